@@ -1,0 +1,95 @@
+/* The interface between the engine and the behaviour models (models/). A model is a const
+ * descriptor in the manner of gsl_rng_type: it reads the world and writes commands, which
+ * the engine applies in buffer order; the routing and market models also fill the one
+ * table their phase owns (ctx->routes, ctx->market). The engine never includes a model's
+ * header: it gets the list of models from cfx_models_default(). */
+#ifndef CFX_MODEL_H
+#define CFX_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "scenario.h"
+
+typedef struct cfx_world cfx_world;
+
+/* The phases of a step, in the order they run (DESIGN §5). */
+typedef enum {
+    CFX_PHASE_EVENTS,     /* apply events due now */
+    CFX_PHASE_ROUTING,    /* recompute routes if the network changed */
+    CFX_PHASE_PRODUCTION, /* production; the engine then dispatches departures */
+    CFX_PHASE_MARKET,     /* daily, after the shipments of the day's last step */
+    CFX_NPHASES
+} cfx_phase;
+
+typedef enum {
+    CFX_CMD_NODE_STATUS, /* node a gets status b (cfx_status) */
+    CFX_CMD_EDGE_OPEN,   /* edge a open (b = 1) or cut (b = 0) */
+    CFX_CMD_CONTROLLER,  /* node a passes to group b */
+    CFX_CMD_PRODUCE,     /* mine a adds x tonnes of concentrate to its stockpile */
+    CFX_CMD_LOG_EVENT    /* record event kind b on node a or edge (int32)y, duration x days */
+} cfx_cmd_kind;
+
+typedef struct cfx_cmd {
+    int32_t kind, a, b;
+    int32_t y;
+    double x;
+} cfx_cmd;
+
+/* A growing array of commands, kept between steps (no malloc once it has grown). */
+typedef struct cfx_cmdbuf {
+    cfx_cmd *v;
+    size_t n, cap;
+} cfx_cmdbuf;
+int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c);
+
+/* The routing table the routing model fills. */
+typedef struct cfx_routes {
+    int32_t *next_arc;  /* n_nodes: arc to take from each node, -1: none (or at a market) */
+    double *cost;       /* n_nodes: generalized cost to the nearest market */
+    double *arc_hours;  /* n_arcs: travel hours of each arc as the network stands now */
+    double *arc_cost;   /* n_arcs: scratch for the model, < 0 when impassable */
+    uint8_t *is_target; /* n_nodes: scratch for the model */
+} cfx_routes;
+
+/* What the market model reports for a day, per product (n_products entries each). */
+typedef struct cfx_market_obs {
+    double *price_usd_per_kg;
+    double *demand_t_per_day;
+    double *supply_t_per_day;
+    double *shortfall_t_per_day;
+    double *inventory_t;
+} cfx_market_obs;
+
+typedef struct cfx_step_ctx {
+    long step;          /* step index from 0 */
+    double t_h;         /* hours since start at the beginning of the step */
+    double step_hours;
+    long day;           /* the day the step belongs to */
+    int network_changed;       /* ROUTING: statuses changed since the last recompute */
+    cfx_routes *routes;        /* ROUTING: to fill */
+    cfx_market_obs *market;    /* MARKET: to fill */
+    const double *delivered_t; /* MARKET: today's deliveries of each product, t of oxide */
+} cfx_step_ctx;
+
+typedef struct cfx_model_type {
+    const char *name;
+    cfx_phase phase;
+    size_t state_size;
+    int (*init)(void *state, const cfx_world *w, cfx_error *err);
+    void (*step)(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out);
+    void (*free)(void *state);
+} cfx_model_type;
+
+/* The models a run uses, NULL-terminated (models/registry.c). */
+const cfx_model_type *const *cfx_models_default(void);
+
+/* Read access to the world for models. */
+const cfx_scenario *cfx_world_scenario(const cfx_world *w);
+const uint8_t *cfx_world_node_status(const cfx_world *w);  /* n_nodes cfx_status */
+const uint8_t *cfx_world_edge_open(const cfx_world *w);    /* n_edges 0/1 */
+const int32_t *cfx_world_controller(const cfx_world *w);   /* n_nodes group index */
+const struct cfx_network *cfx_world_network(const cfx_world *w);
+
+#endif

@@ -1,0 +1,848 @@
+/* Scenario loading: the YAML file, then the CSV tables it names, each value checked and
+ * every problem reported with its file, line and column (all of them, not the first). */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "util.h"
+
+const char *const cfx_node_kind_names[CFX_NODE_NKINDS] = {
+    "mine", "town", "junction", "gate", "market", "base"};
+const char *const cfx_status_names[CFX_STATUS_N] = {
+    "open", "contested", "cut", "destroyed", "closed"};
+const char *const cfx_event_kind_names[CFX_EV_NKINDS] = {
+    "cut", "reopen", "close", "contest", "capture", "destroy"};
+
+/* Loader state: the document, the diagnostics, and the YAML file's directory. */
+typedef struct loader {
+    cfx_scenario *s;
+    cfx_conf_doc *doc;
+    cfx_diags *d;
+    char *dir;
+} loader;
+
+/* Records err in the diagnostics when set; returns its code. */
+static int note(loader *L, int rc, const cfx_error *err)
+{
+    if (rc)
+        cfx_diags_push(L->d, err);
+    return rc;
+}
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static void join_names(const char *const *names, int n, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+    }
+}
+
+static int parse_iso_date(const char *s, int *y, int *m, int *d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    char tail;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3)
+        return -1;
+    if (s[4] != '-' || s[7] != '-' || *m < 1 || *m > 12 || *d < 1 || *y < 1)
+        return -1;
+    int leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+    int max = mdays[*m - 1] + (*m == 2 && leap);
+    return *d <= max ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- YAML part */
+
+/* A number from map[key] that must lie in [lo, hi] (bounds excluded when open_lo/open_hi). */
+static int get_num(loader *L, const cfx_conf *map, const char *key, int required,
+                   double *out, double lo, double hi, int open_lo, const char *what)
+{
+    cfx_error err;
+    double v = *out;
+    int rc = note(L, cfx_conf_get_double(map, key, required, &v, &err), &err);
+    if (rc)
+        return rc;
+    if (v < lo || v > hi || (open_lo && v == lo)) {
+        const cfx_conf *n = cfx_conf_get(map, key);
+        return cfx_diags_add(L->d, CFX_EINVAL, n ? n->file : L->s->path, n ? n->line : 0,
+                             n ? n->col : 0, "'%s' must be %s, got %g", key, what, v);
+    }
+    *out = v;
+    return 0;
+}
+
+static int get_map(loader *L, const cfx_conf *map, const char *key, int required,
+                   cfx_conf **out)
+{
+    cfx_error err;
+    return note(L, cfx_conf_get_map(map, key, required, out, &err), &err);
+}
+
+static int get_str(loader *L, const cfx_conf *map, const char *key, int required,
+                   const char **out)
+{
+    cfx_error err;
+    return note(L, cfx_conf_get_str(map, key, required, out, &err), &err);
+}
+
+static void load_header(loader *L, const cfx_conf *root)
+{
+    cfx_scenario *s = L->s;
+    const char *name = NULL, *desc = "", *start = NULL;
+    if (!get_str(L, root, "name", 1, &name) && name) {
+        const cfx_conf *n = cfx_conf_get(root, "name");
+        int bad = !*name;
+        for (const char *p = name; *p; p++)
+            bad |= isspace((unsigned char)*p) || *p == '/';
+        if (bad)
+            cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                          "'name' must be a non-empty word without spaces or '/', got '%s'",
+                          name);
+        s->name = cfx_strdup(name);
+    }
+    get_str(L, root, "description", 0, &desc);
+    s->description = cfx_strdup(desc);
+    if (!get_str(L, root, "start", 1, &start) && start &&
+        parse_iso_date(start, &s->start_y, &s->start_m, &s->start_d)) {
+        const cfx_conf *n = cfx_conf_get(root, "start");
+        cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                      "'start' must be a date YYYY-MM-DD, got '%s'", start);
+    }
+    cfx_error err;
+    long days = 0, seed = 0;
+    if (!note(L, cfx_conf_get_long(root, "days", 1, &days, &err), &err)) {
+        if (days <= 0 || days > 1000000) {
+            const cfx_conf *n = cfx_conf_get(root, "days");
+            cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                          "'days' must be a positive integer (at most 1000000), got %ld", days);
+        }
+        s->days = days;
+    }
+    if (!note(L, cfx_conf_get_long(root, "seed", 1, &seed, &err), &err)) {
+        if (seed < 0) {
+            const cfx_conf *n = cfx_conf_get(root, "seed");
+            cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                          "'seed' must be a non-negative integer, got %ld", seed);
+        }
+        s->seed = (uint64_t)seed;
+    }
+    double step = 0;
+    if (!get_num(L, root, "step_hours", 1, &step, 0, 24, 1, "in (0, 24] hours")) {
+        double k = 24.0 / step;
+        if (fabs(k - nearbyint(k)) > 1e-9) {
+            const cfx_conf *n = cfx_conf_get(root, "step_hours");
+            cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                          "'step_hours' must divide 24 (a whole number of steps a day), got %g",
+                          step);
+        }
+        s->step_hours = step;
+    }
+}
+
+static void load_roads(loader *L, const cfx_conf *root)
+{
+    cfx_conf *roads = NULL;
+    if (get_map(L, root, "roads", 1, &roads) || !roads)
+        return;
+    L->s->roads = calloc(roads->n ? roads->n : 1, sizeof *L->s->roads);
+    if (!L->s->roads)
+        return;
+    for (size_t i = 0; i < roads->n; i++) {
+        cfx_conf *c = roads->items[i];
+        cfx_road_class *r = &L->s->roads[L->s->n_roads++];
+        r->name = cfx_strdup(c->key);
+        c->used = 1;
+        if (c->kind != CFX_CONF_MAP) {
+            cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
+                          "road class '%s' must be a mapping with 'speed_kmh'", c->key);
+            continue;
+        }
+        get_num(L, c, "speed_kmh", 1, &r->speed_kmh, 0, 300, 1, "a speed in (0, 300] km/h");
+    }
+    if (roads->n == 0)
+        cfx_diags_add(L->d, CFX_EINVAL, roads->file, roads->line, roads->col,
+                      "'roads' must name at least one road class");
+}
+
+static long find_group(const cfx_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_groups; i++)
+        if (strcmp(s->groups[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Adds a group by name (from the groups section or a controller column); returns its index. */
+static long add_group(cfx_scenario *s, const char *name)
+{
+    long g = find_group(s, name);
+    if (g >= 0)
+        return g;
+    cfx_group *v = realloc(s->groups, (s->n_groups + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    s->groups = v;
+    v[s->n_groups] = (cfx_group){.name = cfx_strdup(name), .toll_usd_per_t = 0};
+    return (long)s->n_groups++;
+}
+
+static void load_groups(loader *L, const cfx_conf *root)
+{
+    cfx_conf *groups = NULL;
+    if (get_map(L, root, "groups", 0, &groups) || !groups)
+        return;
+    for (size_t i = 0; i < groups->n; i++) {
+        cfx_conf *c = groups->items[i];
+        c->used = 1;
+        long g = add_group(L->s, c->key);
+        if (g < 0)
+            return;
+        if (c->kind != CFX_CONF_MAP) {
+            cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
+                          "group '%s' must be a mapping", c->key);
+            continue;
+        }
+        get_num(L, c, "toll_usd_per_t", 0, &L->s->groups[g].toll_usd_per_t, 0, 1e9, 0,
+                "a non-negative amount in USD/t");
+    }
+}
+
+static void load_market(loader *L, const cfx_conf *root)
+{
+    cfx_scenario *s = L->s;
+    cfx_conf *market = NULL, *products = NULL;
+    if (get_map(L, root, "market", 1, &market) || !market)
+        return;
+    get_num(L, market, "processing_days", 0, &s->processing_days, 0, 3650, 0,
+            "in [0, 3650] days");
+    if (get_map(L, market, "products", 1, &products) || !products)
+        return;
+    if (products->n == 0 || products->n > CFX_MAX_PRODUCTS) {
+        cfx_diags_add(L->d, CFX_EINVAL, products->file, products->line, products->col,
+                      "'products' must list 1 to %d products, got %zu", CFX_MAX_PRODUCTS,
+                      products->n);
+        return;
+    }
+    for (size_t i = 0; i < products->n; i++) {
+        cfx_conf *c = products->items[i];
+        c->used = 1;
+        cfx_product *p = &s->products[s->n_products++];
+        *p = (cfx_product){.name = cfx_strdup(c->key), .cover_days = 60,
+                           .cover_price_exponent = 1, .demand_elasticity = 0,
+                           .price_min_ratio = 0.5, .price_max_ratio = 10,
+                           .initial_cover_days = -1};
+        if (c->kind != CFX_CONF_MAP) {
+            cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
+                          "product '%s' must be a mapping", c->key);
+            continue;
+        }
+        get_num(L, c, "price_usd_per_kg", 1, &p->price_usd_per_kg, 0, 1e7, 1,
+                "a positive price in USD/kg");
+        get_num(L, c, "demand_t_per_day", 1, &p->demand_t_per_day, 0, 1e9, 1,
+                "a positive rate in t/day");
+        get_num(L, c, "other_supply_t_per_day", 0, &p->other_supply_t_per_day, 0, 1e9, 0,
+                "a non-negative rate in t/day");
+        get_num(L, c, "cover_days", 0, &p->cover_days, 0, 3650, 1, "in (0, 3650] days");
+        get_num(L, c, "initial_cover_days", 0, &p->initial_cover_days, -1, 3650, 0,
+                "in [0, 3650] days");
+        get_num(L, c, "cover_price_exponent", 0, &p->cover_price_exponent, 0, 100, 0,
+                "in [0, 100]");
+        get_num(L, c, "demand_elasticity", 0, &p->demand_elasticity, 0, 10, 0, "in [0, 10]");
+        get_num(L, c, "price_min_ratio", 0, &p->price_min_ratio, 0, 1, 1, "in (0, 1]");
+        get_num(L, c, "price_max_ratio", 0, &p->price_max_ratio, 1, 1e6, 0, "at least 1");
+        if (p->initial_cover_days < 0)
+            p->initial_cover_days = p->cover_days;
+    }
+}
+
+static void load_params(loader *L, const cfx_conf *root)
+{
+    cfx_scenario *s = L->s;
+    cfx_conf *transport = NULL, *output = NULL;
+    s->contested_speed_factor = 0.5;
+    s->gate_clearance_hours = 0;
+    s->chunk_days = 32;
+    if (!get_map(L, root, "transport", 1, &transport) && transport) {
+        get_num(L, transport, "truck_t", 1, &s->truck_t, 0, 2000, 1, "a load in (0, 2000] t");
+        get_num(L, transport, "contested_speed_factor", 0, &s->contested_speed_factor, 0, 1, 1,
+                "in (0, 1]");
+        get_num(L, transport, "gate_clearance_hours", 0, &s->gate_clearance_hours, 0, 8760, 0,
+                "in [0, 8760] hours");
+    }
+    if (!get_map(L, root, "output", 0, &output) && output) {
+        double chunk = (double)s->chunk_days;
+        if (!get_num(L, output, "chunk_days", 0, &chunk, 1, 3650, 0, "in [1, 3650] days"))
+            s->chunk_days = (long)chunk;
+    }
+}
+
+/* ---------------------------------------------------------------- tables */
+
+typedef struct table {
+    cfx_csv *t;
+    const char *key;
+} table;
+
+static int read_source(loader *L, const char *key, const char *path, const char *text,
+                       size_t len)
+{
+    cfx_scenario *s = L->s;
+    cfx_source *src = &s->sources[s->n_sources];
+    src->key = cfx_strdup(key);
+    src->path = cfx_strdup(path);
+    src->text = malloc(len + 1);
+    if (!src->key || !src->path || !src->text)
+        return CFX_ENOMEM;
+    memcpy(src->text, text, len);
+    src->text[len] = '\0';
+    src->len = len;
+    s->n_sources++;
+    return 0;
+}
+
+/* Loads the table named by a dotted key of the YAML (e.g. "network.nodes"). */
+static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, int required)
+{
+    const char *rel = NULL;
+    cfx_conf *node = cfx_conf_path(root, dotted);
+    if (!node) {
+        if (required)
+            cfx_diags_add(L->d, CFX_EINVAL, L->s->path, root ? root->line : 1, 1,
+                          "missing key '%s' (the %s table)", dotted, dotted);
+        return NULL;
+    }
+    node->used = 1;
+    if (node->kind != CFX_CONF_SCALAR || !*(rel = node->value)) {
+        cfx_diags_add(L->d, CFX_EINVAL, node->file, node->line, node->col,
+                      "'%s' must be the path of a CSV file", dotted);
+        return NULL;
+    }
+    char *path;
+    if (rel[0] == '/' || !L->dir[0])
+        path = cfx_strdup(rel);
+    else {
+        path = malloc(strlen(L->dir) + strlen(rel) + 2);
+        if (path)
+            sprintf(path, "%s/%s", L->dir, rel);
+    }
+    if (!path)
+        return NULL;
+    cfx_csv *t = NULL;
+    size_t before = L->d->n;
+    int rc = cfx_csv_load(&t, path, L->d);
+    if (rc == CFX_ENOENT) {
+        /* Point at the YAML line that names the file, then say what the system said. */
+        const char *why = L->d->n > before ? L->d->v[L->d->n - 1].msg : "cannot open";
+        cfx_error e;
+        cfx_error_set(&e, CFX_ENOENT, node->file, node->line, node->col,
+                      "table '%s': %s: %s", dotted, path, why);
+        if (L->d->n > before)
+            L->d->v[L->d->n - 1] = e;
+        else
+            cfx_diags_push(L->d, &e);
+    }
+    if (t && read_source(L, dotted, path, t->text, t->text_len)) {
+        cfx_csv_free(t);
+        t = NULL;
+    }
+    free(path);
+    if (rc) {
+        cfx_csv_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Column index of a required column, or -1 with an error at the header. */
+static long need_col(loader *L, const cfx_csv *t, const char *name)
+{
+    long c = cfx_csv_col(t, name);
+    if (c < 0)
+        cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, 1, "missing column '%s'", name);
+    return c;
+}
+
+static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *fmt,
+                     const char *a, const char *b)
+{
+    size_t k = r * t->ncols + (size_t)c;
+    cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k], fmt, a, b);
+}
+
+/* Parses cell (r, c) as a number in [lo, hi]; empty allowed when empty_ok (returns 1). */
+static int cell_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, double hi,
+                    int empty_ok, const char *what, double *out)
+{
+    const char *v = cfx_csv_cell(t, r, (size_t)c);
+    if (!*v) {
+        if (empty_ok)
+            return 1;
+        cell_err(L, t, r, c, "'%s' must not be empty (%s)", t->header[c], what);
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (*end || errno == ERANGE || !isfinite(x)) {
+        cell_err(L, t, r, c, "'%s' must be a finite number, got '%s'", t->header[c], v);
+        return -1;
+    }
+    if (x < lo || x > hi) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "'%%s' must be %s, got '%%s'", what);
+        cell_err(L, t, r, c, msg, t->header[c], v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int cmp_node_id(const void *a, const void *b, void *ctx)
+{
+    char **ids = ctx;
+    return strcmp(ids[*(const int32_t *)a], ids[*(const int32_t *)b]);
+}
+
+/* qsort_r is a GNU extension; a small merge sort keeps this portable and stable. */
+static void sort_idx(int32_t *v, int32_t *tmp, size_t n,
+                     int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sort_idx(v, tmp, h, cmp, ctx);
+    sort_idx(v + h, tmp, n - h, cmp, ctx);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = cmp(&v[j], &v[i], ctx) < 0 ? v[j++] : v[i++];
+    while (i < h)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+long cfx_scenario_node(const cfx_scenario *s, const char *id)
+{
+    size_t lo = 0, hi = s->node_sorted ? s->n_nodes : 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(s->node_id[s->node_sorted[mid]], id);
+        if (c == 0)
+            return s->node_sorted[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+#define ALLOC_N(p, n) ((p) = calloc((n) ? (n) : 1, sizeof *(p)))
+
+static void load_nodes(loader *L, const cfx_csv *t)
+{
+    cfx_scenario *s = L->s;
+    long cid = need_col(L, t, "id"), cname = need_col(L, t, "name"),
+         ckind = need_col(L, t, "kind"), clat = need_col(L, t, "lat"),
+         clon = need_col(L, t, "lon"), cctl = need_col(L, t, "controller");
+    if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
+        return;
+    size_t n = t->nrows;
+    if (n == 0) {
+        cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, 1, "the nodes table has no rows");
+        return;
+    }
+    if (!ALLOC_N(s->node_id, n) || !ALLOC_N(s->node_name, n) || !ALLOC_N(s->node_kind, n) ||
+        !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
+        !ALLOC_N(s->node_sorted, n))
+        return;
+    s->n_nodes = n;
+    char kinds[128];
+    join_names(cfx_node_kind_names, CFX_NODE_NKINDS, kinds, sizeof kinds);
+    for (size_t r = 0; r < n; r++) {
+        const char *id = cfx_csv_cell(t, r, (size_t)cid);
+        int bad = !*id;
+        for (const char *p = id; *p; p++)
+            bad |= isspace((unsigned char)*p) || *p == ',';
+        if (bad)
+            cell_err(L, t, r, cid, "node id must be a non-empty word without spaces, got '%s'%s",
+                     id, "");
+        s->node_id[r] = cfx_strdup(id);
+        s->node_name[r] = cfx_strdup(*cfx_csv_cell(t, r, (size_t)cname)
+                                      ? cfx_csv_cell(t, r, (size_t)cname) : id);
+        const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
+        int k = lookup(cfx_node_kind_names, CFX_NODE_NKINDS, kind);
+        if (k < 0)
+            cell_err(L, t, r, ckind, "unknown node kind '%s' (one of: %s)", kind, kinds);
+        s->node_kind[r] = (uint8_t)(k < 0 ? CFX_NODE_TOWN : k);
+        cell_num(L, t, r, clat, -90, 90, 0, "a latitude in [-90, 90] degrees", &s->lat[r]);
+        cell_num(L, t, r, clon, -180, 180, 0, "a longitude in [-180, 180] degrees", &s->lon[r]);
+        const char *ctl = cfx_csv_cell(t, r, (size_t)cctl);
+        if (!*ctl)
+            cell_err(L, t, r, cctl, "'controller' must name a group%s%s", "", "");
+        s->controller[r] = (int32_t)add_group(s, *ctl ? ctl : "none");
+        s->node_sorted[r] = (int32_t)r;
+    }
+    int32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return;
+    sort_idx(s->node_sorted, tmp, n, cmp_node_id, s->node_id);
+    free(tmp);
+    for (size_t i = 1; i < n; i++) {
+        int32_t a = s->node_sorted[i - 1], b = s->node_sorted[i];
+        if (strcmp(s->node_id[a], s->node_id[b]) == 0) {
+            int32_t later = a > b ? a : b, first = a < b ? a : b;
+            size_t k = (size_t)later * t->ncols + (size_t)cid;
+            cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k],
+                          "duplicate node id '%s' (first at line %d)", s->node_id[later],
+                          t->line[(size_t)first * t->ncols + (size_t)cid]);
+        }
+    }
+}
+
+/* A node id in cell (r, c), or -1 with an error. */
+static long cell_node(loader *L, const cfx_csv *t, size_t r, long c)
+{
+    const char *id = cfx_csv_cell(t, r, (size_t)c);
+    long v = cfx_scenario_node(L->s, id);
+    if (v < 0)
+        cell_err(L, t, r, c, "unknown node '%s'%s", id, "");
+    return v;
+}
+
+static void load_edges(loader *L, const cfx_csv *t)
+{
+    cfx_scenario *s = L->s;
+    long cf = need_col(L, t, "from"), ct = need_col(L, t, "to"), ckm = need_col(L, t, "km"),
+         croad = need_col(L, t, "road"), ccap = need_col(L, t, "capacity_t_per_day");
+    long cone = cfx_csv_col(t, "oneway");
+    if (cf < 0 || ct < 0 || ckm < 0 || croad < 0 || ccap < 0)
+        return;
+    size_t n = t->nrows;
+    if (!ALLOC_N(s->edge_from, n) || !ALLOC_N(s->edge_to, n) || !ALLOC_N(s->edge_km, n) ||
+        !ALLOC_N(s->edge_road, n) || !ALLOC_N(s->edge_capacity_t_per_day, n) ||
+        !ALLOC_N(s->edge_oneway, n))
+        return;
+    s->n_edges = n;
+    for (size_t r = 0; r < n; r++) {
+        long a = cell_node(L, t, r, cf), b = cell_node(L, t, r, ct);
+        if (a >= 0 && a == b)
+            cell_err(L, t, r, ct, "road from '%s' to itself%s", s->node_id[a], "");
+        s->edge_from[r] = (int32_t)a;
+        s->edge_to[r] = (int32_t)b;
+        if (cell_num(L, t, r, ckm, 0, 1e5, 0, "a length in (0, 100000] km", &s->edge_km[r]) == 0 &&
+            s->edge_km[r] == 0)
+            cell_err(L, t, r, ckm, "'%s' must be a positive length in km, got '%s'", "km",
+                     cfx_csv_cell(t, r, (size_t)ckm));
+        const char *road = cfx_csv_cell(t, r, (size_t)croad);
+        long k = -1;
+        for (size_t i = 0; i < s->n_roads; i++)
+            if (strcmp(s->roads[i].name, road) == 0)
+                k = (long)i;
+        if (k < 0)
+            cell_err(L, t, r, croad, "unknown road class '%s' (not under 'roads' in %s)", road,
+                     s->path);
+        s->edge_road[r] = (int32_t)k;
+        double cap = INFINITY;
+        int rc = cell_num(L, t, r, ccap, 0, 1e12, 1, "a positive capacity in t/day", &cap);
+        if (rc == 0 && cap == 0)
+            cell_err(L, t, r, ccap, "'%s' must be a positive capacity in t/day, got '%s'",
+                     "capacity_t_per_day", cfx_csv_cell(t, r, (size_t)ccap));
+        s->edge_capacity_t_per_day[r] = cap;
+        double one = 0;
+        if (cone >= 0 && cell_num(L, t, r, cone, 0, 1, 1, "0 or 1", &one) == 0 && one != 0 &&
+            one != 1)
+            cell_err(L, t, r, cone, "'%s' must be 0 or 1, got '%s'", "oneway",
+                     cfx_csv_cell(t, r, (size_t)cone));
+        s->edge_oneway[r] = one == 1;
+    }
+}
+
+static void load_mines(loader *L, const cfx_csv *t)
+{
+    cfx_scenario *s = L->s;
+    long cn = need_col(L, t, "node"), co = need_col(L, t, "output_t_per_day");
+    long cg[CFX_MAX_PRODUCTS];
+    int ok = cn >= 0 && co >= 0;
+    for (size_t p = 0; p < s->n_products; p++) {
+        char col[160];
+        snprintf(col, sizeof col, "grade_%s", s->products[p].name);
+        cg[p] = need_col(L, t, col);
+        ok &= cg[p] >= 0;
+    }
+    if (!ok)
+        return;
+    size_t n = t->nrows;
+    if (!ALLOC_N(s->mine_node, n) || !ALLOC_N(s->mine_output_t_per_day, n) ||
+        !(s->mine_grade = calloc(n * s->n_products + 1, sizeof *s->mine_grade)))
+        return;
+    s->n_mines = n;
+    for (size_t r = 0; r < n; r++) {
+        long v = cell_node(L, t, r, cn);
+        if (v >= 0 && s->node_kind[v] != CFX_NODE_MINE)
+            cell_err(L, t, r, cn, "node '%s' is a %s, not a mine", s->node_id[v],
+                     cfx_node_kind_names[s->node_kind[v]]);
+        for (size_t i = 0; i < r && v >= 0; i++)
+            if (s->mine_node[i] == v)
+                cell_err(L, t, r, cn, "mine node '%s' listed twice%s", s->node_id[v], "");
+        s->mine_node[r] = (int32_t)v;
+        cell_num(L, t, r, co, 0, 1e9, 0, "a non-negative rate in t/day",
+                 &s->mine_output_t_per_day[r]);
+        double sum = 0;
+        for (size_t p = 0; p < s->n_products; p++) {
+            double *g = &s->mine_grade[r * s->n_products + p];
+            cell_num(L, t, r, cg[p], 0, 1, 0, "a mass fraction in [0, 1]", g);
+            sum += *g;
+        }
+        if (sum > 1)
+            cell_err(L, t, r, cg[0], "grades add up to more than 1 (%s)%s", "mass fractions",
+                     "");
+    }
+}
+
+/* Finds the edge named "a-b" (either direction); ids may themselves contain '-'. */
+static long find_edge(const cfx_scenario *s, const char *target)
+{
+    size_t len = strlen(target);
+    char *buf = malloc(len + 1);
+    long found = -1;
+    if (!buf)
+        return -1;
+    for (size_t i = 1; i + 1 < len && found < 0; i++) {
+        if (target[i] != '-')
+            continue;
+        memcpy(buf, target, len + 1);
+        buf[i] = '\0';
+        long a = cfx_scenario_node(s, buf), b = cfx_scenario_node(s, buf + i + 1);
+        for (size_t e = 0; a >= 0 && b >= 0 && e < s->n_edges && found < 0; e++)
+            if ((s->edge_from[e] == a && s->edge_to[e] == b) ||
+                (s->edge_from[e] == b && s->edge_to[e] == a))
+                found = (long)e;
+    }
+    free(buf);
+    return found;
+}
+
+static void load_events(loader *L, const cfx_csv *t)
+{
+    cfx_scenario *s = L->s;
+    long cday = need_col(L, t, "day"), ckind = need_col(L, t, "kind"),
+         ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
+    long cgrp = cfx_csv_col(t, "group");
+    if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
+        return;
+    size_t n = t->nrows;
+    if (!ALLOC_N(s->events, n))
+        return;
+    s->n_events = n;
+    char kinds[128];
+    join_names(cfx_event_kind_names, CFX_EV_NKINDS, kinds, sizeof kinds);
+    for (size_t r = 0; r < n; r++) {
+        cfx_event_spec *e = &s->events[r];
+        *e = (cfx_event_spec){.node = -1, .edge = -1, .group = -1};
+        cell_num(L, t, r, cday, 0, (double)(s->days > 0 ? s->days : 1e6), 0,
+                 "a day within the run (0 to 'days')", &e->day);
+        const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
+        int k = lookup(cfx_event_kind_names, CFX_EV_NKINDS, kind);
+        if (k < 0)
+            cell_err(L, t, r, ckind, "unknown event kind '%s' (one of: %s)", kind, kinds);
+        e->kind = (cfx_event_kind)(k < 0 ? 0 : k);
+        const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
+        e->node = (int32_t)cfx_scenario_node(s, tgt);
+        if (e->node < 0)
+            e->edge = (int32_t)find_edge(s, tgt);
+        if (e->node < 0 && e->edge < 0)
+            cell_err(L, t, r, ctgt, "unknown target '%s' (a node id, or 'from-to' for a road)%s",
+                     tgt, "");
+        else if (e->edge >= 0 && k != CFX_EV_CUT && k != CFX_EV_REOPEN && k >= 0)
+            cell_err(L, t, r, ctgt, "a road can only be cut or reopened, not '%s' ('%s')", kind,
+                     tgt);
+        else if (k == CFX_EV_CLOSE && e->node >= 0 && s->node_kind[e->node] != CFX_NODE_GATE)
+            cell_err(L, t, r, ctgt, "only a gate can be closed; '%s' is a %s", tgt,
+                     cfx_node_kind_names[s->node_kind[e->node]]);
+        if (cell_num(L, t, r, cdays, 0, 1e6, 1, "a duration >= 0 in days", &e->days) == 1)
+            e->days = 0;
+        const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
+        if (k == CFX_EV_CAPTURE) {
+            if (!*grp)
+                cell_err(L, t, r, cgrp >= 0 ? cgrp : ckind,
+                         "a capture needs the new controller in the 'group' column%s%s", "", "");
+            else
+                e->group = (int32_t)add_group(s, grp);
+        } else if (*grp) {
+            cell_err(L, t, r, cgrp, "'group' is only for capture events, got '%s' on '%s'", grp,
+                     kind);
+        }
+    }
+    /* Stable by day: events on the same day apply in table order. */
+    for (size_t i = 1; i < n; i++) {
+        cfx_event_spec x = s->events[i];
+        size_t j = i;
+        for (; j > 0 && s->events[j - 1].day > x.day; j--)
+            s->events[j] = s->events[j - 1];
+        s->events[j] = x;
+    }
+}
+
+/* Cross-table checks: a scenario that cannot move anything is an input error. */
+static void check_network(loader *L)
+{
+    cfx_scenario *s = L->s;
+    size_t markets = 0;
+    for (size_t i = 0; i < s->n_nodes; i++)
+        markets += s->node_kind[i] == CFX_NODE_MARKET;
+    if (s->n_nodes && !markets)
+        cfx_diags_add(L->d, CFX_EINVAL, s->sources[1].path, 1, 1,
+                      "no node of kind 'market': shipments have nowhere to go");
+}
+
+/* ---------------------------------------------------------------- entry points */
+
+int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov,
+                      size_t n_ov, cfx_diags *d)
+{
+    *out = NULL;
+    loader L = {.d = d};
+    size_t before = d->n;
+    cfx_error err;
+    int rc = 0;
+    cfx_csv *nodes = NULL, *edges = NULL, *mines = NULL, *events = NULL;
+    cfx_scenario *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = cfx_strdup(path)) || !(L.dir = cfx_strdup(path))) {
+        rc = cfx_diags_add(d, CFX_ENOMEM, path, 0, 0, "out of memory");
+        goto done;
+    }
+    L.s = s;
+    char *slash = strrchr(L.dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        L.dir[0] = '\0';
+    if ((rc = cfx_conf_load(&L.doc, path, &err))) {
+        cfx_diags_push(d, &err);
+        goto done;
+    }
+    if (read_source(&L, "scenario", path, L.doc->text, L.doc->text_len)) {
+        rc = cfx_diags_add(d, CFX_ENOMEM, path, 0, 0, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n_ov; i++)
+        if (cfx_conf_set(L.doc, ov[i].path, ov[i].value, &err))
+            cfx_diags_push(d, &err);
+    if (d->n > before)
+        goto done; /* a bad --set is a usage error; report it alone */
+    const cfx_conf *root = L.doc->root;
+    if (!root || root->kind != CFX_CONF_MAP) {
+        rc = cfx_diags_add(d, CFX_EINVAL, path, root ? root->line : 1, root ? root->col : 1,
+                           "a scenario must be a YAML mapping of keys (name, start, days, ...)");
+        goto done;
+    }
+    load_header(&L, root);
+    load_roads(&L, root);
+    load_groups(&L, root);
+    load_market(&L, root);
+    load_params(&L, root);
+    cfx_conf *network = NULL;
+    get_map(&L, root, "network", 1, &network);
+    /* A table that refers to nodes is checked only when the nodes loaded, so that one
+     * broken nodes table does not bury its own error under a cascade. */
+    int have_nodes = 0, have_edges = 0;
+    if (network) {
+        if ((nodes = load_table(&L, root, "network.nodes", 1)))
+            load_nodes(&L, nodes);
+        have_nodes = nodes && s->n_nodes == nodes->nrows && nodes->nrows > 0;
+        if ((edges = load_table(&L, root, "network.edges", 1)) && have_nodes)
+            load_edges(&L, edges);
+        have_edges = edges && s->n_edges == edges->nrows;
+    }
+    if ((mines = load_table(&L, root, "mines", 1)) && have_nodes)
+        load_mines(&L, mines);
+    if ((events = load_table(&L, root, "events", 0)) && have_nodes && have_edges)
+        load_events(&L, events);
+    if (have_nodes && have_edges)
+        check_network(&L);
+    cfx_conf_unused(root, d);
+done:
+    cfx_csv_free(nodes);
+    cfx_csv_free(edges);
+    cfx_csv_free(mines);
+    cfx_csv_free(events);
+    cfx_conf_free(L.doc);
+    free(L.dir);
+    if (d->n > before) {
+        rc = 0;
+        for (size_t i = before; i < d->n && rc != CFX_ENOENT; i++)
+            if (d->v[i].code == CFX_ENOENT || d->v[i].code == CFX_EUSAGE || !rc)
+                rc = d->v[i].code;
+    }
+    if (rc) {
+        cfx_scenario_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void cfx_scenario_start_iso(const cfx_scenario *s, char *buf)
+{
+    snprintf(buf, 16, "%04d-%02d-%02d", s->start_y % 10000, s->start_m % 100, s->start_d % 100);
+}
+
+void cfx_scenario_free(cfx_scenario *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        free(s->node_id[i]);
+        free(s->node_name[i]);
+    }
+    free(s->node_id);
+    free(s->node_name);
+    free(s->node_kind);
+    free(s->lat);
+    free(s->lon);
+    free(s->controller);
+    free(s->node_sorted);
+    free(s->edge_from);
+    free(s->edge_to);
+    free(s->edge_km);
+    free(s->edge_road);
+    free(s->edge_capacity_t_per_day);
+    free(s->edge_oneway);
+    for (size_t i = 0; i < s->n_roads; i++)
+        free(s->roads[i].name);
+    free(s->roads);
+    for (size_t i = 0; i < s->n_groups; i++)
+        free(s->groups[i].name);
+    free(s->groups);
+    free(s->mine_node);
+    free(s->mine_output_t_per_day);
+    free(s->mine_grade);
+    for (size_t i = 0; i < s->n_products; i++)
+        free(s->products[i].name);
+    free(s->events);
+    for (size_t i = 0; i < s->n_sources; i++) {
+        free(s->sources[i].key);
+        free(s->sources[i].path);
+        free(s->sources[i].text);
+    }
+    free(s->path);
+    free(s->name);
+    free(s->description);
+    free(s);
+}

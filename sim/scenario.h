@@ -1,0 +1,145 @@
+/* A scenario as loaded from its YAML file and CSV tables (DESIGN §3): checked, with every
+ * value in engine units, and the texts of every file read kept for provenance. */
+#ifndef CFX_SCENARIO_H
+#define CFX_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "error.h"
+
+/* Node kinds (the `kind` column). */
+typedef enum {
+    CFX_NODE_MINE, CFX_NODE_TOWN, CFX_NODE_JUNCTION, CFX_NODE_GATE, CFX_NODE_MARKET,
+    CFX_NODE_BASE, CFX_NODE_NKINDS
+} cfx_node_kind;
+extern const char *const cfx_node_kind_names[CFX_NODE_NKINDS];
+
+/* Node status (the `node_status` flag variable). */
+typedef enum {
+    CFX_STATUS_OPEN, CFX_STATUS_CONTESTED, CFX_STATUS_CUT, CFX_STATUS_DESTROYED,
+    CFX_STATUS_CLOSED, CFX_STATUS_N
+} cfx_status;
+extern const char *const cfx_status_names[CFX_STATUS_N];
+
+/* Scripted event kinds (the `kind` column of the events table; `event_kind` flags). */
+typedef enum {
+    CFX_EV_CUT, CFX_EV_REOPEN, CFX_EV_CLOSE, CFX_EV_CONTEST, CFX_EV_CAPTURE, CFX_EV_DESTROY,
+    CFX_EV_NKINDS
+} cfx_event_kind;
+extern const char *const cfx_event_kind_names[CFX_EV_NKINDS];
+
+#define CFX_MAX_PRODUCTS 8
+
+typedef struct cfx_road_class {
+    char *name;
+    double speed_kmh; /* average loaded-truck speed, km/h */
+} cfx_road_class;
+
+typedef struct cfx_group {
+    char *name;
+    double toll_usd_per_t; /* levied on cargo leaving a node the group controls, USD/t */
+} cfx_group;
+
+typedef struct cfx_product {
+    char *name;                    /* e.g. "Dy2O3"; mines carry a grade_<name> column */
+    double price_usd_per_kg;       /* baseline price P0 */
+    double demand_t_per_day;       /* demand at P0, t/day of oxide */
+    double other_supply_t_per_day; /* supply from outside the network, t/day */
+    double cover_days;             /* reference inventory cover, days of D0 */
+    double initial_cover_days;     /* inventory at day 0, days of D0 */
+    double cover_price_exponent;   /* price = P0 (cover/cover_days)^-exponent */
+    double demand_elasticity;      /* demand = D0 (price/P0)^-elasticity */
+    double price_min_ratio, price_max_ratio; /* price clipped to [min, max] * P0 */
+} cfx_product;
+
+/* One scripted event, as read from the events table. */
+typedef struct cfx_event_spec {
+    double day;          /* days after start */
+    cfx_event_kind kind;
+    int32_t node;        /* target node index, or -1 */
+    int32_t edge;        /* target edge index, or -1 */
+    double days;         /* duration before it is reversed; 0 = until reversed */
+    int32_t group;       /* capture: new controller; else -1 */
+} cfx_event_spec;
+
+/* A file read while loading, kept so a result file alone reproduces its run. */
+typedef struct cfx_source {
+    char *key;   /* "scenario", "network.nodes", "network.edges", "mines", "events" */
+    char *path;  /* as resolved */
+    char *text;  /* the bytes read */
+    size_t len;
+} cfx_source;
+
+typedef struct cfx_scenario {
+    char *path;          /* the YAML file */
+    char *name;
+    char *description;
+    int start_y, start_m, start_d; /* ISO start date */
+    long days;           /* run length, days */
+    double step_hours;   /* clock step, hours; divides 24 */
+    uint64_t seed;
+
+    /* nodes: n_nodes each */
+    size_t n_nodes;
+    char **node_id, **node_name;
+    uint8_t *node_kind;      /* cfx_node_kind */
+    double *lat, *lon;       /* degrees */
+    int32_t *controller;     /* initial controller, index into groups */
+
+    /* edges: n_edges each, as in the table (a two-way road is one edge) */
+    size_t n_edges;
+    int32_t *edge_from, *edge_to; /* node indices */
+    double *edge_km;              /* road length, km */
+    int32_t *edge_road;           /* index into roads */
+    double *edge_capacity_t_per_day; /* INFINITY when unlimited */
+    uint8_t *edge_oneway;
+
+    size_t n_roads;
+    cfx_road_class *roads;
+    size_t n_groups;
+    cfx_group *groups;
+
+    /* mines: n_mines each */
+    size_t n_mines;
+    int32_t *mine_node;          /* node index */
+    double *mine_output_t_per_day;
+    double *mine_grade;          /* n_mines * n_products mass fractions, row per mine */
+
+    size_t n_products;
+    cfx_product products[CFX_MAX_PRODUCTS];
+    double processing_days;      /* market delivery to supply delay, days */
+
+    size_t n_events;
+    cfx_event_spec *events;      /* sorted by day, table order kept for equal days */
+
+    double truck_t;                /* tonnes per truckload */
+    double contested_speed_factor; /* (0, 1] */
+    double gate_clearance_hours;   /* mean, exponential; 0 = none */
+    long chunk_days;               /* output rows per chunk */
+
+    size_t n_sources;
+    cfx_source sources[5];
+
+    int32_t *node_sorted; /* n_nodes node indices sorted by id, for cfx_scenario_node */
+} cfx_scenario;
+
+typedef struct cfx_override {
+    const char *path;  /* dotted YAML path */
+    const char *value;
+} cfx_override;
+
+/* Loads path and the tables it names, applying overrides first. Every problem found is
+ * added to d (all of them, for `conflux check`); the return is 0 or the most severe code
+ * (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a bad --set). */
+int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov,
+                      size_t n_ov, cfx_diags *d);
+void cfx_scenario_free(cfx_scenario *s);
+
+/* Index of a node id, or -1 (binary search). */
+long cfx_scenario_node(const cfx_scenario *s, const char *id);
+/* "YYYY-MM-DD" of the start date into buf (>= 16 bytes). */
+void cfx_scenario_start_iso(const cfx_scenario *s, char *buf);
+
+#endif

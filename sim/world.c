@@ -1,0 +1,652 @@
+/* The engine: world state, shipment pool, arrival calendar and the phases of a step.
+ *
+ * A step runs, in this order and no other: events due now; routing if the network
+ * changed; production and departures; the shipments due now (their next move computed in
+ * parallel, each iteration writing only its own slot of w->hops, then merged serially in
+ * calendar order, which resolves road and gate capacity first come, first served); then,
+ * on the day's last step, the market and the day's observation.
+ * Invariant after every step: produced = arrived + in_transit + sum(stock) + seized + lost,
+ * exactly, in whole kg. */
+#include "world.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <omp.h>
+
+#include "rng.h"
+
+#define GROW(ptr, cap, need)                                                      \
+    ((need) <= (cap) ? 0 : grow_array((void **)&(ptr), &(cap), (need), sizeof *(ptr)))
+
+/* Grows an array to at least need elements, doubling; invalidates pointers into it. */
+static int grow_array(void **ptr, size_t *cap, size_t need, size_t elem)
+{
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    void *p = realloc(*ptr, c * elem);
+    if (!p)
+        return CFX_ENOMEM;
+    *ptr = p;
+    *cap = c;
+    return 0;
+}
+
+int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c)
+{
+    if (GROW(b->v, b->cap, b->n + 1))
+        return CFX_ENOMEM;
+    b->v[b->n++] = c;
+    return 0;
+}
+
+const cfx_scenario *cfx_world_scenario(const cfx_world *w) { return w->s; }
+const uint8_t *cfx_world_node_status(const cfx_world *w) { return w->node_status; }
+const uint8_t *cfx_world_edge_open(const cfx_world *w) { return w->edge_open; }
+const int32_t *cfx_world_controller(const cfx_world *w) { return w->controller; }
+const cfx_network *cfx_world_network(const cfx_world *w) { return w->net; }
+
+/* ---------------------------------------------------------------- shipments */
+
+static int ships_grow(cfx_ships *sh, size_t need)
+{
+    if (need <= sh->cap)
+        return 0;
+    size_t cap = sh->cap ? sh->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+#define RE(f)                                                   \
+    do {                                                        \
+        void *p = realloc(sh->f, cap * sizeof *sh->f);          \
+        if (!p)                                                 \
+            return CFX_ENOMEM;                                  \
+        sh->f = p;                                              \
+    } while (0)
+    RE(node); RE(t_h); RE(kg); RE(mine); RE(origin_group); RE(serial); RE(hops); RE(state);
+    RE(free_list);
+#undef RE
+    /* New slots go on the free stack so that the lowest ids are taken first. */
+    for (size_t i = cap; i > sh->cap; i--) {
+        sh->state[i - 1] = CFX_SHIP_FREE;
+        sh->free_list[sh->n_free++] = (int32_t)(i - 1);
+    }
+    sh->cap = cap;
+    return 0;
+}
+
+static void ships_free(cfx_ships *sh)
+{
+    free(sh->node); free(sh->t_h); free(sh->kg); free(sh->mine); free(sh->origin_group);
+    free(sh->serial); free(sh->hops); free(sh->state); free(sh->free_list);
+}
+
+/* ---------------------------------------------------------------- calendar */
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 16;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+static long step_of(const cfx_world *w, double t_h)
+{
+    return (long)floor(t_h / w->s->step_hours);
+}
+
+/* Re-files every bucket into a ring of n buckets; order within a step is kept. */
+static int cal_resize(cfx_world *w, size_t n)
+{
+    cfx_bucket *nb = calloc(n, sizeof *nb);
+    if (!nb)
+        return CFX_ENOMEM;
+    cfx_calendar *c = &w->cal;
+    /* Walk old buckets from the current step onwards so each new bucket keeps order. */
+    for (size_t k = 0; k < c->n; k++) {
+        cfx_bucket *b = &c->b[((size_t)w->step + k) & (c->n - 1)];
+        for (size_t i = 0; i < b->n; i++) {
+            int32_t id = b->ids[i];
+            long st = step_of(w, w->ships.t_h[id]);
+            if (st < w->step)
+                st = w->step;
+            cfx_bucket *d = &nb[(size_t)st & (n - 1)];
+            if (GROW(d->ids, d->cap, d->n + 1))
+                return CFX_ENOMEM;
+            d->ids[d->n++] = id;
+        }
+        free(b->ids);
+    }
+    free(c->b);
+    c->b = nb;
+    c->n = n;
+    return 0;
+}
+
+/* Files shipment id to be processed at the step containing t_h (never before now). */
+static int cal_file(cfx_world *w, int32_t id, double t_h)
+{
+    long st = step_of(w, t_h);
+    if (st < w->step)
+        st = w->step;
+    if ((size_t)(st - w->step) >= w->cal.n) {
+        int rc = cal_resize(w, pow2_at_least(2 * (size_t)(st - w->step + 1)));
+        if (rc)
+            return rc;
+    }
+    cfx_bucket *b = &w->cal.b[(size_t)st & (w->cal.n - 1)];
+    if (GROW(b->ids, b->cap, b->n + 1))
+        return CFX_ENOMEM;
+    b->ids[b->n++] = id;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- world */
+
+#define ZALLOC(p, n) (((p) = calloc((n) ? (n) : 1, sizeof *(p))) == NULL)
+
+int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts *opt,
+                    cfx_error *err)
+{
+    *out = NULL;
+    cfx_world *w = calloc(1, sizeof *w);
+    if (!w)
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (world)");
+    int rc = cfx_network_alloc(&w->net, s, err);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    w->s = s;
+    w->threads = opt && opt->threads > 0 ? opt->threads : 1;
+    w->parallel_min = opt && opt->parallel_min > 0 ? opt->parallel_min : 1024;
+    w->steps_per_day = lround(24.0 / s->step_hours);
+    size_t n = s->n_nodes, m = s->n_edges, na = w->net->n_arcs, np = s->n_products,
+           ng = s->n_groups;
+    cfx_obs *o = &w->obs;
+    if (ZALLOC(w->node_status, n) || ZALLOC(w->edge_open, m) || ZALLOC(w->controller, n) ||
+        ZALLOC(w->routes.next_arc, n) || ZALLOC(w->routes.cost, n) ||
+        ZALLOC(w->routes.arc_hours, na) || ZALLOC(w->routes.arc_cost, na) ||
+        ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
+        ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
+        ZALLOC(w->mine_pile_kg, s->n_mines) || ZALLOC(w->through_kg, n) ||
+        ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) || ZALLOC(w->by_origin_kg, n) ||
+        ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
+        ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
+        ZALLOC(o->shortfall, np) || ZALLOC(o->inventory, np) || ZALLOC(o->node_status, n) ||
+        ZALLOC(o->node_controller, n) || ZALLOC(o->node_stock_t, n) ||
+        ZALLOC(o->node_throughput_t, n) || ZALLOC(o->edge_flow_t, m) ||
+        ZALLOC(o->group_revenue_usd, ng) || ZALLOC(o->delivered_by_origin_t, n) ||
+        ZALLOC(o->delivered_by_controller_t, ng)) {
+        cfx_world_free(w);
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (world)");
+    }
+    w->market = (cfx_market_obs){.price_usd_per_kg = o->price, .demand_t_per_day = o->demand,
+                                 .supply_t_per_day = o->supply,
+                                 .shortfall_t_per_day = o->shortfall,
+                                 .inventory_t = o->inventory};
+    for (size_t e = 0; e < m; e++)
+        w->edge_open[e] = 1;
+    memcpy(w->controller, s->controller, n * sizeof *w->controller);
+    w->network_changed = 1;
+
+    /* The ring must span the longest single hop; cal_file grows it for longer ones. */
+    double max_h = 0;
+    for (size_t a = 0; a < na; a++)
+        if (w->net->arc_base_h[a] > max_h)
+            max_h = w->net->arc_base_h[a];
+    max_h = max_h / s->contested_speed_factor + 4 * s->gate_clearance_hours;
+    w->cal.n = pow2_at_least((size_t)(max_h / s->step_hours) + 2);
+    if (ZALLOC(w->cal.b, w->cal.n)) {
+        cfx_world_free(w);
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (calendar)");
+    }
+
+    if (ZALLOC(w->rngs, (size_t)w->threads)) {
+        cfx_world_free(w);
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (rng)");
+    }
+    for (int t = 0; t < w->threads; t++)
+        if (!(w->rngs[t] = gsl_rng_alloc(cfx_rng_philox))) {
+            cfx_world_free(w);
+            return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (rng)");
+        }
+
+    w->models = cfx_models_default();
+    size_t nm = 0;
+    while (w->models[nm])
+        nm++;
+    if (ZALLOC(w->model_state, nm)) {
+        cfx_world_free(w);
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (models)");
+    }
+    for (size_t i = 0; i < nm; i++) {
+        if (!(w->model_state[i] = calloc(1, w->models[i]->state_size ? w->models[i]->state_size
+                                                                      : 1)) ||
+            (rc = w->models[i]->init(w->model_state[i], w, err))) {
+            if (!rc)
+                rc = cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (models)");
+            if (w->model_state[i] && w->models[i]->free)
+                w->models[i]->free(w->model_state[i]);
+            free(w->model_state[i]);
+            w->model_state[i] = NULL;
+            cfx_world_free(w);
+            return rc;
+        }
+    }
+    *out = w;
+    return 0;
+}
+
+void cfx_world_free(cfx_world *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; w->model_state && w->models[i]; i++) {
+        if (w->model_state[i] && w->models[i]->free)
+            w->models[i]->free(w->model_state[i]);
+        free(w->model_state[i]);
+    }
+    free(w->model_state);
+    free(w->cmds.v);
+    cfx_network_free(w->net);
+    free(w->node_status); free(w->edge_open); free(w->controller);
+    free(w->routes.next_arc); free(w->routes.cost); free(w->routes.arc_hours);
+    free(w->routes.arc_cost); free(w->routes.is_target);
+    free(w->delivered_today_t);
+    ships_free(&w->ships);
+    for (size_t i = 0; w->cal.b && i < w->cal.n; i++)
+        free(w->cal.b[i].ids);
+    free(w->cal.b);
+    free(w->waiting);
+    free(w->hops);
+    for (int t = 0; w->rngs && t < w->threads; t++)
+        gsl_rng_free(w->rngs[t]);
+    free(w->rngs);
+    free(w->mine_frac_kg); free(w->stock_kg); free(w->mine_pile_kg);
+    free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->by_origin_kg);
+    free(w->by_group_kg); free(w->revenue_usd);
+    free(w->events);
+    cfx_obs *o = &w->obs;
+    free(o->price); free(o->demand); free(o->supply); free(o->delivered); free(o->shortfall);
+    free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);
+    free(o->node_throughput_t); free(o->edge_flow_t); free(o->group_revenue_usd);
+    free(o->delivered_by_origin_t); free(o->delivered_by_controller_t);
+    free(w);
+}
+
+int64_t cfx_world_stock_kg(const cfx_world *w)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < w->s->n_nodes; i++)
+        sum += w->stock_kg[i];
+    return sum;
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static void lose_mine_piles(cfx_world *w, int32_t node)
+{
+    for (size_t m = 0; m < w->s->n_mines; m++) {
+        if (w->s->mine_node[m] != node)
+            continue;
+        w->lost_kg += w->mine_pile_kg[m];
+        w->stock_kg[node] -= w->mine_pile_kg[m];
+        w->mine_pile_kg[m] = 0;
+    }
+}
+
+static int apply_cmds(cfx_world *w)
+{
+    int rc = 0;
+    for (size_t i = 0; i < w->cmds.n && !rc; i++) {
+        const cfx_cmd *c = &w->cmds.v[i];
+        switch (c->kind) {
+        case CFX_CMD_NODE_STATUS:
+            if (w->node_status[c->a] != c->b) {
+                w->node_status[c->a] = (uint8_t)c->b;
+                w->network_changed = 1;
+                if (c->b == CFX_STATUS_DESTROYED)
+                    lose_mine_piles(w, c->a);
+            }
+            break;
+        case CFX_CMD_EDGE_OPEN:
+            if (w->edge_open[c->a] != c->b) {
+                w->edge_open[c->a] = (uint8_t)c->b;
+                w->network_changed = 1;
+            }
+            break;
+        case CFX_CMD_CONTROLLER:
+            if (w->controller[c->a] != c->b) {
+                w->controller[c->a] = c->b;
+                w->network_changed = 1; /* tolls and risks depend on who holds a node */
+            }
+            break;
+        case CFX_CMD_PRODUCE: {
+            double kg = w->mine_frac_kg[c->a] + c->x * 1000.0;
+            int64_t whole = (int64_t)floor(kg);
+            w->mine_frac_kg[c->a] = kg - (double)whole;
+            w->mine_pile_kg[c->a] += whole;
+            w->stock_kg[w->s->mine_node[c->a]] += whole;
+            w->produced_kg += whole;
+            break;
+        }
+        case CFX_CMD_LOG_EVENT:
+            if (GROW(w->events, w->cap_events, w->n_events + 1)) {
+                rc = CFX_ENOMEM;
+                break;
+            }
+            w->events[w->n_events++] = (cfx_event_rec){
+                .day = (double)w->step * w->s->step_hours / 24.0, .kind = c->b,
+                .node = c->a, .edge = c->y, .days = c->x};
+            break;
+        }
+    }
+    w->cmds.n = 0;
+    return rc;
+}
+
+static int run_phase(cfx_world *w, cfx_phase phase, cfx_step_ctx *ctx)
+{
+    for (size_t i = 0; w->models[i]; i++)
+        if (w->models[i]->phase == phase)
+            w->models[i]->step(w->model_state[i], w, ctx, &w->cmds);
+    return apply_cmds(w);
+}
+
+/* ---------------------------------------------------------------- shipments phase */
+
+static int push_waiting(cfx_world *w, int32_t id)
+{
+    if (GROW(w->waiting, w->cap_waiting, w->n_waiting + 1))
+        return CFX_ENOMEM;
+    w->waiting[w->n_waiting++] = id;
+    return 0;
+}
+
+/* Loads whole truckloads from each mine's stockpile; they leave this step. */
+static int dispatch(cfx_world *w, double now_h)
+{
+    const cfx_scenario *s = w->s;
+    int64_t truck_kg = llround(s->truck_t * 1000.0);
+    cfx_ships *sh = &w->ships;
+    for (size_t m = 0; m < s->n_mines; m++) {
+        while (w->mine_pile_kg[m] >= truck_kg) {
+            if (!sh->n_free && ships_grow(sh, sh->cap ? 2 * sh->cap : 1024))
+                return CFX_ENOMEM;
+            int32_t id = sh->free_list[--sh->n_free];
+            sh->n_active++;
+            int32_t node = s->mine_node[m];
+            sh->node[id] = node;
+            sh->t_h[id] = now_h;
+            sh->kg[id] = (int32_t)truck_kg;
+            sh->mine[id] = (int32_t)m;
+            sh->origin_group[id] = w->controller[node];
+            sh->serial[id] = sh->next_serial++;
+            sh->hops[id] = 0;
+            sh->state[id] = CFX_SHIP_QUEUED; /* at the node, counted in its stock */
+            w->mine_pile_kg[m] -= truck_kg;
+            int rc = cal_file(w, id, now_h);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* The next move of one shipment; reads shared state, writes only *out. */
+static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *out)
+{
+    const cfx_ships *sh = &w->ships;
+    const cfx_scenario *s = w->s;
+    int32_t node = sh->node[id];
+    uint8_t st = w->node_status[node];
+    out->arc = -1;
+    out->t_arr = 0;
+    if (st == CFX_STATUS_DESTROYED) {
+        out->action = CFX_HOP_LOSE;
+        return;
+    }
+    if (st == CFX_STATUS_CUT || st == CFX_STATUS_CLOSED) {
+        out->action = CFX_HOP_WAIT;
+        return;
+    }
+    if (s->node_kind[node] == CFX_NODE_MARKET) {
+        out->action = CFX_HOP_DELIVER;
+        return;
+    }
+    int32_t arc = w->routes.next_arc[node];
+    if (arc < 0) {
+        out->action = CFX_HOP_WAIT;
+        return;
+    }
+    double t = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
+    t += w->routes.arc_hours[arc];
+    if (s->gate_clearance_hours > 0 && s->node_kind[w->net->arc_to[arc]] == CFX_NODE_GATE) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], sh->hops[id]);
+        t += gsl_ran_exponential(rng, s->gate_clearance_hours);
+    }
+    out->action = CFX_HOP_MOVE;
+    out->arc = arc;
+    out->t_arr = t;
+}
+
+/* Applies one planned move; called serially in calendar order. */
+static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
+{
+    const cfx_scenario *s = w->s;
+    cfx_ships *sh = &w->ships;
+    int32_t node = sh->node[id];
+    int64_t kg = sh->kg[id];
+    if (sh->state[id] == CFX_SHIP_MOVING) {
+        w->in_transit_kg -= kg;
+        w->hop_events++;
+    } else {
+        w->stock_kg[node] -= kg;
+    }
+    switch (h->action) {
+    case CFX_HOP_DELIVER: {
+        w->arrived_kg += kg;
+        w->through_kg[node] += kg;
+        int32_t m = sh->mine[id];
+        w->by_origin_kg[s->mine_node[m]] += kg;
+        w->by_group_kg[sh->origin_group[id]] += kg;
+        for (size_t p = 0; p < s->n_products; p++)
+            w->delivered_today_t[p] += (double)kg / 1000.0 * s->mine_grade[m * s->n_products + p];
+        sh->state[id] = CFX_SHIP_FREE;
+        sh->free_list[sh->n_free++] = id;
+        sh->n_active--;
+        return 0;
+    }
+    case CFX_HOP_LOSE:
+        w->lost_kg += kg;
+        sh->state[id] = CFX_SHIP_FREE;
+        sh->free_list[sh->n_free++] = id;
+        sh->n_active--;
+        return 0;
+    case CFX_HOP_WAIT:
+        w->stock_kg[node] += kg;
+        sh->t_h[id] = fmax(sh->t_h[id], (double)w->step * s->step_hours);
+        sh->state[id] = CFX_SHIP_WAITING;
+        return push_waiting(w, id);
+    default:
+        break;
+    }
+    int32_t e = w->net->arc_edge[h->arc];
+    double cap_t = s->edge_capacity_t_per_day[e];
+    if (isfinite(cap_t) && (double)w->edge_used_kg[e] >= cap_t * 1000.0) {
+        /* The road is full today: wait at the node for tomorrow's capacity. */
+        w->stock_kg[node] += kg;
+        sh->state[id] = CFX_SHIP_QUEUED;
+        sh->t_h[id] = (double)(day + 1) * 24.0;
+        return cal_file(w, id, sh->t_h[id]);
+    }
+    w->edge_used_kg[e] += kg;
+    w->edge_kg[e] += kg;
+    w->through_kg[node] += kg;
+    w->in_transit_kg += kg;
+    if (s->node_kind[node] == CFX_NODE_GATE) /* the export levy, once per crossing */
+        w->revenue_usd[w->controller[node]] += s->groups[w->controller[node]].toll_usd_per_t *
+                                               (double)kg / 1000.0;
+    sh->node[id] = w->net->arc_to[h->arc];
+    sh->t_h[id] = h->t_arr;
+    sh->hops[id]++;
+    sh->state[id] = CFX_SHIP_MOVING;
+    return cal_file(w, id, h->t_arr);
+}
+
+/* Processes the current step's bucket in rounds until nothing more is due in it
+ * (a short hop can end inside the same step). */
+static int process_due(cfx_world *w, long day)
+{
+    double now_h = (double)w->step * w->s->step_hours;
+    cfx_bucket *b = &w->cal.b[(size_t)w->step & (w->cal.n - 1)];
+    int32_t *proc = NULL;
+    size_t proc_cap = 0;
+    int rc = 0;
+    while (b->n && !rc) {
+        /* Take the bucket's list; new filings for this step start a fresh round. */
+        size_t n = b->n;
+        int32_t *ids = b->ids;
+        size_t ids_cap = b->cap;
+        b->ids = proc;
+        b->cap = proc_cap;
+        b->n = 0;
+        if (GROW(w->hops, w->cap_hops, n)) {
+            rc = CFX_ENOMEM;
+            proc = ids;
+            proc_cap = ids_cap;
+            break;
+        }
+        cfx_hop *hops = w->hops;
+#pragma omp parallel for schedule(static) num_threads(w->threads) if (n >= w->parallel_min)
+        for (size_t i = 0; i < n; i++)
+            plan_hop(w, ids[i], now_h, w->rngs[omp_get_thread_num()], &hops[i]);
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = merge_hop(w, ids[i], &hops[i], day);
+        proc = ids;
+        proc_cap = ids_cap;
+        b = &w->cal.b[(size_t)w->step & (w->cal.n - 1)]; /* the ring may have grown */
+    }
+    free(proc);
+    return rc;
+}
+
+/* After a network change, everything waiting for a route tries again now. */
+static int requeue_waiting(cfx_world *w)
+{
+    double now_h = (double)w->step * w->s->step_hours;
+    for (size_t i = 0; i < w->n_waiting; i++) {
+        int32_t id = w->waiting[i];
+        w->ships.state[id] = CFX_SHIP_QUEUED;
+        int rc = cal_file(w, id, now_h);
+        if (rc)
+            return rc;
+    }
+    w->n_waiting = 0;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the day */
+
+static void observe(cfx_world *w, long day)
+{
+    const cfx_scenario *s = w->s;
+    cfx_obs *o = &w->obs;
+    o->day = day;
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        o->node_status[i] = w->node_status[i];
+        o->node_controller[i] = w->controller[i];
+        o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
+        o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
+        o->delivered_by_origin_t[i] = (double)w->by_origin_kg[i] / 1000.0;
+    }
+    for (size_t e = 0; e < s->n_edges; e++)
+        o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
+    for (size_t g = 0; g < s->n_groups; g++) {
+        o->group_revenue_usd[g] = w->revenue_usd[g];
+        o->delivered_by_controller_t[g] = (double)w->by_group_kg[g] / 1000.0;
+    }
+    for (size_t p = 0; p < s->n_products; p++)
+        o->delivered[p] = w->delivered_today_t[p];
+    o->in_transit_t = (double)w->in_transit_kg / 1000.0;
+    o->produced_t = (double)w->produced_kg / 1000.0;
+    o->arrived_t = (double)w->arrived_kg / 1000.0;
+    o->seized_t = (double)w->seized_kg / 1000.0;
+    o->lost_t = (double)w->lost_kg / 1000.0;
+}
+
+static void reset_daily(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    memset(w->through_kg, 0, s->n_nodes * sizeof *w->through_kg);
+    memset(w->by_origin_kg, 0, s->n_nodes * sizeof *w->by_origin_kg);
+    memset(w->edge_kg, 0, s->n_edges * sizeof *w->edge_kg);
+    memset(w->edge_used_kg, 0, s->n_edges * sizeof *w->edge_used_kg);
+    memset(w->by_group_kg, 0, s->n_groups * sizeof *w->by_group_kg);
+    memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
+    memset(w->delivered_today_t, 0, s->n_products * sizeof *w->delivered_today_t);
+}
+
+/* Runs the market and the day's observation after the day's last step. */
+static int end_day(cfx_world *w, long day)
+{
+    const cfx_scenario *s = w->s;
+    cfx_step_ctx ctx = {.step = w->step, .t_h = (double)(w->step + 1) * s->step_hours,
+                        .step_hours = s->step_hours, .day = day, .market = &w->market,
+                        .delivered_t = w->delivered_today_t};
+    int rc = run_phase(w, CFX_PHASE_MARKET, &ctx);
+    w->shipment_days += w->ships.n_active;
+    observe(w, day);
+    return rc;
+}
+
+int cfx_world_route(cfx_world *w)
+{
+    cfx_step_ctx ctx = {.step = w->step, .t_h = (double)w->step * w->s->step_hours,
+                        .step_hours = w->s->step_hours, .day = w->step / w->steps_per_day,
+                        .network_changed = 1, .routes = &w->routes};
+    int rc = run_phase(w, CFX_PHASE_ROUTING, &ctx);
+    w->network_changed = 0;
+    return rc;
+}
+
+int cfx_world_step(cfx_world *w, cfx_error *err)
+{
+    const cfx_scenario *s = w->s;
+    long day = w->step / w->steps_per_day;
+    cfx_step_ctx ctx = {.step = w->step, .t_h = (double)w->step * s->step_hours,
+                        .step_hours = s->step_hours, .day = day};
+    int rc = 0;
+    if (w->step % w->steps_per_day == 0)
+        reset_daily(w);
+    if ((rc = run_phase(w, CFX_PHASE_EVENTS, &ctx)))
+        goto done;
+    if (w->network_changed && ((rc = cfx_world_route(w)) || (rc = requeue_waiting(w))))
+        goto done;
+    if ((rc = run_phase(w, CFX_PHASE_PRODUCTION, &ctx)) || (rc = dispatch(w, ctx.t_h)) ||
+        (rc = process_due(w, day)))
+        goto done;
+    if ((w->step + 1) % w->steps_per_day == 0)
+        rc = end_day(w, day);
+    w->step++;
+done:
+    if (rc)
+        return cfx_error_set(err, rc, NULL, 0, 0, "out of memory in step %ld (day %ld)",
+                             w->step, day);
+    return 0;
+}
+
+int cfx_world_run_day(cfx_world *w, cfx_error *err)
+{
+    for (long k = 0; k < w->steps_per_day; k++) {
+        int rc = cfx_world_step(w, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,219 @@
+/* The engine end to end on scenarios small enough to check by hand: exact arrival days on
+ * the line network, a closure that stops deliveries for exactly its days with the waiting
+ * cargo where it should be, tonnes conserved at every step, and identical results on 1 and
+ * 2 threads. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "world.h"
+
+#define LINE CFX_TEST_DATA "/../../scenarios/examples/line.yaml"
+#define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"
+
+static cfx_scenario *load(const char *path, const cfx_override *ov, size_t n_ov)
+{
+    cfx_scenario *s = NULL;
+    cfx_diags d = {0};
+    int rc = cfx_scenario_load(&s, path, ov, n_ov, &d);
+    for (size_t i = 0; i < d.n; i++)
+        fprintf(stderr, "%s:%d:%d: %s\n", d.v[i].file, d.v[i].line, d.v[i].col, d.v[i].msg);
+    cfx_diags_free(&d);
+    assert_int_equal(rc, 0);
+    return s;
+}
+
+static cfx_world *make_world(const cfx_scenario *s, int threads)
+{
+    cfx_world *w = NULL;
+    cfx_error err;
+    cfx_world_opts wo = {.threads = threads, .parallel_min = 1};
+    assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
+    return w;
+}
+
+static double stock_at(const cfx_world *w, const char *id)
+{
+    long v = cfx_scenario_node(w->s, id);
+    assert_true(v >= 0);
+    return w->obs.node_stock_t[v];
+}
+
+/* Tonnes are whole kilograms: comparisons of t values use half a kilogram. */
+#define T_TOL 0.0005
+
+static void test_engine__line_arrival_days_and_closure(void **state)
+{
+    cfx_scenario *s = load(LINE, NULL, 0);
+    cfx_world *w = make_world(s, 1);
+    cfx_error err;
+    /* One 10 t truck a day leaves A at hour 18 and reaches M 24 h later. The gate is closed
+     * on days 5-7: the day-4 truck waits at B from hour 120, the trucks of days 5-7 at A;
+     * on day 8 the B truck arrives (hour 210), on day 9 the three A trucks (hour 216) and
+     * the day-8 truck (hour 234). */
+    const double want[20] = {0, 10, 10, 10, 10, 0, 0, 0, 10, 40, 10, 10, 10, 10, 10, 10, 10,
+                             10, 10, 10};
+    double arrived_before = 0;
+    for (long day = 0; day < s->days; day++) {
+        assert_int_equal(cfx_world_run_day(w, &err), 0);
+        double arrived = w->obs.arrived_t - arrived_before;
+        arrived_before = w->obs.arrived_t;
+        if (fabs(arrived - want[day]) > T_TOL)
+            fail_msg("day %ld: %g t arrived, expected %g", day, arrived, want[day]);
+        /* delivered Dy2O3 is the arrived concentrate times the grade 0.05 */
+        assert_near(w->obs.delivered[0], 0.05 * want[day], 1e-9);
+        if (day >= 5 && day <= 7) {
+            assert_near(stock_at(w, "B"), 10, T_TOL);
+            assert_near(stock_at(w, "A"), 10.0 * (double)(day - 4), T_TOL);
+            assert_int_equal(w->obs.node_status[cfx_scenario_node(s, "G")], CFX_STATUS_CLOSED);
+        } else {
+            assert_near(stock_at(w, "B"), 0, T_TOL);
+            assert_int_equal(w->obs.node_status[cfx_scenario_node(s, "G")], CFX_STATUS_OPEN);
+        }
+    }
+    /* The closure and the reopening are both recorded. */
+    assert_int_equal(w->n_events, 2);
+    assert_int_equal(w->events[0].kind, CFX_EV_CLOSE);
+    assert_near(w->events[0].day, 5, 0);
+    assert_int_equal(w->events[1].kind, CFX_EV_REOPEN);
+    assert_near(w->events[1].day, 8, 0);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
+static void test_engine__closure_raises_price_and_shortfall(void **state)
+{
+    cfx_scenario *s = load(LINE, NULL, 0);
+    cfx_world *w = make_world(s, 1);
+    cfx_error err;
+    double price[20], shortfall[20];
+    for (long day = 0; day < s->days; day++) {
+        assert_int_equal(cfx_world_run_day(w, &err), 0);
+        price[day] = w->obs.price[0];
+        shortfall[day] = w->obs.shortfall[0];
+    }
+    /* Day 0 delivers nothing (the first truck is on the road): stocks dip, the price rises
+     * a little; the closure drains stocks further and lifts the price above that. */
+    assert_true(price[7] > price[4]);
+    assert_true(price[8] > price[4]);
+    double peak = 0;
+    for (int d = 0; d < 20; d++)
+        peak = fmax(peak, price[d]);
+    assert_true(peak > 1.2 * s->products[0].price_usd_per_kg);
+    /* 10 days of cover: three days without deliveries are covered by stocks. */
+    for (int d = 0; d < 20; d++)
+        assert_near(shortfall[d], 0, 1e-12);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
+static void check_conserved(const cfx_world *w)
+{
+    int64_t rhs = w->arrived_kg + w->in_transit_kg + cfx_world_stock_kg(w) + w->seized_kg +
+                  w->lost_kg;
+    if (w->produced_kg != rhs)
+        fail_msg("step %ld: produced %lld kg, accounted for %lld kg", w->step,
+                 (long long)w->produced_kg, (long long)rhs);
+}
+
+static void run_conserving(const char *path)
+{
+    cfx_scenario *s = load(path, NULL, 0);
+    cfx_world *w = make_world(s, 2);
+    cfx_error err;
+    long steps = s->days * w->steps_per_day;
+    for (long k = 0; k < steps; k++) {
+        assert_int_equal(cfx_world_step(w, &err), 0);
+        check_conserved(w);
+    }
+    assert_true(w->produced_kg > 0);
+    assert_true(w->arrived_kg > 0);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
+static void test_engine__tonnes_conserved_every_step_line(void **state) { run_conserving(LINE); }
+
+static void test_engine__tonnes_conserved_every_step_kachin(void **state)
+{
+    run_conserving(KACHIN);
+}
+
+/* Every observed series, compared bit for bit. */
+static void assert_obs_equal(const cfx_world *a, const cfx_world *b, long day)
+{
+    const cfx_scenario *s = a->s;
+    size_t n = s->n_nodes, m = s->n_edges, np = s->n_products, ng = s->n_groups;
+#define SAME(f, len)                                                                   \
+    if (memcmp(a->obs.f, b->obs.f, (len) * sizeof *a->obs.f) != 0)                     \
+        fail_msg("day %ld: %s differs between 1 and 2 threads", day, #f);
+    SAME(price, np) SAME(demand, np) SAME(supply, np) SAME(delivered, np)
+    SAME(shortfall, np) SAME(inventory, np) SAME(node_status, n) SAME(node_controller, n)
+    SAME(node_stock_t, n) SAME(node_throughput_t, n) SAME(edge_flow_t, m)
+    SAME(group_revenue_usd, ng) SAME(delivered_by_origin_t, n)
+    SAME(delivered_by_controller_t, ng)
+#undef SAME
+    assert_memory_equal(&a->obs.in_transit_t, &b->obs.in_transit_t, sizeof(double));
+    assert_int_equal(a->hop_events, b->hop_events);
+}
+
+static void test_engine__one_and_two_threads_identical(void **state)
+{
+    /* Gate clearance times are random (exponential): the draws must not depend on the
+     * thread that makes them. */
+    cfx_override ov[] = {{"transport.gate_clearance_hours", "5"}};
+    cfx_scenario *s = load(KACHIN, ov, 1);
+    cfx_world *w1 = make_world(s, 1), *w2 = make_world(s, 2);
+    cfx_error err;
+    for (long day = 0; day < s->days; day++) {
+        assert_int_equal(cfx_world_run_day(w1, &err), 0);
+        assert_int_equal(cfx_world_run_day(w2, &err), 0);
+        assert_obs_equal(w1, w2, day);
+    }
+    assert_true(w1->hop_events > 0);
+    cfx_world_free(w1);
+    cfx_world_free(w2);
+    cfx_scenario_free(s);
+}
+
+static void test_engine__seed_changes_random_delays(void **state)
+{
+    cfx_override a[] = {{"transport.gate_clearance_hours", "5"}, {"seed", "1"}};
+    cfx_override b[] = {{"transport.gate_clearance_hours", "5"}, {"seed", "2"}};
+    cfx_scenario *sa = load(KACHIN, a, 2), *sb = load(KACHIN, b, 2);
+    cfx_world *wa = make_world(sa, 1), *wb = make_world(sb, 1);
+    cfx_error err;
+    int differ = 0;
+    for (long day = 0; day < 60; day++) {
+        assert_int_equal(cfx_world_run_day(wa, &err), 0);
+        assert_int_equal(cfx_world_run_day(wb, &err), 0);
+        /* the delays move arrivals from one day to another */
+        differ |= memcmp(wa->obs.node_throughput_t, wb->obs.node_throughput_t,
+                         sa->n_nodes * sizeof(double)) != 0;
+    }
+    assert_true(differ);
+    cfx_world_free(wa);
+    cfx_world_free(wb);
+    cfx_scenario_free(sa);
+    cfx_scenario_free(sb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_engine__line_arrival_days_and_closure),
+        cmocka_unit_test(test_engine__closure_raises_price_and_shortfall),
+        cmocka_unit_test(test_engine__tonnes_conserved_every_step_line),
+        cmocka_unit_test(test_engine__tonnes_conserved_every_step_kachin),
+        cmocka_unit_test(test_engine__one_and_two_threads_identical),
+        cmocka_unit_test(test_engine__seed_changes_random_delays),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
