@@ -1,0 +1,31 @@
+/* The command-line front: one cmd_<name>.c per command, sharing these helpers. */
+#ifndef CFX_CLI_H
+#define CFX_CLI_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+int cfx_cmd_run(int argc, char **argv);
+int cfx_cmd_check(int argc, char **argv);
+/* Prints the help of a command (NULL: the overview) to f. Returns 0, or 2 if unknown. */
+int cfx_cli_help(FILE *f, const char *command);
+
+/* Prints every diagnostic as "conflux: file:line:col: message" to stderr. */
+void cfx_cli_print_diags(const cfx_diags *d);
+void cfx_cli_print_error(const cfx_error *e);
+/* Usage error: prints "conflux CMD: message" and a hint; returns exit code 2. */
+int cfx_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The whole command line, shell-quoted where needed, into a malloc'd string. */
+char *cfx_cli_join(int argc, char **argv);
+/* Writes s as a JSON string (with quotes) to f. */
+void cfx_cli_json_str(FILE *f, const char *s);
+
+
+#include "scenario.h"
+/* Splits "KEY=VALUE" (pointing into kv, which is modified); -1 when there is no '=' or no key. */
+int cfx_cli_split_set(char *kv, cfx_override *out);
+/* The value of an option: "--opt=V" or "--opt V" (advancing *i). NULL if missing. */
+const char *cfx_cli_optval(int argc, char **argv, int *i, const char *name);
+
+#endif

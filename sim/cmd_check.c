@@ -1,0 +1,107 @@
+/* conflux check: every problem in a scenario, or a summary of its network. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "world.h"
+
+/* Which mines can reach a market with everything open, by the routing the run uses. */
+static void print_reach(const cfx_scenario *s)
+{
+    cfx_world *w = NULL;
+    cfx_error err;
+    cfx_world_opts wo = {.threads = 1};
+    if (cfx_world_alloc(&w, s, &wo, &err)) {
+        cfx_cli_print_error(&err);
+        return;
+    }
+    cfx_world_route(w);
+    printf("mines (t/day of concentrate; hours to the nearest market with every road open):\n");
+    for (size_t m = 0; m < s->n_mines; m++) {
+        int32_t v = s->mine_node[m];
+        double h = w->routes.cost[v];
+        printf("  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);
+        if (isinf(h))
+            printf("NO ROUTE to any market\n");
+        else
+            printf("%8.1f h\n", h);
+    }
+    cfx_world_free(w);
+}
+
+int cfx_cmd_check(int argc, char **argv)
+{
+    const char *scenario = NULL, *v;
+    cfx_override *sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t n_sets = 0;
+    if (!sets)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            free(sets);
+            return cfx_cli_help(stdout, "check");
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--set"))) {
+            if (cfx_cli_split_set((char *)v, &sets[n_sets++])) {
+                free(sets);
+                return cfx_cli_usage("check", "--set takes KEY=VALUE, got '%s'", v);
+            }
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            free(sets);
+            return cfx_cli_usage("check", "unknown option '%s'", argv[i]);
+        } else if (!scenario)
+            scenario = argv[i];
+        else {
+            free(sets);
+            return cfx_cli_usage("check", "one scenario at a time");
+        }
+    }
+    if (!scenario) {
+        free(sets);
+        return cfx_cli_usage("check", "missing SCENARIO.yaml");
+    }
+    cfx_scenario *s = NULL;
+    cfx_diags d = {0};
+    int rc = cfx_scenario_load(&s, scenario, sets, n_sets, &d);
+    free(sets);
+    if (rc) {
+        cfx_cli_print_diags(&d);
+        fprintf(stderr, "conflux: %zu problem%s in %s\n", d.n, d.n == 1 ? "" : "s", scenario);
+        cfx_diags_free(&d);
+        return cfx_exit_code(rc);
+    }
+    cfx_diags_free(&d);
+    char start[16];
+    cfx_scenario_start_iso(s, start);
+    printf("%s: %s\n", s->name, s->description);
+    printf("start %s, %ld days, step %g h, seed %llu\n", start, s->days, s->step_hours,
+           (unsigned long long)s->seed);
+    size_t by_kind[CFX_NODE_NKINDS] = {0};
+    for (size_t i = 0; i < s->n_nodes; i++)
+        by_kind[s->node_kind[i]]++;
+    printf("nodes: %zu (", s->n_nodes);
+    for (int k = 0; k < CFX_NODE_NKINDS; k++)
+        printf("%s%zu %s", k ? ", " : "", by_kind[k], cfx_node_kind_names[k]);
+    double km = 0;
+    size_t capped = 0;
+    for (size_t e = 0; e < s->n_edges; e++) {
+        km += s->edge_km[e];
+        capped += isfinite(s->edge_capacity_t_per_day[e]);
+    }
+    printf(")\nroads: %zu, %.0f km in all, %zu with a capacity limit\n", s->n_edges, km, capped);
+    double out = 0;
+    for (size_t m = 0; m < s->n_mines; m++)
+        out += s->mine_output_t_per_day[m];
+    printf("mines: %zu, %.1f t/day of concentrate in all\n", s->n_mines, out);
+    printf("groups: %zu:", s->n_groups);
+    for (size_t g = 0; g < s->n_groups; g++)
+        printf(" %s", s->groups[g].name);
+    printf("\nproducts: %zu:", s->n_products);
+    for (size_t p = 0; p < s->n_products; p++)
+        printf(" %s", s->products[p].name);
+    printf("\nscripted events: %zu\n", s->n_events);
+    print_reach(s);
+    cfx_scenario_free(s);
+    return 0;
+}

@@ -1,0 +1,199 @@
+/* conflux run: options, signals, the progress bar, and the summary at the end. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct progress {
+    double last;   /* seconds when last drawn */
+} progress;
+
+/* A live bar on a terminal: days done, rate and time left. */
+static void draw(void *ctx, long day, long days, double elapsed)
+{
+    progress *p = ctx;
+    if (day < days && elapsed - p->last < 0.1)
+        return;
+    p->last = elapsed;
+    int width = 30, fill = (int)(width * day / (days ? days : 1));
+    double rate = elapsed > 0 ? (double)day / elapsed : 0;
+    double left = rate > 0 ? (double)(days - day) / rate : 0;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] day %ld/%ld  %.0f days/s  %.1f s left ", bar, day, days, rate, left);
+    if (day == days)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void print_summary(const cfx_run_result *r)
+{
+    fprintf(stderr, "%s: %ld of %ld days in %.2f s on %d thread%s%s\n", r->scenario, r->days_run,
+            r->days, r->wall_seconds, r->threads, r->threads == 1 ? "" : "s",
+            r->complete ? "" : " (INCOMPLETE)");
+    fprintf(stderr, "  %-8s %14s %14s %10s %18s %14s\n", "product", "baseline USD/kg",
+            "peak USD/kg", "peak day", "shortfall t (%)", "delivered t");
+    for (size_t p = 0; p < r->n_products; p++) {
+        const cfx_product_summary *s = &r->products[p];
+        double share = s->demand_t > 0 ? 100.0 * s->shortfall_t / s->demand_t : 0;
+        fprintf(stderr, "  %-8s %14.1f %14.1f %10ld %11.1f (%4.1f%%) %14.1f\n", s->name,
+                s->baseline_price, s->peak_price, s->peak_day, s->shortfall_t, share,
+                s->delivered_t);
+    }
+    fprintf(stderr,
+            "  concentrate: produced %.0f t, delivered %.0f t, in transit %.0f t, waiting %.0f t,"
+            " seized %.0f t, lost %.0f t\n",
+            r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t);
+    fprintf(stderr, "  %llu node arrivals, %zu events; output: %s\n",
+            (unsigned long long)r->hop_events, r->n_events, r->output);
+}
+
+static void print_json(const cfx_run_result *r)
+{
+    printf("{\"scenario\": ");
+    cfx_cli_json_str(stdout, r->scenario);
+    printf(", \"days\": %ld, \"days_run\": %ld, \"complete\": %s, \"threads\": %d, "
+           "\"wall_seconds\": %.6f, \"hop_events\": %llu, \"shipment_days\": %llu, "
+           "\"peak_rss_bytes\": %ld, \"output\": ",
+           r->days, r->days_run, r->complete ? "true" : "false", r->threads, r->wall_seconds,
+           (unsigned long long)r->hop_events, (unsigned long long)r->shipment_days,
+           r->peak_rss_bytes);
+    cfx_cli_json_str(stdout, r->output);
+    printf(", \"produced_t\": %.3f, \"arrived_t\": %.3f, \"in_transit_t\": %.3f, "
+           "\"stock_t\": %.3f, \"seized_t\": %.3f, \"lost_t\": %.3f, \"events\": %zu, "
+           "\"products\": {",
+           r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t,
+           r->n_events);
+    for (size_t p = 0; p < r->n_products; p++) {
+        const cfx_product_summary *s = &r->products[p];
+        printf("%s", p ? ", " : "");
+        cfx_cli_json_str(stdout, s->name);
+        printf(": {\"baseline_price_usd_per_kg\": %.6g, \"peak_price_usd_per_kg\": %.6g, "
+               "\"peak_day\": %ld, \"peak_change_pct\": %.4g, \"shortfall_t\": %.6g, "
+               "\"shortfall_share\": %.6g, \"delivered_t\": %.6g}",
+               s->baseline_price, s->peak_price, s->peak_day,
+               s->baseline_price > 0 ? 100.0 * (s->peak_price / s->baseline_price - 1) : 0,
+               s->shortfall_t, s->demand_t > 0 ? s->shortfall_t / s->demand_t : 0,
+               s->delivered_t);
+    }
+    printf("}}\n");
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cfx_cmd_run(int argc, char **argv)
+{
+    const char *scenario = NULL, *output = NULL, *v;
+    int quiet = 0, json = 0, force = 0;
+    long threads = 1, num;
+    cfx_override *sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t n_sets = 0;
+    int code = 2;
+    if (!sets)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+            quiet = 1;
+        else if (strcmp(a, "--json") == 0)
+            json = 1;
+        else if (strcmp(a, "--force") == 0)
+            force = 1;
+        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            free(sets);
+            return cfx_cli_help(stdout, "run");
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
+                   (v = cfx_cli_optval(argc, argv, &i, "-o")))
+            output = v;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--threads"))) {
+            if (parse_long(v, 1, 1024, &threads)) {
+                code = cfx_cli_usage("run", "--threads must be an integer from 1 to 1024, got '%s'", v);
+                goto done;
+            }
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
+            if (parse_long(v, 0, 0x7fffffffffffffffL, &num)) {
+                code = cfx_cli_usage("run", "--seed must be a non-negative integer, got '%s'", v);
+                goto done;
+            }
+            sets[n_sets++] = (cfx_override){.path = "seed", .value = v};
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--days"))) {
+            if (parse_long(v, 1, 1000000, &num)) {
+                code = cfx_cli_usage("run", "--days must be a positive integer, got '%s'", v);
+                goto done;
+            }
+            sets[n_sets++] = (cfx_override){.path = "days", .value = v};
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--set"))) {
+            if (cfx_cli_split_set((char *)v, &sets[n_sets++])) {
+                code = cfx_cli_usage("run", "--set takes KEY=VALUE, got '%s'", v);
+                goto done;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            code = cfx_cli_usage("run", "unknown option or missing value: '%s'", a);
+            goto done;
+        } else if (!scenario)
+            scenario = a;
+        else {
+            code = cfx_cli_usage("run", "one scenario at a time (got '%s' and '%s')", scenario, a);
+            goto done;
+        }
+    }
+    if (!scenario) {
+        code = cfx_cli_usage("run", "missing SCENARIO.yaml");
+        goto done;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    progress bar = {0};
+    char *cmdline = cfx_cli_join(argc + 1, argv - 1);
+    cfx_run_opts opt = {.scenario = scenario, .output = output, .sets = sets, .n_sets = n_sets,
+                        .threads = (int)threads, .force = force, .command_line = cmdline,
+                        .stop = &stop_requested,
+                        .progress = !quiet && isatty(2) ? draw : NULL, .progress_ctx = &bar};
+    cfx_run_result res;
+    cfx_diags d = {0};
+    cfx_error err = {0};
+    int rc = cfx_run(&opt, &res, &d, &err);
+    if (d.n)
+        cfx_cli_print_diags(&d);
+    else if (rc)
+        cfx_cli_print_error(&err);
+    if (res.days_run > 0) {
+        if (!quiet)
+            print_summary(&res);
+        if (json)
+            print_json(&res);
+    }
+    cfx_diags_free(&d);
+    free(cmdline);
+    code = cfx_exit_code(rc);
+done:
+    free(sets);
+    return code;
+}

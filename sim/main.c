@@ -1,0 +1,29 @@
+/* conflux: the command-line front. It only parses the command name and hands over. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "version.h"
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cfx_cli_help(stderr, NULL);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("conflux %s (commit %s)\n", CFX_VERSION, CFX_GIT_COMMIT);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return cfx_cli_help(stdout, NULL);
+    if (strcmp(cmd, "help") == 0)
+        return cfx_cli_help(stdout, argc > 2 ? argv[2] : NULL);
+    if (strcmp(cmd, "run") == 0)
+        return cfx_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cfx_cmd_check(argc - 1, argv + 1);
+    fprintf(stderr, "conflux: unknown command '%s' (see 'conflux --help')\n", cmd);
+    return 2;
+}

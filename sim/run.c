@@ -1,0 +1,189 @@
+/* A whole run: load, check the output path, simulate day by day while writing the result
+ * file under a temporary name, check conservation each day, rename on success. */
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "world.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void iso_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Chooses OUT and OUT.partial; refuses to overwrite what a user has. */
+static int prepare_output(const cfx_run_opts *opt, const cfx_scenario *s, char *out,
+                          size_t nout, char *partial, size_t npartial, cfx_error *err)
+{
+    if (opt->output) {
+        snprintf(out, nout, "%s", opt->output);
+    } else {
+        if (mkdir("results", 0777) && errno != EEXIST)
+            return cfx_error_set(err, CFX_ECREATE, "results", 0, 0,
+                                 "cannot create the results directory: %s", strerror(errno));
+        snprintf(out, nout, "results/%s.h5", s->name);
+    }
+    if ((size_t)snprintf(partial, npartial, "%s.partial", out) >= npartial)
+        return cfx_error_set(err, CFX_ECREATE, out, 0, 0, "output path too long");
+    if (exists(out) && !opt->force)
+        return cfx_error_set(err, CFX_ECREATE, out, 0, 0,
+                             "output exists; not overwritten without --force");
+    if (exists(partial)) {
+        if (!opt->force)
+            return cfx_error_set(err, CFX_ECREATE, partial, 0, 0,
+                                 "a partial result from an interrupted run is in the way; move "
+                                 "it or use --force");
+        if (unlink(partial))
+            return cfx_error_set(err, CFX_ECREATE, partial, 0, 0, "cannot remove: %s",
+                                 strerror(errno));
+    }
+    return 0;
+}
+
+/* Running per-product metrics for the summary. */
+static void summarize_day(cfx_run_result *res, const cfx_world *w, long day)
+{
+    const cfx_scenario *s = w->s;
+    for (size_t p = 0; p < s->n_products; p++) {
+        cfx_product_summary *ps = &res->products[p];
+        double price = w->obs.price[p];
+        if (day < CFX_BASELINE_DAYS)
+            ps->baseline_price += price; /* divided at the end */
+        if (day == 0 || price > ps->peak_price) {
+            ps->peak_price = price;
+            ps->peak_day = day;
+        }
+        ps->shortfall_t += w->obs.shortfall[p];
+        ps->demand_t += s->products[p].demand_t_per_day;
+        ps->delivered_t += w->obs.delivered[p];
+    }
+}
+
+static void check_conservation(const cfx_world *w, long day)
+{
+    int64_t lhs = w->produced_kg;
+    int64_t rhs = w->arrived_kg + w->in_transit_kg + cfx_world_stock_kg(w) + w->seized_kg +
+                  w->lost_kg;
+    if (lhs != rhs) {
+        fprintf(stderr,
+                "internal error: cargo not conserved on day %ld: produced %lld kg, accounted "
+                "%lld kg\n",
+                day, (long long)lhs, (long long)rhs);
+        abort();
+    }
+}
+
+int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_error *err)
+{
+    double t0 = now_s();
+    memset(res, 0, sizeof *res);
+    cfx_scenario *s = NULL;
+    cfx_world *w = NULL;
+    cfx_output *out = NULL;
+    char path[1024], partial[1040];
+    int rc = cfx_scenario_load(&s, opt->scenario, opt->sets, opt->n_sets, d);
+    if (rc)
+        return rc;
+    if ((rc = prepare_output(opt, s, path, sizeof path, partial, sizeof partial, err)))
+        goto done;
+    cfx_world_opts wo = {.threads = opt->threads > 0 ? opt->threads : 1};
+    if ((rc = cfx_world_alloc(&w, s, &wo, err)))
+        goto done;
+    char created[32];
+    iso_now(created, sizeof created);
+    cfx_output_meta meta = {.command_line = opt->command_line, .threads = wo.threads,
+                            .created = created};
+    if ((rc = cfx_output_create(&out, partial, w, &meta, err)))
+        goto done;
+    snprintf(res->scenario, sizeof res->scenario, "%s", s->name);
+    snprintf(res->output, sizeof res->output, "%s", partial);
+    res->days = s->days;
+    res->threads = wo.threads;
+    res->n_products = s->n_products;
+    for (size_t p = 0; p < s->n_products; p++)
+        snprintf(res->products[p].name, sizeof res->products[p].name, "%s",
+                 s->products[p].name);
+    for (long day = 0; day < s->days; day++) {
+        if (opt->stop && *opt->stop) {
+            rc = cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
+                               "interrupted after %ld of %ld days; partial result kept in %s",
+                               day, s->days, partial);
+            break;
+        }
+        if ((rc = cfx_world_run_day(w, err)))
+            break;
+        check_conservation(w, day);
+        summarize_day(res, w, day);
+        res->days_run = day + 1;
+        if ((rc = cfx_output_append(out, w, err)))
+            break;
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, day + 1, s->days, now_s() - t0);
+    }
+    int complete = rc == 0;
+    cfx_error cerr;
+    int crc = cfx_output_close(out, w, complete, &cerr);
+    out = NULL;
+    if (crc && !rc) {
+        rc = crc;
+        *err = cerr;
+    }
+    if (!rc) {
+        if (rename(partial, path)) {
+            rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot rename %s into place: %s",
+                               partial, strerror(errno));
+        } else {
+            snprintf(res->output, sizeof res->output, "%s", path);
+            res->complete = 1;
+        }
+    }
+    long nb = res->days_run < CFX_BASELINE_DAYS ? res->days_run : CFX_BASELINE_DAYS;
+    for (size_t p = 0; p < res->n_products && nb > 0; p++)
+        res->products[p].baseline_price /= (double)nb;
+    res->hop_events = w->hop_events;
+    res->shipment_days = w->shipment_days;
+    res->produced_t = (double)w->produced_kg / 1000.0;
+    res->arrived_t = (double)w->arrived_kg / 1000.0;
+    res->in_transit_t = (double)w->in_transit_kg / 1000.0;
+    res->stock_t = (double)cfx_world_stock_kg(w) / 1000.0;
+    res->seized_t = (double)w->seized_kg / 1000.0;
+    res->lost_t = (double)w->lost_kg / 1000.0;
+    res->n_events = w->n_events;
+done:
+    if (out) {
+        cfx_error ignore;
+        cfx_output_close(out, w, 0, &ignore);
+    }
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        res->peak_rss_bytes = ru.ru_maxrss * 1024L;
+    res->wall_seconds = now_s() - t0;
+    return rc;
+}
