@@ -17,9 +17,13 @@ build: deps
 	@cmake --preset default -B $(BUILD) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# conflux never overwrites a result; the demo moves an earlier demo result aside first.
+DEMO_OUT = results/kachin-2025.h5
 demo: build
 	@mkdir -p results
-	$(CONFLUX) run scenarios/kachin-2025.yaml --force
+	@if [ -e $(DEMO_OUT) ]; then old=results/kachin-2025.$$(date +%Y%m%dT%H%M%S).h5; \
+	  mv $(DEMO_OUT) $$old && echo "kept the previous result as $$old"; fi
+	$(CONFLUX) run scenarios/kachin-2025.yaml -o $(DEMO_OUT)
 	@echo "result: results/kachin-2025.h5 (open it with xarray, ncdump -h, Panoply; see analysis/README.md)"
 
 check: build

@@ -100,7 +100,13 @@ int cfx_cmd_check(int argc, char **argv)
     printf("\nproducts: %zu:", s->n_products);
     for (size_t p = 0; p < s->n_products; p++)
         printf(" %s", s->products[p].name);
-    printf("\nscripted events: %zu\n", s->n_events);
+    size_t late = 0;
+    for (size_t i = 0; i < s->n_events; i++)
+        late += s->events[i].day >= (double)s->days;
+    printf("\nscripted events: %zu", s->n_events);
+    if (late)
+        printf(" (%zu on or after day %ld, which the run does not reach)", late, s->days);
+    printf("\n");
     print_reach(s);
     cfx_scenario_free(s);
     return 0;

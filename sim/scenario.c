@@ -655,8 +655,9 @@ static void load_events(loader *L, const cfx_csv *t)
     for (size_t r = 0; r < n; r++) {
         cfx_event_spec *e = &s->events[r];
         *e = (cfx_event_spec){.node = -1, .edge = -1, .group = -1};
-        cell_num(L, t, r, cday, 0, (double)(s->days > 0 ? s->days : 1e6), 0,
-                 "a day within the run (0 to 'days')", &e->day);
+        /* Events after the last day are allowed (a shortened run, --days, never reaches
+         * them); check counts them. */
+        cell_num(L, t, r, cday, 0, 1e6, 0, "a day >= 0 (days after 'start')", &e->day);
         const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
         int k = lookup(cfx_event_kind_names, CFX_EV_NKINDS, kind);
         if (k < 0)
