@@ -22,7 +22,7 @@ typedef struct conflict {
     uint32_t *node_gen, *edge_gen, *ctl_gen; /* bumped by each event on a target */
 } conflict;
 
-static int conflict_init(void *state, const cfx_world *w, cfx_error *err)
+static int conflict_init(void *state, const cfx_world *w, const void *params, cfx_error *err)
 {
     conflict *c = state;
     const cfx_scenario *s = cfx_world_scenario(w);

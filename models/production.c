@@ -3,7 +3,7 @@
  * whole truckloads from the stockpile. */
 #include "model.h"
 
-static int production_init(void *state, const cfx_world *w, cfx_error *err) { return 0; }
+static int production_init(void *state, const cfx_world *w, const void *params, cfx_error *err) { return 0; }
 
 static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx,
                             cfx_cmdbuf *out)

@@ -11,7 +11,7 @@ typedef struct routing {
     cfx_paths_ws *ws;
 } routing;
 
-static int routing_init(void *state, const cfx_world *w, cfx_error *err)
+static int routing_init(void *state, const cfx_world *w, const void *params, cfx_error *err)
 {
     routing *r = state;
     if (!(r->ws = cfx_paths_ws_alloc(cfx_world_scenario(w)->n_nodes)))

@@ -730,3 +730,20 @@ size_t cfx_conf_unused(const cfx_conf *node, cfx_diags *d)
     /* A subtree is named by its own key: the full path for a top-level section. */
     return unused_in(node, node->key ? node->key : "", d);
 }
+
+int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out,
+                       double lo, double hi, int lo_open, const char *what, cfx_diags *d)
+{
+    cfx_error err;
+    double v = *out;
+    if (cfx_conf_get_double(map, key, required, &v, &err))
+        return cfx_diags_push(d, &err);
+    const cfx_conf *n = cfx_conf_get(map, key);
+    if (!n)
+        return 0;
+    if (v < lo || v > hi || (lo_open && v == lo))
+        return cfx_diags_add(d, CFX_EINVAL, n->file, n->line, n->col, "'%s' must be %s, got %g",
+                             key, what, v);
+    *out = v;
+    return 0;
+}

@@ -68,6 +68,12 @@ int cfx_conf_get_str(const cfx_conf *map, const char *key, int required, const c
 int cfx_conf_get_map(const cfx_conf *map, const char *key, int required, cfx_conf **out,
                      cfx_error *err);
 
+/* A number from map[key] that must lie in [lo, hi] (lo excluded when lo_open); a bad or
+ * out-of-range value is added to d at its position as "'key' must be WHAT, got V".
+ * Absent and not required: *out keeps its default. Returns 0 or the code added. */
+int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out,
+                       double lo, double hi, int lo_open, const char *what, cfx_diags *d);
+
 /* Value checks with a located message on the node's position. */
 int cfx_conf_scalar_double(const cfx_conf *node, double *out, cfx_error *err);
 int cfx_conf_scalar_long(const cfx_conf *node, long *out, cfx_error *err);

@@ -76,8 +76,18 @@ typedef struct cfx_step_ctx {
 typedef struct cfx_model_type {
     const char *name;
     cfx_phase phase;
+    /* Parameters: the scenario loader gives each model a zeroed block of params_size bytes
+     * and, after the tables are loaded, calls configure with the model's YAML section
+     * (the mapping under key `section`, NULL when the scenario has none). configure reads
+     * it with the cfx_conf_get_* helpers (so unknown keys are reported) and adds every
+     * problem to d with its position. params_free releases what configure allocated. */
+    const char *section;
+    size_t params_size;
+    void (*configure)(void *params, cfx_conf *section, const cfx_scenario *s, cfx_diags *d);
+    void (*params_free)(void *params);
+    /* State: a zeroed block of state_size bytes per run. */
     size_t state_size;
-    int (*init)(void *state, const cfx_world *w, cfx_error *err);
+    int (*init)(void *state, const cfx_world *w, const void *params, cfx_error *err);
     void (*step)(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out);
     void (*free)(void *state);
 } cfx_model_type;

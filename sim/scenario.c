@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "model.h"
 #include "util.h"
 
 const char *const cfx_node_kind_names[CFX_NODE_NKINDS] = {
@@ -67,22 +68,10 @@ static int parse_iso_date(const char *s, int *y, int *m, int *d)
 
 /* ---------------------------------------------------------------- YAML part */
 
-/* A number from map[key] that must lie in [lo, hi] (bounds excluded when open_lo/open_hi). */
 static int get_num(loader *L, const cfx_conf *map, const char *key, int required,
                    double *out, double lo, double hi, int open_lo, const char *what)
 {
-    cfx_error err;
-    double v = *out;
-    int rc = note(L, cfx_conf_get_double(map, key, required, &v, &err), &err);
-    if (rc)
-        return rc;
-    if (v < lo || v > hi || (open_lo && v == lo)) {
-        const cfx_conf *n = cfx_conf_get(map, key);
-        return cfx_diags_add(L->d, CFX_EINVAL, n ? n->file : L->s->path, n ? n->line : 0,
-                             n ? n->col : 0, "'%s' must be %s, got %g", key, what, v);
-    }
-    *out = v;
-    return 0;
+    return cfx_conf_get_range(map, key, required, out, lo, hi, open_lo, what, L->d);
 }
 
 static int get_map(loader *L, const cfx_conf *map, const char *key, int required,
@@ -221,14 +210,14 @@ static void load_groups(loader *L, const cfx_conf *root)
     }
 }
 
-static void load_market(loader *L, const cfx_conf *root)
+/* The products: their names (for the grade columns), baseline prices and demand. The
+ * market model reads the rest of market.* in its configure. */
+static void load_products(loader *L, const cfx_conf *root)
 {
     cfx_scenario *s = L->s;
     cfx_conf *market = NULL, *products = NULL;
     if (get_map(L, root, "market", 1, &market) || !market)
         return;
-    get_num(L, market, "processing_days", 0, &s->processing_days, 0, 3650, 0,
-            "in [0, 3650] days");
     if (get_map(L, market, "products", 1, &products) || !products)
         return;
     if (products->n == 0 || products->n > CFX_MAX_PRODUCTS) {
@@ -241,10 +230,7 @@ static void load_market(loader *L, const cfx_conf *root)
         cfx_conf *c = products->items[i];
         c->used = 1;
         cfx_product *p = &s->products[s->n_products++];
-        *p = (cfx_product){.name = cfx_strdup(c->key), .cover_days = 60,
-                           .cover_price_exponent = 1, .demand_elasticity = 0,
-                           .price_min_ratio = 0.5, .price_max_ratio = 10,
-                           .initial_cover_days = -1};
+        *p = (cfx_product){.name = cfx_strdup(c->key)};
         if (c->kind != CFX_CONF_MAP) {
             cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
                           "product '%s' must be a mapping", c->key);
@@ -254,18 +240,6 @@ static void load_market(loader *L, const cfx_conf *root)
                 "a positive price in USD/kg");
         get_num(L, c, "demand_t_per_day", 1, &p->demand_t_per_day, 0, 1e9, 1,
                 "a positive rate in t/day");
-        get_num(L, c, "other_supply_t_per_day", 0, &p->other_supply_t_per_day, 0, 1e9, 0,
-                "a non-negative rate in t/day");
-        get_num(L, c, "cover_days", 0, &p->cover_days, 0, 3650, 1, "in (0, 3650] days");
-        get_num(L, c, "initial_cover_days", 0, &p->initial_cover_days, -1, 3650, 0,
-                "in [0, 3650] days");
-        get_num(L, c, "cover_price_exponent", 0, &p->cover_price_exponent, 0, 100, 0,
-                "in [0, 100]");
-        get_num(L, c, "demand_elasticity", 0, &p->demand_elasticity, 0, 10, 0, "in [0, 10]");
-        get_num(L, c, "price_min_ratio", 0, &p->price_min_ratio, 0, 1, 1, "in (0, 1]");
-        get_num(L, c, "price_max_ratio", 0, &p->price_max_ratio, 1, 1e6, 0, "at least 1");
-        if (p->initial_cover_days < 0)
-            p->initial_cover_days = p->cover_days;
     }
 }
 
@@ -712,6 +686,33 @@ static void check_network(loader *L)
                       "no node of kind 'market': shipments have nowhere to go");
 }
 
+/* Each model reads its own section; see cfx_model_type in model.h. */
+static void configure_models(loader *L, const cfx_conf *root)
+{
+    cfx_scenario *s = L->s;
+    const cfx_model_type *const *models = cfx_models_default();
+    size_t n = 0;
+    while (models[n])
+        n++;
+    if (!(s->model_params = calloc(n + 1, sizeof *s->model_params))) {
+        cfx_diags_add(L->d, CFX_ENOMEM, s->path, 0, 0, "out of memory");
+        return;
+    }
+    s->n_models = n;
+    for (size_t i = 0; i < n; i++) {
+        const cfx_model_type *m = models[i];
+        if (!(s->model_params[i] = calloc(1, m->params_size ? m->params_size : 1))) {
+            cfx_diags_add(L->d, CFX_ENOMEM, s->path, 0, 0, "out of memory");
+            return;
+        }
+        cfx_conf *section = m->section ? cfx_conf_get(root, m->section) : NULL;
+        if (section)
+            section->used = 1;
+        if (m->configure)
+            m->configure(s->model_params[i], section, s, L->d);
+    }
+}
+
 /* ---------------------------------------------------------------- entry points */
 
 int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov,
@@ -756,7 +757,7 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
     load_header(&L, root);
     load_roads(&L, root);
     load_groups(&L, root);
-    load_market(&L, root);
+    load_products(&L, root);
     load_params(&L, root);
     cfx_conf *network = NULL;
     get_map(&L, root, "network", 1, &network);
@@ -777,6 +778,8 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
         load_events(&L, events);
     if (have_nodes && have_edges)
         check_network(&L);
+    if (d->n == before)
+        configure_models(&L, root);
     cfx_conf_unused(root, d);
 done:
     cfx_csv_free(nodes);
@@ -837,6 +840,13 @@ void cfx_scenario_free(cfx_scenario *s)
     for (size_t i = 0; i < s->n_products; i++)
         free(s->products[i].name);
     free(s->events);
+    const cfx_model_type *const *models = cfx_models_default();
+    for (size_t i = 0; i < s->n_models; i++) {
+        if (s->model_params[i] && models[i]->params_free)
+            models[i]->params_free(s->model_params[i]);
+        free(s->model_params[i]);
+    }
+    free(s->model_params);
     for (size_t i = 0; i < s->n_sources; i++) {
         free(s->sources[i].key);
         free(s->sources[i].path);

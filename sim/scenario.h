@@ -42,16 +42,12 @@ typedef struct cfx_group {
     double toll_usd_per_t; /* levied on cargo leaving a node the group controls, USD/t */
 } cfx_group;
 
+/* What every part of a run needs to know of a product; the market model reads the rest of
+ * its section (market.products.<name>) itself. */
 typedef struct cfx_product {
     char *name;                    /* e.g. "Dy2O3"; mines carry a grade_<name> column */
     double price_usd_per_kg;       /* baseline price P0 */
     double demand_t_per_day;       /* demand at P0, t/day of oxide */
-    double other_supply_t_per_day; /* supply from outside the network, t/day */
-    double cover_days;             /* reference inventory cover, days of D0 */
-    double initial_cover_days;     /* inventory at day 0, days of D0 */
-    double cover_price_exponent;   /* price = P0 (cover/cover_days)^-exponent */
-    double demand_elasticity;      /* demand = D0 (price/P0)^-elasticity */
-    double price_min_ratio, price_max_ratio; /* price clipped to [min, max] * P0 */
 } cfx_product;
 
 /* One scripted event, as read from the events table. */
@@ -109,7 +105,6 @@ typedef struct cfx_scenario {
 
     size_t n_products;
     cfx_product products[CFX_MAX_PRODUCTS];
-    double processing_days;      /* market delivery to supply delay, days */
 
     size_t n_events;
     cfx_event_spec *events;      /* sorted by day, table order kept for equal days */
@@ -123,6 +118,10 @@ typedef struct cfx_scenario {
     cfx_source sources[5];
 
     int32_t *node_sorted; /* n_nodes node indices sorted by id, for cfx_scenario_node */
+
+    /* One parameter block per model of cfx_models_default(), in that order (model.h). */
+    size_t n_models;
+    void **model_params;
 } cfx_scenario;
 
 typedef struct cfx_override {

@@ -227,7 +227,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     for (size_t i = 0; i < nm; i++) {
         if (!(w->model_state[i] = calloc(1, w->models[i]->state_size ? w->models[i]->state_size
                                                                       : 1)) ||
-            (rc = w->models[i]->init(w->model_state[i], w, err))) {
+            (rc = w->models[i]->init(w->model_state[i], w, s->model_params[i], err))) {
             if (!rc)
                 rc = cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (models)");
             if (w->model_state[i] && w->models[i]->free)
