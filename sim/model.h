@@ -24,17 +24,23 @@ typedef enum {
 } cfx_phase;
 
 typedef enum {
-    CFX_CMD_NODE_STATUS, /* node a gets status b (cfx_status) */
-    CFX_CMD_EDGE_OPEN,   /* edge a open (b = 1) or cut (b = 0) */
-    CFX_CMD_CONTROLLER,  /* node a passes to group b */
-    CFX_CMD_PRODUCE,     /* mine a adds x tonnes of concentrate to its stockpile */
-    CFX_CMD_LOG_EVENT    /* record event kind b on node a or edge (int32)y, duration x days */
+    CFX_CMD_NODE_STATUS,   /* node a gets status b (cfx_status) */
+    CFX_CMD_EDGE_OPEN,     /* edge a open (b = 1) or cut (b = 0) */
+    CFX_CMD_CONTROLLER,    /* node a passes to group b */
+    CFX_CMD_PRODUCE,       /* mine a adds x tonnes of concentrate to its stockpile */
+    CFX_CMD_LOG_EVENT,     /* record event kind b on node a or edge y, duration x days */
+    CFX_CMD_TOLL,          /* group a's levy at the gates it holds becomes x USD/t */
+    CFX_CMD_CHECKPOINT,    /* node a taxes x USD/t and seizes a truck with chance x2 */
+    CFX_CMD_STRIKE,        /* on node a or edge y (the other -1): cargo there loses a truck
+                              with chance x until x2 hours from now */
+    CFX_CMD_MINE_CAPACITY, /* mine a's equipment: share x (0..1) of its base output */
+    CFX_CMD_MINE_HALT      /* mine a halted (b = 1) or working (b = 0) by order */
 } cfx_cmd_kind;
 
 typedef struct cfx_cmd {
     int32_t kind, a, b;
     int32_t y;
-    double x;
+    double x, x2;
 } cfx_cmd;
 
 /* A growing array of commands, kept between steps (no malloc once it has grown). */
@@ -97,6 +103,18 @@ const cfx_model_type *const *cfx_models_default(void);
 
 /* Read access to the world for models. */
 const cfx_scenario *cfx_world_scenario(const cfx_world *w);
+/* The last day's market prices, USD/kg, n_products (the baseline prices before day 0). */
+const double *cfx_world_prices(const cfx_world *w);
+/* Concentrate at each node, kg (n_nodes): mine stockpile plus trucks waiting there. */
+const int64_t *cfx_world_node_stock_kg(const cfx_world *w);
+/* Equipment share of each mine's base output (n_mines, 0..1) and halt orders (0/1). */
+const double *cfx_world_mine_capacity(const cfx_world *w);
+const uint8_t *cfx_world_mine_halted(const cfx_world *w);
+/* Current levy at gates per group (USD/t), checkpoint tax (USD/t) and seizure chance per
+ * node: what routing weighs. */
+const double *cfx_world_toll(const cfx_world *w);
+const double *cfx_world_node_tax(const cfx_world *w);
+const double *cfx_world_node_seize_p(const cfx_world *w);
 const uint8_t *cfx_world_node_status(const cfx_world *w);  /* n_nodes cfx_status */
 const uint8_t *cfx_world_edge_open(const cfx_world *w);    /* n_edges 0/1 */
 const int32_t *cfx_world_controller(const cfx_world *w);   /* n_nodes group index */

@@ -27,7 +27,9 @@ enum {
     CFX_STREAM_ROUTE = 2,    /* route choice */
     CFX_STREAM_CONFLICT = 3, /* stochastic conflict events */
     CFX_STREAM_PRODUCTION = 4,
-    CFX_STREAM_MARKET = 5
+    CFX_STREAM_MARKET = 5,
+    CFX_STREAM_STRIKE = 6,   /* cargo lost to an air or drone strike */
+    CFX_STREAM_SEIZE = 7     /* a truck seized at a checkpoint */
 };
 
 #endif

@@ -207,6 +207,8 @@ static void load_groups(loader *L, const cfx_conf *root)
         }
         get_num(L, c, "toll_usd_per_t", 0, &L->s->groups[g].toll_usd_per_t, 0, 1e9, 0,
                 "a non-negative amount in USD/t");
+        get_num(L, c, "mine_tax_usd_per_t", 0, &L->s->groups[g].mine_tax_usd_per_t, 0, 1e9, 0,
+                "a non-negative amount in USD/t");
     }
 }
 

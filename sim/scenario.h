@@ -39,7 +39,8 @@ typedef struct cfx_road_class {
 
 typedef struct cfx_group {
     char *name;
-    double toll_usd_per_t; /* levied on cargo leaving a node the group controls, USD/t */
+    double toll_usd_per_t;     /* export levy on cargo leaving a gate the group holds, USD/t */
+    double mine_tax_usd_per_t; /* tax on concentrate mined where the group holds the mine */
 } cfx_group;
 
 /* What every part of a run needs to know of a product; the market model reads the rest of

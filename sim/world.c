@@ -49,6 +49,13 @@ const uint8_t *cfx_world_node_status(const cfx_world *w) { return w->node_status
 const uint8_t *cfx_world_edge_open(const cfx_world *w) { return w->edge_open; }
 const int32_t *cfx_world_controller(const cfx_world *w) { return w->controller; }
 const cfx_network *cfx_world_network(const cfx_world *w) { return w->net; }
+const double *cfx_world_prices(const cfx_world *w) { return w->obs.price; }
+const int64_t *cfx_world_node_stock_kg(const cfx_world *w) { return w->stock_kg; }
+const double *cfx_world_mine_capacity(const cfx_world *w) { return w->mine_capacity; }
+const uint8_t *cfx_world_mine_halted(const cfx_world *w) { return w->mine_halted; }
+const double *cfx_world_toll(const cfx_world *w) { return w->toll_usd_per_t; }
+const double *cfx_world_node_tax(const cfx_world *w) { return w->node_tax_usd_per_t; }
+const double *cfx_world_node_seize_p(const cfx_world *w) { return w->node_seize_p; }
 
 /* ---------------------------------------------------------------- shipments */
 
@@ -66,8 +73,8 @@ static int ships_grow(cfx_ships *sh, size_t need)
             return CFX_ENOMEM;                                  \
         sh->f = p;                                              \
     } while (0)
-    RE(node); RE(t_h); RE(kg); RE(mine); RE(origin_group); RE(serial); RE(hops); RE(state);
-    RE(free_list);
+    RE(node); RE(t_h); RE(kg); RE(mine); RE(origin_group); RE(serial); RE(hops); RE(arc);
+    RE(state); RE(free_list);
 #undef RE
     /* New slots go on the free stack so that the lowest ids are taken first. */
     for (size_t i = cap; i > sh->cap; i--) {
@@ -81,7 +88,7 @@ static int ships_grow(cfx_ships *sh, size_t need)
 static void ships_free(cfx_ships *sh)
 {
     free(sh->node); free(sh->t_h); free(sh->kg); free(sh->mine); free(sh->origin_group);
-    free(sh->serial); free(sh->hops); free(sh->state); free(sh->free_list);
+    free(sh->serial); free(sh->hops); free(sh->arc); free(sh->state); free(sh->free_list);
 }
 
 /* ---------------------------------------------------------------- calendar */
@@ -181,7 +188,12 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(o->node_controller, n) || ZALLOC(o->node_stock_t, n) ||
         ZALLOC(o->node_throughput_t, n) || ZALLOC(o->edge_flow_t, m) ||
         ZALLOC(o->group_revenue_usd, ng) || ZALLOC(o->delivered_by_origin_t, n) ||
-        ZALLOC(o->delivered_by_controller_t, ng)) {
+        ZALLOC(o->delivered_by_controller_t, ng) || ZALLOC(w->toll_usd_per_t, ng) ||
+        ZALLOC(w->node_tax_usd_per_t, n) || ZALLOC(w->node_seize_p, n) ||
+        ZALLOC(w->node_strike_start_h, n) || ZALLOC(w->node_strike_end_h, n) ||
+        ZALLOC(w->node_strike_p, n) || ZALLOC(w->edge_strike_start_h, m) ||
+        ZALLOC(w->edge_strike_end_h, m) || ZALLOC(w->edge_strike_p, m) ||
+        ZALLOC(w->mine_capacity, s->n_mines) || ZALLOC(w->mine_halted, s->n_mines)) {
         cfx_world_free(w);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (world)");
     }
@@ -193,6 +205,12 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         w->edge_open[e] = 1;
     memcpy(w->controller, s->controller, n * sizeof *w->controller);
     w->network_changed = 1;
+    for (size_t g = 0; g < ng; g++)
+        w->toll_usd_per_t[g] = s->groups[g].toll_usd_per_t;
+    for (size_t i = 0; i < s->n_mines; i++)
+        w->mine_capacity[i] = 1;
+    for (size_t p = 0; p < np; p++)
+        o->price[p] = s->products[p].price_usd_per_kg; /* what models see before day 0 */
 
     /* The ring must span the longest single hop; cal_file grows it for longer ones. */
     double max_h = 0;
@@ -271,6 +289,10 @@ void cfx_world_free(cfx_world *w)
     free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->by_origin_kg);
     free(w->by_group_kg); free(w->revenue_usd);
     free(w->events);
+    free(w->toll_usd_per_t); free(w->node_tax_usd_per_t); free(w->node_seize_p);
+    free(w->node_strike_start_h); free(w->node_strike_end_h); free(w->node_strike_p);
+    free(w->edge_strike_start_h); free(w->edge_strike_end_h); free(w->edge_strike_p);
+    free(w->mine_capacity); free(w->mine_halted);
     cfx_obs *o = &w->obs;
     free(o->price); free(o->demand); free(o->supply); free(o->delivered); free(o->shortfall);
     free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);
@@ -297,6 +319,20 @@ static void lose_mine_piles(cfx_world *w, int32_t node)
         w->lost_kg += w->mine_pile_kg[m];
         w->stock_kg[node] -= w->mine_pile_kg[m];
         w->mine_pile_kg[m] = 0;
+    }
+}
+
+/* A strike on a mine burns that share of its stockpile (the loaded trucks waiting there
+ * take their own chance when next looked at). */
+static void strike_mine_piles(cfx_world *w, int32_t node, double p)
+{
+    for (size_t m = 0; m < w->s->n_mines; m++) {
+        if (w->s->mine_node[m] != node)
+            continue;
+        int64_t kg = (int64_t)floor((double)w->mine_pile_kg[m] * p);
+        w->lost_kg += kg;
+        w->stock_kg[node] -= kg;
+        w->mine_pile_kg[m] -= kg;
     }
 }
 
@@ -329,12 +365,45 @@ static int apply_cmds(cfx_world *w)
         case CFX_CMD_PRODUCE: {
             double kg = w->mine_frac_kg[c->a] + c->x * 1000.0;
             int64_t whole = (int64_t)floor(kg);
+            int32_t node = w->s->mine_node[c->a];
             w->mine_frac_kg[c->a] = kg - (double)whole;
             w->mine_pile_kg[c->a] += whole;
-            w->stock_kg[w->s->mine_node[c->a]] += whole;
+            w->stock_kg[node] += whole;
             w->produced_kg += whole;
+            /* the mine tax goes to whoever holds the mine */
+            w->revenue_usd[w->controller[node]] +=
+                w->s->groups[w->controller[node]].mine_tax_usd_per_t * (double)whole / 1000.0;
             break;
         }
+        case CFX_CMD_TOLL:
+            w->toll_usd_per_t[c->a] = c->x;
+            w->network_changed = 1; /* routes weigh the levy */
+            break;
+        case CFX_CMD_CHECKPOINT:
+            w->node_tax_usd_per_t[c->a] = c->x;
+            w->node_seize_p[c->a] = c->x2;
+            w->network_changed = 1;
+            break;
+        case CFX_CMD_STRIKE: {
+            double now_h = (double)w->step * w->s->step_hours;
+            if (c->a >= 0) {
+                w->node_strike_start_h[c->a] = now_h;
+                w->node_strike_end_h[c->a] = now_h + c->x2;
+                w->node_strike_p[c->a] = c->x;
+                strike_mine_piles(w, c->a, c->x);
+            } else {
+                w->edge_strike_start_h[c->y] = now_h;
+                w->edge_strike_end_h[c->y] = now_h + c->x2;
+                w->edge_strike_p[c->y] = c->x;
+            }
+            break;
+        }
+        case CFX_CMD_MINE_CAPACITY:
+            w->mine_capacity[c->a] = c->x < 0 ? 0 : c->x > 1 ? 1 : c->x;
+            break;
+        case CFX_CMD_MINE_HALT:
+            w->mine_halted[c->a] = (uint8_t)(c->b != 0);
+            break;
         case CFX_CMD_LOG_EVENT:
             if (GROW(w->events, w->cap_events, w->n_events + 1)) {
                 rc = CFX_ENOMEM;
@@ -388,6 +457,7 @@ static int dispatch(cfx_world *w, double now_h)
             sh->origin_group[id] = w->controller[node];
             sh->serial[id] = sh->next_serial++;
             sh->hops[id] = 0;
+            sh->arc[id] = -1;
             sh->state[id] = CFX_SHIP_QUEUED; /* at the node, counted in its stock */
             w->mine_pile_kg[m] -= truck_kg;
             int rc = cal_file(w, id, now_h);
@@ -411,6 +481,25 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         out->action = CFX_HOP_LOSE;
         return;
     }
+    /* Strikes: on the road it came by while it was on it, or on the node while it is there.
+     * Each chance is drawn once per shipment and hop (the same key gives the same draw). */
+    double here_h = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
+    int32_t came = sh->arc[id];
+    double p_strike = 0;
+    if (sh->state[id] == CFX_SHIP_MOVING && came >= 0) {
+        int32_t e = w->net->arc_edge[came];
+        if (sh->t_h[id] >= w->edge_strike_start_h[e] && sh->t_h[id] < w->edge_strike_end_h[e])
+            p_strike = w->edge_strike_p[e];
+    }
+    if (here_h >= w->node_strike_start_h[node] && here_h < w->node_strike_end_h[node])
+        p_strike = 1 - (1 - p_strike) * (1 - w->node_strike_p[node]);
+    if (p_strike > 0) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_STRIKE, sh->serial[id], sh->hops[id]);
+        if (gsl_rng_uniform(rng) < p_strike) {
+            out->action = CFX_HOP_LOSE;
+            return;
+        }
+    }
     if (st == CFX_STATUS_CUT || st == CFX_STATUS_CLOSED) {
         out->action = CFX_HOP_WAIT;
         return;
@@ -423,6 +512,13 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     if (arc < 0) {
         out->action = CFX_HOP_WAIT;
         return;
+    }
+    if (w->node_seize_p[node] > 0) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, sh->serial[id], sh->hops[id]);
+        if (gsl_rng_uniform(rng) < w->node_seize_p[node]) {
+            out->action = CFX_HOP_SEIZE;
+            return;
+        }
     }
     double t = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
     t += w->routes.arc_hours[arc];
@@ -463,7 +559,11 @@ static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
         return 0;
     }
     case CFX_HOP_LOSE:
-        w->lost_kg += kg;
+    case CFX_HOP_SEIZE:
+        if (h->action == CFX_HOP_LOSE)
+            w->lost_kg += kg;
+        else
+            w->seized_kg += kg;
         sh->state[id] = CFX_SHIP_FREE;
         sh->free_list[sh->n_free++] = id;
         sh->n_active--;
@@ -489,12 +589,15 @@ static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
     w->edge_kg[e] += kg;
     w->through_kg[node] += kg;
     w->in_transit_kg += kg;
-    if (s->node_kind[node] == CFX_NODE_GATE) /* the export levy, once per crossing */
-        w->revenue_usd[w->controller[node]] += s->groups[w->controller[node]].toll_usd_per_t *
-                                               (double)kg / 1000.0;
+    int32_t g = w->controller[node];
+    double levy = w->node_tax_usd_per_t[node]; /* a checkpoint's tax */
+    if (s->node_kind[node] == CFX_NODE_GATE)   /* the export levy, once per crossing */
+        levy += w->toll_usd_per_t[g];
+    w->revenue_usd[g] += levy * (double)kg / 1000.0;
     sh->node[id] = w->net->arc_to[h->arc];
     sh->t_h[id] = h->t_arr;
     sh->hops[id]++;
+    sh->arc[id] = h->arc;
     sh->state[id] = CFX_SHIP_MOVING;
     return cal_file(w, id, h->t_arr);
 }

@@ -28,6 +28,7 @@ typedef struct cfx_ships {
     int32_t *origin_group; /* controller of the mine when the cargo was mined */
     uint64_t *serial;  /* creation number: keys its random numbers, unique over the run */
     uint16_t *hops;    /* arcs travelled so far */
+    int32_t *arc;      /* arc it is on (MOVING) or came by, -1 before the first hop */
     uint8_t *state;    /* CFX_SHIP_* */
     int32_t *free_list; /* cap - n_active free slot ids, used as a stack */
     size_t n_free;
@@ -76,7 +77,7 @@ typedef struct cfx_hop {
     int8_t action; /* CFX_HOP_* */
     double t_arr;  /* arrival time at the arc's end, hours */
 } cfx_hop;
-enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE };
+enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE };
 
 struct cfx_world {
     const cfx_scenario *s;
@@ -89,6 +90,15 @@ struct cfx_world {
     uint8_t *edge_open;    /* n_edges */
     int32_t *controller;   /* n_nodes */
     int network_changed;
+
+    /* What conflict events set (commands), read by the engine and by routing. */
+    double *toll_usd_per_t;     /* n_groups: levy at the gates each group holds */
+    double *node_tax_usd_per_t; /* n_nodes: checkpoint tax on cargo leaving the node */
+    double *node_seize_p;       /* n_nodes: chance a truck leaving the node is seized */
+    double *node_strike_start_h, *node_strike_end_h, *node_strike_p; /* n_nodes */
+    double *edge_strike_start_h, *edge_strike_end_h, *edge_strike_p; /* n_edges */
+    double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
+    uint8_t *mine_halted;       /* n_mines: halted by order */
 
     cfx_routes routes;
     cfx_market_obs market;
