@@ -1,19 +1,52 @@
-/* Routing, first model: the fastest open path from every node to the nearest open market,
- * by reverse Dijkstra over travel hours, recomputed only when the network changed.
- * Cut, destroyed and closed nodes and cut roads are impassable; roads touching a contested
- * node run at contested_speed_factor; a gate adds its mean clearance time to the cost. */
+/* Routing by generalized cost (transport economics): every node's cheapest way to an open
+ * market, where a road costs, per tonne of cargo,
+ *   hours x value_of_time + levies paid on leaving its start (a checkpoint's tax, a gate's
+ *   export levy) + expected loss (seizure chance there, fighting at a contested end) x
+ *   cargo value.
+ * Reverse Dijkstra from the open markets, recomputed only when the network changed (status,
+ * roads, controllers, levies, checkpoints). Cut, destroyed and closed nodes and cut roads are
+ * impassable; roads touching a contested node are slower (contested_speed_factor); a gate
+ * adds its mean clearance time. */
 #include <math.h>
 
 #include "model.h"
 #include "network.h"
 
+typedef struct routing_params {
+    double value_of_time_usd_per_t_h; /* what an hour on the road costs a tonne of cargo */
+    double cargo_value_usd_per_t;     /* value at risk per tonne of concentrate */
+} routing_params;
+
 typedef struct routing {
+    const routing_params *params;
     cfx_paths_ws *ws;
 } routing;
+
+static void routing_configure(void *params, cfx_conf *section, const cfx_scenario *s, cfx_diags *d)
+{
+    routing_params *p = params;
+    /* Defaults: 1 USD per tonne-hour, and the cargo's worth at baseline prices (the mean
+     * grade of the mines times each product's price), so that with no levies and no risk the
+     * cheapest path is the fastest. */
+    p->value_of_time_usd_per_t_h = 1;
+    double grade_value = 0;
+    for (size_t m = 0; m < s->n_mines; m++)
+        for (size_t k = 0; k < s->n_products; k++)
+            grade_value +=
+                s->mine_grade[m * s->n_products + k] * s->products[k].price_usd_per_kg * 1000.0;
+    p->cargo_value_usd_per_t = s->n_mines ? grade_value / (double)s->n_mines : 0;
+    if (!section)
+        return;
+    cfx_conf_get_range(section, "value_of_time_usd_per_t_h", 0, &p->value_of_time_usd_per_t_h, 0,
+                       1e9, 1, "a positive amount in USD per tonne-hour", d);
+    cfx_conf_get_range(section, "cargo_value_usd_per_t", 0, &p->cargo_value_usd_per_t, 0, 1e12, 0,
+                       "a non-negative amount in USD/t", d);
+}
 
 static int routing_init(void *state, const cfx_world *w, const void *params, cfx_error *err)
 {
     routing *r = state;
+    r->params = params;
     if (!(r->ws = cfx_paths_ws_alloc(cfx_world_scenario(w)->n_nodes)))
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (routing)");
     return 0;
@@ -30,29 +63,60 @@ static int passable(uint8_t status)
     return status == CFX_STATUS_OPEN || status == CFX_STATUS_CONTESTED;
 }
 
-static void routing_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out)
+/* Arc costs for cargo owned by group own. */
+static void route_group(const routing_params *p, const cfx_scenario *s, const cfx_network *net,
+                        const cfx_world *w, int32_t own, cfx_routes *rt)
 {
-    routing *r = state;
-    const cfx_scenario *s = cfx_world_scenario(w);
-    const cfx_network *net = cfx_world_network(w);
     const uint8_t *status = cfx_world_node_status(w);
     const uint8_t *open = cfx_world_edge_open(w);
-    cfx_routes *rt = ctx->routes;
+    const int32_t *controller = cfx_world_controller(w);
+    const double *toll = cfx_world_toll(w), *tax = cfx_world_node_tax(w);
+    const double *seize = cfx_world_node_seize_p(w);
     for (size_t a = 0; a < net->n_arcs; a++) {
         int32_t u = net->arc_from[a], v = net->arc_to[a];
         double h = net->arc_base_h[a];
         if (status[u] == CFX_STATUS_CONTESTED || status[v] == CFX_STATUS_CONTESTED)
             h /= s->contested_speed_factor;
         rt->arc_hours[a] = h;
-        int ok = open[net->arc_edge[a]] && passable(status[u]) && passable(status[v]);
-        double expected = h + (s->node_kind[v] == CFX_NODE_GATE ? s->gate_clearance_hours : 0);
-        rt->arc_cost[a] = ok ? expected : -1;
+        if (!(open[net->arc_edge[a]] && passable(status[u]) && passable(status[v]))) {
+            rt->arc_cost[a] = -1;
+            continue;
+        }
+        double hours = h + (s->node_kind[v] == CFX_NODE_GATE ? s->gate_clearance_hours : 0);
+        double levy = tax[u] + (s->node_kind[u] == CFX_NODE_GATE ? toll[controller[u]] : 0);
+        double hostile = controller[u] != own ? s->groups[controller[u]].hostile_seize_p : 0;
+        double p_loss = 1 - (1 - seize[u]) * (1 - hostile) *
+                                (1 - (status[v] == CFX_STATUS_CONTESTED ? s->contested_loss_p : 0));
+        rt->arc_cost[a] =
+            hours * p->value_of_time_usd_per_t_h + levy + p_loss * p->cargo_value_usd_per_t;
     }
-    for (size_t v = 0; v < s->n_nodes; v++)
-        rt->is_target[v] = s->node_kind[v] == CFX_NODE_MARKET && passable(status[v]);
-    cfx_network_paths(net, rt->is_target, rt->arc_cost, r->ws, rt->next_arc, rt->cost);
 }
 
-const cfx_model_type cfx_model_routing = {
-    .name = "routing", .phase = CFX_PHASE_ROUTING, .state_size = sizeof(routing),
-    .init = routing_init, .step = routing_step, .free = routing_free};
+static void routing_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out)
+{
+    routing *r = state;
+    const routing_params *p = r->params;
+    const cfx_scenario *s = cfx_world_scenario(w);
+    const cfx_network *net = cfx_world_network(w);
+    const uint8_t *status = cfx_world_node_status(w);
+    cfx_routes *rt = ctx->routes;
+    for (size_t v = 0; v < s->n_nodes; v++)
+        rt->is_target[v] = s->node_kind[v] == CFX_NODE_MARKET && passable(status[v]);
+    /* One table per cargo owner: a group that seizes other groups' cargo is a risk to them,
+     * not to its own. */
+    for (size_t own = 0; own < s->n_groups; own++) {
+        route_group(p, s, net, w, (int32_t)own, rt);
+        cfx_network_paths(net, rt->is_target, rt->arc_cost, r->ws, rt->next_arc + own * s->n_nodes,
+                          rt->cost + own * s->n_nodes);
+    }
+}
+
+const cfx_model_type cfx_model_routing = {.name = "routing",
+                                          .phase = CFX_PHASE_ROUTING,
+                                          .section = "routing",
+                                          .params_size = sizeof(routing_params),
+                                          .configure = routing_configure,
+                                          .state_size = sizeof(routing),
+                                          .init = routing_init,
+                                          .step = routing_step,
+                                          .free = routing_free};

@@ -18,15 +18,25 @@ static void print_reach(const cfx_scenario *s)
         return;
     }
     cfx_world_route(w);
-    printf("mines (t/day of concentrate; hours to the nearest market with every road open):\n");
+    printf("mines (output; the route routing picks with every road open: hours on the road\n"
+           "and at gates on average, and the generalized cost it weighs):\n");
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t v = s->mine_node[m];
-        double h = w->routes.cost[v];
         printf("  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);
-        if (isinf(h))
+        /* the route table of the group that holds the mine: its cargo's owner */
+        size_t row = (size_t)s->controller[v] * s->n_nodes;
+        if (isinf(w->routes.cost[row + (size_t)v])) {
             printf("NO ROUTE to any market\n");
-        else
-            printf("%8.1f h\n", h);
+            continue;
+        }
+        double h = 0;
+        int32_t u = v, hops = 0;
+        for (int32_t a; (a = w->routes.next_arc[row + (size_t)u]) >= 0;
+             u = w->net->arc_to[a], hops++)
+            h += w->routes.arc_hours[a] +
+                 (s->node_kind[w->net->arc_to[a]] == CFX_NODE_GATE ? s->gate_clearance_hours : 0);
+        printf("%8.1f h  %10.0f USD/t  to %s in %d roads\n", h, w->routes.cost[row + (size_t)v],
+               s->node_id[u], hops);
     }
     cfx_world_free(w);
 }

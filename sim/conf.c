@@ -493,46 +493,27 @@ cfx_conf *cfx_conf_path(const cfx_conf *root, const char *dotted)
 }
 
 /* Names the longest existing prefix of a path that fails, for the --set message. */
-static int set_unknown(const cfx_conf_doc *doc, const char *dotted, cfx_error *err)
+/* Appends child to a mapping. */
+static int map_append(cfx_conf *map, cfx_conf *child)
 {
-    const cfx_conf *n = doc->root;
-    const char *p = dotted;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t len = dot ? (size_t)(dot - p) : strlen(p);
-        const cfx_conf *c = get_n(n, p, len);
-        if (!c) {
-            if (n && n->kind != CFX_CONF_MAP)
-                return cfx_error_set(err, CFX_EUSAGE, doc->path, 0, 0,
-                                     "--set %s: '%.*s' is %s, not a mapping", dotted,
-                                     (int)(p - 1 - dotted), dotted, kind_name(n->kind));
-            if (p == dotted)
-                return cfx_error_set(err, CFX_EUSAGE, doc->path, 0, 0,
-                                     "--set %s: no key '%.*s' at the top level", dotted,
-                                     (int)len, p);
-            return cfx_error_set(err, CFX_EUSAGE, doc->path, 0, 0,
-                                 "--set %s: no key '%.*s' in '%.*s'", dotted, (int)len, p,
-                                 (int)(p - 1 - dotted), dotted);
-        }
-        if (!dot)
-            return cfx_error_set(err, CFX_EUSAGE, doc->path, 0, 0,
-                                 "--set %s: cannot set it, it is %s", dotted,
-                                 kind_name(c->kind));
-        n = c;
-        p = dot + 1;
-    }
+    cfx_conf **items = realloc(map->items, (map->n + 1) * sizeof *items);
+    if (!items)
+        return CFX_ENOMEM;
+    map->items = items;
+    items[map->n++] = child;
+    return 0;
 }
 
 int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_error *err)
 {
-    if (!pub || !dotted)
+    if (!pub || !dotted || !*dotted)
         return cfx_error_set(err, CFX_EUSAGE, NULL, 0, 0, "--set: no document or no path");
     if (!value)
         value = "";
     doc_impl *doc = (doc_impl *)pub;
-    cfx_conf *n = cfx_conf_path(pub->root, dotted);
-    if (!n || n->kind != CFX_CONF_SCALAR)
-        return set_unknown(pub, dotted, err);
+    if (!pub->root || pub->root->kind != CFX_CONF_MAP)
+        return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0,
+                             "--set %s: the document is not a mapping", dotted);
     /* One block for "--set PATH" and the value; it lives as long as the document. */
     size_t fl = strlen("--set ") + strlen(dotted) + 1, vl = strlen(value) + 1;
     char **owned = realloc(doc->owned, (doc->n_owned + 1) * sizeof *owned);
@@ -545,11 +526,45 @@ int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_e
     owned[doc->n_owned++] = block;
     snprintf(block, fl, "--set %s", dotted);
     memcpy(block + fl, value, vl);
-    n->file = block;
-    n->value = block + fl;
-    n->quoted = 0; /* typed on the command line: 5 is a number */
-    n->line = n->col = n->key_line = n->key_col = 1;
-    return 0;
+    /* Walk the path; keys the file leaves out are added (a model's defaults can be set
+     * without writing the section first): the loader then reports any that no one reads as
+     * unknown, at this --set. */
+    cfx_conf *n = pub->root;
+    const char *p = dotted;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        if (len == 0)
+            return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0, "--set %s: empty key in the path",
+                                 dotted);
+        cfx_conf *c = get_n(n, p, len);
+        if (!c) {
+            c = node_alloc(dot ? CFX_CONF_MAP : CFX_CONF_SCALAR, p, len, NULL, 0);
+            if (!c || map_append(n, c)) {
+                free(c);
+                return cfx_error_set(err, CFX_ENOMEM, pub->path, 0, 0, "out of memory");
+            }
+            c->file = block;
+            c->line = c->col = c->key_line = c->key_col = 1;
+        }
+        if (!dot) {
+            if (c->kind != CFX_CONF_SCALAR)
+                return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0,
+                                     "--set %s: cannot set it, it is %s", dotted,
+                                     kind_name(c->kind));
+            c->file = block;
+            c->value = block + fl;
+            c->quoted = 0; /* typed on the command line: 5 is a number */
+            c->line = c->col = c->key_line = c->key_col = 1;
+            return 0;
+        }
+        if (c->kind != CFX_CONF_MAP)
+            return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0,
+                                 "--set %s: '%.*s' is %s, not a mapping", dotted,
+                                 (int)(dot - dotted), dotted, kind_name(c->kind));
+        n = c;
+        p = dot + 1;
+    }
 }
 
 /* ---------------------------------------------------------------- typed values */

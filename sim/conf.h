@@ -46,10 +46,12 @@ cfx_conf *cfx_conf_get(const cfx_conf *map, const char *key);
 /* Node by dotted path from root ("market.products.Dy2O3.price_usd_per_kg"), or NULL. */
 cfx_conf *cfx_conf_path(const cfx_conf *root, const char *dotted);
 
-/* --set: replace the scalar at a dotted path with value. The path must name an existing
- * scalar (an unknown path, or one naming a mapping or sequence, is CFX_EUSAGE with a
- * message naming the path). The replaced node then reports its position as
- * file "--set PATH", line 1, column 1, so type errors found later point at the override. */
+/* --set: put value at a dotted path. An existing scalar is replaced; keys the file leaves
+ * out are added (through mappings only), so that a default can be set without writing its
+ * section: a loader then reports any key no one reads as unknown. A path that names a
+ * mapping or a sequence, or goes through a value or a sequence, is CFX_EUSAGE with a
+ * message naming the path. The node then reports its position as file "--set PATH",
+ * line 1, column 1, so type errors found later point at the override. */
 int cfx_conf_set(cfx_conf_doc *doc, const char *dotted, const char *value, cfx_error *err);
 
 /* Typed getters: read key from map, mark it used, and on a missing key (when required) or

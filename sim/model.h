@@ -50,10 +50,12 @@ typedef struct cfx_cmdbuf {
 } cfx_cmdbuf;
 int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c);
 
-/* The routing table the routing model fills. */
+/* The routing table the routing model fills: one row per cargo origin group (the group that
+ * held the mine when the cargo was mined), since who may seize it depends on whose it is. */
 typedef struct cfx_routes {
-    int32_t *next_arc;  /* n_nodes: arc to take from each node, -1: none (or at a market) */
-    double *cost;       /* n_nodes: generalized cost to the nearest market */
+    int32_t *next_arc;  /* n_groups x n_nodes: arc to take from each node, -1: none (or at
+                           a market); row g is for cargo of group g */
+    double *cost;       /* n_groups x n_nodes: generalized cost to the nearest market, USD/t */
     double *arc_hours;  /* n_arcs: travel hours of each arc as the network stands now */
     double *arc_cost;   /* n_arcs: scratch for the model, < 0 when impassable */
     uint8_t *is_target; /* n_nodes: scratch for the model */

@@ -209,6 +209,10 @@ static void load_groups(loader *L, const cfx_conf *root)
                 "a non-negative amount in USD/t");
         get_num(L, c, "mine_tax_usd_per_t", 0, &L->s->groups[g].mine_tax_usd_per_t, 0, 1e9, 0,
                 "a non-negative amount in USD/t");
+        get_num(L, c, "export_levy_usd_per_t", 0, &L->s->groups[g].export_levy_usd_per_t, 0, 1e9,
+                0, "a non-negative amount in USD/t");
+        get_num(L, c, "hostile_seize_p", 0, &L->s->groups[g].hostile_seize_p, 0, 1, 0,
+                "a probability in [0, 1]");
     }
 }
 
@@ -256,6 +260,8 @@ static void load_params(loader *L, const cfx_conf *root)
         get_num(L, transport, "truck_t", 1, &s->truck_t, 0, 2000, 1, "a load in (0, 2000] t");
         get_num(L, transport, "contested_speed_factor", 0, &s->contested_speed_factor, 0, 1, 1,
                 "in (0, 1]");
+        get_num(L, transport, "contested_loss_p", 0, &s->contested_loss_p, 0, 1, 0,
+                "a probability in [0, 1]");
         get_num(L, transport, "gate_clearance_hours", 0, &s->gate_clearance_hours, 0, 8760, 0,
                 "in [0, 8760] hours");
     }
@@ -506,7 +512,7 @@ static void load_edges(loader *L, const cfx_csv *t)
     cfx_scenario *s = L->s;
     long cf = need_col(L, t, "from"), ct = need_col(L, t, "to"), ckm = need_col(L, t, "km"),
          croad = need_col(L, t, "road"), ccap = need_col(L, t, "capacity_t_per_day");
-    long cone = cfx_csv_col(t, "oneway");
+    long cone = cfx_csv_col(t, "oneway"), ctrucks = cfx_csv_col(t, "capacity_trucks_per_day");
     if (cf < 0 || ct < 0 || ckm < 0 || croad < 0 || ccap < 0)
         return;
     size_t n = t->nrows;
@@ -539,6 +545,16 @@ static void load_edges(loader *L, const cfx_csv *t)
         if (rc == 0 && cap == 0)
             cell_err(L, t, r, ccap, "'%s' must be a positive capacity in t/day, got '%s'",
                      "capacity_t_per_day", cfx_csv_cell(t, r, (size_t)ccap));
+        double trucks = INFINITY;
+        if (ctrucks >= 0 &&
+            cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day",
+                     &trucks) == 0 &&
+            trucks == 0)
+            cell_err(L, t, r, ctrucks, "'%s' must be a positive number of trucks a day, got '%s'",
+                     "capacity_trucks_per_day", cfx_csv_cell(t, r, (size_t)ctrucks));
+        /* A road limited in trucks carries at most that many full truckloads a day. */
+        if (trucks > 0 && isfinite(trucks) && trucks * s->truck_t < cap)
+            cap = trucks * s->truck_t;
         s->edge_capacity_t_per_day[r] = cap;
         double one = 0;
         if (cone >= 0 && cell_num(L, t, r, cone, 0, 1, 1, "0 or 1", &one) == 0 && one != 0 &&
@@ -780,9 +796,17 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
         load_events(&L, events);
     if (have_nodes && have_edges)
         check_network(&L);
-    if (d->n == before)
-        configure_models(&L, root);
+    /* The models read their sections only from a scenario whose tables loaded cleanly;
+     * otherwise their keys would all look unknown, so unknown keys wait for the next check. */
+    if (d->n > before)
+        goto done;
+    configure_models(&L, root);
+    size_t unused_from = d->n;
     cfx_conf_unused(root, d);
+    /* A key added by --set that nothing reads is a mistyped path: a usage error. */
+    for (size_t i = unused_from; i < d->n; i++)
+        if (strncmp(d->v[i].file, "--set ", 6) == 0)
+            d->v[i].code = CFX_EUSAGE;
 done:
     cfx_csv_free(nodes);
     cfx_csv_free(edges);

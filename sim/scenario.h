@@ -39,8 +39,11 @@ typedef struct cfx_road_class {
 
 typedef struct cfx_group {
     char *name;
-    double toll_usd_per_t;     /* export levy on cargo leaving a gate the group holds, USD/t */
-    double mine_tax_usd_per_t; /* tax on concentrate mined where the group holds the mine */
+    double toll_usd_per_t;        /* toll on cargo leaving a gate the group holds, USD/t */
+    double export_levy_usd_per_t; /* on its own mines' cargo crossing any gate, USD/t */
+    double mine_tax_usd_per_t;    /* on concentrate mined where the group holds the mine */
+    double hostile_seize_p;       /* chance it seizes another group's truck leaving a node
+                                     it holds */
 } cfx_group;
 
 /* What every part of a run needs to know of a product; the market model reads the rest of
@@ -112,6 +115,7 @@ typedef struct cfx_scenario {
 
     double truck_t;                /* tonnes per truckload */
     double contested_speed_factor; /* (0, 1] */
+    double contested_loss_p;       /* chance a truck is lost reaching a contested node */
     double gate_clearance_hours;   /* mean, exponential; 0 = none */
     long chunk_days;               /* output rows per chunk */
 

@@ -154,7 +154,7 @@ static int cal_file(cfx_world *w, int32_t id, double t_h)
 
 /* ---------------------------------------------------------------- world */
 
-#define ZALLOC(p, n) (((p) = calloc((n) ? (n) : 1, sizeof *(p))) == NULL)
+#define ZALLOC(p, n) (((p) = calloc((n) != 0 ? (n) : 1, sizeof *(p))) == NULL)
 
 int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts *opt,
                     cfx_error *err)
@@ -176,7 +176,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
            ng = s->n_groups;
     cfx_obs *o = &w->obs;
     if (ZALLOC(w->node_status, n) || ZALLOC(w->edge_open, m) || ZALLOC(w->controller, n) ||
-        ZALLOC(w->routes.next_arc, n) || ZALLOC(w->routes.cost, n) ||
+        ZALLOC(w->routes.next_arc, n * ng) || ZALLOC(w->routes.cost, n * ng) ||
         ZALLOC(w->routes.arc_hours, na) || ZALLOC(w->routes.arc_cost, na) ||
         ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
@@ -481,8 +481,9 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         out->action = CFX_HOP_LOSE;
         return;
     }
-    /* Strikes: on the road it came by while it was on it, or on the node while it is there.
-     * Each chance is drawn once per shipment and hop (the same key gives the same draw). */
+    /* Losses: a strike on the road it came by while it was on it, a strike on the node while
+     * it is there, or the fighting at a contested node it arrives at. One draw per shipment
+     * and hop decides (the same key gives the same draw however often it is looked at). */
     double here_h = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
     int32_t came = sh->arc[id];
     double p_strike = 0;
@@ -493,6 +494,8 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     }
     if (here_h >= w->node_strike_start_h[node] && here_h < w->node_strike_end_h[node])
         p_strike = 1 - (1 - p_strike) * (1 - w->node_strike_p[node]);
+    if (sh->state[id] == CFX_SHIP_MOVING && st == CFX_STATUS_CONTESTED) /* ran into a fight */
+        p_strike = 1 - (1 - p_strike) * (1 - s->contested_loss_p);
     if (p_strike > 0) {
         cfx_rng_key(rng, s->seed, CFX_STREAM_STRIKE, sh->serial[id], sh->hops[id]);
         if (gsl_rng_uniform(rng) < p_strike) {
@@ -508,14 +511,19 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         out->action = CFX_HOP_DELIVER;
         return;
     }
-    int32_t arc = w->routes.next_arc[node];
+    int32_t own = sh->origin_group[id];
+    int32_t arc = w->routes.next_arc[(size_t)own * s->n_nodes + (size_t)node];
     if (arc < 0) {
         out->action = CFX_HOP_WAIT;
         return;
     }
-    if (w->node_seize_p[node] > 0) {
+    /* Leaving a checkpoint, or a node held by a group that seizes other groups' cargo. */
+    int32_t holder = w->controller[node];
+    double p_seize = 1 - (1 - w->node_seize_p[node]) *
+                             (1 - (holder != own ? s->groups[holder].hostile_seize_p : 0));
+    if (p_seize > 0) {
         cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, sh->serial[id], sh->hops[id]);
-        if (gsl_rng_uniform(rng) < w->node_seize_p[node]) {
+        if (gsl_rng_uniform(rng) < p_seize) {
             out->action = CFX_HOP_SEIZE;
             return;
         }
@@ -589,11 +597,17 @@ static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
     w->edge_kg[e] += kg;
     w->through_kg[node] += kg;
     w->in_transit_kg += kg;
+    /* Levies on leaving the node: a checkpoint's tax and, at a gate, the holder's toll go to
+     * whoever holds the node; the export levy, to the group whose mine the cargo came from. */
     int32_t g = w->controller[node];
-    double levy = w->node_tax_usd_per_t[node]; /* a checkpoint's tax */
-    if (s->node_kind[node] == CFX_NODE_GATE)   /* the export levy, once per crossing */
+    double t = (double)kg / 1000.0;
+    double levy = w->node_tax_usd_per_t[node];
+    if (s->node_kind[node] == CFX_NODE_GATE) {
         levy += w->toll_usd_per_t[g];
-    w->revenue_usd[g] += levy * (double)kg / 1000.0;
+        w->revenue_usd[sh->origin_group[id]] +=
+            s->groups[sh->origin_group[id]].export_levy_usd_per_t * t;
+    }
+    w->revenue_usd[g] += levy * t;
     sh->node[id] = w->net->arc_to[h->arc];
     sh->t_h[id] = h->t_arr;
     sh->hops[id]++;

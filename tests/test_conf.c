@@ -240,17 +240,34 @@ static void test_conf__set_replaces_scalar(void **state)
     cfx_conf_free(doc);
 }
 
-static void test_conf__set_unknown_path_fails(void **state)
+static void test_conf__set_adds_missing_keys(void **state)
 {
     (void)state;
     cfx_conf_doc *doc = load(DATA("nested.yaml"));
     cfx_error err = {0};
-    assert_int_equal(cfx_conf_set(doc, "market.products.Nd2O3.price_usd_per_kg", "1", &err),
-                     CFX_EUSAGE);
-    assert_non_null(strstr(err.msg, "market.products.Nd2O3.price_usd_per_kg"));
-    assert_non_null(strstr(err.msg, "no key 'Nd2O3' in 'market.products'"));
-    assert_int_equal(cfx_conf_set(doc, "dayz", "1", &err), CFX_EUSAGE);
-    assert_non_null(strstr(err.msg, "no key 'dayz' at the top level"));
+    assert_int_equal(cfx_conf_set(doc, "market.products.Nd2O3.price_usd_per_kg", "1", &err), 0);
+    cfx_conf *n = cfx_conf_path(doc->root, "market.products.Nd2O3.price_usd_per_kg");
+    assert_non_null(n);
+    assert_string_equal(n->value, "1");
+    assert_string_equal(n->file, "--set market.products.Nd2O3.price_usd_per_kg");
+    assert_int_equal(cfx_conf_path(doc->root, "market.products.Nd2O3")->kind, CFX_CONF_MAP);
+    /* added keys no one reads are reported as unknown, at the --set */
+    cfx_diags d = {0};
+    assert_int_equal(cfx_conf_set(doc, "dayz", "1", &err), 0);
+    assert_true(cfx_conf_unused(doc->root, &d) >= 1);
+    int found = 0;
+    for (size_t i = 0; i < d.n; i++)
+        found |= strcmp(d.v[i].file, "--set dayz") == 0 && strstr(d.v[i].msg, "'dayz'") != NULL;
+    assert_true(found);
+    cfx_diags_free(&d);
+    cfx_conf_free(doc);
+}
+
+static void test_conf__set_through_value_or_sequence_fails(void **state)
+{
+    (void)state;
+    cfx_conf_doc *doc = load(DATA("nested.yaml"));
+    cfx_error err = {0};
     assert_int_equal(cfx_conf_set(doc, "days.max", "1", &err), CFX_EUSAGE);
     assert_non_null(strstr(err.msg, "'days' is a value, not a mapping"));
     assert_int_equal(cfx_conf_set(doc, "parameters.path", "1", &err), CFX_EUSAGE);
@@ -633,7 +650,8 @@ int main(void)
         cmocka_unit_test(test_conf__free_null_is_noop),
         cmocka_unit_test(test_conf__dotted_path_lookup),
         cmocka_unit_test(test_conf__set_replaces_scalar),
-        cmocka_unit_test(test_conf__set_unknown_path_fails),
+        cmocka_unit_test(test_conf__set_adds_missing_keys),
+        cmocka_unit_test(test_conf__set_through_value_or_sequence_fails),
         cmocka_unit_test(test_conf__set_on_mapping_fails),
         cmocka_unit_test(test_conf__typed_getters_read_values),
         cmocka_unit_test(test_conf__number_rejects_text),

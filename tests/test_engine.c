@@ -39,6 +39,8 @@ static cfx_world *make_world(const cfx_scenario *s, int threads)
     return w;
 }
 
+static void check_conserved(const cfx_world *w);
+
 static double stock_at(const cfx_world *w, const char *id)
 {
     long v = cfx_scenario_node(w->s, id);
@@ -110,6 +112,52 @@ static void test_engine__closure_raises_price_and_shortfall(void **state)
     /* 10 days of cover: three days without deliveries are covered by stocks. */
     for (int d = 0; d < 20; d++)
         assert_near(shortfall[d], 0, 1e-12);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
+/* Revenue on the line: A-group holds A, B and the gate G. The day-d truck (10 t) crosses G
+ * at hour 24d + 30, so one crossing a day from day 1; none on days 5-7 (closed); on day 8
+ * the truck held at B and the three held at A all cross. */
+static void test_engine__levies_and_taxes_reach_their_groups(void **state)
+{
+    cfx_override ov[] = {{"groups.A-group.export_levy_usd_per_t", "1000"},
+                         {"groups.A-group.mine_tax_usd_per_t", "7"},
+                         {"groups.China.toll_usd_per_t", "55"}};
+    cfx_scenario *s = load(LINE, ov, 3);
+    cfx_world *w = make_world(s, 1);
+    cfx_error err;
+    long a = 0, china = 1; /* group order: A-group, China (first seen in the YAML) */
+    assert_string_equal(s->groups[a].name, "A-group");
+    assert_string_equal(s->groups[china].name, "China");
+    const double crossings[12] = {0, 1, 1, 1, 1, 0, 0, 0, 4, 1, 1, 1};
+    for (long day = 0; day < 12; day++) {
+        assert_int_equal(cfx_world_run_day(w, &err), 0);
+        /* gate toll 100 (the YAML) + export levy 1000 per t crossing, mine tax 7 per t mined */
+        assert_near(w->obs.group_revenue_usd[a], crossings[day] * 10 * (100 + 1000) + 10 * 7,
+                    1e-6);
+        /* China holds only M, which is not a gate: its toll is never charged */
+        assert_near(w->obs.group_revenue_usd[china], 0, 0);
+    }
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
+/* A group that seizes other groups' cargo: the line's only road passes its town B. */
+static void test_engine__hostile_node_seizes_or_is_avoided(void **state)
+{
+    cfx_override ov[] = {{"groups.China.hostile_seize_p", "1"}};
+    cfx_scenario *s = load(LINE, ov, 1);
+    cfx_world *w = make_world(s, 1);
+    cfx_error err;
+    long b = cfx_scenario_node(s, "B");
+    w->controller[b] = 1; /* China takes B: A-group's cargo leaving B is seized */
+    w->network_changed = 1;
+    for (long day = 0; day < 5; day++)
+        assert_int_equal(cfx_world_run_day(w, &err), 0);
+    assert_true(w->seized_kg > 0);
+    assert_int_equal(w->arrived_kg, 0);
+    check_conserved(w);
     cfx_world_free(w);
     cfx_scenario_free(s);
 }
@@ -210,6 +258,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine__line_arrival_days_and_closure),
         cmocka_unit_test(test_engine__closure_raises_price_and_shortfall),
+        cmocka_unit_test(test_engine__levies_and_taxes_reach_their_groups),
+        cmocka_unit_test(test_engine__hostile_node_seizes_or_is_avoided),
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_line),
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_kachin),
         cmocka_unit_test(test_engine__one_and_two_threads_identical),

@@ -142,6 +142,65 @@ static void test_network__contested_node_slows_its_roads(void **state)
     set_status(f, "A", CFX_STATUS_OPEN);
 }
 
+/* Generalized cost: a levy or a risk on the fastest road sends cargo another way when time
+ * is cheap, and not when time is dear. */
+static void test_network__levy_diverts_when_time_is_cheap(void **state)
+{
+    fixture *f = *state;
+    f->w->node_tax_usd_per_t[node(f, "A")] = 5; /* a checkpoint at A: 2 h + 5 USD > 3 h */
+    cfx_world_route(f->w);
+    assert_string_equal(next_node(f, "S"), "C");
+    assert_near(f->w->routes.cost[node(f, "S")], 3.0, HOURS_TOL);
+    f->w->node_tax_usd_per_t[node(f, "A")] = 0;
+    cfx_world_route(f->w);
+    assert_string_equal(next_node(f, "S"), "A");
+}
+
+static void test_network__levy_paid_when_time_is_dear(void **state)
+{
+    cfx_scenario *s = NULL;
+    cfx_diags d = {0};
+    cfx_override ov[] = {{"routing.value_of_time_usd_per_t_h", "10"}};
+    assert_int_equal(cfx_scenario_load(&s, CFX_TEST_DATA "/graph/diamond.yaml", ov, 1, &d), 0);
+    cfx_world *w = NULL;
+    cfx_error err;
+    cfx_world_opts wo = {.threads = 1};
+    assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
+    long a = cfx_scenario_node(s, "A"), sn = cfx_scenario_node(s, "S");
+    w->node_tax_usd_per_t[a] = 5; /* 20 + 5 USD/t via A against 30 via C */
+    cfx_world_route(w);
+    assert_string_equal(s->node_id[w->net->arc_to[w->routes.next_arc[sn]]], "A");
+    assert_near(w->routes.cost[sn], 25.0, 1e-9);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+    cfx_diags_free(&d);
+}
+
+static void test_network__seizure_risk_diverts(void **state)
+{
+    fixture *f = *state;
+    /* 1 % chance of losing 10,000 USD/t of cargo at A costs 100 USD/t: take the long way. */
+    f->w->node_seize_p[node(f, "A")] = 0.01;
+    cfx_world_route(f->w);
+    assert_string_equal(next_node(f, "S"), "C");
+    f->w->node_seize_p[node(f, "A")] = 0;
+    cfx_world_route(f->w);
+}
+
+static void test_network__gate_levy_counts_for_its_holder(void **state)
+{
+    fixture *f = *state;
+    /* D is a gate held by group g: a levy of 50 USD/t there makes S-C-D-T dearer than
+     * S-B-T when A is cut. */
+    f->w->node_status[node(f, "A")] = CFX_STATUS_CUT;
+    f->w->toll_usd_per_t[f->s->controller[node(f, "D")]] = 50;
+    cfx_world_route(f->w);
+    assert_string_equal(next_node(f, "S"), "B");
+    f->w->toll_usd_per_t[f->s->controller[node(f, "D")]] = 0;
+    f->w->node_status[node(f, "A")] = CFX_STATUS_OPEN;
+    cfx_world_route(f->w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +210,10 @@ int main(void)
         cmocka_unit_test(test_network__closed_gate_and_cut_node_leave_the_long_road),
         cmocka_unit_test(test_network__cut_road_and_no_route),
         cmocka_unit_test(test_network__contested_node_slows_its_roads),
+        cmocka_unit_test(test_network__levy_diverts_when_time_is_cheap),
+        cmocka_unit_test(test_network__levy_paid_when_time_is_dear),
+        cmocka_unit_test(test_network__seizure_risk_diverts),
+        cmocka_unit_test(test_network__gate_levy_counts_for_its_holder),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
