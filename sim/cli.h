@@ -8,6 +8,7 @@
 
 int cfx_cmd_run(int argc, char **argv);
 int cfx_cmd_check(int argc, char **argv);
+int cfx_cmd_gen(int argc, char **argv);
 /* Prints the help of a command (NULL: the overview) to f. Returns 0, or 2 if unknown. */
 int cfx_cli_help(FILE *f, const char *command);
 

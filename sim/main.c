@@ -24,6 +24,8 @@ int main(int argc, char **argv)
         return cfx_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
         return cfx_cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "gen") == 0)
+        return cfx_cmd_gen(argc - 1, argv + 1);
     fprintf(stderr, "conflux: unknown command '%s' (see 'conflux --help')\n", cmd);
     return 2;
 }

@@ -262,6 +262,16 @@ static void load_params(loader *L, const cfx_conf *root)
                 "in (0, 1]");
         get_num(L, transport, "contested_loss_p", 0, &s->contested_loss_p, 0, 1, 0,
                 "a probability in [0, 1]");
+        double initial = 0;
+        if (!get_num(L, transport, "initial_shipments", 0, &initial, 0, 2e9, 0,
+                     "a whole number of truckloads in [0, 2e9]")) {
+            if (initial != floor(initial)) {
+                const cfx_conf *n = cfx_conf_get(transport, "initial_shipments");
+                cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                              "'initial_shipments' must be a whole number, got %g", initial);
+            }
+            s->initial_shipments = (long)initial;
+        }
         get_num(L, transport, "gate_clearance_hours", 0, &s->gate_clearance_hours, 0, 8760, 0,
                 "in [0, 8760] hours");
     }

@@ -116,6 +116,7 @@ typedef struct cfx_scenario {
     double truck_t;                /* tonnes per truckload */
     double contested_speed_factor; /* (0, 1] */
     double contested_loss_p;       /* chance a truck is lost reaching a contested node */
+    long initial_shipments;        /* truckloads at the mines at day 0 (round robin) */
     double gate_clearance_hours;   /* mean, exponential; 0 = none */
     long chunk_days;               /* output rows per chunk */
 

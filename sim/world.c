@@ -443,6 +443,18 @@ static int dispatch(cfx_world *w, double now_h)
     const cfx_scenario *s = w->s;
     int64_t truck_kg = llround(s->truck_t * 1000.0);
     cfx_ships *sh = &w->ships;
+    if (w->step == 0 && s->initial_shipments > 0 && s->n_mines > 0) {
+        /* Cargo already mined and loaded at day 0, dealt round robin over the mines. */
+        if (ships_grow(sh, (size_t)s->initial_shipments))
+            return CFX_ENOMEM;
+        for (size_t m = 0; m < s->n_mines; m++) {
+            int64_t k = s->initial_shipments / (long)s->n_mines +
+                        ((long)m < s->initial_shipments % (long)s->n_mines);
+            w->mine_pile_kg[m] += k * truck_kg;
+            w->stock_kg[s->mine_node[m]] += k * truck_kg;
+            w->produced_kg += k * truck_kg;
+        }
+    }
     for (size_t m = 0; m < s->n_mines; m++) {
         while (w->mine_pile_kg[m] >= truck_kg) {
             if (!sh->n_free && ships_grow(sh, sh->cap ? 2 * sh->cap : 1024))
