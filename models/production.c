@@ -1,25 +1,278 @@
-/* Production, first model: each mine adds output_t_per_day of concentrate to its stockpile,
- * spread evenly over the steps of a day, unless its node is destroyed. The engine loads
- * whole truckloads from the stockpile. */
+/* Production: each mine adds concentrate to its stockpile every step, its base output scaled
+ * by the month, the fighting, halt orders, its equipment, a lagged response to price and a
+ * cap on what may pile up at the mine. It also rebuilds damaged equipment. Equations and
+ * keys: models/README.md ("Production") and scenarios/README.md. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "model.h"
 
-static int production_init(void *state, const cfx_world *w, const void *params, cfx_error *err) { return 0; }
+static const char *const month_names[12] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 
-static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx,
-                            cfx_cmdbuf *out)
+/* production.* of the scenario; the defaults leave the base output as it is. */
+typedef struct production_params {
+    double seasonal[12];     /* multiplier of base output by calendar month, January first */
+    double contested_factor; /* share of output while the mine node is contested */
+    double rebuild_days;     /* days to rebuild equipment from 0 to 1; 0 = never rebuilt */
+    double price_elasticity; /* target of r = (P_lag / P0)^price_elasticity */
+    long lag_days;           /* days between a price and the supply response to it */
+    double ramp_per_day;     /* largest change of r in a day */
+    double r_min, r_max;     /* bounds of r; r_min <= 1 <= r_max */
+    double stockpile_cap_t;  /* concentrate at the mine node that stops production, t */
+} production_params;
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, and back
+ * (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", 2013): exact for any year. */
+static long days_from_civil(long y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;                                    /* [0, 399] */
+    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365], from 1 March */
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = era * 400 + yoe + (*m <= 2);
+}
+
+/* Semi-private for tests/test_production.c: the date `days` after y-m-d. */
+void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *out_m, int *out_d);
+void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *out_m, int *out_d)
+{
+    long yy;
+    civil_from_days(days_from_civil(y, m, d) + days, &yy, out_m, out_d);
+    *out_y = (int)yy;
+}
+
+/* Marks a subtree read, so a value of the wrong shape is reported once, not also as unknown
+ * keys inside it. */
+static void mark_used(cfx_conf *n)
+{
+    n->used = 1;
+    for (size_t i = 0; i < n->n; i++)
+        mark_used(n->items[i]);
+}
+
+/* seasonal_factors: a sequence of 12 numbers, January to December. */
+static void read_seasonal(production_params *pp, cfx_conf *section, cfx_diags *d)
+{
+    cfx_conf *seq = cfx_conf_get(section, "seasonal_factors");
+    if (!seq)
+        return;
+    mark_used(seq); /* its items are read here, not by a getter */
+    if (seq->kind != CFX_CONF_SEQ || seq->n != 12) {
+        char got[48];
+        if (seq->kind == CFX_CONF_SEQ)
+            snprintf(got, sizeof got, "%zu numbers", seq->n);
+        else
+            snprintf(got, sizeof got, "%s",
+                     seq->kind == CFX_CONF_MAP ? "a mapping" : "a single value");
+        cfx_diags_add(d, CFX_EINVAL, seq->file, seq->line, seq->col,
+                      "'seasonal_factors' must be a sequence of 12 numbers, January to "
+                      "December, got %s",
+                      got);
+        return;
+    }
+    for (size_t i = 0; i < 12; i++) {
+        const cfx_conf *it = seq->items[i];
+        cfx_error err;
+        double v;
+        if (cfx_conf_scalar_double(it, &v, &err)) {
+            cfx_diags_add(d, err.code, err.file, err.line, err.col, "'seasonal_factors' (%s): %s",
+                          month_names[i], err.msg);
+            continue;
+        }
+        if (v < 0 || v > 100) {
+            cfx_diags_add(d, CFX_EINVAL, it->file, it->line, it->col,
+                          "'seasonal_factors' (%s) must be in [0, 100], got %g", month_names[i], v);
+            continue;
+        }
+        pp->seasonal[i] = v;
+    }
+}
+
+static void production_configure(void *params, cfx_conf *section, const cfx_scenario *s,
+                                 cfx_diags *d)
+{
+    production_params *pp = params;
+    *pp = (production_params){.contested_factor = 1,
+                              .rebuild_days = 90,
+                              .price_elasticity = 0,
+                              .lag_days = 60,
+                              .ramp_per_day = 0.0005,
+                              .r_min = 0.5,
+                              .r_max = 2,
+                              .stockpile_cap_t = INFINITY};
+    for (int i = 0; i < 12; i++)
+        pp->seasonal[i] = 1;
+    if (!section)
+        return;
+    read_seasonal(pp, section, d);
+    cfx_conf_get_range(section, "contested_factor", 0, &pp->contested_factor, 0, 1, 0,
+                       "a share in [0, 1]", d);
+    cfx_conf_get_range(section, "rebuild_days", 0, &pp->rebuild_days, 0, 36500, 0,
+                       "in [0, 36500] days (0: never rebuilt)", d);
+    cfx_conf_get_range(section, "price_elasticity", 0, &pp->price_elasticity, 0, 10, 0,
+                       "in [0, 10]", d);
+    double lag = (double)pp->lag_days;
+    if (cfx_conf_get_range(section, "lag_days", 0, &lag, 0, 3650, 0, "in [0, 3650] days", d) == 0 &&
+        lag != floor(lag)) {
+        const cfx_conf *n = cfx_conf_get(section, "lag_days");
+        cfx_diags_add(d, CFX_EINVAL, n->file, n->line, n->col,
+                      "'lag_days' must be a whole number of days, got %g", lag);
+    }
+    pp->lag_days = (long)lag;
+    cfx_conf_get_range(section, "ramp_per_day", 0, &pp->ramp_per_day, 0, 1, 0, "in [0, 1] per day",
+                       d);
+    cfx_conf_get_range(section, "r_min", 0, &pp->r_min, 0, 1, 0, "in [0, 1]", d);
+    cfx_conf_get_range(section, "r_max", 0, &pp->r_max, 1, 100, 0, "in [1, 100]", d);
+    /* Below one truckload a pile would never be sent: the mine would stall for good. */
+    if (cfx_conf_get_range(section, "stockpile_cap_t", 0, &pp->stockpile_cap_t, 0, 1e9, 1,
+                           "in (0, 1e9] t", d) == 0 &&
+        pp->stockpile_cap_t < s->truck_t) {
+        const cfx_conf *n = cfx_conf_get(section, "stockpile_cap_t");
+        cfx_diags_add(d, CFX_EINVAL, n->file, n->line, n->col,
+                      "'stockpile_cap_t' must be at least one truckload (transport.truck_t = "
+                      "%g t), got %g",
+                      s->truck_t, pp->stockpile_cap_t);
+    }
+}
+
+typedef struct production {
+    const production_params *par;
+    size_t n_mines, np;
+    long day0;             /* the start date, days from 1970-01-01 */
+    long day;              /* the day whose daily update has run; -1 before day 0 */
+    int month;             /* that day's calendar month, 0 = January */
+    double *r;             /* n_mines: price response, multiplier of base output */
+    double *ring;          /* (lag_days + 1) * np: prices seen at the start of each recent day,
+                              USD/kg, slot day % (lag_days + 1) */
+    double *v0_usd_per_kg; /* n_mines: value of a kg of the mine's concentrate at P0 */
+} production;
+
+static int production_init(void *state, const cfx_world *w, const void *params, cfx_error *err)
+{
+    production *st = state;
+    const cfx_scenario *s = cfx_world_scenario(w);
+    st->par = params;
+    st->n_mines = s->n_mines;
+    st->np = s->n_products;
+    st->day0 = days_from_civil(s->start_y, s->start_m, s->start_d);
+    st->day = -1;
+    size_t slots = (size_t)st->par->lag_days + 1;
+    st->r = malloc((s->n_mines ? s->n_mines : 1) * sizeof *st->r);
+    st->v0_usd_per_kg = malloc((s->n_mines ? s->n_mines : 1) * sizeof *st->v0_usd_per_kg);
+    st->ring = malloc(slots * (st->np ? st->np : 1) * sizeof *st->ring);
+    if (!st->r || !st->v0_usd_per_kg || !st->ring)
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (production)");
+    for (size_t m = 0; m < s->n_mines; m++) {
+        st->r[m] = 1;
+        double v = 0;
+        for (size_t p = 0; p < st->np; p++)
+            v += s->mine_grade[m * st->np + p] * s->products[p].price_usd_per_kg;
+        st->v0_usd_per_kg[m] = v;
+    }
+    return 0;
+}
+
+static void production_free(void *state)
+{
+    production *st = state;
+    free(st->r);
+    free(st->ring);
+    free(st->v0_usd_per_kg);
+}
+
+/* Once a day, before its first step produces: the month, and the price response
+ *   r <- r + clamp(clamp((V_lag / V0)^e, r_min, r_max) - r, -ramp, +ramp)
+ * where V = sum_p grade_p P_p is what a kg of the mine's concentrate is worth and V_lag uses
+ * the prices seen lag_days days ago (the baseline before day 0). */
+static void start_day(production *st, const cfx_world *w, long day)
 {
     const cfx_scenario *s = cfx_world_scenario(w);
+    const production_params *par = st->par;
+    long y;
+    int m, d;
+    civil_from_days(st->day0 + day, &y, &m, &d);
+    st->month = m - 1;
+    st->day = day;
+
+    long slots = par->lag_days + 1;
+    const double *now = cfx_world_prices(w);
+    for (size_t p = 0; p < st->np; p++)
+        st->ring[(size_t)(day % slots) * st->np + p] = now[p];
+    long then = day - par->lag_days;
+    const double *lagged = then >= 0 ? &st->ring[(size_t)(then % slots) * st->np] : NULL;
+    for (size_t i = 0; i < st->n_mines; i++) {
+        double v = 0;
+        for (size_t p = 0; p < st->np; p++)
+            v += s->mine_grade[i * st->np + p] *
+                 (lagged ? lagged[p] : s->products[p].price_usd_per_kg);
+        double ratio = st->v0_usd_per_kg[i] > 0 ? v / st->v0_usd_per_kg[i] : 1;
+        double target = fmin(fmax(pow(ratio, par->price_elasticity), par->r_min), par->r_max);
+        double step = fmin(fmax(target - st->r[i], -par->ramp_per_day), par->ramp_per_day);
+        st->r[i] += step;
+    }
+}
+
+/* Each step, for mine m at node n (share = step_hours / 24):
+ *   t = output_t_per_day * share * seasonal[month] * r * capacity
+ *       * (contested_factor if n is contested) * (0 if halted or n destroyed),
+ * then at most what keeps the concentrate at n within stockpile_cap_t. A cut mine node keeps
+ * producing into its stockpile. Damaged equipment is rebuilt by share / rebuild_days a step
+ * (not while the node is destroyed). */
+static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out)
+{
+    production *st = state;
+    const production_params *par = st->par;
+    const cfx_scenario *s = cfx_world_scenario(w);
     const uint8_t *status = cfx_world_node_status(w);
+    const int64_t *stock_kg = cfx_world_node_stock_kg(w);
+    const double *capacity = cfx_world_mine_capacity(w);
+    const uint8_t *halted = cfx_world_mine_halted(w);
+    if (ctx->day != st->day)
+        start_day(st, w, ctx->day);
     double share = ctx->step_hours / 24.0;
     for (size_t m = 0; m < s->n_mines; m++) {
-        if (status[s->mine_node[m]] == CFX_STATUS_DESTROYED)
+        int32_t node = s->mine_node[m];
+        uint8_t st_node = status[node];
+        if (st_node != CFX_STATUS_DESTROYED && par->rebuild_days > 0 && capacity[m] < 1)
+            cfx_cmdbuf_push(out, (cfx_cmd){.kind = CFX_CMD_MINE_CAPACITY,
+                                           .a = (int32_t)m,
+                                           .x = fmin(1, capacity[m] + share / par->rebuild_days)});
+        if (st_node == CFX_STATUS_DESTROYED || halted[m])
             continue;
-        double t = s->mine_output_t_per_day[m] * share;
+        double t =
+            s->mine_output_t_per_day[m] * share * par->seasonal[st->month] * st->r[m] * capacity[m];
+        if (st_node == CFX_STATUS_CONTESTED)
+            t *= par->contested_factor;
+        double room_t = (par->stockpile_cap_t * 1000.0 - (double)stock_kg[node]) / 1000.0;
+        t = fmin(t, room_t);
         if (t > 0)
             cfx_cmdbuf_push(out, (cfx_cmd){.kind = CFX_CMD_PRODUCE, .a = (int32_t)m, .x = t});
     }
 }
 
-const cfx_model_type cfx_model_production = {
-    .name = "production", .phase = CFX_PHASE_PRODUCTION, .state_size = 1,
-    .init = production_init, .step = production_step, .free = NULL};
+const cfx_model_type cfx_model_production = {.name = "production",
+                                             .phase = CFX_PHASE_PRODUCTION,
+                                             .section = "production",
+                                             .params_size = sizeof(production_params),
+                                             .configure = production_configure,
+                                             .state_size = sizeof(production),
+                                             .init = production_init,
+                                             .step = production_step,
+                                             .free = production_free};
