@@ -168,15 +168,24 @@ int cfx_cli_help(FILE *f, const char *command)
     return 0;
 }
 
-int cfx_cli_split_set(char *kv, cfx_override *out)
+int cfx_cli_split_set(const char *kv, cfx_override *out)
 {
-    char *eq = strchr(kv, '=');
-    if (!eq || eq == kv)
+    const char *eq = strchr(kv, '=');
+    char *path;
+    if (!eq || eq == kv || !(path = malloc((size_t)(eq - kv) + 1)))
         return -1;
-    *eq = '\0';
-    out->path = kv;
+    memcpy(path, kv, (size_t)(eq - kv));
+    path[eq - kv] = '\0';
+    out->path = path;
     out->value = eq + 1;
     return 0;
+}
+
+void cfx_cli_free_sets(cfx_override *sets, size_t n)
+{
+    for (size_t i = 0; sets && i < n; i++)
+        free((char *)sets[i].path);
+    free(sets);
 }
 
 const char *cfx_cli_optval(int argc, char **argv, int *i, const char *name)

@@ -24,8 +24,11 @@ void cfx_cli_json_str(FILE *f, const char *s);
 
 
 #include "scenario.h"
-/* Splits "KEY=VALUE" (pointing into kv, which is modified); -1 when there is no '=' or no key. */
-int cfx_cli_split_set(char *kv, cfx_override *out);
+/* Splits "KEY=VALUE": out->path is a malloc'd copy of KEY, out->value points into kv (which
+ * is left as it is). -1 when there is no '=' or no key. */
+int cfx_cli_split_set(const char *kv, cfx_override *out);
+/* Frees the paths of n overrides made by cfx_cli_split_set, and the array. */
+void cfx_cli_free_sets(cfx_override *sets, size_t n);
 /* The value of an option: "--opt=V" or "--opt V" (advancing *i). NULL if missing. */
 const char *cfx_cli_optval(int argc, char **argv, int *i, const char *name);
 

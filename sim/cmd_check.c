@@ -50,31 +50,32 @@ int cfx_cmd_check(int argc, char **argv)
         return 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            free(sets);
+            cfx_cli_free_sets(sets, n_sets);
             return cfx_cli_help(stdout, "check");
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--set"))) {
-            if (cfx_cli_split_set((char *)v, &sets[n_sets++])) {
-                free(sets);
+            if (cfx_cli_split_set(v, &sets[n_sets])) {
+                cfx_cli_free_sets(sets, n_sets);
                 return cfx_cli_usage("check", "--set takes KEY=VALUE, got '%s'", v);
             }
+            n_sets++;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            free(sets);
+            cfx_cli_free_sets(sets, n_sets);
             return cfx_cli_usage("check", "unknown option '%s'", argv[i]);
         } else if (!scenario)
             scenario = argv[i];
         else {
-            free(sets);
+            cfx_cli_free_sets(sets, n_sets);
             return cfx_cli_usage("check", "one scenario at a time");
         }
     }
     if (!scenario) {
-        free(sets);
+        cfx_cli_free_sets(sets, n_sets);
         return cfx_cli_usage("check", "missing SCENARIO.yaml");
     }
     cfx_scenario *s = NULL;
     cfx_diags d = {0};
     int rc = cfx_scenario_load(&s, scenario, sets, n_sets, &d);
-    free(sets);
+    cfx_cli_free_sets(sets, n_sets);
     if (rc) {
         cfx_cli_print_diags(&d);
         fprintf(stderr, "conflux: %zu problem%s in %s\n", d.n, d.n == 1 ? "" : "s", scenario);

@@ -107,12 +107,17 @@ int cfx_cmd_run(int argc, char **argv)
 {
     const char *scenario = NULL, *output = NULL, *v;
     int quiet = 0, json = 0, force = 0;
-    long threads = 1, num;
+    long threads = 1;
     cfx_override *sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
     int code = 2;
-    if (!sets)
+    /* The command line as typed, stamped into the result (before anything is parsed). */
+    char *cmdline = cfx_cli_join(argc + 1, argv - 1);
+    if (!sets || !cmdline) {
+        free(sets);
+        free(cmdline);
         return 1;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
@@ -122,33 +127,36 @@ int cfx_cmd_run(int argc, char **argv)
         else if (strcmp(a, "--force") == 0)
             force = 1;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            free(sets);
-            return cfx_cli_help(stdout, "run");
+            code = cfx_cli_help(stdout, "run");
+            goto done;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
-                   (v = cfx_cli_optval(argc, argv, &i, "-o")))
+                   (v = cfx_cli_optval(argc, argv, &i, "-o"))) {
+            if (!*v) {
+                code = cfx_cli_usage("run", "-o needs a file name");
+                goto done;
+            }
             output = v;
+        }
         else if ((v = cfx_cli_optval(argc, argv, &i, "--threads"))) {
             if (parse_long(v, 1, 1024, &threads)) {
                 code = cfx_cli_usage("run", "--threads must be an integer from 1 to 1024, got '%s'", v);
                 goto done;
             }
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
-            if (parse_long(v, 0, 0x7fffffffffffffffL, &num)) {
-                code = cfx_cli_usage("run", "--seed must be a non-negative integer, got '%s'", v);
+            /* exactly --set seed=N: the loader checks it like the file's value */
+            if (cfx_cli_split_set("seed=", &sets[n_sets]))
                 goto done;
-            }
-            sets[n_sets++] = (cfx_override){.path = "seed", .value = v};
+            sets[n_sets++].value = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--days"))) {
-            if (parse_long(v, 1, 1000000, &num)) {
-                code = cfx_cli_usage("run", "--days must be a positive integer, got '%s'", v);
+            if (cfx_cli_split_set("days=", &sets[n_sets]))
                 goto done;
-            }
-            sets[n_sets++] = (cfx_override){.path = "days", .value = v};
+            sets[n_sets++].value = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--set"))) {
-            if (cfx_cli_split_set((char *)v, &sets[n_sets++])) {
+            if (cfx_cli_split_set(v, &sets[n_sets])) {
                 code = cfx_cli_usage("run", "--set takes KEY=VALUE, got '%s'", v);
                 goto done;
             }
+            n_sets++;
         } else if (a[0] == '-' && a[1]) {
             code = cfx_cli_usage("run", "unknown option or missing value: '%s'", a);
             goto done;
@@ -171,7 +179,6 @@ int cfx_cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     progress bar = {0};
-    char *cmdline = cfx_cli_join(argc + 1, argv - 1);
     cfx_run_opts opt = {.scenario = scenario, .output = output, .sets = sets, .n_sets = n_sets,
                         .threads = (int)threads, .force = force, .command_line = cmdline,
                         .stop = &stop_requested,
@@ -191,9 +198,9 @@ int cfx_cmd_run(int argc, char **argv)
             print_json(&res);
     }
     cfx_diags_free(&d);
-    free(cmdline);
     code = cfx_exit_code(rc);
 done:
-    free(sets);
+    free(cmdline);
+    cfx_cli_free_sets(sets, n_sets);
     return code;
 }

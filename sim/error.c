@@ -30,7 +30,10 @@ int cfx_error_set(cfx_error *err, int code, const char *file, int line, int col,
 
 void cfx_error_format(const cfx_error *err, char *buf, size_t n)
 {
-    if (err->file[0] && err->line > 0 && err->col > 0)
+    /* An override has no line or column: name it as it was typed. */
+    if (strncmp(err->file, "--set ", 6) == 0)
+        snprintf(buf, n, "%s: %s", err->file, err->msg);
+    else if (err->file[0] && err->line > 0 && err->col > 0)
         snprintf(buf, n, "%s:%d:%d: %s", err->file, err->line, err->col, err->msg);
     else if (err->file[0] && err->line > 0)
         snprintf(buf, n, "%s:%d: %s", err->file, err->line, err->msg);

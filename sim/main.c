@@ -2,10 +2,27 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "cli.h"
 #include "version.h"
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* GSL's codes are checked where they are returned */
+    int code = dispatch(argc, argv);
+    /* A result printed to a full disk or a closed pipe is not a success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "conflux: error writing standard output\n");
+        if (code == 0)
+            code = 74;
+    }
+    return code;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         cfx_cli_help(stderr, NULL);

@@ -391,6 +391,7 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
         attr_num(f, "step_hours", H5T_NATIVE_DOUBLE, 1, &s->step_hours) ||
         attr_str(f, "command_line", meta->command_line ? meta->command_line : "") ||
         attr_str(f, "created", meta->created ? meta->created : "") ||
+        attr_str(f, "overrides", meta->overrides ? meta->overrides : "") ||
         attr_num(f, "complete", H5T_NATIVE_INT, 1, &complete))
         return -1;
     /* The text of every file read, so that the result alone reproduces its run. */

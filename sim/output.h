@@ -13,6 +13,7 @@ typedef struct cfx_output_meta {
     const char *command_line; /* as typed */
     int threads;
     const char *created;      /* ISO 8601 UTC time */
+    const char *overrides;    /* the --set, --seed and --days values, "path=value" lines */
 } cfx_output_meta;
 
 /* Creates path (which must not exist: the caller writes to a temporary name) with every

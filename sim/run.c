@@ -33,7 +33,29 @@ static void iso_now(char *buf, size_t n)
 static int exists(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0;
+    return lstat(path, &st) == 0;
+}
+
+/* Only a regular file (or nothing) may be replaced: never a directory or a device. */
+static int replaceable(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) != 0 || S_ISREG(st.st_mode);
+}
+
+/* The overrides as "path=value" lines, stamped into the result so it reproduces its run. */
+static char *join_overrides(const cfx_run_opts *opt)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < opt->n_sets; i++)
+        n += strlen(opt->sets[i].path) + strlen(opt->sets[i].value) + 2;
+    char *s = malloc(n), *p = s;
+    if (!s)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < opt->n_sets; i++)
+        p += sprintf(p, "%s=%s\n", opt->sets[i].path, opt->sets[i].value);
+    return s;
 }
 
 /* Chooses OUT and OUT.partial; refuses to overwrite what a user has. */
@@ -50,14 +72,17 @@ static int prepare_output(const cfx_run_opts *opt, const cfx_scenario *s, char *
     }
     if ((size_t)snprintf(partial, npartial, "%s.partial", out) >= npartial)
         return cfx_error_set(err, CFX_ECREATE, out, 0, 0, "output path too long");
+    if (!replaceable(out) || !replaceable(partial))
+        return cfx_error_set(err, CFX_ECREATE, replaceable(out) ? partial : out, 0, 0,
+                             "exists and is not a regular file; not replaced, even with --force");
     if (exists(out) && !opt->force)
         return cfx_error_set(err, CFX_ECREATE, out, 0, 0,
                              "output exists; not overwritten without --force");
     if (exists(partial)) {
         if (!opt->force)
             return cfx_error_set(err, CFX_ECREATE, partial, 0, 0,
-                                 "a partial result from an interrupted run is in the way; move "
-                                 "it or use --force");
+                                 "a partial result from an interrupted or failed run is in the "
+                                 "way; move it or use --force");
         if (unlink(partial))
             return cfx_error_set(err, CFX_ECREATE, partial, 0, 0, "cannot remove: %s",
                                  strerror(errno));
@@ -116,9 +141,12 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         goto done;
     char created[32];
     iso_now(created, sizeof created);
+    char *overrides = join_overrides(opt);
     cfx_output_meta meta = {.command_line = opt->command_line, .threads = wo.threads,
-                            .created = created};
-    if ((rc = cfx_output_create(&out, partial, w, &meta, err)))
+                            .created = created, .overrides = overrides};
+    rc = cfx_output_create(&out, partial, w, &meta, err);
+    free(overrides);
+    if (rc)
         goto done;
     snprintf(res->scenario, sizeof res->scenario, "%s", s->name);
     snprintf(res->output, sizeof res->output, "%s", partial);
@@ -154,8 +182,18 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         *err = cerr;
     }
     if (!rc) {
-        if (rename(partial, path)) {
-            rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot rename %s into place: %s",
+        /* Without --force, link + unlink: a file that appeared at OUT during the run is not
+         * replaced (rename would replace it silently). */
+        int moved = opt->force ? rename(partial, path) : link(partial, path);
+        if (moved && !opt->force && errno != EEXIST && !exists(path))
+            moved = rename(partial, path); /* a file system without hard links */
+        else if (!moved && !opt->force)
+            unlink(partial);
+        if (moved) {
+            rc = cfx_error_set(err, errno == EEXIST ? CFX_ECREATE : CFX_EIO, path, 0, 0,
+                               errno == EEXIST ? "appeared during the run and is not replaced; "
+                                                 "the result is in %s"
+                                               : "cannot move %s into place: %s",
                                partial, strerror(errno));
         } else {
             snprintf(res->output, sizeof res->output, "%s", path);

@@ -130,7 +130,7 @@ static void load_header(loader *L, const cfx_conf *root)
         s->seed = (uint64_t)seed;
     }
     double step = 0;
-    if (!get_num(L, root, "step_hours", 1, &step, 0, 24, 1, "in (0, 24] hours")) {
+    if (!get_num(L, root, "step_hours", 1, &step, 1.0 / 60, 24, 0, "in [1/60, 24] hours")) {
         double k = 24.0 / step;
         if (fabs(k - nearbyint(k)) > 1e-9) {
             const cfx_conf *n = cfx_conf_get(root, "step_hours");
@@ -160,7 +160,7 @@ static void load_roads(loader *L, const cfx_conf *root)
                           "road class '%s' must be a mapping with 'speed_kmh'", c->key);
             continue;
         }
-        get_num(L, c, "speed_kmh", 1, &r->speed_kmh, 0, 300, 1, "a speed in (0, 300] km/h");
+        get_num(L, c, "speed_kmh", 1, &r->speed_kmh, 0.1, 300, 0, "a speed in [0.1, 300] km/h");
     }
     if (roads->n == 0)
         cfx_diags_add(L->d, CFX_EINVAL, roads->file, roads->line, roads->col,
@@ -257,9 +257,10 @@ static void load_params(loader *L, const cfx_conf *root)
     s->gate_clearance_hours = 0;
     s->chunk_days = 32;
     if (!get_map(L, root, "transport", 1, &transport) && transport) {
-        get_num(L, transport, "truck_t", 1, &s->truck_t, 0, 2000, 1, "a load in (0, 2000] t");
-        get_num(L, transport, "contested_speed_factor", 0, &s->contested_speed_factor, 0, 1, 1,
-                "in (0, 1]");
+        get_num(L, transport, "truck_t", 1, &s->truck_t, 0.001, 2000, 0,
+                "a load in [0.001, 2000] t");
+        get_num(L, transport, "contested_speed_factor", 0, &s->contested_speed_factor, 0.01, 1, 0,
+                "in [0.01, 1]");
         get_num(L, transport, "contested_loss_p", 0, &s->contested_loss_p, 0, 1, 0,
                 "a probability in [0, 1]");
         double initial = 0;

@@ -106,49 +106,45 @@ static long step_of(const cfx_world *w, double t_h)
     return (long)floor(t_h / w->s->step_hours);
 }
 
-/* Re-files every bucket into a ring of n buckets; order within a step is kept. */
-static int cal_resize(cfx_world *w, size_t n)
-{
-    cfx_bucket *nb = calloc(n, sizeof *nb);
-    if (!nb)
-        return CFX_ENOMEM;
-    cfx_calendar *c = &w->cal;
-    /* Walk old buckets from the current step onwards so each new bucket keeps order. */
-    for (size_t k = 0; k < c->n; k++) {
-        cfx_bucket *b = &c->b[((size_t)w->step + k) & (c->n - 1)];
-        for (size_t i = 0; i < b->n; i++) {
-            int32_t id = b->ids[i];
-            long st = step_of(w, w->ships.t_h[id]);
-            if (st < w->step)
-                st = w->step;
-            cfx_bucket *d = &nb[(size_t)st & (n - 1)];
-            if (GROW(d->ids, d->cap, d->n + 1))
-                return CFX_ENOMEM;
-            d->ids[d->n++] = id;
-        }
-        free(b->ids);
-    }
-    free(c->b);
-    c->b = nb;
-    c->n = n;
-    return 0;
-}
-
-/* Files shipment id to be processed at the step containing t_h (never before now). */
+/* Files shipment id to be processed at the step containing t_h (never before now). A step
+ * beyond the ring goes to the far list, which is looked at each time the ring turns. */
 static int cal_file(cfx_world *w, int32_t id, double t_h)
 {
     long st = step_of(w, t_h);
     if (st < w->step)
         st = w->step;
     if ((size_t)(st - w->step) >= w->cal.n) {
-        int rc = cal_resize(w, pow2_at_least(2 * (size_t)(st - w->step + 1)));
-        if (rc)
-            return rc;
+        if (GROW(w->cal.far, w->cal.far_cap, w->cal.n_far + 1))
+            return CFX_ENOMEM;
+        w->cal.far[w->cal.n_far++] = id;
+        return 0;
     }
     cfx_bucket *b = &w->cal.b[(size_t)st & (w->cal.n - 1)];
     if (GROW(b->ids, b->cap, b->n + 1))
         return CFX_ENOMEM;
     b->ids[b->n++] = id;
+    return 0;
+}
+
+/* At the start of each turn of the ring, the far list's shipments now within reach move
+ * into their buckets, in the order they were filed. */
+static int cal_turn(cfx_world *w)
+{
+    if ((size_t)w->step & (w->cal.n - 1) || !w->cal.n_far)
+        return 0;
+    size_t keep = 0, n = w->cal.n_far;
+    w->cal.n_far = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = w->cal.far[i];
+        if (step_of(w, w->ships.t_h[id]) - w->step < (long)w->cal.n) {
+            int rc = cal_file(w, id, w->ships.t_h[id]);
+            if (rc)
+                return rc;
+        } else {
+            w->cal.far[keep++] = id;
+        }
+    }
+    w->cal.n_far = keep;
     return 0;
 }
 
@@ -218,7 +214,9 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         if (w->net->arc_base_h[a] > max_h)
             max_h = w->net->arc_base_h[a];
     max_h = max_h / s->contested_speed_factor + 4 * s->gate_clearance_hours;
-    w->cal.n = pow2_at_least((size_t)(max_h / s->step_hours) + 2);
+    /* Up to 2^16 buckets; a longer hop waits in the far list. */
+    double span = max_h / s->step_hours + 2;
+    w->cal.n = pow2_at_least(span < 65536 ? (size_t)span : 65536);
     if (ZALLOC(w->cal.b, w->cal.n)) {
         cfx_world_free(w);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (calendar)");
@@ -280,6 +278,7 @@ void cfx_world_free(cfx_world *w)
     for (size_t i = 0; w->cal.b && i < w->cal.n; i++)
         free(w->cal.b[i].ids);
     free(w->cal.b);
+    free(w->cal.far);
     free(w->waiting);
     free(w->hops);
     for (int t = 0; w->rngs && t < w->threads; t++)
@@ -659,7 +658,7 @@ static int process_due(cfx_world *w, long day)
             rc = merge_hop(w, ids[i], &hops[i], day);
         proc = ids;
         proc_cap = ids_cap;
-        b = &w->cal.b[(size_t)w->step & (w->cal.n - 1)]; /* the ring may have grown */
+
     }
     free(proc);
     return rc;
@@ -753,6 +752,8 @@ int cfx_world_step(cfx_world *w, cfx_error *err)
     int rc = 0;
     if (w->step % w->steps_per_day == 0)
         reset_daily(w);
+    if ((rc = cal_turn(w)))
+        goto done;
     if ((rc = run_phase(w, CFX_PHASE_EVENTS, &ctx)))
         goto done;
     if (w->network_changed && ((rc = cfx_world_route(w)) || (rc = requeue_waiting(w))))

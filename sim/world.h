@@ -45,6 +45,8 @@ typedef struct cfx_bucket {
 typedef struct cfx_calendar {
     size_t n;            /* buckets, a power of two */
     cfx_bucket *b;
+    int32_t *far;        /* shipments due beyond the ring, in filing order */
+    size_t n_far, far_cap;
 } cfx_calendar;
 
 /* A recorded event (event_* output variables). */
