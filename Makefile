@@ -1,12 +1,12 @@
 # A thin front over CMake (the build itself is CMakePresets.json's).
 #   make demo   install missing Debian packages, build, run the default scenario
 #   make check  install missing Debian packages, build, run every test
-#   make bench  benchmarks (tests/bench)
+#   make check-sanitize  the tests again under AddressSanitizer and UBSan (make check runs it)
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CONFLUX = $(BUILD)/conflux
 
-.PHONY: all deps build demo check check-sanitize bench clean
+.PHONY: all deps build demo check check-sanitize clean
 
 all: build
 
@@ -15,7 +15,7 @@ deps:
 
 build: deps
 	@cmake --preset default -B $(BUILD) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 # conflux never overwrites a result; the demo moves an earlier demo result aside first.
 DEMO_OUT = results/kachin-2025.h5
@@ -28,6 +28,12 @@ demo: build
 
 check: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory check-sanitize
+
+check-sanitize: deps
+	@cmake --preset sanitize >/dev/null
+	@cmake --build build-sanitize -j $(JOBS) -- --no-print-directory
+	@cd build-sanitize && ctest --output-on-failure -j $(JOBS)
 
 clean:
 	rm -rf $(BUILD) build-debug build-sanitize

@@ -57,11 +57,11 @@ static const series_desc series[] = {
     {"seized", -1, T_F64, OBS(seized_t), "t", "cumulative concentrate taken by armed groups"},
     {"lost", -1, T_F64, OBS(lost_t), "t", "cumulative concentrate destroyed"},
     {"group_revenue", D_GROUP, T_F64, OBS(group_revenue_usd), "USD/day",
-     "taxes, tolls and sales earned by the group"},
+     "mine taxes, export levies, gate tolls and checkpoint taxes earned by the group"},
     {"delivered_by_origin", D_NODE, T_F64, OBS(delivered_by_origin_t), "t/day",
      "concentrate reaching a market, by mine of origin"},
     {"delivered_by_controller", D_GROUP, T_F64, OBS(delivered_by_controller_t), "t/day",
-     "concentrate reaching a market, by controller of the mine when it was mined"},
+     "concentrate reaching a market, by the group holding its mine when it was loaded"},
 };
 #define NSERIES (sizeof series / sizeof series[0])
 
