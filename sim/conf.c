@@ -23,7 +23,7 @@
 /* The document as allocated: the public part first, then what only this file sees. */
 typedef struct doc_impl {
     cfx_conf_doc pub;
-    char **owned;   /* n_owned strings made by cfx_conf_set, freed with the document */
+    char **owned; /* n_owned strings made by cfx_conf_set, freed with the document */
     size_t n_owned;
 } doc_impl;
 
@@ -34,11 +34,11 @@ typedef struct doc_impl {
  * order, so the walk forward is linear over the document. */
 typedef struct locator {
     const unsigned char *s;
-    size_t len;   /* bytes */
-    size_t idx;   /* characters before off */
-    size_t off;   /* bytes */
-    size_t bol;   /* byte offset where the line holding off begins */
-    int line;     /* 1-based line holding off */
+    size_t len; /* bytes */
+    size_t idx; /* characters before off */
+    size_t off; /* bytes */
+    size_t bol; /* byte offset where the line holding off begins */
+    int line;   /* 1-based line holding off */
 } locator;
 
 static void loc_reset(locator *L)
@@ -92,7 +92,7 @@ static void loc_offset(locator *L, size_t off, int *line, int *col)
 
 typedef struct frame {
     cfx_conf *node;
-    size_t cap;     /* capacity of node->items */
+    size_t cap; /* capacity of node->items */
 } frame;
 
 typedef struct builder {
@@ -100,11 +100,11 @@ typedef struct builder {
     locator loc;
     frame stack[MAX_DEPTH];
     size_t depth;
-    char *key;          /* pending key of the mapping on top, in a buffer of key_cap bytes */
+    char *key; /* pending key of the mapping on top, in a buffer of key_cap bytes */
     size_t key_len, key_cap;
     int have_key;
     int key_line, key_col;
-    int docs;           /* documents started */
+    int docs; /* documents started */
     cfx_error *err;
 } builder;
 
@@ -119,8 +119,8 @@ static void free_node(cfx_conf *n)
 }
 
 /* One allocation holds the node, its key and its value. */
-static cfx_conf *node_alloc(cfx_conf_kind kind, const char *key, size_t key_len,
-                            const char *value, size_t value_len)
+static cfx_conf *node_alloc(cfx_conf_kind kind, const char *key, size_t key_len, const char *value,
+                            size_t value_len)
 {
     size_t extra = (key ? key_len + 1 : 0) + (value ? value_len + 1 : 0);
     cfx_conf *n = calloc(1, sizeof *n + extra);
@@ -191,8 +191,8 @@ static int take_key(builder *b, const yaml_event_t *ev)
     const cfx_conf *map = b->stack[b->depth - 1].node;
     for (size_t i = 0; i < map->n; i++)
         if (strcmp(map->items[i]->key, k) == 0)
-            return fail_at(b, &ev->start_mark, "duplicate key '%.*s' (first at line %d)",
-                           SHOW_MAX, k, map->items[i]->key_line);
+            return fail_at(b, &ev->start_mark, "duplicate key '%.*s' (first at line %d)", SHOW_MAX,
+                           k, map->items[i]->key_line);
     if (len + 1 > b->key_cap) {
         size_t cap = 2 * (len + 1);
         char *p = realloc(b->key, cap);
@@ -261,8 +261,7 @@ static int on_event(builder *b, const yaml_event_t *ev)
     switch (ev->type) {
     case YAML_DOCUMENT_START_EVENT:
         if (b->docs++)
-            return fail_at(b, &ev->start_mark,
-                           "a second YAML document ('---') is not supported");
+            return fail_at(b, &ev->start_mark, "a second YAML document ('---') is not supported");
         return 0;
     case YAML_ALIAS_EVENT:
         return fail_at(b, &ev->start_mark,
@@ -278,8 +277,8 @@ static int on_event(builder *b, const yaml_event_t *ev)
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {
         int map = ev->type == YAML_MAPPING_START_EVENT;
-        if ((rc = check_plain(b, ev, map ? ev->data.mapping_start.anchor
-                                         : ev->data.sequence_start.anchor,
+        if ((rc = check_plain(b, ev,
+                              map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor,
                               map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag)))
             return rc;
         if (b->depth && b->stack[b->depth - 1].node->kind == CFX_CONF_MAP && !b->have_key)
@@ -312,13 +311,12 @@ static int yaml_failure(builder *b, const yaml_parser_t *p)
             return cfx_error_set(b->err, CFX_EINVAL, file, line, col,
                                  "NUL byte in the file (is it a text file?)");
         if (p->problem && strstr(p->problem, "control"))
-            return cfx_error_set(b->err, CFX_EINVAL, file, line, col,
-                                 "%s (U+%04X)", p->problem, (unsigned)p->problem_value);
+            return cfx_error_set(b->err, CFX_EINVAL, file, line, col, "%s (U+%04X)", p->problem,
+                                 (unsigned)p->problem_value);
         if (p->problem_value > 0)
             return cfx_error_set(b->err, CFX_EINVAL, file, line, col,
                                  "not valid UTF-8: %s (0x%02X)",
-                                 p->problem ? p->problem : "bad byte",
-                                 (unsigned)p->problem_value);
+                                 p->problem ? p->problem : "bad byte", (unsigned)p->problem_value);
         return cfx_error_set(b->err, CFX_EINVAL, file, line, col, "not valid UTF-8: %s",
                              p->problem ? p->problem : "bad byte");
     default: {
@@ -387,8 +385,7 @@ static int build(doc_impl *doc, cfx_error *err)
         char got[SHOW_MAX + 32];
         show(root, got, sizeof got);
         return cfx_error_set(err, CFX_EINVAL, doc->pub.path, root->line, root->col,
-                             "the top level must be a mapping of 'key: value' lines, got %s",
-                             got);
+                             "the top level must be a mapping of 'key: value' lines, got %s", got);
     }
     return 0;
 }
@@ -481,7 +478,7 @@ cfx_conf *cfx_conf_path(const cfx_conf *root, const char *dotted)
     if (!root || !dotted)
         return NULL;
     cfx_conf *n = (cfx_conf *)root;
-    for (const char *p = dotted;; ) {
+    for (const char *p = dotted;;) {
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
         if (!(n = get_n(n, p, len)))
@@ -535,8 +532,8 @@ int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_e
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
         if (len == 0)
-            return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0, "--set %s: empty key in the path",
-                                 dotted);
+            return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0,
+                                 "--set %s: empty key in the path", dotted);
         cfx_conf *c = get_n(n, p, len);
         if (!c) {
             c = node_alloc(dot ? CFX_CONF_MAP : CFX_CONF_SCALAR, p, len, NULL, 0);
@@ -565,6 +562,77 @@ int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_e
         n = c;
         p = dot + 1;
     }
+}
+
+/* ---------------------------------------------------------------- overlay */
+
+/* A plain (unquoted) null, ~ or nothing: "remove this key" in an overlay. */
+static int is_null(const cfx_conf *n)
+{
+    return n->kind == CFX_CONF_SCALAR && !n->quoted &&
+           (!*n->value || !strcmp(n->value, "~") || !strcmp(n->value, "null") ||
+            !strcmp(n->value, "Null") || !strcmp(n->value, "NULL"));
+}
+
+/* Moves the children of over into base, as cfx_conf_overlay describes; over is left with
+ * no children. Recursion is bounded by MAX_DEPTH, as the parse was. */
+static int merge_map(cfx_conf *base, cfx_conf *over)
+{
+    for (size_t i = 0; i < over->n; i++) {
+        cfx_conf *o = over->items[i];
+        size_t j = 0;
+        while (j < base->n && strcmp(base->items[j]->key, o->key) != 0)
+            j++;
+        cfx_conf *b = j < base->n ? base->items[j] : NULL;
+        if (b && b->kind == CFX_CONF_MAP && o->kind == CFX_CONF_MAP) {
+            int rc = merge_map(b, o);
+            if (rc)
+                return rc;
+            free_node(o);
+        } else if (is_null(o)) {
+            if (b) {
+                free_node(b);
+                memmove(base->items + j, base->items + j + 1,
+                        (base->n - j - 1) * sizeof *base->items);
+                base->n--;
+            }
+            free_node(o);
+        } else if (b) {
+            free_node(b);
+            base->items[j] = o;
+        } else if (map_append(base, o)) {
+            /* over keeps the children not yet moved, so that freeing it frees them */
+            memmove(over->items, over->items + i, (over->n - i) * sizeof *over->items);
+            over->n -= i;
+            return CFX_ENOMEM;
+        }
+        over->items[i] = NULL;
+    }
+    over->n = 0;
+    return 0;
+}
+
+int cfx_conf_overlay(cfx_conf_doc *base_pub, cfx_conf_doc *over_pub, cfx_error *err)
+{
+    doc_impl *base = (doc_impl *)base_pub, *over = (doc_impl *)over_pub;
+    if (!base_pub->root || base_pub->root->kind != CFX_CONF_MAP || !over_pub->root ||
+        over_pub->root->kind != CFX_CONF_MAP)
+        return cfx_error_set(err, CFX_EINVAL, over_pub->path, 1, 1,
+                             "both files of an 'extends' must be YAML mappings");
+    /* over's nodes name their file by over's path and may point into its --set blocks:
+     * base takes all of those strings over, so the nodes stay valid once over is freed. */
+    char **owned = realloc(base->owned, (base->n_owned + over->n_owned + 1) * sizeof *owned);
+    if (!owned)
+        return cfx_error_set(err, CFX_ENOMEM, over_pub->path, 0, 0, "out of memory");
+    base->owned = owned;
+    if (merge_map(base_pub->root, over_pub->root))
+        return cfx_error_set(err, CFX_ENOMEM, over_pub->path, 0, 0, "out of memory");
+    owned[base->n_owned++] = over_pub->path;
+    over_pub->path = NULL;
+    for (size_t i = 0; i < over->n_owned; i++)
+        owned[base->n_owned++] = over->owned[i];
+    over->n_owned = 0;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- typed values */
@@ -609,8 +677,8 @@ static int bad_value(const cfx_conf *n, const char *what, cfx_error *err)
     if (n->kind == CFX_CONF_SCALAR && n->quoted)
         return cfx_error_set(err, CFX_EINVAL, n->file, n->line, n->col,
                              "%s must be %s, got a quoted string %s", name, what, got);
-    return cfx_error_set(err, CFX_EINVAL, n->file, n->line, n->col, "%s must be %s, got %s",
-                         name, what, got);
+    return cfx_error_set(err, CFX_EINVAL, n->file, n->line, n->col, "%s must be %s, got %s", name,
+                         what, got);
 }
 
 /* What strtod and strtol would take but a reader would not call a decimal number:
@@ -664,8 +732,7 @@ static int lookup(const cfx_conf *map, const char *key, int required, cfx_conf *
         return 0;
     if (!map)
         return cfx_error_set(err, CFX_EINVAL, NULL, 0, 0, "missing key '%s'", key);
-    return cfx_error_set(err, CFX_EINVAL, map->file, map->line, map->col, "missing key '%s'",
-                         key);
+    return cfx_error_set(err, CFX_EINVAL, map->file, map->line, map->col, "missing key '%s'", key);
 }
 
 int cfx_conf_get_double(const cfx_conf *map, const char *key, int required, double *out,
@@ -676,8 +743,7 @@ int cfx_conf_get_double(const cfx_conf *map, const char *key, int required, doub
     return rc || !n ? rc : cfx_conf_scalar_double(n, out, err);
 }
 
-int cfx_conf_get_long(const cfx_conf *map, const char *key, int required, long *out,
-                      cfx_error *err)
+int cfx_conf_get_long(const cfx_conf *map, const char *key, int required, long *out, cfx_error *err)
 {
     cfx_conf *n;
     int rc = lookup(map, key, required, &n, err);
@@ -727,8 +793,8 @@ static size_t unused_in(const cfx_conf *n, const char *path, cfx_diags *d)
                 cfx_diags_add(d, CFX_EINVAL, c->file, c->key_line, c->key_col,
                               "unknown key '%s' in '%s'", c->key, path);
             else if (d)
-                cfx_diags_add(d, CFX_EINVAL, c->file, c->key_line, c->key_col,
-                              "unknown key '%s'", c->key);
+                cfx_diags_add(d, CFX_EINVAL, c->file, c->key_line, c->key_col, "unknown key '%s'",
+                              c->key);
             count++;
         } else {
             snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", c->key);
@@ -746,8 +812,8 @@ size_t cfx_conf_unused(const cfx_conf *node, cfx_diags *d)
     return unused_in(node, node->key ? node->key : "", d);
 }
 
-int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out,
-                       double lo, double hi, int lo_open, const char *what, cfx_diags *d)
+int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out, double lo,
+                       double hi, int lo_open, const char *what, cfx_diags *d)
 {
     cfx_error err;
     double v = *out;

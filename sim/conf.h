@@ -14,22 +14,22 @@ typedef enum { CFX_CONF_SCALAR, CFX_CONF_MAP, CFX_CONF_SEQ } cfx_conf_kind;
 typedef struct cfx_conf cfx_conf;
 struct cfx_conf {
     cfx_conf_kind kind;
-    const char *file;   /* file name for messages (owned by the document) */
-    int line, col;      /* 1-based position of the value */
-    char *key;          /* key in the parent mapping, NULL in a sequence or at the root */
+    const char *file; /* file name for messages (owned by the document) */
+    int line, col;    /* 1-based position of the value */
+    char *key;        /* key in the parent mapping, NULL in a sequence or at the root */
     int key_line, key_col;
-    char *value;        /* SCALAR: the text, NUL-terminated; NULL otherwise */
-    int quoted;         /* SCALAR: written with quotes (a string, never a number) */
-    cfx_conf **items;   /* MAP/SEQ: n children in file order */
+    char *value;      /* SCALAR: the text, NUL-terminated; NULL otherwise */
+    int quoted;       /* SCALAR: written with quotes (a string, never a number) */
+    cfx_conf **items; /* MAP/SEQ: n children in file order */
     size_t n;
-    int used;           /* set by the typed getters; see cfx_conf_unused */
+    int used; /* set by the typed getters; see cfx_conf_unused */
 };
 
 typedef struct cfx_conf_doc {
-    char *path;       /* as given to cfx_conf_load */
-    char *text;       /* the whole file, NUL-terminated (kept for provenance) */
-    size_t text_len;  /* bytes */
-    cfx_conf *root;   /* a MAP for a scenario; NULL for an empty document */
+    char *path;      /* as given to cfx_conf_load */
+    char *text;      /* the whole file, NUL-terminated (kept for provenance) */
+    size_t text_len; /* bytes */
+    cfx_conf *root;  /* a MAP for a scenario; NULL for an empty document */
 } cfx_conf_doc;
 
 /* Reads and parses a file. Missing or unreadable file: CFX_ENOENT; YAML syntax error,
@@ -54,6 +54,14 @@ cfx_conf *cfx_conf_path(const cfx_conf *root, const char *dotted);
  * line 1, column 1, so type errors found later point at the override. */
 int cfx_conf_set(cfx_conf_doc *doc, const char *dotted, const char *value, cfx_error *err);
 
+/* Lays the mapping of `over` on top of that of `base` (a scenario that extends another):
+ * a key in both whose values are both mappings is merged key by key; otherwise over's
+ * value replaces base's (a sequence is replaced whole). A plain null, ~ or empty value in
+ * over removes the key from base. Nodes keep the file name and position they were read
+ * at, so messages point into the file that wrote the value. over is emptied but must still
+ * be freed; base then owns everything. A document that is not a mapping: CFX_EINVAL. */
+int cfx_conf_overlay(cfx_conf_doc *base, cfx_conf_doc *over, cfx_error *err);
+
 /* Typed getters: read key from map, mark it used, and on a missing key (when required) or
  * a bad value return CFX_EINVAL with the position of the value (or of the map for a
  * missing key) and a message like "'days' must be a positive integer, got -3".
@@ -73,8 +81,8 @@ int cfx_conf_get_map(const cfx_conf *map, const char *key, int required, cfx_con
 /* A number from map[key] that must lie in [lo, hi] (lo excluded when lo_open); a bad or
  * out-of-range value is added to d at its position as "'key' must be WHAT, got V".
  * Absent and not required: *out keeps its default. Returns 0 or the code added. */
-int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out,
-                       double lo, double hi, int lo_open, const char *what, cfx_diags *d);
+int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out, double lo,
+                       double hi, int lo_open, const char *what, cfx_diags *d);
 
 /* Value checks with a located message on the node's position. */
 int cfx_conf_scalar_double(const cfx_conf *node, double *out, cfx_error *err);

@@ -400,8 +400,8 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
         const char *key = s->sources[i].key;
         const char *dot = strrchr(key, '.');
         const char *base = dot ? dot + 1 : key;
-        if (strcmp(key, "scenario") == 0)
-            snprintf(name, sizeof name, "scenario");
+        if (strncmp(key, "scenario", 8) == 0) /* scenario, scenario_base, ... */
+            snprintf(name, sizeof name, "%s", key);
         else
             snprintf(name, sizeof name, "table_%s", base);
         char aname[128];

@@ -13,19 +13,19 @@
 #include "model.h"
 #include "util.h"
 
-const char *const cfx_node_kind_names[CFX_NODE_NKINDS] = {
-    "mine", "town", "junction", "gate", "market", "base"};
-const char *const cfx_status_names[CFX_STATUS_N] = {
-    "open", "contested", "cut", "destroyed", "closed"};
+const char *const cfx_node_kind_names[CFX_NODE_NKINDS] = {"mine", "town",   "junction",
+                                                          "gate", "market", "base"};
+const char *const cfx_status_names[CFX_STATUS_N] = {"open", "contested", "cut", "destroyed",
+                                                    "closed"};
 const char *const cfx_event_kind_names[CFX_EV_NKINDS] = {
-    "cut", "reopen", "close", "contest", "capture", "destroy"};
+    "cut",    "reopen", "close",      "contest", "capture", "destroy",      "attack",
+    "strike", "toll",   "checkpoint", "halt",    "repulse", "counterattack"};
 
-/* Loader state: the document, the diagnostics, and the YAML file's directory. */
+/* Loader state: the document and the diagnostics. */
 typedef struct loader {
     cfx_scenario *s;
     cfx_conf_doc *doc;
     cfx_diags *d;
-    char *dir;
 } loader;
 
 /* Records err in the diagnostics when set; returns its code. */
@@ -68,21 +68,19 @@ static int parse_iso_date(const char *s, int *y, int *m, int *d)
 
 /* ---------------------------------------------------------------- YAML part */
 
-static int get_num(loader *L, const cfx_conf *map, const char *key, int required,
-                   double *out, double lo, double hi, int open_lo, const char *what)
+static int get_num(loader *L, const cfx_conf *map, const char *key, int required, double *out,
+                   double lo, double hi, int open_lo, const char *what)
 {
     return cfx_conf_get_range(map, key, required, out, lo, hi, open_lo, what, L->d);
 }
 
-static int get_map(loader *L, const cfx_conf *map, const char *key, int required,
-                   cfx_conf **out)
+static int get_map(loader *L, const cfx_conf *map, const char *key, int required, cfx_conf **out)
 {
     cfx_error err;
     return note(L, cfx_conf_get_map(map, key, required, out, &err), &err);
 }
 
-static int get_str(loader *L, const cfx_conf *map, const char *key, int required,
-                   const char **out)
+static int get_str(loader *L, const cfx_conf *map, const char *key, int required, const char **out)
 {
     cfx_error err;
     return note(L, cfx_conf_get_str(map, key, required, out, &err), &err);
@@ -99,8 +97,7 @@ static void load_header(loader *L, const cfx_conf *root)
             bad |= isspace((unsigned char)*p) || *p == '/';
         if (bad)
             cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
-                          "'name' must be a non-empty word without spaces or '/', got '%s'",
-                          name);
+                          "'name' must be a non-empty word without spaces or '/', got '%s'", name);
         s->name = cfx_strdup(name);
     }
     get_str(L, root, "description", 0, &desc);
@@ -209,8 +206,8 @@ static void load_groups(loader *L, const cfx_conf *root)
                 "a non-negative amount in USD/t");
         get_num(L, c, "mine_tax_usd_per_t", 0, &L->s->groups[g].mine_tax_usd_per_t, 0, 1e9, 0,
                 "a non-negative amount in USD/t");
-        get_num(L, c, "export_levy_usd_per_t", 0, &L->s->groups[g].export_levy_usd_per_t, 0, 1e9,
-                0, "a non-negative amount in USD/t");
+        get_num(L, c, "export_levy_usd_per_t", 0, &L->s->groups[g].export_levy_usd_per_t, 0, 1e9, 0,
+                "a non-negative amount in USD/t");
         get_num(L, c, "hostile_seize_p", 0, &L->s->groups[g].hostile_seize_p, 0, 1, 0,
                 "a probability in [0, 1]");
     }
@@ -290,8 +287,7 @@ typedef struct table {
     const char *key;
 } table;
 
-static int read_source(loader *L, const char *key, const char *path, const char *text,
-                       size_t len)
+static int read_source(loader *L, const char *key, const char *path, const char *text, size_t len)
 {
     cfx_scenario *s = L->s;
     cfx_source *src = &s->sources[s->n_sources];
@@ -304,6 +300,86 @@ static int read_source(loader *L, const char *key, const char *path, const char 
     src->text[len] = '\0';
     src->len = len;
     s->n_sources++;
+    return 0;
+}
+
+/* The path of a table read (for messages about the table as a whole). */
+static const char *table_path(const loader *L, const char *key)
+{
+    for (size_t i = 0; i < L->s->n_sources; i++)
+        if (strcmp(L->s->sources[i].key, key) == 0)
+            return L->s->sources[i].path;
+    return L->s->path;
+}
+
+/* A path written in a YAML file, relative to that file's directory (the scenario's for a
+ * value given with --set); absolute paths as they are. NULL when out of memory. */
+static char *resolve(const cfx_conf *node, const char *rel, const char *scenario)
+{
+    const char *file = strncmp(node->file, "--set ", 6) == 0 ? scenario : node->file;
+    const char *slash = strrchr(file, '/');
+    if (rel[0] == '/' || !slash)
+        return cfx_strdup(rel);
+    size_t dlen = (size_t)(slash - file) + 1; /* with the slash: "/" for a file in / */
+    char *path = malloc(dlen + strlen(rel) + 1);
+    if (path)
+        sprintf(path, "%.*s%s", (int)dlen, file, rel);
+    return path;
+}
+
+/* Reads the scenario file at path (named by the `extends` node from, NULL for the file
+ * given) and, when it says `extends: BASE`, the files beneath it, each laid on top of the
+ * one it extends (cfx_conf_overlay). depth counts the files above this one. */
+static int load_doc(loader *L, const char *path, const cfx_conf *from, int depth,
+                    cfx_conf_doc **out)
+{
+    cfx_error err;
+    cfx_conf_doc *doc = NULL;
+    int rc = cfx_conf_load(&doc, path, &err);
+    if (rc && from && rc == CFX_ENOENT)
+        return cfx_diags_add(L->d, rc, from->file, from->line, from->col, "'extends: %s': %s",
+                             from->value, err.msg);
+    if (rc)
+        return note(L, rc, &err);
+    char key[32];
+    snprintf(key, sizeof key,
+             depth == 0   ? "scenario"
+             : depth == 1 ? "scenario_base"
+                          : "scenario_base%d",
+             depth);
+    if (read_source(L, key, path, doc->text, doc->text_len)) {
+        cfx_conf_free(doc);
+        return cfx_diags_add(L->d, CFX_ENOMEM, path, 0, 0, "out of memory");
+    }
+    cfx_conf *ext =
+        doc->root && doc->root->kind == CFX_CONF_MAP ? cfx_conf_get(doc->root, "extends") : NULL;
+    if (!ext) {
+        *out = doc;
+        return 0;
+    }
+    ext->used = 1;
+    cfx_conf_doc *base = NULL;
+    char *base_path = NULL;
+    if (ext->kind != CFX_CONF_SCALAR || !*ext->value)
+        rc = cfx_diags_add(L->d, CFX_EINVAL, ext->file, ext->line, ext->col,
+                           "'extends' must be the path of a scenario file");
+    else if (depth + 1 >= CFX_MAX_EXTENDS)
+        rc = cfx_diags_add(L->d, CFX_EINVAL, ext->file, ext->line, ext->col,
+                           "'extends' goes more than %d files deep (does a file extend "
+                           "itself?)",
+                           CFX_MAX_EXTENDS - 1);
+    else if (!(base_path = resolve(ext, ext->value, path)))
+        rc = cfx_diags_add(L->d, CFX_ENOMEM, path, 0, 0, "out of memory");
+    else if (!(rc = load_doc(L, base_path, ext, depth + 1, &base)) &&
+             (rc = cfx_conf_overlay(base, doc, &err)))
+        note(L, rc, &err);
+    free(base_path);
+    cfx_conf_free(doc);
+    if (rc) {
+        cfx_conf_free(base);
+        return rc;
+    }
+    *out = base;
     return 0;
 }
 
@@ -324,14 +400,7 @@ static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, 
                       "'%s' must be the path of a CSV file", dotted);
         return NULL;
     }
-    char *path;
-    if (rel[0] == '/' || !L->dir[0])
-        path = cfx_strdup(rel);
-    else {
-        path = malloc(strlen(L->dir) + strlen(rel) + 2);
-        if (path)
-            sprintf(path, "%s/%s", L->dir, rel);
-    }
+    char *path = resolve(node, rel, L->s->path);
     if (!path)
         return NULL;
     cfx_csv *t = NULL;
@@ -341,8 +410,8 @@ static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, 
         /* Point at the YAML line that names the file, then say what the system said. */
         const char *why = L->d->n > before ? L->d->v[L->d->n - 1].msg : "cannot open";
         cfx_error e;
-        cfx_error_set(&e, CFX_ENOENT, node->file, node->line, node->col,
-                      "table '%s': %s: %s", dotted, path, why);
+        cfx_error_set(&e, CFX_ENOENT, node->file, node->line, node->col, "table '%s': %s: %s",
+                      dotted, path, why);
         if (L->d->n > before)
             L->d->v[L->d->n - 1] = e;
         else
@@ -369,8 +438,8 @@ static long need_col(loader *L, const cfx_csv *t, const char *name)
     return c;
 }
 
-static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *fmt,
-                     const char *a, const char *b)
+static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *fmt, const char *a,
+                     const char *b)
 {
     size_t k = r * t->ncols + (size_t)c;
     cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k], fmt, a, b);
@@ -450,9 +519,9 @@ long cfx_scenario_node(const cfx_scenario *s, const char *id)
 static void load_nodes(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
-    long cid = need_col(L, t, "id"), cname = need_col(L, t, "name"),
-         ckind = need_col(L, t, "kind"), clat = need_col(L, t, "lat"),
-         clon = need_col(L, t, "lon"), cctl = need_col(L, t, "controller");
+    long cid = need_col(L, t, "id"), cname = need_col(L, t, "name"), ckind = need_col(L, t, "kind"),
+         clat = need_col(L, t, "lat"), clon = need_col(L, t, "lon"),
+         cctl = need_col(L, t, "controller");
     if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
         return;
     size_t n = t->nrows;
@@ -476,8 +545,8 @@ static void load_nodes(loader *L, const cfx_csv *t)
             cell_err(L, t, r, cid, "node id must be a non-empty word without spaces, got '%s'%s",
                      id, "");
         s->node_id[r] = cfx_strdup(id);
-        s->node_name[r] = cfx_strdup(*cfx_csv_cell(t, r, (size_t)cname)
-                                      ? cfx_csv_cell(t, r, (size_t)cname) : id);
+        s->node_name[r] =
+            cfx_strdup(*cfx_csv_cell(t, r, (size_t)cname) ? cfx_csv_cell(t, r, (size_t)cname) : id);
         const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
         int k = lookup(cfx_node_kind_names, CFX_NODE_NKINDS, kind);
         if (k < 0)
@@ -558,8 +627,8 @@ static void load_edges(loader *L, const cfx_csv *t)
                      "capacity_t_per_day", cfx_csv_cell(t, r, (size_t)ccap));
         double trucks = INFINITY;
         if (ctrucks >= 0 &&
-            cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day",
-                     &trucks) == 0 &&
+            cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day", &trucks) ==
+                0 &&
             trucks == 0)
             cell_err(L, t, r, ctrucks, "'%s' must be a positive number of trucks a day, got '%s'",
                      "capacity_trucks_per_day", cfx_csv_cell(t, r, (size_t)ctrucks));
@@ -613,8 +682,7 @@ static void load_mines(loader *L, const cfx_csv *t)
             sum += *g;
         }
         if (sum > 1)
-            cell_err(L, t, r, cg[0], "grades add up to more than 1 (%s)%s", "mass fractions",
-                     "");
+            cell_err(L, t, r, cg[0], "grades add up to more than 1 (%s)%s", "mass fractions", "");
     }
 }
 
@@ -641,46 +709,148 @@ static long find_edge(const cfx_scenario *s, const char *target)
     return found;
 }
 
+/* An optional number of an events row: 1 when the column is absent or the cell empty (out
+ * unchanged), 0 when read, -1 after an error. */
+static int event_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, double hi,
+                     const char *what, double *out)
+{
+    return c < 0 ? 1 : cell_num(L, t, r, c, lo, hi, 1, what, out);
+}
+
+/* A column that this kind of event does not read must be empty, so that a value put in the
+ * wrong row or column is not silently ignored. */
+static void event_unused(loader *L, const cfx_csv *t, size_t r, long c, const char *kind)
+{
+    if (c >= 0 && *cfx_csv_cell(t, r, (size_t)c))
+        cell_err(L, t, r, c, "'%s' is not used by '%s' events; leave it empty", t->header[c], kind);
+}
+
+static long mine_row(const cfx_scenario *s, long node)
+{
+    for (size_t m = 0; node >= 0 && m < s->n_mines; m++)
+        if (s->mine_node[m] == node)
+            return (long)m;
+    return -1;
+}
+
+/* The target of a row that names a node or a road, checked against what the kind can hit. */
+static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k, cfx_event_spec *e)
+{
+    cfx_scenario *s = L->s;
+    const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
+    const char *kind = k >= 0 ? cfx_event_kind_names[k] : "";
+    e->node = (int32_t)cfx_scenario_node(s, tgt);
+    if (e->node < 0)
+        e->edge = (int32_t)find_edge(s, tgt);
+    if (e->node < 0 && e->edge < 0) {
+        cell_err(L, t, r, ctgt, "unknown target '%s' (a node id, or 'from-to' for a road)%s", tgt,
+                 "");
+        return;
+    }
+    if (k < 0)
+        return;
+    if (e->edge >= 0) {
+        if (k != CFX_EV_CUT && k != CFX_EV_REOPEN && k != CFX_EV_STRIKE)
+            cell_err(L, t, r, ctgt, "a road can only be cut, reopened or struck, not '%s' ('%s')",
+                     kind, tgt);
+        return;
+    }
+    const char *nk = cfx_node_kind_names[s->node_kind[e->node]];
+    if (k == CFX_EV_CLOSE && s->node_kind[e->node] != CFX_NODE_GATE)
+        cell_err(L, t, r, ctgt, "only a gate can be closed; '%s' is a %s", tgt, nk);
+    if (k == CFX_EV_HALT || k == CFX_EV_DESTROY)
+        e->mine = (int32_t)mine_row(s, e->node);
+    if (k == CFX_EV_HALT && s->node_kind[e->node] != CFX_NODE_MINE)
+        cell_err(L, t, r, ctgt, "only a mine can be halted; '%s' is a %s", tgt, nk);
+    else if (k == CFX_EV_HALT && e->mine < 0)
+        cell_err(L, t, r, ctgt, "mine node '%s' has no row in the mines table%s", tgt, "");
+}
+
+/* The value and seize_p columns, which mean something different for each kind. */
+static void event_values(loader *L, const cfx_csv *t, size_t r, long cval, long cseize, long ckind,
+                         int k, cfx_event_spec *e)
+{
+    const char *kind = cfx_event_kind_names[k];
+    long at = cval >= 0 ? cval : ckind; /* where a missing value is reported */
+    int rc;
+    switch (k) {
+    case CFX_EV_DESTROY:
+        if (e->mine < 0 && e->node >= 0 && cval >= 0 && *cfx_csv_cell(t, r, (size_t)cval))
+            cell_err(L, t, r, cval,
+                     "'value' of a destroy is the share of a mine's equipment; '%s' is a %s",
+                     L->s->node_id[e->node], cfx_node_kind_names[L->s->node_kind[e->node]]);
+        if (e->mine < 0)
+            break;
+        e->value = 1;
+        event_num(L, t, r, cval, 0, 1, "a share of the mine's equipment in [0, 1]", &e->value);
+        break;
+    case CFX_EV_STRIKE:
+        if (event_num(L, t, r, cval, 0, 1, "a loss chance in [0, 1]", &e->value) == 1)
+            cell_err(L, t, r, at,
+                     "a strike needs the chance that a truck there is lost in "
+                     "'value' (0 to 1)%s%s",
+                     "", "");
+        break;
+    case CFX_EV_TOLL:
+        if (event_num(L, t, r, cval, 0, 1e9, "a levy >= 0 in USD/t", &e->value) == 1)
+            cell_err(L, t, r, at, "a toll needs the group's new levy in 'value' (USD/t)%s%s", "",
+                     "");
+        break;
+    case CFX_EV_CHECKPOINT:
+        rc = event_num(L, t, r, cval, 0, 1e9, "a tax >= 0 in USD/t", &e->value);
+        if (event_num(L, t, r, cseize, 0, 1, "a seizure chance in [0, 1]", &e->seize_p) == 1 &&
+            rc == 1)
+            cell_err(L, t, r, at,
+                     "a checkpoint needs a tax in 'value' (USD/t) or a seizure "
+                     "chance in 'seize_p'%s%s",
+                     "", "");
+        break;
+    default:
+        event_unused(L, t, r, cval, kind);
+        break;
+    }
+    if (k != CFX_EV_CHECKPOINT)
+        event_unused(L, t, r, cseize, kind);
+}
+
 static void load_events(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
     long cday = need_col(L, t, "day"), ckind = need_col(L, t, "kind"),
          ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
-    long cgrp = cfx_csv_col(t, "group");
+    long cgrp = cfx_csv_col(t, "group"), cval = cfx_csv_col(t, "value"),
+         cseize = cfx_csv_col(t, "seize_p");
     if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
         return;
     size_t n = t->nrows;
     if (!ALLOC_N(s->events, n))
         return;
     s->n_events = n;
-    char kinds[128];
-    join_names(cfx_event_kind_names, CFX_EV_NKINDS, kinds, sizeof kinds);
+    char kinds[256];
+    join_names(cfx_event_kind_names, CFX_EV_NSCRIPTED, kinds, sizeof kinds);
     for (size_t r = 0; r < n; r++) {
         cfx_event_spec *e = &s->events[r];
-        *e = (cfx_event_spec){.node = -1, .edge = -1, .group = -1};
+        *e = (cfx_event_spec){.node = -1, .edge = -1, .mine = -1, .group = -1};
         /* Events after the last day are allowed (a shortened run, --days, never reaches
          * them); check counts them. */
         cell_num(L, t, r, cday, 0, 1e6, 0, "a day >= 0 (days after 'start')", &e->day);
         const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
-        int k = lookup(cfx_event_kind_names, CFX_EV_NKINDS, kind);
+        int k = lookup(cfx_event_kind_names, CFX_EV_NSCRIPTED, kind);
         if (k < 0)
             cell_err(L, t, r, ckind, "unknown event kind '%s' (one of: %s)", kind, kinds);
         e->kind = (cfx_event_kind)(k < 0 ? 0 : k);
-        const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
-        e->node = (int32_t)cfx_scenario_node(s, tgt);
-        if (e->node < 0)
-            e->edge = (int32_t)find_edge(s, tgt);
-        if (e->node < 0 && e->edge < 0)
-            cell_err(L, t, r, ctgt, "unknown target '%s' (a node id, or 'from-to' for a road)%s",
-                     tgt, "");
-        else if (e->edge >= 0 && k != CFX_EV_CUT && k != CFX_EV_REOPEN && k >= 0)
-            cell_err(L, t, r, ctgt, "a road can only be cut or reopened, not '%s' ('%s')", kind,
-                     tgt);
-        else if (k == CFX_EV_CLOSE && e->node >= 0 && s->node_kind[e->node] != CFX_NODE_GATE)
-            cell_err(L, t, r, ctgt, "only a gate can be closed; '%s' is a %s", tgt,
-                     cfx_node_kind_names[s->node_kind[e->node]]);
-        if (cell_num(L, t, r, cdays, 0, 1e6, 1, "a duration >= 0 in days", &e->days) == 1)
+        if (k != CFX_EV_TOLL) /* a toll names a group: resolved below, once all are known */
+            event_target(L, t, r, ctgt, k, e);
+        int rc = cell_num(L, t, r, cdays, 0, 1e6, 1, "a duration >= 0 in days", &e->days);
+        if (rc == 1)
             e->days = 0;
+        if (k == CFX_EV_STRIKE && rc >= 0 && e->days == 0)
+            cell_err(L, t, r, cdays, "a strike needs its duration in 'days' (> 0)%s%s", "", "");
+        if (k == CFX_EV_DESTROY && e->mine >= 0 && e->days > 0)
+            cell_err(L, t, r, cdays,
+                     "leave 'days' empty for the destruction of mine '%s': the "
+                     "production model rebuilds its equipment%s",
+                     s->node_id[e->node], "");
         const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
         if (k == CFX_EV_CAPTURE) {
             if (!*grp)
@@ -692,6 +862,25 @@ static void load_events(loader *L, const cfx_csv *t)
             cell_err(L, t, r, cgrp, "'group' is only for capture events, got '%s' on '%s'", grp,
                      kind);
         }
+        if (k >= 0)
+            event_values(L, t, r, cval, cseize, ckind, k, e);
+    }
+    /* A toll's target is a group of the scenario: from the groups section, a controller,
+     * or a capture anywhere in the table. */
+    char groups[256];
+    groups[0] = '\0';
+    for (size_t g = 0; g < s->n_groups; g++) {
+        size_t used = strlen(groups);
+        snprintf(groups + used, sizeof groups - used, "%s%s", g ? ", " : "", s->groups[g].name);
+    }
+    for (size_t r = 0; r < n; r++) {
+        if (lookup(cfx_event_kind_names, CFX_EV_NSCRIPTED, cfx_csv_cell(t, r, (size_t)ckind)) !=
+            CFX_EV_TOLL)
+            continue;
+        const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
+        s->events[r].group = (int32_t)find_group(s, tgt);
+        if (s->events[r].group < 0)
+            cell_err(L, t, r, ctgt, "unknown group '%s' for a toll (groups: %s)", tgt, groups);
     }
     /* Stable by day: events on the same day apply in table order. */
     for (size_t i = 1; i < n; i++) {
@@ -711,7 +900,7 @@ static void check_network(loader *L)
     for (size_t i = 0; i < s->n_nodes; i++)
         markets += s->node_kind[i] == CFX_NODE_MARKET;
     if (s->n_nodes && !markets)
-        cfx_diags_add(L->d, CFX_EINVAL, s->sources[1].path, 1, 1,
+        cfx_diags_add(L->d, CFX_EINVAL, table_path(L, "network.nodes"), 1, 1,
                       "no node of kind 'market': shipments have nowhere to go");
 }
 
@@ -744,8 +933,8 @@ static void configure_models(loader *L, const cfx_conf *root)
 
 /* ---------------------------------------------------------------- entry points */
 
-int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov,
-                      size_t n_ov, cfx_diags *d)
+int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
+                      cfx_diags *d)
 {
     *out = NULL;
     loader L = {.d = d};
@@ -754,24 +943,13 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
     int rc = 0;
     cfx_csv *nodes = NULL, *edges = NULL, *mines = NULL, *events = NULL;
     cfx_scenario *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = cfx_strdup(path)) || !(L.dir = cfx_strdup(path))) {
+    if (!s || !(s->path = cfx_strdup(path))) {
         rc = cfx_diags_add(d, CFX_ENOMEM, path, 0, 0, "out of memory");
         goto done;
     }
     L.s = s;
-    char *slash = strrchr(L.dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        L.dir[0] = '\0';
-    if ((rc = cfx_conf_load(&L.doc, path, &err))) {
-        cfx_diags_push(d, &err);
+    if ((rc = load_doc(&L, path, NULL, 0, &L.doc)))
         goto done;
-    }
-    if (read_source(&L, "scenario", path, L.doc->text, L.doc->text_len)) {
-        rc = cfx_diags_add(d, CFX_ENOMEM, path, 0, 0, "out of memory");
-        goto done;
-    }
     for (size_t i = 0; i < n_ov; i++)
         if (cfx_conf_set(L.doc, ov[i].path, ov[i].value, &err))
             cfx_diags_push(d, &err);
@@ -824,7 +1002,6 @@ done:
     cfx_csv_free(mines);
     cfx_csv_free(events);
     cfx_conf_free(L.doc);
-    free(L.dir);
     if (d->n > before) {
         rc = 0;
         for (size_t i = before; i < d->n && rc != CFX_ENOENT; i++)

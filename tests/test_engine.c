@@ -13,33 +13,11 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "world.h"
 
 #define LINE CFX_TEST_DATA "/../../scenarios/examples/line.yaml"
 #define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"
-
-static cfx_scenario *load(const char *path, const cfx_override *ov, size_t n_ov)
-{
-    cfx_scenario *s = NULL;
-    cfx_diags d = {0};
-    int rc = cfx_scenario_load(&s, path, ov, n_ov, &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "%s:%d:%d: %s\n", d.v[i].file, d.v[i].line, d.v[i].col, d.v[i].msg);
-    cfx_diags_free(&d);
-    assert_int_equal(rc, 0);
-    return s;
-}
-
-static cfx_world *make_world(const cfx_scenario *s, int threads)
-{
-    cfx_world *w = NULL;
-    cfx_error err;
-    cfx_world_opts wo = {.threads = threads, .parallel_min = 1};
-    assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
-    return w;
-}
-
-static void check_conserved(const cfx_world *w);
 
 static double stock_at(const cfx_world *w, const char *id)
 {
@@ -53,15 +31,15 @@ static double stock_at(const cfx_world *w, const char *id)
 
 static void test_engine__line_arrival_days_and_closure(void **state)
 {
-    cfx_scenario *s = load(LINE, NULL, 0);
-    cfx_world *w = make_world(s, 1);
+    cfx_scenario *s = cfx_test_load(LINE, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     /* One 10 t truck a day leaves A at hour 18 and reaches M 24 h later. The gate is closed
      * on days 5-7: the day-4 truck waits at B from hour 120, the trucks of days 5-7 at A;
      * on day 8 the B truck arrives (hour 210), on day 9 the three A trucks (hour 216) and
      * the day-8 truck (hour 234). */
-    const double want[20] = {0, 10, 10, 10, 10, 0, 0, 0, 10, 40, 10, 10, 10, 10, 10, 10, 10,
-                             10, 10, 10};
+    const double want[20] = {0,  10, 10, 10, 10, 0,  0,  0,  10, 40,
+                             10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
     double arrived_before = 0;
     for (long day = 0; day < s->days; day++) {
         assert_int_equal(cfx_world_run_day(w, &err), 0);
@@ -92,8 +70,8 @@ static void test_engine__line_arrival_days_and_closure(void **state)
 
 static void test_engine__closure_raises_price_and_shortfall(void **state)
 {
-    cfx_scenario *s = load(LINE, NULL, 0);
-    cfx_world *w = make_world(s, 1);
+    cfx_scenario *s = cfx_test_load(LINE, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     double price[20], shortfall[20];
     for (long day = 0; day < s->days; day++) {
@@ -124,8 +102,8 @@ static void test_engine__levies_and_taxes_reach_their_groups(void **state)
     cfx_override ov[] = {{"groups.A-group.export_levy_usd_per_t", "1000"},
                          {"groups.A-group.mine_tax_usd_per_t", "7"},
                          {"groups.China.toll_usd_per_t", "55"}};
-    cfx_scenario *s = load(LINE, ov, 3);
-    cfx_world *w = make_world(s, 1);
+    cfx_scenario *s = cfx_test_load(LINE, ov, 3);
+    cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     long a = 0, china = 1; /* group order: A-group, China (first seen in the YAML) */
     assert_string_equal(s->groups[a].name, "A-group");
@@ -134,8 +112,7 @@ static void test_engine__levies_and_taxes_reach_their_groups(void **state)
     for (long day = 0; day < 12; day++) {
         assert_int_equal(cfx_world_run_day(w, &err), 0);
         /* gate toll 100 (the YAML) + export levy 1000 per t crossing, mine tax 7 per t mined */
-        assert_near(w->obs.group_revenue_usd[a], crossings[day] * 10 * (100 + 1000) + 10 * 7,
-                    1e-6);
+        assert_near(w->obs.group_revenue_usd[a], crossings[day] * 10 * (100 + 1000) + 10 * 7, 1e-6);
         /* China holds only M, which is not a gate: its toll is never charged */
         assert_near(w->obs.group_revenue_usd[china], 0, 0);
     }
@@ -147,8 +124,8 @@ static void test_engine__levies_and_taxes_reach_their_groups(void **state)
 static void test_engine__hostile_node_seizes_or_is_avoided(void **state)
 {
     cfx_override ov[] = {{"groups.China.hostile_seize_p", "1"}};
-    cfx_scenario *s = load(LINE, ov, 1);
-    cfx_world *w = make_world(s, 1);
+    cfx_scenario *s = cfx_test_load(LINE, ov, 1);
+    cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     long b = cfx_scenario_node(s, "B");
     w->controller[b] = 1; /* China takes B: A-group's cargo leaving B is seized */
@@ -157,29 +134,20 @@ static void test_engine__hostile_node_seizes_or_is_avoided(void **state)
         assert_int_equal(cfx_world_run_day(w, &err), 0);
     assert_true(w->seized_kg > 0);
     assert_int_equal(w->arrived_kg, 0);
-    check_conserved(w);
+    cfx_test_conserved(w);
     cfx_world_free(w);
     cfx_scenario_free(s);
 }
 
-static void check_conserved(const cfx_world *w)
-{
-    int64_t rhs = w->arrived_kg + w->in_transit_kg + cfx_world_stock_kg(w) + w->seized_kg +
-                  w->lost_kg;
-    if (w->produced_kg != rhs)
-        fail_msg("step %ld: produced %lld kg, accounted for %lld kg", w->step,
-                 (long long)w->produced_kg, (long long)rhs);
-}
-
 static void run_conserving(const char *path)
 {
-    cfx_scenario *s = load(path, NULL, 0);
-    cfx_world *w = make_world(s, 2);
+    cfx_scenario *s = cfx_test_load(path, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 2);
     cfx_error err;
     long steps = s->days * w->steps_per_day;
     for (long k = 0; k < steps; k++) {
         assert_int_equal(cfx_world_step(w, &err), 0);
-        check_conserved(w);
+        cfx_test_conserved(w);
     }
     assert_true(w->produced_kg > 0);
     assert_true(w->arrived_kg > 0);
@@ -187,7 +155,10 @@ static void run_conserving(const char *path)
     cfx_scenario_free(s);
 }
 
-static void test_engine__tonnes_conserved_every_step_line(void **state) { run_conserving(LINE); }
+static void test_engine__tonnes_conserved_every_step_line(void **state)
+{
+    run_conserving(LINE);
+}
 
 static void test_engine__tonnes_conserved_every_step_kachin(void **state)
 {
@@ -199,16 +170,16 @@ static void assert_obs_equal(const cfx_world *a, const cfx_world *b, long day)
 {
     const cfx_scenario *s = a->s;
     size_t n = s->n_nodes, m = s->n_edges, np = s->n_products, ng = s->n_groups;
-#define SAME(f, len)                                                                   \
-    if (memcmp(a->obs.f, b->obs.f, (len) * sizeof *a->obs.f) != 0)                     \
+#define SAME(f, len)                                                                               \
+    if (memcmp(a->obs.f, b->obs.f, (len) * sizeof *a->obs.f) != 0)                                 \
         fail_msg("day %ld: %s differs between 1 and 2 threads", day, #f);
-    SAME(price, np) SAME(demand, np) SAME(supply, np) SAME(delivered, np)
-    SAME(shortfall, np) SAME(inventory, np) SAME(node_status, n) SAME(node_controller, n)
-    SAME(node_stock_t, n) SAME(node_throughput_t, n) SAME(edge_flow_t, m)
-    SAME(group_revenue_usd, ng) SAME(delivered_by_origin_t, n)
-    SAME(delivered_by_controller_t, ng)
+    SAME(price, np)
+    SAME(demand, np) SAME(supply, np) SAME(delivered, np) SAME(shortfall, np) SAME(inventory, np)
+        SAME(node_status, n) SAME(node_controller, n) SAME(node_stock_t, n)
+            SAME(node_throughput_t, n) SAME(edge_flow_t, m) SAME(group_revenue_usd, ng)
+                SAME(delivered_by_origin_t, n) SAME(delivered_by_controller_t, ng)
 #undef SAME
-    assert_memory_equal(&a->obs.in_transit_t, &b->obs.in_transit_t, sizeof(double));
+                    assert_memory_equal(&a->obs.in_transit_t, &b->obs.in_transit_t, sizeof(double));
     assert_int_equal(a->hop_events, b->hop_events);
 }
 
@@ -217,8 +188,8 @@ static void test_engine__one_and_two_threads_identical(void **state)
     /* Gate clearance times are random (exponential): the draws must not depend on the
      * thread that makes them. */
     cfx_override ov[] = {{"transport.gate_clearance_hours", "5"}};
-    cfx_scenario *s = load(KACHIN, ov, 1);
-    cfx_world *w1 = make_world(s, 1), *w2 = make_world(s, 2);
+    cfx_scenario *s = cfx_test_load(KACHIN, ov, 1);
+    cfx_world *w1 = cfx_test_world(s, 1), *w2 = cfx_test_world(s, 2);
     cfx_error err;
     for (long day = 0; day < s->days; day++) {
         assert_int_equal(cfx_world_run_day(w1, &err), 0);
@@ -235,8 +206,8 @@ static void test_engine__seed_changes_random_delays(void **state)
 {
     cfx_override a[] = {{"transport.gate_clearance_hours", "5"}, {"seed", "1"}};
     cfx_override b[] = {{"transport.gate_clearance_hours", "5"}, {"seed", "2"}};
-    cfx_scenario *sa = load(KACHIN, a, 2), *sb = load(KACHIN, b, 2);
-    cfx_world *wa = make_world(sa, 1), *wb = make_world(sb, 1);
+    cfx_scenario *sa = cfx_test_load(KACHIN, a, 2), *sb = cfx_test_load(KACHIN, b, 2);
+    cfx_world *wa = cfx_test_world(sa, 1), *wb = cfx_test_world(sb, 1);
     cfx_error err;
     int differ = 0;
     for (long day = 0; day < 60; day++) {

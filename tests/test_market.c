@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "model.h"
+#include "fixture.h"
 #include "world.h"
 
 extern const cfx_model_type cfx_model_market;
@@ -36,27 +37,6 @@ extern const cfx_model_type cfx_model_market;
 #define O0 0.3
 #define NET (D0 - O0)
 #define P0 200.0
-
-static cfx_scenario *load(const char *path, const cfx_override *ov, size_t n_ov)
-{
-    cfx_scenario *s = NULL;
-    cfx_diags d = {0};
-    int rc = cfx_scenario_load(&s, path, ov, n_ov, &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "%s:%d:%d: %s\n", d.v[i].file, d.v[i].line, d.v[i].col, d.v[i].msg);
-    cfx_diags_free(&d);
-    assert_int_equal(rc, 0);
-    return s;
-}
-
-static cfx_world *make_world(const cfx_scenario *s)
-{
-    cfx_world *w = NULL;
-    cfx_error err;
-    cfx_world_opts wo = {.threads = 1};
-    assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
-    return w;
-}
 
 /* The market model alone, fed exact deliveries each day. */
 typedef struct bench {
@@ -88,8 +68,8 @@ static bench *bench_open(const cfx_override *ov, size_t n_ov)
         all[n++] = ov[i];
     bench *b = calloc(1, sizeof *b);
     assert_non_null(b);
-    b->s = load(FLAT, all, n);
-    b->w = make_world(b->s);
+    b->s = cfx_test_load(FLAT, all, n);
+    b->w = cfx_test_world(b->s, 1);
     const cfx_model_type *const *models = cfx_models_default();
     const void *params = NULL;
     for (size_t i = 0; models[i]; i++)
@@ -139,8 +119,8 @@ static void bench_close(bench *b)
  * Deliveries equal demand less other supply from day 0, so nothing may move. */
 static void test_market__baseline_run_stays_at_p0(void **state)
 {
-    cfx_scenario *s = load(FLAT, NULL, 0);
-    cfx_world *w = make_world(s);
+    cfx_scenario *s = cfx_test_load(FLAT, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     const double reserve_t[2] = {10, 2};
     for (long day = 0; day < s->days; day++) {

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "world.h"
 
 #define DATA CFX_TEST_DATA "/production/"
@@ -27,36 +28,6 @@ void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *o
  * day's production is within 1 kg of the exact tonnes. */
 #define DAY_TOL 0.001
 
-static cfx_scenario *load(const char *path, const cfx_override *ov, size_t n_ov)
-{
-    cfx_scenario *s = NULL;
-    cfx_diags d = {0};
-    int rc = cfx_scenario_load(&s, path, ov, n_ov, &d);
-    for (size_t i = 0; i < d.n; i++)
-        fprintf(stderr, "%s:%d:%d: %s\n", d.v[i].file, d.v[i].line, d.v[i].col, d.v[i].msg);
-    cfx_diags_free(&d);
-    assert_int_equal(rc, 0);
-    return s;
-}
-
-static cfx_world *make_world(const cfx_scenario *s)
-{
-    cfx_world *w = NULL;
-    cfx_error err;
-    cfx_world_opts wo = {.threads = 1, .parallel_min = 1};
-    assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
-    return w;
-}
-
-static void check_conserved(const cfx_world *w)
-{
-    int64_t rhs =
-        w->arrived_kg + w->in_transit_kg + cfx_world_stock_kg(w) + w->seized_kg + w->lost_kg;
-    if (w->produced_kg != rhs)
-        fail_msg("step %ld: produced %lld kg, accounted for %lld kg", w->step,
-                 (long long)w->produced_kg, (long long)rhs);
-}
-
 /* Runs one day step by step, checking conservation after each, and returns the tonnes
  * produced that day. */
 static double run_day(cfx_world *w)
@@ -65,7 +36,7 @@ static double run_day(cfx_world *w)
     double before = (double)w->produced_kg / 1000.0;
     for (long k = 0; k < w->steps_per_day; k++) {
         assert_int_equal(cfx_world_step(w, &err), 0);
-        check_conserved(w);
+        cfx_test_conserved(w);
     }
     return w->obs.produced_t - before;
 }
@@ -134,16 +105,18 @@ static void test_production__no_section_keeps_base_output(void **state)
 {
     /* The line example and kachin-2025 have no production: section: every mine makes its
      * output_t_per_day every day, as before the model had any other effect. Kachin's
-     * contested hubs (Chipwi, Pangwa from day 0) are not slowed: contested_factor is 1. */
-    cfx_scenario *s = load(LINE, NULL, 0);
-    cfx_world *w = make_world(s);
+     * contested hubs (Chipwi, Pangwa from day 0) are not slowed: contested_factor is 1.
+     * Its air strikes are set to destroy no equipment, the one thing they would cut. */
+    cfx_scenario *s = cfx_test_load(LINE, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     for (long day = 0; day < s->days; day++)
         expect_day(day, run_day(w), 10);
     cfx_world_free(w);
     cfx_scenario_free(s);
 
-    s = load(KACHIN, NULL, 0);
-    w = make_world(s);
+    cfx_override no_damage[] = {{"conflict.strikes.mine_damage", "0"}};
+    s = cfx_test_load(KACHIN, no_damage, 1);
+    w = cfx_test_world(s, 1);
     double base = 0;
     for (size_t m = 0; m < s->n_mines; m++)
         base += s->mine_output_t_per_day[m];
@@ -165,8 +138,8 @@ static void test_production__seasonal_factor_sets_daily_output_by_month(void **s
     } runs[] = {{"2023-12-20", 2023, 12, 20, "450"}, {"2099-12-30", 2099, 12, 30, "70"}};
     for (size_t r = 0; r < 2; r++) {
         cfx_override ov[] = {{"start", runs[r].start}, {"days", runs[r].days}};
-        cfx_scenario *s = load(DATA "seasonal.yaml", ov, 2);
-        cfx_world *w = make_world(s);
+        cfx_scenario *s = cfx_test_load(DATA "seasonal.yaml", ov, 2);
+        cfx_world *w = cfx_test_world(s, 1);
         int y = runs[r].y, m = runs[r].m, d = runs[r].d;
         for (long day = 0; day < s->days; day++) {
             double got = run_day(w), want = 10 * (0.5 + 0.1 * (m - 1));
@@ -183,8 +156,8 @@ static void test_production__seasonal_factor_sets_daily_output_by_month(void **s
 static void test_production__contested_mine_makes_contested_factor_of_base(void **state)
 {
     /* contest.yaml: A contested on days 2-4, contested_factor 0.25. */
-    cfx_scenario *s = load(DATA "contest.yaml", NULL, 0);
-    cfx_world *w = make_world(s);
+    cfx_scenario *s = cfx_test_load(DATA "contest.yaml", NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     for (long day = 0; day < 10; day++)
         expect_day(day, run_day(w), day >= 2 && day <= 4 ? 2.5 : 10);
     cfx_world_free(w);
@@ -195,8 +168,8 @@ static void test_production__halt_and_destroyed_node_stop_output(void **state)
 {
     /* A halt order (what CFX_CMD_MINE_HALT sets) on days 2-4 and a destroyed mine node on
      * days 7-8 each stop the mine; it resumes at full output the day after. */
-    cfx_scenario *s = load(DATA "base.yaml", NULL, 0);
-    cfx_world *w = make_world(s);
+    cfx_scenario *s = cfx_test_load(DATA "base.yaml", NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     long a = cfx_scenario_node(s, "A");
     for (long day = 0; day < 12; day++) {
         w->mine_halted[0] = day >= 2 && day <= 4;
@@ -227,8 +200,8 @@ static void test_production__damaged_equipment_rebuilds_linearly(void **state)
     static const char *const rebuild[] = {"10", "0"};
     for (int r = 0; r < 2; r++) {
         cfx_override ov[] = {{"production.rebuild_days", rebuild[r]}};
-        cfx_scenario *s = load(DATA "base.yaml", ov, 1);
-        cfx_world *w = make_world(s);
+        cfx_scenario *s = cfx_test_load(DATA "base.yaml", ov, 1);
+        cfx_world *w = cfx_test_world(s, 1);
         double per_step = r == 0 ? 0.25 / 10 : 0;
         for (long day = 0; day < 20; day++) {
             if (day == 5)
@@ -253,8 +226,8 @@ static void test_production__price_moves_output_after_lag_at_bounded_ramp(void *
                          {"production.lag_days", "3"},
                          {"production.ramp_per_day", "0.05"},
                          {"production.r_max", "1.3"}};
-    cfx_scenario *s = load(DATA "base.yaml", ov, 4);
-    cfx_world *w = make_world(s);
+    cfx_scenario *s = cfx_test_load(DATA "base.yaml", ov, 4);
+    cfx_world *w = cfx_test_world(s, 1);
     double r = 1, prev = 10;
     for (long day = 0; day < 45; day++) {
         /* What the production step reads as the last day's prices (cfx_world_prices). */
@@ -279,8 +252,8 @@ static void test_production__stockpile_stops_at_cap_while_road_cut(void **state)
     /* cut.yaml: A's only road is cut on days 0-7, and the cap is 35 t. The stock at A (pile
      * plus loaded trucks that cannot leave) grows 10 t a day to 35 t on day 3 and stays
      * there; production stops meanwhile and resumes once the trucks are gone. */
-    cfx_scenario *s = load(DATA "cut.yaml", NULL, 0);
-    cfx_world *w = make_world(s);
+    cfx_scenario *s = cfx_test_load(DATA "cut.yaml", NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
     long a = cfx_scenario_node(s, "A");
     const double want_stock[8] = {10, 20, 30, 35, 35, 35, 35, 35};
     for (long day = 0; day < 14; day++) {
@@ -311,8 +284,8 @@ static void test_production__tonnes_conserved_with_every_effect(void **state)
                          {"production.ramp_per_day", "0.1"},
                          {"production.rebuild_days", "7"},
                          {"production.stockpile_cap_t", "12.5"}};
-    cfx_scenario *s = load(DATA "contest.yaml", ov, 5);
-    cfx_world *w = make_world(s);
+    cfx_scenario *s = cfx_test_load(DATA "contest.yaml", ov, 5);
+    cfx_world *w = cfx_test_world(s, 1);
     double total = 0;
     for (long day = 0; day < s->days; day++) {
         if (day == 6)

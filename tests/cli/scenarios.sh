@@ -1,0 +1,83 @@
+# The scenarios shipped in scenarios/: every one passes `conflux check`; the default
+# scenario's offensive does what its counterfactual does not; `extends:` lays one file on
+# another.
+. "$(dirname "$0")/testlib.bash"
+
+# Every scenario file in the repository checks clean.
+n=0
+while IFS= read -r f; do
+  n=$((n + 1))
+  expect_exit 0 "check ${f#$SRC/}" -- "$CONFLUX" check "$f"
+done < <(find "$SRC/scenarios" -name '*.yaml' | sort)
+[ "$n" -ge 3 ] && ok "$n scenario files checked" || bad "only $n scenario files found"
+
+# kachin-2025 against kachin-2025-no-offensive, on three seeds: the offensive shows in the
+# event table (attacks, captures, strikes, closures), and costs deliveries, raises both
+# prices, opens a shortfall and cuts the revenue of the KIA, which holds the mines.
+for seed in 1 2 3; do
+  expect_exit 0 "kachin-2025 seed $seed" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" \
+    -o "$WORK/off$seed.h5" --seed "$seed" --quiet
+  expect_exit 0 "kachin-2025-no-offensive seed $seed" -- "$CONFLUX" run \
+    "$SRC/scenarios/kachin-2025-no-offensive.yaml" -o "$WORK/none$seed.h5" --seed "$seed" --quiet
+  if $PY - "$WORK/off$seed.h5" "$WORK/none$seed.h5" <<'PY'
+import sys, h5py, numpy as np
+off, none = (h5py.File(p, "r") for p in sys.argv[1:3])
+kinds = [k.decode() if isinstance(k, bytes) else k
+         for k in off["event_kind"].attrs["flag_meanings"].split()]
+def count(f, kind):
+    return int(np.sum(f["event_kind"][:] == kinds.index(kind)))
+for kind in ("attack", "capture", "strike", "close"):
+    assert count(off, kind) > 0, f"no {kind} in the offensive run"
+assert none["event_kind"].shape[0] == 0, "events in the counterfactual"
+d_off, d_none = off["delivered"][:].sum(), none["delivered"][:].sum()
+assert d_off < 0.995 * d_none, (d_off, d_none)
+p_off, p_none = off["price"][:].max(axis=0), none["price"][:].max(axis=0)
+assert (p_off > 1.005 * p_none).all(), (p_off, p_none)
+s_off, s_none = off["shortfall"][:].sum(axis=0), none["shortfall"][:].sum(axis=0)
+assert (s_off > 1.5 * s_none).all(), (s_off, s_none)
+groups = [g.decode() if isinstance(g, bytes) else g for g in off["group_name"][:]]
+kia = groups.index("KIA")
+r_off, r_none = off["group_revenue"][:, kia].sum(), none["group_revenue"][:, kia].sum()
+assert r_off < 0.995 * r_none, (r_off, r_none)
+PY
+  then ok "seed $seed: the offensive cuts deliveries and KIA revenue, raises prices and shortfall"
+  else bad "seed $seed: offensive against counterfactual"; fi
+done
+
+# extends: a file in another directory keeps its base's tables, replaces a value, drops
+# a key; a second level works; the result records every file read.
+X="$SRC/tests/data/extends"
+expect_exit 0 "a scenario that extends another" -- "$CONFLUX" run "$X/sub/slow.yaml" \
+  -o "$WORK/slow.h5" --quiet
+expect_exit 0 "two levels of extends" -- "$CONFLUX" run "$X/sub/slower.yaml" \
+  -o "$WORK/slower.h5" --quiet
+expect_exit 0 "the base alone" -- "$CONFLUX" run "$SRC/scenarios/examples/line.yaml" \
+  -o "$WORK/line.h5" --quiet
+if $PY - "$WORK/slow.h5" "$WORK/slower.h5" "$WORK/line.h5" <<'PY'
+import sys, h5py
+slow, slower, line = (h5py.File(p, "r") for p in sys.argv[1:4])
+def text(f, a):
+    v = f.attrs[a]
+    return v.decode() if isinstance(v, bytes) else str(v)
+assert text(slow, "scenario_name") == "line-slow" and text(slower, "scenario_name") == "line-slower"
+assert slow["time"].shape[0] == 20 and slower["time"].shape[0] == 10
+# no gate closure in slow: the base's closure on day 5 is gone
+assert slow["event_kind"].shape[0] == 0 and line["event_kind"].shape[0] > 0
+# half the speed: A->M takes 48 h, not 24 h, so the first delivery comes a day later
+first = lambda f: int((f["delivered"][:, 0] > 0).argmax())
+assert first(slow) == first(line) + 1, (first(slow), first(line))
+assert "extends: slow.yaml" in text(slower, "scenario_text")
+assert "extends: ../../../../scenarios" in text(slower, "scenario_base_text")
+assert "name: line" in text(slower, "scenario_base2_text")
+assert text(slower, "table_nodes_path").endswith("scenarios/examples/line/nodes.csv")
+PY
+then ok "extends: values replaced and removed, tables found, every file recorded"
+else bad "extends: the runs differ from what the files say"; fi
+
+expect_exit 65 "a loop of extends" -- "$CONFLUX" check "$X/loop-a.yaml"
+expect_err "loop-b.yaml:1:10: 'extends' goes more than" "the loop is reported at an extends line"
+expect_exit 66 "a missing base" -- "$CONFLUX" check "$X/missing-base.yaml"
+expect_err "missing-base.yaml:3:10: 'extends: no-such-base.yaml': cannot open" "the missing base is reported at the extends line"
+expect_exit 65 "a misspelt key in the extending file" -- "$CONFLUX" check "$X/bad-key.yaml"
+expect_err "bad-key.yaml:4:3: unknown key 'truck_tonnes'" "reported in the file that wrote it"
+finish
