@@ -516,12 +516,36 @@ long cfx_scenario_node(const cfx_scenario *s, const char *id)
 
 #define ALLOC_N(p, n) ((p) = calloc((n) ? (n) : 1, sizeof *(p)))
 
+/* A capacity from the columns capacity_t_per_day and capacity_trucks_per_day (either may
+ * be absent: c < 0) in row r: the smaller of the two, trucks counted as full truckloads;
+ * INFINITY when both are empty. Zero or negative values are errors. */
+static double cell_capacity(loader *L, const cfx_csv *t, size_t r, long ccap, long ctrucks)
+{
+    double cap = INFINITY, trucks = INFINITY;
+    if (ccap >= 0 &&
+        cell_num(L, t, r, ccap, 0, 1e12, 1, "a positive capacity in t/day", &cap) == 0 &&
+        cap == 0)
+        cell_err(L, t, r, ccap, "'%s' must be a positive capacity in t/day, got '%s'",
+                 "capacity_t_per_day", cfx_csv_cell(t, r, (size_t)ccap));
+    if (ctrucks >= 0 &&
+        cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day", &trucks) ==
+            0 &&
+        trucks == 0)
+        cell_err(L, t, r, ctrucks, "'%s' must be a positive number of trucks a day, got '%s'",
+                 "capacity_trucks_per_day", cfx_csv_cell(t, r, (size_t)ctrucks));
+    if (trucks > 0 && isfinite(trucks) && trucks * L->s->truck_t < cap)
+        cap = trucks * L->s->truck_t;
+    return cap;
+}
+
 static void load_nodes(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
     long cid = need_col(L, t, "id"), cname = need_col(L, t, "name"), ckind = need_col(L, t, "kind"),
          clat = need_col(L, t, "lat"), clon = need_col(L, t, "lon"),
          cctl = need_col(L, t, "controller");
+    long ccap = cfx_csv_col(t, "capacity_t_per_day"),
+         ctrucks = cfx_csv_col(t, "capacity_trucks_per_day");
     if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
         return;
     size_t n = t->nrows;
@@ -531,7 +555,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
     }
     if (!ALLOC_N(s->node_id, n) || !ALLOC_N(s->node_name, n) || !ALLOC_N(s->node_kind, n) ||
         !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
-        !ALLOC_N(s->node_sorted, n))
+        !ALLOC_N(s->node_sorted, n) || !ALLOC_N(s->node_capacity_t_per_day, n))
         return;
     s->n_nodes = n;
     char kinds[128];
@@ -559,6 +583,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
             cell_err(L, t, r, cctl, "'controller' must name a group%s%s", "", "");
         s->controller[r] = (int32_t)add_group(s, *ctl ? ctl : "none");
         s->node_sorted[r] = (int32_t)r;
+        s->node_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
     }
     int32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
     if (!tmp)
@@ -620,22 +645,7 @@ static void load_edges(loader *L, const cfx_csv *t)
             cell_err(L, t, r, croad, "unknown road class '%s' (not under 'roads' in %s)", road,
                      s->path);
         s->edge_road[r] = (int32_t)k;
-        double cap = INFINITY;
-        int rc = cell_num(L, t, r, ccap, 0, 1e12, 1, "a positive capacity in t/day", &cap);
-        if (rc == 0 && cap == 0)
-            cell_err(L, t, r, ccap, "'%s' must be a positive capacity in t/day, got '%s'",
-                     "capacity_t_per_day", cfx_csv_cell(t, r, (size_t)ccap));
-        double trucks = INFINITY;
-        if (ctrucks >= 0 &&
-            cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day", &trucks) ==
-                0 &&
-            trucks == 0)
-            cell_err(L, t, r, ctrucks, "'%s' must be a positive number of trucks a day, got '%s'",
-                     "capacity_trucks_per_day", cfx_csv_cell(t, r, (size_t)ctrucks));
-        /* A road limited in trucks carries at most that many full truckloads a day. */
-        if (trucks > 0 && isfinite(trucks) && trucks * s->truck_t < cap)
-            cap = trucks * s->truck_t;
-        s->edge_capacity_t_per_day[r] = cap;
+        s->edge_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
         double one = 0;
         if (cone >= 0 && cell_num(L, t, r, cone, 0, 1, 1, "0 or 1", &one) == 0 && one != 0 &&
             one != 1)
@@ -1041,6 +1051,7 @@ void cfx_scenario_free(cfx_scenario *s)
     free(s->edge_km);
     free(s->edge_road);
     free(s->edge_capacity_t_per_day);
+    free(s->node_capacity_t_per_day);
     free(s->edge_oneway);
     for (size_t i = 0; i < s->n_roads; i++)
         free(s->roads[i].name);

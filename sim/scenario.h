@@ -125,6 +125,7 @@ typedef struct cfx_scenario {
     uint8_t *node_kind;  /* cfx_node_kind */
     double *lat, *lon;   /* degrees */
     int32_t *controller; /* initial controller, index into groups */
+    double *node_capacity_t_per_day; /* cargo that may leave the node a day; INFINITY: no limit */
 
     /* edges: n_edges each, as in the table (a two-way road is one edge) */
     size_t n_edges;

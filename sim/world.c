@@ -177,7 +177,8 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
         ZALLOC(w->mine_pile_kg, s->n_mines) || ZALLOC(w->through_kg, n) ||
-        ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) || ZALLOC(w->by_origin_kg, n) ||
+        ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) || ZALLOC(w->node_used_kg, n) ||
+        ZALLOC(w->by_origin_kg, n) ||
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
         ZALLOC(o->shortfall, np) || ZALLOC(o->inventory, np) || ZALLOC(o->node_status, n) ||
@@ -285,7 +286,8 @@ void cfx_world_free(cfx_world *w)
         gsl_rng_free(w->rngs[t]);
     free(w->rngs);
     free(w->mine_frac_kg); free(w->stock_kg); free(w->mine_pile_kg);
-    free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->by_origin_kg);
+    free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->node_used_kg);
+    free(w->by_origin_kg);
     free(w->by_group_kg); free(w->revenue_usd);
     free(w->events);
     free(w->toll_usd_per_t); free(w->node_tax_usd_per_t); free(w->node_seize_p);
@@ -550,6 +552,14 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     out->t_arr = t;
 }
 
+/* Whether kg more would overrun a daily capacity of cap_t tonnes (INFINITY: none) of which
+ * used_kg is taken: a truck is admitted when its load fits in what is left today, and the
+ * first truck of the day always is, so a capacity below one truckload still passes one. */
+static int full_today(int64_t used_kg, int64_t kg, double cap_t)
+{
+    return isfinite(cap_t) && used_kg > 0 && (double)(used_kg + kg) > cap_t * 1000.0;
+}
+
 /* Applies one planned move; called serially in calendar order. */
 static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
 {
@@ -596,14 +606,16 @@ static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
         break;
     }
     int32_t e = w->net->arc_edge[h->arc];
-    double cap_t = s->edge_capacity_t_per_day[e];
-    if (isfinite(cap_t) && (double)w->edge_used_kg[e] >= cap_t * 1000.0) {
-        /* The road is full today: wait at the node for tomorrow's capacity. */
+    if (full_today(w->node_used_kg[node], kg, s->node_capacity_t_per_day[node]) ||
+        full_today(w->edge_used_kg[e], kg, s->edge_capacity_t_per_day[e])) {
+        /* The gate or the road is full today: wait at the node for tomorrow's capacity.
+         * Trucks are taken in calendar order, so the queue is first come, first served. */
         w->stock_kg[node] += kg;
         sh->state[id] = CFX_SHIP_QUEUED;
         sh->t_h[id] = (double)(day + 1) * 24.0;
         return cal_file(w, id, sh->t_h[id]);
     }
+    w->node_used_kg[node] += kg;
     w->edge_used_kg[e] += kg;
     w->edge_kg[e] += kg;
     w->through_kg[node] += kg;
@@ -715,6 +727,7 @@ static void reset_daily(cfx_world *w)
     memset(w->by_origin_kg, 0, s->n_nodes * sizeof *w->by_origin_kg);
     memset(w->edge_kg, 0, s->n_edges * sizeof *w->edge_kg);
     memset(w->edge_used_kg, 0, s->n_edges * sizeof *w->edge_used_kg);
+    memset(w->node_used_kg, 0, s->n_nodes * sizeof *w->node_used_kg);
     memset(w->by_group_kg, 0, s->n_groups * sizeof *w->by_group_kg);
     memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
     memset(w->delivered_today_t, 0, s->n_products * sizeof *w->delivered_today_t);

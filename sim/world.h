@@ -124,6 +124,7 @@ struct cfx_world {
     int64_t *through_kg;   /* n_nodes */
     int64_t *edge_kg;      /* n_edges */
     int64_t *edge_used_kg; /* n_edges: capacity used today */
+    int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
     int64_t *by_origin_kg; /* n_nodes */
     int64_t *by_group_kg;  /* n_groups */
     double *revenue_usd;   /* n_groups */

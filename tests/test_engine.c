@@ -68,6 +68,42 @@ static void test_engine__line_arrival_days_and_closure(void **state)
     cfx_scenario_free(s);
 }
 
+static void test_engine__gate_and_road_capacity_queue_the_excess(void **state)
+{
+    /* capacity/gate.yaml: the mine sends four 10 t trucks a day (at hours 0, 6, 12, 18) and
+     * the gate G lets 25 t/day out, so two trucks a day fit and the rest queue at G: its
+     * stock grows by 20 t a day and 20 t a day reach M (40 t on day 1, when day 0's two
+     * trucks and day 1's first two arrive). capacity/road.yaml: the gate is free and the
+     * road B-G takes three trucks a day: 30 t/day reach M, 10 t/day pile up at B. */
+    const char *files[] = {CFX_TEST_DATA "/capacity/gate.yaml",
+                           CFX_TEST_DATA "/capacity/road.yaml"};
+    const char *queue_at[] = {"G", "B"};
+    const double per_day[] = {20, 30};
+    for (int f = 0; f < 2; f++) {
+        cfx_scenario *s = cfx_test_load(files[f], NULL, 0);
+        cfx_world *w = cfx_test_world(s, 1);
+        cfx_error err;
+        double arrived = 0;
+        for (long day = 0; day < s->days; day++) {
+            for (long k = 0; k < w->steps_per_day; k++) {
+                assert_int_equal(cfx_world_step(w, &err), 0);
+                cfx_test_conserved(w);
+            }
+            double today = w->obs.arrived_t - arrived;
+            arrived = w->obs.arrived_t;
+            if (day >= 4) { /* after the first days, when the queue builds up */
+                assert_near(today, per_day[f], T_TOL);
+                assert_near(w->obs.delivered[0], per_day[f] * 0.05, 1e-9);
+            }
+            if (day >= 1)
+                assert_near(stock_at(w, queue_at[f]), (40 - per_day[f]) * (double)day, T_TOL);
+            assert_near(stock_at(w, "A"), 0, T_TOL);
+        }
+        cfx_world_free(w);
+        cfx_scenario_free(s);
+    }
+}
+
 static void test_engine__closure_raises_price_and_shortfall(void **state)
 {
     cfx_scenario *s = cfx_test_load(LINE, NULL, 0);
@@ -174,10 +210,12 @@ static void assert_obs_equal(const cfx_world *a, const cfx_world *b, long day)
     if (memcmp(a->obs.f, b->obs.f, (len) * sizeof *a->obs.f) != 0)                                 \
         fail_msg("day %ld: %s differs between 1 and 2 threads", day, #f);
     SAME(price, np)
-    SAME(demand, np) SAME(supply, np) SAME(delivered, np) SAME(shortfall, np) SAME(inventory, np)
-        SAME(node_status, n) SAME(node_controller, n) SAME(node_stock_t, n)
-            SAME(node_throughput_t, n) SAME(edge_flow_t, m) SAME(group_revenue_usd, ng)
-                SAME(delivered_by_origin_t, n) SAME(delivered_by_controller_t, ng)
+    SAME(demand, np)
+    SAME(supply, np)
+    SAME(delivered, np) SAME(shortfall, np) SAME(inventory, np) SAME(node_status, n)
+        SAME(node_controller, n) SAME(node_stock_t, n) SAME(node_throughput_t, n)
+            SAME(edge_flow_t, m) SAME(group_revenue_usd, ng) SAME(delivered_by_origin_t, n)
+                SAME(delivered_by_controller_t, ng)
 #undef SAME
                     assert_memory_equal(&a->obs.in_transit_t, &b->obs.in_transit_t, sizeof(double));
     assert_int_equal(a->hop_events, b->hop_events);
@@ -228,6 +266,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine__line_arrival_days_and_closure),
+        cmocka_unit_test(test_engine__gate_and_road_capacity_queue_the_excess),
         cmocka_unit_test(test_engine__closure_raises_price_and_shortfall),
         cmocka_unit_test(test_engine__levies_and_taxes_reach_their_groups),
         cmocka_unit_test(test_engine__hostile_node_seizes_or_is_avoided),
