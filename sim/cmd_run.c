@@ -67,9 +67,11 @@ static void print_json(const cfx_run_result *r)
     printf("{\"scenario\": ");
     cfx_cli_json_str(stdout, r->scenario);
     printf(", \"days\": %ld, \"days_run\": %ld, \"complete\": %s, \"threads\": %d, "
-           "\"wall_seconds\": %.6f, \"hop_events\": %llu, \"shipment_days\": %llu, "
-           "\"peak_rss_bytes\": %ld, \"output\": ",
+           "\"wall_seconds\": %.6f, \"load_seconds\": %.6f, \"output_seconds\": %.6f, "
+           "\"hop_events\": %llu, \"shipment_days\": %llu, \"peak_rss_bytes\": %ld, "
+           "\"output\": ",
            r->days, r->days_run, r->complete ? "true" : "false", r->threads, r->wall_seconds,
+           r->load_seconds, r->output_seconds,
            (unsigned long long)r->hop_events, (unsigned long long)r->shipment_days,
            r->peak_rss_bytes);
     cfx_cli_json_str(stdout, r->output);

@@ -1,4 +1,5 @@
 /* conflux: the command-line front. It only parses the command name and hands over. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,12 @@ static int dispatch(int argc, char **argv);
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL's codes are checked where they are returned */
+    /* zlib allocates ~256 KiB for every HDF5 chunk it compresses. With glibc's defaults each
+     * of those is a fresh mmap or trimmed heap, page-faulted in again every time, which made
+     * writing the default scenario's file cost more than simulating it. Keeping up to
+     * 32 MiB of freed heap (and serving blocks below that from the heap) ends the churn. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
     int code = dispatch(argc, argv);
     /* A result printed to a full disk or a closed pipe is not a success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -157,6 +157,10 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
         goto done;
     if (H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0)
         goto done;
+    /* Every element is written before it can be read, so numbers are never pre-filled
+     * (HDF5 requires the fill for variable-length strings). */
+    if (H5Tis_variable_str(type) == 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0)
+        goto done;
     if (chunk) {
         if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
             H5Pset_deflate(dcpl, 4) < 0)
@@ -213,24 +217,31 @@ static hid_t phony_dim(hid_t file, int d, size_t len, int unlimited)
     return ds;
 }
 
+/* A label variable as variable-length UTF-8 strings (xarray and netCDF read them as str).
+ * The transfer buffer is sized to the data: HDF5's default of 1 MiB, zeroed for every such
+ * write, would cost about 1.5 ms per variable. */
 static int write_strings(hid_t file, const cfx_output *o, const char *name, int d,
                          const char *const *v, size_t n, const char *long_name)
 {
-    hid_t t = H5Tcopy(H5T_C_S1);
+    hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER);
     hsize_t dim = n;
     int rc = -1;
-    if (t < 0 || H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
+    if (t < 0 || xfer < 0 || H5Tset_size(t, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
+        H5Pset_buffer(xfer, (n < 256 ? 256 : n) * sizeof(hvl_t), NULL, NULL) < 0)
         goto done;
     hid_t ds = make_dset(file, name, t, 1, &dim, NULL, NULL);
     if (ds < 0)
         goto done;
-    if ((n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) &&
+    if ((n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) >= 0) &&
         !describe(ds, NULL, long_name) && !attach(ds, o, d, -1))
         rc = 0;
     H5Dclose(ds);
 done:
     if (t >= 0)
         H5Tclose(t);
+    if (xfer >= 0)
+        H5Pclose(xfer);
     return rc;
 }
 

@@ -139,6 +139,8 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     cfx_world_opts wo = {.threads = opt->threads > 0 ? opt->threads : 1};
     if ((rc = cfx_world_alloc(&w, s, &wo, err)))
         goto done;
+    res->load_seconds = now_s() - t0;
+    double t_out = now_s();
     char created[32];
     iso_now(created, sizeof created);
     char *overrides = join_overrides(opt);
@@ -146,6 +148,7 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
                             .created = created, .overrides = overrides};
     rc = cfx_output_create(&out, partial, w, &meta, err);
     free(overrides);
+    res->output_seconds = now_s() - t_out;
     if (rc)
         goto done;
     snprintf(res->scenario, sizeof res->scenario, "%s", s->name);
@@ -168,14 +171,19 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         check_conservation(w, day);
         summarize_day(res, w, day);
         res->days_run = day + 1;
-        if ((rc = cfx_output_append(out, w, err)))
+        t_out = now_s();
+        rc = cfx_output_append(out, w, err);
+        res->output_seconds += now_s() - t_out;
+        if (rc)
             break;
         if (opt->progress)
             opt->progress(opt->progress_ctx, day + 1, s->days, now_s() - t0);
     }
     int complete = rc == 0;
     cfx_error cerr;
+    t_out = now_s();
     int crc = cfx_output_close(out, w, complete, &cerr);
+    res->output_seconds += now_s() - t_out;
     out = NULL;
     if (crc && !rc) {
         rc = crc;

@@ -42,6 +42,8 @@ typedef struct cfx_run_result {
     long days;
     int threads;
     double wall_seconds;
+    double load_seconds;     /* reading and checking the scenario, allocating the world */
+    double output_seconds;   /* creating, appending to and closing the HDF5 file */
     uint64_t hop_events;
     uint64_t shipment_days;
     long peak_rss_bytes;
