@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -83,8 +84,22 @@ struct cfx_output {
     size_t rows;          /* rows written */
     size_t events;        /* events written */
     long *days;           /* chunk day indices buffered */
+    double flushed_s;     /* monotonic time of the last full flush */
     char path[1024];
 };
+
+/* Seconds between full flushes of the file while a run goes on. */
+#define CFX_OUTPUT_FLUSH_S 1.0
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
+static int sync_file(cfx_output *o, cfx_error *err);
 
 static hid_t h5type(int t)
 {
@@ -497,7 +512,7 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
     for (int d = D_NODE; d <= D_EVENT && !bad; d++)
         bad = (o->dims[d] = phony_dim(o->file, d, dim_len(s, d), d == D_EVENT)) < 0;
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
-        root_attrs(o, s, meta) || H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) {
+        root_attrs(o, s, meta) || sync_file(o, err)) {
         close_all(o);
         return fail(err, CFX_ECREATE, path, "the file's layout");
     }
@@ -518,9 +533,14 @@ int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
                    (d->dim < 0 ? 1 : b->width) * b->elem);
     }
     o->days[o->nbuf++] = obs->day;
-    if (o->nbuf == o->chunk)
-        return cfx_output_flush(o, w, err);
-    return 0;
+    if (o->nbuf < o->chunk)
+        return 0;
+    int rc = write_buffered(o, w, err);
+    /* A full flush of the file costs about a millisecond; one a second is enough for a
+     * crashed run to leave nearly all its days readable. */
+    if (!rc && mono_s() - o->flushed_s >= CFX_OUTPUT_FLUSH_S)
+        rc = sync_file(o, err);
+    return rc;
 }
 
 /* Appends n rows from buf to a dataset of rank 1, or of rank 2 with rows of width values. */
@@ -584,7 +604,22 @@ static int flush_events(cfx_output *o, const cfx_world *w)
     return rc;
 }
 
+static int sync_file(cfx_output *o, cfx_error *err)
+{
+    if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
+        return fail(err, CFX_EIO, o->path, "the file (flush)");
+    o->flushed_s = mono_s();
+    return 0;
+}
+
 int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err)
+{
+    int rc = write_buffered(o, w, err);
+    return rc ? rc : sync_file(o, err);
+}
+
+/* Writes the buffered days and the events recorded since the last write. */
+static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
 {
     size_t n = o->nbuf;
     double tvals[4096];
@@ -611,8 +646,6 @@ int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err)
     o->nbuf = 0;
     if (flush_events(o, w))
         return fail(err, CFX_EIO, o->path, "the event variables");
-    if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
-        return fail(err, CFX_EIO, o->path, "the file (flush)");
     return 0;
 }
 

@@ -20,7 +20,9 @@ typedef struct cfx_output_meta {
  * dimension, coordinate and variable, and complete = 0. Failure: CFX_ECREATE. */
 int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
                       const cfx_output_meta *meta, cfx_error *err);
-/* Buffers the world's current day (w->obs); writes a chunk when the buffer is full. */
+/* Buffers the world's current day (w->obs); writes a chunk when the buffer is full, and
+ * flushes the whole file after a chunk when a second has passed since the last flush, so a
+ * file left behind by a killed run holds the days written up to about a second before. */
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err);
 /* Writes what is buffered and the events recorded so far, and flushes the file, so that a
  * file left behind by a crash holds every day written. */
