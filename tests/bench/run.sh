@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# conflux benchmarks (make bench): the workloads of tests/bench/README.md, each run five
+# times after a warm-up run, as whole processes. Prints one JSON line per workload (median
+# and spread) and then a table. Not a test: nothing here fails on a slow machine.
+#
+#   tests/bench/run.sh [BUILD_DIR]          default BUILD_DIR: build
+#   BENCH_DIR=/somewhere  where the synthetic scenarios and results go (default: a temp dir)
+#   BENCH_RUNS=5          timed runs per workload
+#   BENCH_ONLY="W1 W3"    run only these workloads
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-$ROOT/build}
+CONFLUX=$BUILD/conflux
+PY=/usr/bin/python3
+RUNS=${BENCH_RUNS:-5}
+ONLY=${BENCH_ONLY:-W1 W2 W3 W4 W5}
+[ -x "$CONFLUX" ] || { echo "bench: no $CONFLUX (build first: make build)" >&2; exit 2; }
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/conflux-bench.XXXXXX)}
+mkdir -p "$WORK"
+RESULTS=$WORK/results.jsonl
+: >"$RESULTS"
+
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+
+# measure NAME THREADS -- conflux run arguments...: warm-up, then RUNS timed runs; each
+# run's --json object gets the whole process's wall time added; the summary line goes to
+# stdout and to $RESULTS.
+measure() {
+  local name=$1 threads=$2
+  shift 3
+  local raw=$WORK/$name.runs
+  : >"$raw"
+  for i in $(seq 0 "$RUNS"); do
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$CONFLUX" run "$@" --threads "$threads" -o "$WORK/$name.h5" --force --quiet --json >"$WORK/$name.json"
+    t1=$(date +%s.%N)
+    [ "$i" = 0 ] && continue # warm-up
+    $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("analysis", None); r["process_seconds"]=float(sys.argv[3])-float(sys.argv[2]); print(json.dumps(r))' \
+      "$WORK/$name.json" "$t0" "$t1" >>"$raw"
+  done
+  $PY - "$name" "$raw" "$threads" <<'PY' | tee -a "$RESULTS"
+import json, statistics, sys
+name, raw, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+runs = [json.loads(l) for l in open(raw)]
+wall = sorted(r["process_seconds"] for r in runs)
+med = statistics.median(wall)
+r0 = runs[0]
+out = {
+    "workload": name, "threads": threads, "runs": len(runs),
+    "wall_seconds_median": round(med, 4), "wall_seconds_min": round(wall[0], 4),
+    "wall_seconds_max": round(wall[-1], 4),
+    "spread_pct": round(100 * (wall[-1] - wall[0]) / med, 1),
+    "hop_events": r0["hop_events"], "shipment_days": r0["shipment_days"],
+    "hops_per_second": round(r0["hop_events"] / med),
+    "shipment_days_per_second": round(r0["shipment_days"] / med),
+    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
+    "output_seconds_median": round(statistics.median(r["output_seconds"] for r in runs), 4),
+    "load_seconds_median": round(statistics.median(r["load_seconds"] for r in runs), 4),
+}
+out["output_share_pct"] = round(100 * out["output_seconds_median"] / med, 1)
+print(json.dumps(out))
+PY
+}
+
+gen() { # gen DIR args...: a synthetic scenario, made once per BENCH_DIR
+  local dir=$1
+  shift
+  [ -f "$dir/scenario.yaml" ] || "$CONFLUX" gen "$@" -o "$dir" >/dev/null
+}
+
+echo "conflux benchmarks: $("$CONFLUX" --version)" >&2
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" >&2
+echo "work dir: $WORK" >&2
+
+if want W1; then
+  gen "$WORK/w1" --topology grid --nodes 1000 --mines 3 --sinks 3 --shipments 100000 \
+    --days 10 --km 50:500 --speed-kmh 15 --seed 1
+  measure W1 1 -- "$WORK/w1/scenario.yaml"
+  measure W1-2threads 2 -- "$WORK/w1/scenario.yaml"
+fi
+if want W2 || want W4 || want W5; then
+  gen "$WORK/w2" --topology random --nodes 100000 --mines 3 --sinks 3 --shipments 1000000 \
+    --days 30 --km 50:500 --speed-kmh 15 --seed 1
+  # The network's own footprint: the same scenario with 1,000 shipments instead of 10^6.
+  gen "$WORK/w2-empty" --topology random --nodes 100000 --mines 3 --sinks 3 --shipments 1000 \
+    --days 30 --km 50:500 --speed-kmh 15 --seed 1
+fi
+want W2 && measure W2 2 -- "$WORK/w2/scenario.yaml"
+want W2 && measure W2-footprint 2 -- "$WORK/w2-empty/scenario.yaml"
+want W3 && measure W3 1 -- "$ROOT/scenarios/kachin-2025.yaml"
+if want W4; then
+  measure W4-step6h 1 -- "$WORK/w2/scenario.yaml" --set step_hours=6
+  measure W4-step1h 1 -- "$WORK/w2/scenario.yaml" --set step_hours=1
+  measure W4-step15min 1 -- "$WORK/w2/scenario.yaml" --set step_hours=0.25
+fi
+want W5 && measure W5-1thread 1 -- "$WORK/w2/scenario.yaml"
+want W5 && measure W5-2threads 2 -- "$WORK/w2/scenario.yaml"
+
+$PY - "$RESULTS" <<'PY'
+import json, sys
+rows = {r["workload"]: r for r in map(json.loads, open(sys.argv[1]))}
+print()
+print(f"{'workload':<14}{'thr':>4}{'median s':>10}{'spread':>8}{'hops/s':>14}{'ship-days/s':>14}"
+      f"{'peak RSS MB':>13}{'output %':>10}")
+for name, r in rows.items():
+    print(f"{name:<14}{r['threads']:>4}{r['wall_seconds_median']:>10.3f}{r['spread_pct']:>7.1f}%"
+          f"{r['hops_per_second']:>14,}{r['shipment_days_per_second']:>14,}"
+          f"{r['peak_rss_bytes'] / 2**20:>13.1f}{r['output_share_pct']:>9.1f}%")
+def ratio(a, b):
+    return rows[a]["wall_seconds_median"] / rows[b]["wall_seconds_median"]
+print()
+if "W2" in rows and "W2-footprint" in rows:
+    extra = rows["W2"]["peak_rss_bytes"] - rows["W2-footprint"]["peak_rss_bytes"]
+    print(f"W2 memory: network footprint {rows['W2-footprint']['peak_rss_bytes'] / 2**20:.1f} MB,"
+          f" {extra / 1e6:.1f} bytes per shipment above it (target <= 64)")
+if "W4-step6h" in rows:
+    for k in ("W4-step1h", "W4-step15min"):
+        if k in rows:
+            print(f"{k}: {ratio(k, 'W4-step6h'):.2f} x the 6 h step's time"
+                  + (" (target <= 1.3 for 4x finer)" if k == "W4-step15min" else ""))
+if "W5-1thread" in rows and "W5-2threads" in rows:
+    print(f"W5: 2 threads {ratio('W5-1thread', 'W5-2threads'):.2f} x as fast as 1 (target >= 1.7)")
+PY
