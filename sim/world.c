@@ -101,9 +101,11 @@ static size_t pow2_at_least(size_t n)
     return p;
 }
 
-static long step_of(const cfx_world *w, double t_h)
+/* The step containing time t_h (hours since start, never negative: the conversion then
+ * truncates as floor would, without a libm call on the hottest path). */
+static inline long step_of(const cfx_world *w, double t_h)
 {
-    return (long)floor(t_h / w->s->step_hours);
+    return (long)(t_h / w->s->step_hours);
 }
 
 /* Files shipment id to be processed at the step containing t_h (never before now). A step
@@ -150,6 +152,8 @@ static int cal_turn(cfx_world *w)
 
 /* ---------------------------------------------------------------- world */
 
+static int64_t cap_kg(double cap_t);
+
 #define ZALLOC(p, n) (((p) = calloc((n) != 0 ? (n) : 1, sizeof *(p))) == NULL)
 
 int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts *opt,
@@ -178,6 +182,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
         ZALLOC(w->mine_pile_kg, s->n_mines) || ZALLOC(w->through_kg, n) ||
         ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) || ZALLOC(w->node_used_kg, n) ||
+        ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
         ZALLOC(w->by_origin_kg, n) ||
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
@@ -198,8 +203,12 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
                                  .supply_t_per_day = o->supply,
                                  .shortfall_t_per_day = o->shortfall,
                                  .inventory_t = o->inventory};
-    for (size_t e = 0; e < m; e++)
+    for (size_t e = 0; e < m; e++) {
         w->edge_open[e] = 1;
+        w->edge_cap_kg[e] = cap_kg(s->edge_capacity_t_per_day[e]);
+    }
+    for (size_t i = 0; i < n; i++)
+        w->node_cap_kg[i] = cap_kg(s->node_capacity_t_per_day[i]);
     memcpy(w->controller, s->controller, n * sizeof *w->controller);
     w->network_changed = 1;
     for (size_t g = 0; g < ng; g++)
@@ -287,6 +296,7 @@ void cfx_world_free(cfx_world *w)
     free(w->rngs);
     free(w->mine_frac_kg); free(w->stock_kg); free(w->mine_pile_kg);
     free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->node_used_kg);
+    free(w->node_cap_kg); free(w->edge_cap_kg);
     free(w->by_origin_kg);
     free(w->by_group_kg); free(w->revenue_usd);
     free(w->events);
@@ -387,6 +397,8 @@ static int apply_cmds(cfx_world *w)
             break;
         case CFX_CMD_STRIKE: {
             double now_h = (double)w->step * w->s->step_hours;
+            if (now_h + c->x2 > w->strike_until_h)
+                w->strike_until_h = now_h + c->x2;
             if (c->a >= 0) {
                 w->node_strike_start_h[c->a] = now_h;
                 w->node_strike_end_h[c->a] = now_h + c->x2;
@@ -500,13 +512,16 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     double here_h = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
     int32_t came = sh->arc[id];
     double p_strike = 0;
-    if (sh->state[id] == CFX_SHIP_MOVING && came >= 0) {
-        int32_t e = w->net->arc_edge[came];
-        if (sh->t_h[id] >= w->edge_strike_start_h[e] && sh->t_h[id] < w->edge_strike_end_h[e])
-            p_strike = w->edge_strike_p[e];
+    if (sh->t_h[id] < w->strike_until_h) { /* else no strike window can hold either time */
+        if (sh->state[id] == CFX_SHIP_MOVING && came >= 0) {
+            int32_t e = w->net->arc_edge[came];
+            if (sh->t_h[id] >= w->edge_strike_start_h[e] &&
+                sh->t_h[id] < w->edge_strike_end_h[e])
+                p_strike = w->edge_strike_p[e];
+        }
+        if (here_h >= w->node_strike_start_h[node] && here_h < w->node_strike_end_h[node])
+            p_strike = 1 - (1 - p_strike) * (1 - w->node_strike_p[node]);
     }
-    if (here_h >= w->node_strike_start_h[node] && here_h < w->node_strike_end_h[node])
-        p_strike = 1 - (1 - p_strike) * (1 - w->node_strike_p[node]);
     if (sh->state[id] == CFX_SHIP_MOVING && st == CFX_STATUS_CONTESTED) /* ran into a fight */
         p_strike = 1 - (1 - p_strike) * (1 - s->contested_loss_p);
     if (p_strike > 0) {
@@ -552,12 +567,20 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     out->t_arr = t;
 }
 
-/* Whether kg more would overrun a daily capacity of cap_t tonnes (INFINITY: none) of which
+/* Whether kg more would overrun a daily capacity of cap_kg (INT64_MAX: none) of which
  * used_kg is taken: a truck is admitted when its load fits in what is left today, and the
  * first truck of the day always is, so a capacity below one truckload still passes one. */
-static int full_today(int64_t used_kg, int64_t kg, double cap_t)
+static inline int full_today(int64_t used_kg, int64_t kg, int64_t cap_kg)
 {
-    return isfinite(cap_t) && used_kg > 0 && (double)(used_kg + kg) > cap_t * 1000.0;
+    return used_kg > 0 && used_kg + kg > cap_kg;
+}
+
+/* A capacity in t/day as whole kg: cargo is whole kg, so x > floor(1000 cap) exactly when
+ * x > 1000 cap. INFINITY (no limit) and anything beyond int64 become INT64_MAX. */
+static int64_t cap_kg(double cap_t)
+{
+    return isfinite(cap_t) && cap_t * 1000.0 < 9.0e18 ? (int64_t)floor(cap_t * 1000.0)
+                                                       : INT64_MAX;
 }
 
 /* Applies one planned move; called serially in calendar order. */
@@ -606,8 +629,8 @@ static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
         break;
     }
     int32_t e = w->net->arc_edge[h->arc];
-    if (full_today(w->node_used_kg[node], kg, s->node_capacity_t_per_day[node]) ||
-        full_today(w->edge_used_kg[e], kg, s->edge_capacity_t_per_day[e])) {
+    if (full_today(w->node_used_kg[node], kg, w->node_cap_kg[node]) ||
+        full_today(w->edge_used_kg[e], kg, w->edge_cap_kg[e])) {
         /* The gate or the road is full today: wait at the node for tomorrow's capacity.
          * Trucks are taken in calendar order, so the queue is first come, first served. */
         w->stock_kg[node] += kg;

@@ -99,6 +99,7 @@ struct cfx_world {
     double *node_seize_p;       /* n_nodes: chance a truck leaving the node is seized */
     double *node_strike_start_h, *node_strike_end_h, *node_strike_p; /* n_nodes */
     double *edge_strike_start_h, *edge_strike_end_h, *edge_strike_p; /* n_edges */
+    double strike_until_h; /* latest end of any strike so far: no strike holds after it */
     double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
     uint8_t *mine_halted;       /* n_mines: halted by order */
 
@@ -125,6 +126,7 @@ struct cfx_world {
     int64_t *edge_kg;      /* n_edges */
     int64_t *edge_used_kg; /* n_edges: capacity used today */
     int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
+    int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities in kg; INT64_MAX: none */
     int64_t *by_origin_kg; /* n_nodes */
     int64_t *by_group_kg;  /* n_groups */
     double *revenue_usd;   /* n_groups */
