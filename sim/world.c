@@ -183,6 +183,8 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->mine_pile_kg, s->n_mines) || ZALLOC(w->through_kg, n) ||
         ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) || ZALLOC(w->node_used_kg, n) ||
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
+        ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n) ||
+        ZALLOC(w->levy_export_kg, ng) ||
         ZALLOC(w->by_origin_kg, n) ||
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
@@ -206,9 +208,12 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     for (size_t e = 0; e < m; e++) {
         w->edge_open[e] = 1;
         w->edge_cap_kg[e] = cap_kg(s->edge_capacity_t_per_day[e]);
+        w->has_capacity |= w->edge_cap_kg[e] != INT64_MAX;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         w->node_cap_kg[i] = cap_kg(s->node_capacity_t_per_day[i]);
+        w->has_capacity |= w->node_cap_kg[i] != INT64_MAX;
+    }
     memcpy(w->controller, s->controller, n * sizeof *w->controller);
     w->network_changed = 1;
     for (size_t g = 0; g < ng; g++)
@@ -232,7 +237,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (calendar)");
     }
 
-    if (ZALLOC(w->rngs, (size_t)w->threads)) {
+    if (ZALLOC(w->rngs, (size_t)w->threads) || ZALLOC(w->lanes, (size_t)w->threads)) {
         cfx_world_free(w);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (rng)");
     }
@@ -297,6 +302,11 @@ void cfx_world_free(cfx_world *w)
     free(w->mine_frac_kg); free(w->stock_kg); free(w->mine_pile_kg);
     free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->node_used_kg);
     free(w->node_cap_kg); free(w->edge_cap_kg);
+    free(w->delivered_mine_kg); free(w->levy_node_kg); free(w->levy_export_kg);
+    for (int t = 0; w->lanes && t < w->threads; t++) {
+        free(w->lanes[t].freed); free(w->lanes[t].waiting); free(w->lanes[t].filed);
+    }
+    free(w->lanes);
     free(w->by_origin_kg);
     free(w->by_group_kg); free(w->revenue_usd);
     free(w->events);
@@ -347,9 +357,42 @@ static void strike_mine_piles(cfx_world *w, int32_t node, double p)
     }
 }
 
+/* Turns the cargo that paid levies since the last booking into revenue, at the levies and
+ * with the holders in force meanwhile, in node order (a fixed order of float sums). */
+static void book_levies(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        if (!w->levy_node_kg[v])
+            continue;
+        int32_t g = w->controller[v];
+        double levy = w->node_tax_usd_per_t[v];
+        if (s->node_kind[v] == CFX_NODE_GATE)
+            levy += w->toll_usd_per_t[g];
+        if (levy != 0)
+            w->revenue_usd[g] += levy * ((double)w->levy_node_kg[v] / 1000.0);
+        w->levy_node_kg[v] = 0;
+    }
+    for (size_t g = 0; g < s->n_groups; g++) {
+        if (!w->levy_export_kg[g])
+            continue;
+        w->revenue_usd[g] +=
+            s->groups[g].export_levy_usd_per_t * ((double)w->levy_export_kg[g] / 1000.0);
+        w->levy_export_kg[g] = 0;
+    }
+}
+
 static int apply_cmds(cfx_world *w)
 {
     int rc = 0;
+    /* Cargo that left before a change of holder or levy pays what was in force. */
+    for (size_t i = 0; i < w->cmds.n; i++) {
+        int k = w->cmds.v[i].kind;
+        if (k == CFX_CMD_CONTROLLER || k == CFX_CMD_TOLL || k == CFX_CMD_CHECKPOINT) {
+            book_levies(w);
+            break;
+        }
+    }
     for (size_t i = 0; i < w->cmds.n && !rc; i++) {
         const cfx_cmd *c = &w->cmds.v[i];
         switch (c->kind) {
@@ -583,87 +626,154 @@ static int64_t cap_kg(double cap_t)
                                                        : INT64_MAX;
 }
 
-/* Applies one planned move; called serially in calendar order. */
-static int merge_hop(cfx_world *w, int32_t id, const cfx_hop *h, long day)
+/* Integer totals touched by several threads: atomic adds when the round runs in parallel
+ * (exact in any order), plain ones on one thread. */
+#define ADD(x, v)                                                                          \
+    do {                                                                                   \
+        if (par) {                                                                         \
+            _Pragma("omp atomic") (x) += (v);                                              \
+        } else {                                                                           \
+            (x) += (v);                                                                    \
+        }                                                                                  \
+    } while (0)
+
+#define LANE_PUSH(lane, list, id)                                                          \
+    do {                                                                                   \
+        if (GROW((lane)->list, (lane)->cap_##list, (lane)->n_##list + 1))                  \
+            (lane)->failed = 1;                                                            \
+        else                                                                               \
+            (lane)->list[(lane)->n_##list++] = (id);                                       \
+    } while (0)
+
+/* Applies one planned move. Writes only shipment id's own slots, the lane's lists and
+ * totals, and integer totals through ADD, so any split of a round over threads gives the
+ * same state once the lanes are joined in order. */
+static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
+                             long day, int par)
 {
     const cfx_scenario *s = w->s;
     cfx_ships *sh = &w->ships;
     int32_t node = sh->node[id];
     int64_t kg = sh->kg[id];
     if (sh->state[id] == CFX_SHIP_MOVING) {
-        w->in_transit_kg -= kg;
-        w->hop_events++;
+        lane->in_transit_kg -= kg;
+        lane->hop_events++;
     } else {
-        w->stock_kg[node] -= kg;
+        ADD(w->stock_kg[node], -kg);
     }
     switch (h->action) {
     case CFX_HOP_DELIVER: {
-        w->arrived_kg += kg;
-        w->through_kg[node] += kg;
+        lane->arrived_kg += kg;
         int32_t m = sh->mine[id];
-        w->by_origin_kg[s->mine_node[m]] += kg;
-        w->by_group_kg[sh->origin_group[id]] += kg;
-        for (size_t p = 0; p < s->n_products; p++)
-            w->delivered_today_t[p] += (double)kg / 1000.0 * s->mine_grade[m * s->n_products + p];
+        ADD(w->through_kg[node], kg);
+        ADD(w->by_origin_kg[s->mine_node[m]], kg);
+        ADD(w->by_group_kg[sh->origin_group[id]], kg);
+        ADD(w->delivered_mine_kg[m], kg);
         sh->state[id] = CFX_SHIP_FREE;
-        sh->free_list[sh->n_free++] = id;
-        sh->n_active--;
-        return 0;
+        LANE_PUSH(lane, freed, id);
+        lane->retired++;
+        return;
     }
     case CFX_HOP_LOSE:
     case CFX_HOP_SEIZE:
         if (h->action == CFX_HOP_LOSE)
-            w->lost_kg += kg;
+            lane->lost_kg += kg;
         else
-            w->seized_kg += kg;
+            lane->seized_kg += kg;
         sh->state[id] = CFX_SHIP_FREE;
-        sh->free_list[sh->n_free++] = id;
-        sh->n_active--;
-        return 0;
+        LANE_PUSH(lane, freed, id);
+        lane->retired++;
+        return;
     case CFX_HOP_WAIT:
-        w->stock_kg[node] += kg;
+        ADD(w->stock_kg[node], kg);
         sh->t_h[id] = fmax(sh->t_h[id], (double)w->step * s->step_hours);
         sh->state[id] = CFX_SHIP_WAITING;
-        return push_waiting(w, id);
+        LANE_PUSH(lane, waiting, id);
+        return;
+    case CFX_HOP_DEFER:
+        /* The gate or the road is full today: wait at the node for tomorrow's capacity. */
+        ADD(w->stock_kg[node], kg);
+        sh->state[id] = CFX_SHIP_QUEUED;
+        sh->t_h[id] = (double)(day + 1) * 24.0;
+        LANE_PUSH(lane, filed, id);
+        return;
     default:
         break;
     }
     int32_t e = w->net->arc_edge[h->arc];
-    if (full_today(w->node_used_kg[node], kg, w->node_cap_kg[node]) ||
-        full_today(w->edge_used_kg[e], kg, w->edge_cap_kg[e])) {
-        /* The gate or the road is full today: wait at the node for tomorrow's capacity.
-         * Trucks are taken in calendar order, so the queue is first come, first served. */
-        w->stock_kg[node] += kg;
-        sh->state[id] = CFX_SHIP_QUEUED;
-        sh->t_h[id] = (double)(day + 1) * 24.0;
-        return cal_file(w, id, sh->t_h[id]);
-    }
-    w->node_used_kg[node] += kg;
-    w->edge_used_kg[e] += kg;
-    w->edge_kg[e] += kg;
-    w->through_kg[node] += kg;
-    w->in_transit_kg += kg;
-    /* Levies on leaving the node: a checkpoint's tax and, at a gate, the holder's toll go to
-     * whoever holds the node; the export levy, to the group whose mine the cargo came from. */
-    int32_t g = w->controller[node];
-    double t = (double)kg / 1000.0;
-    double levy = w->node_tax_usd_per_t[node];
-    if (s->node_kind[node] == CFX_NODE_GATE) {
-        levy += w->toll_usd_per_t[g];
-        w->revenue_usd[sh->origin_group[id]] +=
-            s->groups[sh->origin_group[id]].export_levy_usd_per_t * t;
-    }
-    w->revenue_usd[g] += levy * t;
+    ADD(w->edge_kg[e], kg);
+    ADD(w->through_kg[node], kg);
+    lane->in_transit_kg += kg;
+    /* Levies on leaving the node (booked by book_levies): a checkpoint's tax and, at a
+     * gate, the holder's toll go to whoever holds the node; the export levy, to the group
+     * whose mine the cargo came from. */
+    ADD(w->levy_node_kg[node], kg);
+    if (s->node_kind[node] == CFX_NODE_GATE)
+        ADD(w->levy_export_kg[sh->origin_group[id]], kg);
     sh->node[id] = w->net->arc_to[h->arc];
     sh->t_h[id] = h->t_arr;
     sh->hops[id]++;
     sh->arc[id] = h->arc;
     sh->state[id] = CFX_SHIP_MOVING;
-    return cal_file(w, id, h->t_arr);
+    LANE_PUSH(lane, filed, id);
+}
+
+/* Gate and road capacity, first come, first served in the round's (calendar) order: a move
+ * that does not fit in what is left of today's capacity is deferred to tomorrow. Serial,
+ * and skipped when nothing in the scenario has a capacity. */
+static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, size_t n)
+{
+    const cfx_ships *sh = &w->ships;
+    for (size_t i = 0; i < n; i++) {
+        if (hops[i].action != CFX_HOP_MOVE)
+            continue;
+        int32_t id = ids[i], node = sh->node[id], e = w->net->arc_edge[hops[i].arc];
+        int64_t kg = sh->kg[id];
+        if (full_today(w->node_used_kg[node], kg, w->node_cap_kg[node]) ||
+            full_today(w->edge_used_kg[e], kg, w->edge_cap_kg[e])) {
+            hops[i].action = CFX_HOP_DEFER;
+        } else {
+            w->node_used_kg[node] += kg;
+            w->edge_used_kg[e] += kg;
+        }
+    }
+}
+
+/* Joins the lanes in thread order: the totals, then the freed slots, the waiting list and
+ * the calendar filings in the order one thread would have made them. */
+static int join_lanes(cfx_world *w, int lanes)
+{
+    cfx_ships *sh = &w->ships;
+    for (int t = 0; t < lanes; t++) {
+        cfx_lane *l = &w->lanes[t];
+        if (l->failed)
+            return CFX_ENOMEM;
+        w->in_transit_kg += l->in_transit_kg;
+        w->arrived_kg += l->arrived_kg;
+        w->seized_kg += l->seized_kg;
+        w->lost_kg += l->lost_kg;
+        w->hop_events += l->hop_events;
+        sh->n_active -= l->retired;
+        for (size_t i = 0; i < l->n_freed; i++)
+            sh->free_list[sh->n_free++] = l->freed[i];
+        for (size_t i = 0; i < l->n_waiting; i++) {
+            int rc = push_waiting(w, l->waiting[i]);
+            if (rc)
+                return rc;
+        }
+        for (size_t i = 0; i < l->n_filed; i++) {
+            int32_t id = l->filed[i];
+            int rc = cal_file(w, id, sh->t_h[id]);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 /* Processes the current step's bucket in rounds until nothing more is due in it
- * (a short hop can end inside the same step). */
+ * (a short hop can end inside the same step). Each round: plan every move in parallel,
+ * resolve capacity serially, apply the moves in parallel, join the lanes serially. */
 static int process_due(cfx_world *w, long day)
 {
     double now_h = (double)w->step * w->s->step_hours;
@@ -686,14 +796,37 @@ static int process_due(cfx_world *w, long day)
             break;
         }
         cfx_hop *hops = w->hops;
-#pragma omp parallel for schedule(static) num_threads(w->threads) if (n >= w->parallel_min)
-        for (size_t i = 0; i < n; i++)
-            plan_hop(w, ids[i], now_h, w->rngs[omp_get_thread_num()], &hops[i]);
-        for (size_t i = 0; i < n && !rc; i++)
-            rc = merge_hop(w, ids[i], &hops[i], day);
+        int par = n >= w->parallel_min && w->threads > 1;
+        int lanes = par ? w->threads : 1;
+        for (int t = 0; t < lanes; t++) {
+            cfx_lane *l = &w->lanes[t];
+            *l = (cfx_lane){.freed = l->freed, .cap_freed = l->cap_freed,
+                            .waiting = l->waiting, .cap_waiting = l->cap_waiting,
+                            .filed = l->filed, .cap_filed = l->cap_filed};
+        }
+#pragma omp parallel num_threads(lanes) if (par)
+        {
+            int t = omp_get_thread_num();
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < n; i++)
+                plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
+#pragma omp single
+            if (w->has_capacity)
+                resolve_capacity(w, ids, hops, n);
+            /* The same static split as the loop above: thread t applies a contiguous
+             * block, so its lane lists come out in shipment order. */
+            cfx_lane *lane = &w->lanes[t];
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < n; i++) {
+                if (par)
+                    apply_hop(w, lane, ids[i], &hops[i], day, 1);
+                else
+                    apply_hop(w, lane, ids[i], &hops[i], day, 0);
+            }
+        }
+        rc = join_lanes(w, lanes);
         proc = ids;
         proc_cap = ids_cap;
-
     }
     free(proc);
     return rc;
@@ -754,12 +887,21 @@ static void reset_daily(cfx_world *w)
     memset(w->by_group_kg, 0, s->n_groups * sizeof *w->by_group_kg);
     memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
     memset(w->delivered_today_t, 0, s->n_products * sizeof *w->delivered_today_t);
+    memset(w->delivered_mine_kg, 0, s->n_mines * sizeof *w->delivered_mine_kg);
 }
 
 /* Runs the market and the day's observation after the day's last step. */
 static int end_day(cfx_world *w, long day)
 {
     const cfx_scenario *s = w->s;
+    book_levies(w);
+    /* Oxide delivered today, summed by mine in mine order (a fixed order of float sums). */
+    for (size_t p = 0; p < s->n_products; p++) {
+        double t = 0;
+        for (size_t m = 0; m < s->n_mines; m++)
+            t += (double)w->delivered_mine_kg[m] / 1000.0 * s->mine_grade[m * s->n_products + p];
+        w->delivered_today_t[p] = t;
+    }
     cfx_step_ctx ctx = {.step = w->step, .t_h = (double)(w->step + 1) * s->step_hours,
                         .step_hours = s->step_hours, .day = day, .market = &w->market,
                         .delivered_t = w->delivered_today_t};

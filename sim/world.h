@@ -49,6 +49,23 @@ typedef struct cfx_calendar {
     size_t n_far, far_cap;
 } cfx_calendar;
 
+/* Per-thread scratch of the shipment phase: what the thread's share of a round does to the
+ * lists whose order matters (freed slots, waiting shipments, calendar filings), kept in
+ * shipment order and joined in thread order afterwards, so the result is the one-thread
+ * order; and its integer totals, which are exact in any order. */
+typedef struct cfx_lane {
+    int32_t *freed;
+    size_t n_freed, cap_freed;
+    int32_t *waiting;
+    size_t n_waiting, cap_waiting;
+    int32_t *filed;       /* shipments to file in the calendar at their t_h */
+    size_t n_filed, cap_filed;
+    int64_t in_transit_kg, arrived_kg, seized_kg, lost_kg;
+    uint64_t hop_events;
+    size_t retired;       /* slots freed */
+    int failed;           /* out of memory */
+} cfx_lane;
+
 /* A recorded event (event_* output variables). */
 typedef struct cfx_event_rec {
     double day;      /* days since start */
@@ -79,7 +96,8 @@ typedef struct cfx_hop {
     int8_t action; /* CFX_HOP_* */
     double t_arr;  /* arrival time at the arc's end, hours */
 } cfx_hop;
-enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE };
+/* DEFER: the move's node or road is full today; set by the capacity pass, not by planning. */
+enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE, CFX_HOP_DEFER };
 
 struct cfx_world {
     const cfx_scenario *s;
@@ -113,6 +131,8 @@ struct cfx_world {
     size_t n_waiting, cap_waiting;
     cfx_hop *hops;         /* scratch for the parallel phase */
     size_t cap_hops;
+    cfx_lane *lanes;       /* one per thread */
+    int has_capacity;      /* some node or road has a daily capacity */
     gsl_rng **rngs;        /* one generator object per thread; draws are keyed, so the
                               thread that makes a draw never changes its value */
 
@@ -129,7 +149,13 @@ struct cfx_world {
     int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities in kg; INT64_MAX: none */
     int64_t *by_origin_kg; /* n_nodes */
     int64_t *by_group_kg;  /* n_groups */
+    int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
     double *revenue_usd;   /* n_groups */
+    /* Cargo that paid a levy since the levies were last booked (book_levies): by node left,
+     * and by origin group at gates for the export levy. Booked at the end of each day and
+     * before any change of who holds a node or what it charges. */
+    int64_t *levy_node_kg; /* n_nodes */
+    int64_t *levy_export_kg; /* n_groups */
 
     /* models and their state */
     const cfx_model_type *const *models;
