@@ -498,8 +498,46 @@ static void sort_idx(int32_t *v, int32_t *tmp, size_t n,
     memcpy(v, tmp, n * sizeof *v);
 }
 
+/* FNV-1a, 64 bits. */
+static uint64_t hash_id(const char *p)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h;
+}
+
+/* An open-addressing table of node indices by id (the first of equal ids), for look-ups in
+ * constant time: a 10^5-node network's edge table makes 6 * 10^5 of them. */
+static int build_node_hash(cfx_scenario *s)
+{
+    size_t size = 16;
+    while (size < 2 * s->n_nodes)
+        size *= 2;
+    if (!(s->node_hash = malloc(size * sizeof *s->node_hash)))
+        return CFX_ENOMEM;
+    for (size_t i = 0; i < size; i++)
+        s->node_hash[i] = -1;
+    s->node_hash_mask = size - 1;
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        size_t i = (size_t)hash_id(s->node_id[v]) & s->node_hash_mask;
+        while (s->node_hash[i] >= 0 && strcmp(s->node_id[s->node_hash[i]], s->node_id[v]) != 0)
+            i = (i + 1) & s->node_hash_mask;
+        if (s->node_hash[i] < 0)
+            s->node_hash[i] = (int32_t)v;
+    }
+    return 0;
+}
+
 long cfx_scenario_node(const cfx_scenario *s, const char *id)
 {
+    if (s->node_hash) {
+        for (size_t i = (size_t)hash_id(id) & s->node_hash_mask; s->node_hash[i] >= 0;
+             i = (i + 1) & s->node_hash_mask)
+            if (strcmp(s->node_id[s->node_hash[i]], id) == 0)
+                return s->node_hash[i];
+        return -1;
+    }
     size_t lo = 0, hi = s->node_sorted ? s->n_nodes : 0;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -590,6 +628,8 @@ static void load_nodes(loader *L, const cfx_csv *t)
         return;
     sort_idx(s->node_sorted, tmp, n, cmp_node_id, s->node_id);
     free(tmp);
+    if (build_node_hash(s))
+        cfx_diags_add(L->d, CFX_ENOMEM, t->path, 0, 0, "out of memory (node index)");
     for (size_t i = 1; i < n; i++) {
         int32_t a = s->node_sorted[i - 1], b = s->node_sorted[i];
         if (strcmp(s->node_id[a], s->node_id[b]) == 0) {
@@ -1046,6 +1086,7 @@ void cfx_scenario_free(cfx_scenario *s)
     free(s->lon);
     free(s->controller);
     free(s->node_sorted);
+    free(s->node_hash);
     free(s->edge_from);
     free(s->edge_to);
     free(s->edge_km);
