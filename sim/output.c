@@ -178,7 +178,7 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
         goto done;
     if (chunk) {
         if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-            H5Pset_deflate(dcpl, 4) < 0)
+            H5Pset_deflate(dcpl, 1) < 0)
             goto done;
     }
     ds = H5Dcreate2(file, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
