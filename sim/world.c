@@ -110,9 +110,16 @@ static inline long step_of(const cfx_world *w, double t_h)
 
 /* Files shipment id to be processed at the step containing t_h (never before now). A step
  * beyond the ring goes to the far list, which is looked at each time the ring turns. */
+static int cal_file_step(cfx_world *w, int32_t id, long st);
+
 static int cal_file(cfx_world *w, int32_t id, double t_h)
 {
-    long st = step_of(w, t_h);
+    return cal_file_step(w, id, step_of(w, t_h));
+}
+
+/* The same with the step already known (computed in the parallel part of a round). */
+static int cal_file_step(cfx_world *w, int32_t id, long st)
+{
     if (st < w->step)
         st = w->step;
     if ((size_t)(st - w->step) >= w->cal.n) {
@@ -608,6 +615,7 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     out->action = CFX_HOP_MOVE;
     out->arc = arc;
     out->t_arr = t;
+    out->step = (int32_t)step_of(w, t);
 }
 
 /* Whether kg more would overrun a daily capacity of cap_kg (INT64_MAX: none) of which
@@ -637,12 +645,12 @@ static int64_t cap_kg(double cap_t)
         }                                                                                  \
     } while (0)
 
-#define LANE_PUSH(lane, list, id)                                                          \
+#define LANE_PUSH(lane, list, item)                                                        \
     do {                                                                                   \
         if (GROW((lane)->list, (lane)->cap_##list, (lane)->n_##list + 1))                  \
             (lane)->failed = 1;                                                            \
         else                                                                               \
-            (lane)->list[(lane)->n_##list++] = (id);                                       \
+            (lane)->list[(lane)->n_##list++] = (item);                                     \
     } while (0)
 
 /* Applies one planned move. Writes only shipment id's own slots, the lane's lists and
@@ -695,7 +703,7 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
         ADD(w->stock_kg[node], kg);
         sh->state[id] = CFX_SHIP_QUEUED;
         sh->t_h[id] = (double)(day + 1) * 24.0;
-        LANE_PUSH(lane, filed, id);
+        LANE_PUSH(lane, filed, ((cfx_filing){id, (int32_t)step_of(w, sh->t_h[id])}));
         return;
     default:
         break;
@@ -715,7 +723,7 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
     sh->hops[id]++;
     sh->arc[id] = h->arc;
     sh->state[id] = CFX_SHIP_MOVING;
-    LANE_PUSH(lane, filed, id);
+    LANE_PUSH(lane, filed, ((cfx_filing){id, h->step}));
 }
 
 /* Gate and road capacity, first come, first served in the round's (calendar) order: a move
@@ -762,8 +770,7 @@ static int join_lanes(cfx_world *w, int lanes)
                 return rc;
         }
         for (size_t i = 0; i < l->n_filed; i++) {
-            int32_t id = l->filed[i];
-            int rc = cal_file(w, id, sh->t_h[id]);
+            int rc = cal_file_step(w, l->filed[i].id, l->filed[i].step);
             if (rc)
                 return rc;
         }
@@ -771,9 +778,52 @@ static int join_lanes(cfx_world *w, int lanes)
     return 0;
 }
 
-/* Processes the current step's bucket in rounds until nothing more is due in it
- * (a short hop can end inside the same step). Each round: plan every move in parallel,
- * resolve capacity serially, apply the moves in parallel, join the lanes serially. */
+/* Shipments handled in one pass of plan, capacity, apply and join; a larger bucket is
+ * taken in slices, in order, so the per-round scratch stays bounded (64 Ki x 16 bytes)
+ * whatever the number of shipments. The result is the same as one pass over the bucket. */
+#define CFX_ROUND_SLICE ((size_t)65536)
+
+/* One slice of a round: plan every move in parallel, resolve capacity serially, apply the
+ * moves in parallel, join the lanes serially. */
+static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_h, long day)
+{
+    if (GROW(w->hops, w->cap_hops, n))
+        return CFX_ENOMEM;
+    cfx_hop *hops = w->hops;
+    int par = n >= w->parallel_min && w->threads > 1;
+    int lanes = par ? w->threads : 1;
+    for (int t = 0; t < lanes; t++) {
+        cfx_lane *l = &w->lanes[t];
+        *l = (cfx_lane){.freed = l->freed, .cap_freed = l->cap_freed,
+                        .waiting = l->waiting, .cap_waiting = l->cap_waiting,
+                        .filed = l->filed, .cap_filed = l->cap_filed};
+    }
+#pragma omp parallel num_threads(lanes) if (par)
+    {
+        int t = omp_get_thread_num();
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
+#pragma omp single
+        if (w->has_capacity)
+            resolve_capacity(w, ids, hops, n);
+        /* The same static split as the loop above: thread t applies a contiguous block,
+         * so its lane lists come out in shipment order. */
+        cfx_lane *lane = &w->lanes[t];
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            if (par)
+                apply_hop(w, lane, ids[i], &hops[i], day, 1);
+            else
+                apply_hop(w, lane, ids[i], &hops[i], day, 0);
+        }
+    }
+    return join_lanes(w, lanes);
+}
+
+/* Processes the current step's bucket in rounds until nothing more is due in it (a short
+ * hop can end inside the same step): each round takes the bucket's list as it stands, and
+ * filings for this step made meanwhile wait for the next round. */
 static int process_due(cfx_world *w, long day)
 {
     double now_h = (double)w->step * w->s->step_hours;
@@ -782,51 +832,18 @@ static int process_due(cfx_world *w, long day)
     size_t proc_cap = 0;
     int rc = 0;
     while (b->n && !rc) {
-        /* Take the bucket's list; new filings for this step start a fresh round. */
-        size_t n = b->n;
-        int32_t *ids = b->ids;
-        size_t ids_cap = b->cap;
+        size_t total = b->n;
+        int32_t *all = b->ids;
+        size_t all_cap = b->cap;
         b->ids = proc;
         b->cap = proc_cap;
         b->n = 0;
-        if (GROW(w->hops, w->cap_hops, n)) {
-            rc = CFX_ENOMEM;
-            proc = ids;
-            proc_cap = ids_cap;
-            break;
-        }
-        cfx_hop *hops = w->hops;
-        int par = n >= w->parallel_min && w->threads > 1;
-        int lanes = par ? w->threads : 1;
-        for (int t = 0; t < lanes; t++) {
-            cfx_lane *l = &w->lanes[t];
-            *l = (cfx_lane){.freed = l->freed, .cap_freed = l->cap_freed,
-                            .waiting = l->waiting, .cap_waiting = l->cap_waiting,
-                            .filed = l->filed, .cap_filed = l->cap_filed};
-        }
-#pragma omp parallel num_threads(lanes) if (par)
-        {
-            int t = omp_get_thread_num();
-#pragma omp for schedule(static)
-            for (size_t i = 0; i < n; i++)
-                plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
-#pragma omp single
-            if (w->has_capacity)
-                resolve_capacity(w, ids, hops, n);
-            /* The same static split as the loop above: thread t applies a contiguous
-             * block, so its lane lists come out in shipment order. */
-            cfx_lane *lane = &w->lanes[t];
-#pragma omp for schedule(static)
-            for (size_t i = 0; i < n; i++) {
-                if (par)
-                    apply_hop(w, lane, ids[i], &hops[i], day, 1);
-                else
-                    apply_hop(w, lane, ids[i], &hops[i], day, 0);
-            }
-        }
-        rc = join_lanes(w, lanes);
-        proc = ids;
-        proc_cap = ids_cap;
+        for (size_t from = 0; from < total && !rc; from += CFX_ROUND_SLICE)
+            rc = process_slice(w, all + from,
+                               total - from < CFX_ROUND_SLICE ? total - from : CFX_ROUND_SLICE,
+                               now_h, day);
+        proc = all;
+        proc_cap = all_cap;
     }
     free(proc);
     return rc;

@@ -49,6 +49,12 @@ typedef struct cfx_calendar {
     size_t n_far, far_cap;
 } cfx_calendar;
 
+/* A calendar filing made in the parallel part of a round: the shipment and its step. */
+typedef struct cfx_filing {
+    int32_t id;
+    int32_t step;
+} cfx_filing;
+
 /* Per-thread scratch of the shipment phase: what the thread's share of a round does to the
  * lists whose order matters (freed slots, waiting shipments, calendar filings), kept in
  * shipment order and joined in thread order afterwards, so the result is the one-thread
@@ -58,7 +64,7 @@ typedef struct cfx_lane {
     size_t n_freed, cap_freed;
     int32_t *waiting;
     size_t n_waiting, cap_waiting;
-    int32_t *filed;       /* shipments to file in the calendar at their t_h */
+    cfx_filing *filed;    /* shipments to file in the calendar */
     size_t n_filed, cap_filed;
     int64_t in_transit_kg, arrived_kg, seized_kg, lost_kg;
     uint64_t hop_events;
@@ -93,8 +99,9 @@ typedef struct cfx_obs {
 /* Result of the parallel phase for one due shipment (written only by its own iteration). */
 typedef struct cfx_hop {
     int32_t arc;   /* arc to take, -1: none */
-    int8_t action; /* CFX_HOP_* */
+    int32_t step;  /* MOVE: the step of the arrival, for the calendar */
     double t_arr;  /* arrival time at the arc's end, hours */
+    int8_t action; /* CFX_HOP_* */
 } cfx_hop;
 /* DEFER: the move's node or road is full today; set by the capacity pass, not by planning. */
 enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE, CFX_HOP_DEFER };
