@@ -86,6 +86,12 @@ static const char overview[] =
     "  run SCENARIO.yaml    simulate a scenario and write its time series to HDF5\n"
     "  check SCENARIO.yaml  validate a scenario and print a summary of its network\n"
     "  gen ... -o DIR       write a synthetic scenario for scale tests\n"
+    "  sweep SCENARIO.yaml SWEEP.yaml -o DIR\n"
+    "                       run an ensemble of members (locally, under MPI, as Slurm shards)\n"
+    "  merge DIR            join a sweep's member files into DIR/sweep.h5\n"
+    "  import-acled EXPORT.csv --scenario S.yaml -o EVENTS.csv\n"
+    "                       conflict events from an ACLED export\n"
+    "  analyze FILE.h5      metrics of a run or a sweep (percentiles, sensitivities)\n"
     "  help COMMAND         help on one command\n"
     "\n"
     "options:\n"
@@ -147,6 +153,88 @@ static const char help_gen[] =
     "  --seed S           the network's and the run's seed (default 1)\n"
     "  --force            overwrite DIR/scenario.yaml if it exists\n";
 
+static const char help_analyze[] =
+    "usage: conflux analyze FILE.h5 [--json] [--baseline FROM:DAYS] [--no-write]\n"
+    "\n"
+    "The metrics of a run: for each product the baseline price, the peak price, its day\n"
+    "and change, the days above +20 %, the cumulative shortfall (t and share of demand),\n"
+    "the worst day and the recovery day (back within 5 % of baseline for 30 days); the\n"
+    "concentrate through each gate; each group's revenue against its first month and its\n"
+    "share of the deliveries (provenance). For a sweep, the same metrics for each finished\n"
+    "member, their 5th, 50th and 95th percentiles, and their sensitivity to each parameter\n"
+    "(Sobol indices for a sobol design, standardized regression coefficients otherwise).\n"
+    "\n"
+    "  --json               one JSON object on stdout instead of the table\n"
+    "  --baseline FROM:DAYS baseline window: DAYS days from day FROM (default 0:30)\n"
+    "  --no-write           a sweep: do not write the percentile series (<var>_q05,\n"
+    "                       _q50, _q95) back into FILE.h5 (they are by default)\n"
+    "\n"
+    "Exit 0, 65 when FILE is not a conflux result (the reason is printed), 66 when it is\n"
+    "missing. See analysis/README.md for every metric's definition.\n";
+
+static const char help_import_acled[] =
+    "usage: conflux import-acled EXPORT.csv --scenario S.yaml -o EVENTS.csv\n"
+    "                   [--radius-km R] [--from DATE] [--to DATE] [--actors FILE]\n"
+    "                   [--report FILE] [--fight-days D] [--strike-days D]\n"
+    "                   [--strike-loss P] [--strict] [--force] [--quiet]\n"
+    "\n"
+    "Turns an ACLED export (CSV) into an events table for the scenario: each event goes to\n"
+    "the nearest node within R km (by great-circle distance; markets excepted), or, for\n"
+    "explosions and remote violence, to the road that passes closer; days count from the\n"
+    "scenario's start. Battles become attacks or captures, explosions and remote violence\n"
+    "strikes, strategic developments captures, checkpoints, mine damage or gate closures\n"
+    "(scenarios/README.md, \"Importing ACLED events\"). A summary of what was mapped where\n"
+    "and what was dropped and why goes to stderr; --report writes every row's fate (CSV).\n"
+    "\n"
+    "  --scenario S.yaml  the scenario whose nodes, roads and start date are used\n"
+    "  -o EVENTS.csv      the events table to write (refused if it exists, unless --force)\n"
+    "  --radius-km R      farthest an event may be from its node or road (default 25)\n"
+    "  --from, --to DATE  keep events in these dates, inclusive (2025-05-16 or 16 May 2025)\n"
+    "  --actors FILE      CSV with columns actor,group laid over the built-in actors table;\n"
+    "                     an empty group marks an actor that is no armed group\n"
+    "  --report FILE      every row of the export and what became of it (CSV)\n"
+    "  --fight-days D     how long an armed clash contests its node (default 7)\n"
+    "  --strike-days D    how long a strike cuts its node or road (default 1)\n"
+    "  --strike-loss P    chance a truck there is lost while it lasts (default 0.3)\n"
+    "  --strict           a malformed row is an error (exit 65) instead of being dropped\n"
+    "  --force            overwrite EVENTS.csv and the report\n"
+    "  --quiet            no summary\n"
+    "\n"
+    "Exit 0 on success (malformed rows are reported as file:line:column and dropped), 2 for\n"
+    "a usage error, 65 for an invalid export, scenario or actors file, 66 for a missing one,\n"
+    "73 when the output exists or cannot be created, 74 for a write error.\n";
+
+static const char help_sweep[] =
+    "usage: conflux sweep SCENARIO.yaml SWEEP.yaml -o DIR [--jobs N] [--shard K/N] [--resume]\n"
+    "                     [--quiet]\n"
+    "\n"
+    "Runs every member of the sweep (the scenario plus the member's parameter values, with a\n"
+    "seed derived from the base seed and the member index), each single-threaded, into\n"
+    "DIR/member-NNNNN.h5, then merges them into DIR/sweep.h5 (a leading `member`\n"
+    "dimension, member_seed, member_status, member_error, param_*). DIR also gets\n"
+    "sweep.yaml and members.csv (member, seed, values). A member that fails is recorded in\n"
+    "DIR/member-NNNNN.error and does not stop the others; the exit status is then 1.\n"
+    "\n"
+    "  -o DIR          where the files go (created if missing)\n"
+    "  --jobs N        members at a time (default: the cores this process may use)\n"
+    "  --shard K/N     run only members with index % N == K and do not merge (default,\n"
+    "                  in a Slurm array job: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT);\n"
+    "                  then run conflux merge DIR\n"
+    "  --resume        skip members whose file is complete and redo the rest; without it,\n"
+    "                  an existing member file is an error (nothing is overwritten)\n"
+    "  --quiet         no progress line\n"
+    "Under mpirun -n N (a conflux built with -DCONFLUX_MPI=ON) members are dealt to the ranks\n"
+    "as they become free; the files are the same as those of a local sweep.\n";
+
+static const char help_merge[] =
+    "usage: conflux merge DIR [-o SWEEP.h5] [--force] [--quiet]\n"
+    "\n"
+    "Joins the complete member files of a sweep directory into one file (default\n"
+    "DIR/sweep.h5, which is replaced), marking failed members (with their error) and\n"
+    "missing ones in member_status, their series filled with _FillValue, and lists what is\n"
+    "missing. Exit 0 when the file is written, whatever is missing.\n"
+    "  -o SWEEP.h5     write there instead (an existing file only with --force)\n";
+
 int cfx_cli_help(FILE *f, const char *command)
 {
     if (!command) {
@@ -159,6 +247,14 @@ int cfx_cli_help(FILE *f, const char *command)
         fputs(help_check, f);
     else if (strcmp(command, "gen") == 0)
         fputs(help_gen, f);
+    else if (strcmp(command, "sweep") == 0)
+        fputs(help_sweep, f);
+    else if (strcmp(command, "merge") == 0)
+        fputs(help_merge, f);
+    else if (strcmp(command, "import-acled") == 0)
+        fputs(help_import_acled, f);
+    else if (strcmp(command, "analyze") == 0)
+        fputs(help_analyze, f);
     else if (strcmp(command, "help") == 0)
         fputs("usage: conflux help COMMAND\n", f);
     else {

@@ -9,6 +9,10 @@
 int cfx_cmd_run(int argc, char **argv);
 int cfx_cmd_check(int argc, char **argv);
 int cfx_cmd_gen(int argc, char **argv);
+int cfx_cmd_sweep(int argc, char **argv);
+int cfx_cmd_merge(int argc, char **argv);
+int cfx_cmd_import_acled(int argc, char **argv);
+int cfx_cmd_analyze(int argc, char **argv);
 /* Prints the help of a command (NULL: the overview) to f. Returns 0, or 2 if unknown. */
 int cfx_cli_help(FILE *f, const char *command);
 
@@ -21,6 +25,10 @@ int cfx_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(p
 char *cfx_cli_join(int argc, char **argv);
 /* Writes s as a JSON string (with quotes) to f. */
 void cfx_cli_json_str(FILE *f, const char *s);
+/* Writes a run's analyze metrics (baseline window, products, gates, groups) as one JSON
+ * object to f (cmd_analyze.c; conflux run --json embeds it). */
+struct cfx_analysis;
+void cfx_cli_analysis_json(FILE *f, const struct cfx_analysis *a);
 
 
 #include "scenario.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "cli.h"
 #include "run.h"
 
@@ -92,7 +93,16 @@ static void print_json(const cfx_run_result *r)
                s->shortfall_t, s->demand_t > 0 ? s->shortfall_t / s->demand_t : 0,
                s->delivered_t);
     }
-    printf("}}\n");
+    /* the headline metrics of conflux analyze, read back from the file just written */
+    cfx_analysis *a = NULL;
+    cfx_error err = {0};
+    printf("}, \"analysis\": ");
+    if (cfx_analyze_file(&a, r->output, NULL, 0, &err) == 0)
+        cfx_cli_analysis_json(stdout, a);
+    else
+        printf("null");
+    cfx_analysis_free(a);
+    printf("}\n");
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)

@@ -50,6 +50,14 @@ static int dispatch(int argc, char **argv)
         return cfx_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "gen") == 0)
         return cfx_cmd_gen(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cfx_cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cfx_cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "import-acled") == 0)
+        return cfx_cmd_import_acled(argc - 1, argv + 1);
+    if (strcmp(cmd, "analyze") == 0)
+        return cfx_cmd_analyze(argc - 1, argv + 1);
     fprintf(stderr, "conflux: unknown command '%s' (see 'conflux --help')\n", cmd);
     return 2;
 }

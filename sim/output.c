@@ -12,6 +12,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "output_h5.h"
 #include "version.h"
 
 /* netCDF-4 marks a dimension that has no coordinate variable with this NAME prefix. */
@@ -662,4 +663,15 @@ int cfx_output_close(cfx_output *o, const cfx_world *w, int complete, cfx_error 
     if (H5Fclose(file) < 0 && !rc)
         rc = fail(err, CFX_EIO, "", "the file (close)");
     return rc;
+}
+
+/* For the sweep merge (sim/output_h5.h). */
+int cfx_output__attr_str(hid_t obj, const char *name, const char *value)
+{
+    return attr_str(obj, name, value);
+}
+
+int cfx_output__attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
+{
+    return attr_num(obj, name, type, n, v);
 }

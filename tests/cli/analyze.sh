@@ -1,0 +1,143 @@
+# conflux analyze end to end: files written by tests/data/analyze/make_files.py with known
+# series give the known metrics (run, grid sweep with a failed member, Saltelli sweep);
+# percentile series are written back and read by xarray; the default scenario's figures
+# agree with run --json; files that are not results exit 65 with the reason, 66 if missing.
+source "$(dirname "$0")/testlib.bash"
+
+$PY "$SRC/tests/data/analyze/make_files.py" "$WORK" || { bad "make_files.py failed"; finish; exit 1; }
+
+# check NAME FILE.json PYTHON-ASSERTIONS: runs the assertions with j = the parsed JSON.
+check() {
+  local what=$1 json=$2
+  shift 2
+  if $PY -c "import json, math, sys; j = json.load(open('$json')); $*" 2>"$WORK/py.err"; then
+    ok "$what"
+  else
+    bad "$what"; sed 's/^/  | /' "$WORK/py.err" | tail -3
+  fi
+}
+
+# A run with the series of tests/test_analyze.c's fixture (tolerance: printed with 10
+# significant digits; a wrong day or threshold is off by 1 or more).
+"$CONFLUX" analyze "$WORK/run.h5" --json >"$WORK/run.json" 2>"$WORK/err"
+check "run: price metrics as worked out by hand" "$WORK/run.json" "
+p = j['metrics']['products']['Dy2O3']
+assert j['kind'] == 'run' and j['days'] == 120, j
+assert (p['baseline_usd_per_kg'], p['peak_usd_per_kg'], p['peak_day']) == (100, 150, 39), p
+assert abs(p['peak_change_pct'] - 50) < 1e-9 and p['days_above_20pct'] == 26, p
+assert abs(p['shortfall_t'] - 63) < 1e-9 and abs(p['shortfall_share'] - 63 / 1200) < 1e-9, p
+assert (p['worst_day'], p['recovery_day']) == (45, 60), p"
+check "run: gates, revenue against the first month, provenance" "$WORK/run.json" "
+m = j['metrics']
+assert m['gates_t'] == {'GateA': 120, 'GateB': 60}, m['gates_t']
+k = m['groups']['KIA']
+assert (k['first_month_usd_per_day'], k['last_month_usd_per_day'], k['revenue_change_pct']) == (1000, 500, -50), k
+assert k['revenue_vs_first_month_usd'] == -45000 and k['provenance_share'] == 0.75, k"
+"$CONFLUX" analyze "$WORK/run.h5" >"$WORK/run.txt"
+if grep -q "Dy2O3 .* 150.0 39 2026-02-09 .*+50.0% .*26 .*63.0 ( 5.2%) 45 2026-02-15 .*60 2026-03-02" "$WORK/run.txt"; then
+  ok "run: the table shows peak, dates, shortfall and recovery"
+else bad "run: table row"; cat "$WORK/run.txt"; fi
+"$CONFLUX" analyze "$WORK/run.h5" --baseline 60:30 --json >"$WORK/run60.json"
+check "run: --baseline 60:30 sets the baseline to days 60-89" "$WORK/run60.json" "
+assert j['metrics']['products']['Dy2O3']['baseline_usd_per_kg'] == 103, j"
+expect_exit 65 "baseline window past the run's end" -- "$CONFLUX" analyze "$WORK/run.h5" --baseline 100:30
+expect_err "outside the run's 120 days" "names the window and the run's length"
+expect_exit 2 "malformed --baseline" -- "$CONFLUX" analyze "$WORK/run.h5" --baseline 30
+
+# A 3 x 3 grid sweep, member 4 failed: peak price = 100 + 10 p1.
+cp "$WORK/grid.h5" "$WORK/grid-copy.h5"
+"$CONFLUX" analyze "$WORK/grid.h5" --json >"$WORK/grid.json" 2>"$WORK/err"
+check "grid sweep: percentiles over the 8 finished members" "$WORK/grid.json" "
+assert (j['members'], j['members_finished'], j['design']) == (9, 8, 'grid'), j
+q = j['percentiles']['Dy2O3.peak_usd_per_kg']
+import numpy as np
+peaks = [100 + 10 * p1 for p1 in (1, 2, 3) for p2 in (0, .5, 1)]
+del peaks[4]
+want = np.percentile(peaks, [5, 50, 95])
+assert max(abs(q['q05'] - want[0]), abs(q['q50'] - want[1]), abs(q['q95'] - want[2])) < 1e-9, (q, want)
+assert j['member'][4]['status'] == 1 and j['member'][4]['metrics'] == {}, j['member'][4]
+assert j['member'][3]['params'] == {'param_p1': 2.0, 'param_p2': 0.0}, j['member'][3]"
+check "grid sweep: SRC is 1 for the parameter that sets the peak, 0 for the other" "$WORK/grid.json" "
+s = j['sensitivity']
+assert s['method'] == 'src', s['method']
+m = s['metrics']['Dy2O3.peak_usd_per_kg']
+assert abs(m['param_p1']['src'] - 1) < 1e-9 and abs(m['param_p2']['src']) < 1e-9 and abs(m['r2'] - 1) < 1e-9, m
+assert j['parameters'] == {'param_p1': 'model.p1', 'param_p2': 'model.p2'}, j['parameters']"
+$PY - "$WORK/grid.h5" <<'PY' 2>"$WORK/py.err" && ok "grid sweep: *_q05/_q50/_q95 series written back over the finished members" || { bad "percentile series"; tail -3 "$WORK/py.err"; }
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+ok = f["member_status"][:] == 0
+for q, p in (("q05", 5), ("q50", 50), ("q95", 95)):
+    got = f[f"price_{q}"][:]
+    want = np.percentile(f["price"][:][ok], p, axis=0)
+    assert got.shape == want.shape and np.allclose(got, want, rtol=0, atol=1e-9), q
+assert f["price_q95"][50, 0] == np.percentile([110, 110, 110, 120, 120, 130, 130, 130], 95)
+PY
+"$CONFLUX" analyze "$WORK/grid.h5" >/dev/null 2>&1 && "$CONFLUX" analyze "$WORK/grid.h5" --no-write --json >"$WORK/grid2.json"
+check "grid sweep: analysing again (replacing the percentile series) gives the same figures" "$WORK/grid2.json" "
+a = json.load(open('$WORK/grid.json')); a.pop('percentile_series_written'); j.pop('percentile_series_written')
+assert a == j"
+"$CONFLUX" analyze "$WORK/grid-copy.h5" --no-write >/dev/null 2>&1
+$PY -c "import h5py, sys; sys.exit('price_q50' in h5py.File('$WORK/grid-copy.h5', 'r'))" \
+  && ok "--no-write leaves the sweep file as it was" || bad "--no-write wrote"
+
+# Saltelli design, 512 blocks: peak = 100 + 20 p1 + 10 p2, p uniform: S = ST = 0.8, 0.2.
+# With random (not quasi-random) base samples the estimators' error is about 0.02 here.
+"$CONFLUX" analyze "$WORK/sobol.h5" --json --no-write >"$WORK/sobol.json"
+check "sobol sweep: first-order and total indices of an additive model (tolerance 0.05)" "$WORK/sobol.json" "
+s = j['sensitivity']
+assert s['method'] == 'sobol' and s['blocks'] == 512, s['method']
+m = s['metrics']['Dy2O3.peak_usd_per_kg']
+for p, v in (('param_p1', 0.8), ('param_p2', 0.2)):
+    assert abs(m[p]['first'] - v) < 0.05 and abs(m[p]['total'] - v) < 0.05, (p, m[p])"
+"$CONFLUX" analyze "$WORK/sobol-broken.h5" --json --no-write >"$WORK/broken.json"
+check "a sobol sweep not in Saltelli's layout falls back to SRC and says why" "$WORK/broken.json" "
+s = j['sensitivity']
+assert s['method'] == 'src' and 'not a Saltelli design' in s['note'], s['note']"
+
+# Not results.
+expect_exit 65 "an HDF5 file that is not a conflux result" -- "$CONFLUX" analyze "$WORK/not-conflux.h5"
+expect_err "not-conflux.h5: not a conflux result: no conflux_version attribute" "says why"
+echo "design: grid" >"$WORK/text.h5"
+expect_exit 65 "a text file" -- "$CONFLUX" analyze "$WORK/text.h5"
+expect_err "not a conflux result: not an HDF5 file" "says it is not HDF5"
+$PY -c "
+import h5py
+with h5py.File('$WORK/run.h5', 'a') as f: del f['shortfall']"
+expect_exit 65 "a result without its shortfall" -- "$CONFLUX" analyze "$WORK/run.h5"
+expect_err "no variable 'shortfall'" "names the missing variable"
+expect_exit 66 "a missing file" -- "$CONFLUX" analyze "$WORK/nope.h5"
+
+# The default scenario: run --json carries analyze's headline figures, and they match.
+"$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" -o "$WORK/k.h5" --quiet --json >"$WORK/k-run.json"
+"$CONFLUX" analyze "$WORK/k.h5" --json >"$WORK/k.json"
+check "run --json embeds analyze's metrics, equal to analyze's own" "$WORK/k-run.json" "
+a = json.load(open('$WORK/k.json'))['metrics']
+assert j['analysis'] == a, 'differ'
+p = a['products']['Dy2O3']
+assert abs(p['peak_usd_per_kg'] - j['products']['Dy2O3']['peak_price_usd_per_kg']) < 1e-3 * p['peak_usd_per_kg']
+assert p['peak_usd_per_kg'] > p['baseline_usd_per_kg'] and set(a['gates_t']) >= {'PangwaGate', 'LaizaGate'}"
+$PY - "$WORK/k.h5" <<'PY' 2>"$WORK/py.err" && ok "xarray round trip of a run" || { bad "xarray run"; tail -3 "$WORK/py.err"; }
+import sys, h5py, numpy as np, xarray as xr
+ds = xr.open_dataset(sys.argv[1], engine="h5netcdf").set_index(product="product_name")
+with h5py.File(sys.argv[1], "r") as f:
+    assert np.array_equal(ds.price.values, f["price"][:])
+assert str(ds.time.values[0])[:10] == "2025-11-01" and ds.price.sel(product="Dy2O3").shape == (365,)
+PY
+
+# A real sweep, when conflux sweep is built: xarray reads its member dimension.
+if "$CONFLUX" help sweep >/dev/null 2>&1; then
+  printf 'design: grid\nparameters:\n  - path: market.products.Dy2O3.demand_elasticity\n    values: [0.1, 0.4]\n' >"$WORK/sw.yaml"
+  "$CONFLUX" sweep "$SRC/scenarios/kachin-2025.yaml" "$WORK/sw.yaml" -o "$WORK/sw" --days 90 --quiet >/dev/null 2>&1 ||
+    "$CONFLUX" sweep "$SRC/scenarios/kachin-2025.yaml" "$WORK/sw.yaml" -o "$WORK/sw" --quiet >/dev/null 2>&1
+  expect_exit 0 "analyze a real sweep" -- "$CONFLUX" analyze "$WORK/sw/sweep.h5"
+  $PY - "$WORK/sw/sweep.h5" <<'PY' 2>"$WORK/py.err" && ok "xarray round trip of a sweep (member dimension, percentile series)" || { bad "xarray sweep"; tail -3 "$WORK/py.err"; }
+import sys, warnings, numpy as np, xarray as xr
+warnings.simplefilter("ignore")
+ds = xr.open_dataset(sys.argv[1], engine="h5netcdf")
+assert ds.price.dims == ("member", "time", "product") and ds.sizes["member"] == 2
+assert ds.price_q50.dims == ("time", "product") and ds.price_q50.attrs["units"] == "USD/kg"
+assert np.allclose(ds.price_q50.values, ds.price.median("member").values)
+PY
+fi
+finish
