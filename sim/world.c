@@ -798,24 +798,26 @@ static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_
                         .waiting = l->waiting, .cap_waiting = l->cap_waiting,
                         .filed = l->filed, .cap_filed = l->cap_filed};
     }
+    int cap = w->has_capacity;
 #pragma omp parallel num_threads(lanes) if (par)
     {
         int t = omp_get_thread_num();
-#pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
-#pragma omp single
-        if (w->has_capacity)
-            resolve_capacity(w, ids, hops, n);
-        /* The same static split as the loop above: thread t applies a contiguous block,
-         * so its lane lists come out in shipment order. */
         cfx_lane *lane = &w->lanes[t];
+        /* Thread t takes a contiguous block (static schedule), so its lane lists come out in
+         * shipment order. Without capacities a move depends on nothing another shipment
+         * does in the round: each is planned and applied at once, with no barrier between. */
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
-            if (par)
-                apply_hop(w, lane, ids[i], &hops[i], day, 1);
-            else
-                apply_hop(w, lane, ids[i], &hops[i], day, 0);
+            plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
+            if (!cap)
+                apply_hop(w, lane, ids[i], &hops[i], day, par);
+        }
+        if (cap) {
+#pragma omp single
+            resolve_capacity(w, ids, hops, n);
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < n; i++)
+                apply_hop(w, lane, ids[i], &hops[i], day, par);
         }
     }
     return join_lanes(w, lanes);
