@@ -5,11 +5,14 @@
 #   make check-sanitize  the tests again under AddressSanitizer and UBSan (make check runs it)
 #   make check-mpi  the sweep tests with the MPI build: mpirun and a real Slurm cluster (make check runs it)
 #   make bench  the performance workloads of tests/bench/README.md (minutes; not a test)
+#   make check-fuzz  build the libFuzzer harnesses (clang), replay their corpus, fuzz each
+#                    for FUZZ_SECONDS (make check runs it)
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CONFLUX = $(BUILD)/conflux
+FUZZ_SECONDS ?= 15
 
-.PHONY: all deps build demo check check-sanitize check-mpi bench clean
+.PHONY: all deps build demo check check-sanitize check-fuzz check-mpi bench clean
 
 all: build
 
@@ -43,6 +46,7 @@ demo: build
 check: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory check-sanitize
+	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-mpi
 
 # The sweep tests again with CONFLUX_MPI=ON: mpirun -n 2 and a real one-node Slurm cluster.
@@ -56,8 +60,13 @@ check-sanitize: deps
 	@cmake --build build-sanitize -j $(JOBS) -- --no-print-directory
 	@cd build-sanitize && ctest --output-on-failure -j $(JOBS)
 
+check-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzzers -- --no-print-directory
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 bench: build
 	@tests/bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-debug build-sanitize build-mpi
+	rm -rf $(BUILD) build-debug build-sanitize build-mpi build-fuzz

@@ -9,6 +9,7 @@
  * CFX_STREAM_CONFLICT, purpose and node, road, mine or group, day), so nothing depends on
  * order or thread. models/README.md ("Conflict") gives the equations and the keys. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,6 +328,7 @@ enum {
     T_EDGE_STRIKE, /* a strike's cut of a road ends */
     T_FIGHT,       /* a fight ends in capture or repulse */
     T_CLOSURE,     /* China reopens a gate */
+    T_CLOSE_TO,    /* a gate's closure to one group's cargo ends (index: node * ng + group) */
     T_NKINDS
 };
 
@@ -358,6 +360,7 @@ typedef struct conflict {
     uint8_t *script;         /* n: status set by scripted events */
     uint8_t *struck;         /* n: cut by a strike */
     uint8_t *closed;         /* n: closed by China */
+    uint8_t *closed_to;      /* n * ng: closed to the cargo of one group (scripted close) */
     int32_t *fight;          /* n: attacking group of the fight there, -1: none */
     uint8_t *fight_capture;  /* n: the fight's outcome, drawn when it starts */
     uint8_t *sent;           /* n: status as last commanded */
@@ -397,6 +400,7 @@ static void conflict_free(void *state)
     for (int k = 0; k < T_NKINDS; k++)
         free(c->gen[k]);
     free(c->script);
+    free(c->closed_to);
     free(c->struck);
     free(c->closed);
     free(c->fight);
@@ -517,21 +521,22 @@ static int conflict_init(void *state, const cfx_world *w, const void *params, cf
     c->ng = ng;
     c->steps_per_day = lround(24.0 / s->step_hours);
     const size_t gen_len[T_NKINDS] = {
-        [T_NODE] = n,  [T_EDGE] = m,        [T_CTL] = n,         [T_TOLL] = ng, [T_CHECKPOINT] = n,
-        [T_HALT] = nm, [T_NODE_STRIKE] = n, [T_EDGE_STRIKE] = m, [T_FIGHT] = n, [T_CLOSURE] = n};
+        [T_NODE] = n,       [T_EDGE] = m,    [T_CTL] = n,          [T_TOLL] = ng,
+        [T_CHECKPOINT] = n, [T_HALT] = nm,   [T_NODE_STRIKE] = n,  [T_EDGE_STRIKE] = m,
+        [T_FIGHT] = n,      [T_CLOSURE] = n, [T_CLOSE_TO] = n * ng};
     int bad = 0;
     for (int k = 0; k < T_NKINDS; k++)
         bad |= ZALLOC(c->gen[k], gen_len[k]);
     bad |= ZALLOC(c->script, n) || ZALLOC(c->struck, n) || ZALLOC(c->closed, n) ||
-           ZALLOC(c->fight, n) || ZALLOC(c->fight_capture, n) || ZALLOC(c->sent, n) ||
-           ZALLOC(c->escript, m) || ZALLOC(c->estruck, m) || ZALLOC(c->esent, m) ||
-           ZALLOC(c->dirty, n) || ZALLOC(c->edirty, m) || ZALLOC(c->is_dirty, n) ||
-           ZALLOC(c->is_edirty, m) || ZALLOC(c->ctl, n) || ZALLOC(c->lost_by, n) ||
-           ZALLOC(c->toll, ng) || ZALLOC(c->tax, n) || ZALLOC(c->seize, n) ||
-           ZALLOC(c->halted, nm) || ZALLOC(c->cap, nm) || ZALLOC(c->cap_step, nm) ||
-           ZALLOC(c->has_force, ng) || ZALLOC(c->queue, n) || ZALLOC(c->depth, n) ||
-           ZALLOC(c->src, n) || ZALLOC(c->mark, n) || ZALLOC(c->adj_off, n + 1) ||
-           ZALLOC(c->adj_node, 2 * m);
+           ZALLOC(c->closed_to, n * ng) || ZALLOC(c->fight, n) || ZALLOC(c->fight_capture, n) ||
+           ZALLOC(c->sent, n) || ZALLOC(c->escript, m) || ZALLOC(c->estruck, m) ||
+           ZALLOC(c->esent, m) || ZALLOC(c->dirty, n) || ZALLOC(c->edirty, m) ||
+           ZALLOC(c->is_dirty, n) || ZALLOC(c->is_edirty, m) || ZALLOC(c->ctl, n) ||
+           ZALLOC(c->lost_by, n) || ZALLOC(c->toll, ng) || ZALLOC(c->tax, n) ||
+           ZALLOC(c->seize, n) || ZALLOC(c->halted, nm) || ZALLOC(c->cap, nm) ||
+           ZALLOC(c->cap_step, nm) || ZALLOC(c->has_force, ng) || ZALLOC(c->queue, n) ||
+           ZALLOC(c->depth, n) || ZALLOC(c->src, n) || ZALLOC(c->mark, n) ||
+           ZALLOC(c->adj_off, n + 1) || ZALLOC(c->adj_node, 2 * m);
     if (!bad && p->offensive)
         bad = ZALLOC(c->base, ng * n) || ZALLOC(c->att_strength, ng * n);
     if (!bad && (p->offensive || p->strikes || p->closures))
@@ -735,6 +740,14 @@ static void apply_status(conflict *c, const cfx_event_spec *e, double end_h, cfx
         }
         c->closed[v] = 0;
         ++c->gen[T_CLOSURE][v];
+        for (size_t g = 0; g < c->ng; g++) {
+            size_t k = (size_t)v * c->ng + g;
+            if (c->closed_to[k]) {
+                c->closed_to[k] = 0;
+                ++c->gen[T_CLOSE_TO][k];
+                emit(out, CFX_CMD_CLOSE_TO, v, (int32_t)g, 0, 0, 0);
+            }
+        }
         for (size_t m = 0; m < c->s->n_mines; m++)
             if (c->s->mine_node[m] == v && c->halted[m]) {
                 c->halted[m] = 0;
@@ -796,6 +809,19 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
         else
             ++c->gen[T_HALT][e->mine];
         break;
+    case CFX_EV_CLOSE:
+        if (e->group >= 0) { /* closed to the cargo of one group only */
+            size_t k = (size_t)v * c->ng + (size_t)e->group;
+            c->closed_to[k] = 1;
+            emit(out, CFX_CMD_CLOSE_TO, v, e->group, 1, 0, 0);
+            if (timed)
+                schedule(c, end_h, T_CLOSE_TO, (int32_t)k, -1, 0, 0);
+            else
+                ++c->gen[T_CLOSE_TO][k];
+        } else {
+            apply_status(c, e, end_h, out);
+        }
+        break;
     case CFX_EV_DESTROY:
         if (e->mine >= 0) /* its equipment: the mine stays passable */
             damage_mine(c, w, step, e->mine, e->value, out);
@@ -852,6 +878,11 @@ static void fire(conflict *c, const timer *t, cfx_cmdbuf *out)
         c->seize[i] = t->x2;
         emit(out, CFX_CMD_CHECKPOINT, i, 0, 0, t->x, t->x2);
         log_event(out, CFX_EV_CHECKPOINT, i, -1, 0);
+        break;
+    case T_CLOSE_TO:
+        c->closed_to[i] = 0;
+        emit(out, CFX_CMD_CLOSE_TO, i / (int32_t)c->ng, i % (int32_t)c->ng, 0, 0, 0);
+        log_event(out, CFX_EV_REOPEN, i / (int32_t)c->ng, -1, 0);
         break;
     case T_HALT:
         c->halted[i] = 0;
@@ -1069,6 +1100,67 @@ static void conflict_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cf
     flush(c, out);
 }
 
+/* ---------------------------------------------------------------- checkpoints */
+
+/* Everything above that lasts from one step to the next. Not saved: what init derives from
+ * the scenario and the parameters (forces, strengths, adjacency), the dirty lists (empty
+ * between steps) and the generator (keyed afresh for every draw). */
+enum { L_N, L_M, L_NG, L_NM, L_NNG, L_NLENS };
+/* clang-format off */
+#define CA(f, t, l) {#f, CFX_CKPT_##t, offsetof(conflict, f), l}
+#define GA(name, k, l) {"gen_" #name, CFX_CKPT_U32, offsetof(conflict, gen[k]), l}
+static const cfx_ckpt_array conflict_arrays[] = {
+    GA(node, T_NODE, L_N),               GA(edge, T_EDGE, L_M),
+    GA(ctl, T_CTL, L_N),                 GA(toll, T_TOLL, L_NG),
+    GA(checkpoint, T_CHECKPOINT, L_N),   GA(halt, T_HALT, L_NM),
+    GA(node_strike, T_NODE_STRIKE, L_N), GA(edge_strike, T_EDGE_STRIKE, L_M),
+    GA(fight, T_FIGHT, L_N),             GA(closure, T_CLOSURE, L_N),
+    GA(close_to, T_CLOSE_TO, L_NNG),     CA(closed_to, U8, L_NNG),
+    CA(script, U8, L_N),              CA(struck, U8, L_N),
+    CA(closed, U8, L_N),              CA(fight, I32, L_N),
+    CA(fight_capture, U8, L_N),       CA(sent, U8, L_N),
+    CA(escript, U8, L_M),             CA(estruck, U8, L_M),
+    CA(esent, U8, L_M),               CA(ctl, I32, L_N),
+    CA(lost_by, I32, L_N),            CA(toll, F64, L_NG),
+    CA(tax, F64, L_N),                CA(seize, F64, L_N),
+    CA(halted, U8, L_NM),             CA(cap, F64, L_NM),
+    CA(cap_step, LONG, L_NM),         CA(mark, U32, L_N)};
+#undef CA
+#undef GA
+static const cfx_ckpt_field conflict_fields[] = {
+    {"next", CFX_CKPT_SIZE, offsetof(conflict, next)},
+    {"stamp", CFX_CKPT_U32, offsetof(conflict, stamp)}};
+#define TF(f, t) {"timer_" #f, CFX_CKPT_##t, offsetof(timer, f)}
+static const cfx_ckpt_field timer_fields[] = {TF(t_h, F64),   TF(kind, I32), TF(index, I32),
+                                              TF(group, I32), TF(gen, U32),  TF(x, F64),
+                                              TF(x2, F64)};
+#undef TF
+/* clang-format on */
+
+static int conflict_checkpoint(void *state, cfx_ckpt *ck)
+{
+    conflict *c = state;
+    size_t lens[L_NLENS] = {
+        [L_N] = c->n, [L_M] = c->m, [L_NG] = c->ng, [L_NM] = c->s->n_mines, [L_NNG] = c->n * c->ng};
+    size_t n_tm = c->n_tm;
+    if (cfx_ckpt_arrays(ck, conflict_arrays, sizeof conflict_arrays / sizeof *conflict_arrays, c,
+                        lens) ||
+        cfx_ckpt_fields(ck, conflict_fields, sizeof conflict_fields / sizeof *conflict_fields, c) ||
+        cfx_ckpt_count(ck, "timers", SIZE_MAX / sizeof *c->tm, &n_tm))
+        return cfx_ckpt_status(ck);
+    if (!cfx_ckpt_saving(ck) && n_tm > c->cap_tm) {
+        timer *v = realloc(c->tm, n_tm * sizeof *v);
+        if (!v)
+            return cfx_ckpt_fail(ck, "timers", "out of memory");
+        c->tm = v;
+        c->cap_tm = n_tm;
+    }
+    if (!cfx_ckpt_records(ck, timer_fields, sizeof timer_fields / sizeof *timer_fields, c->tm, n_tm,
+                          sizeof *c->tm))
+        c->n_tm = n_tm;
+    return cfx_ckpt_status(ck);
+}
+
 const cfx_model_type cfx_model_conflict = {.name = "conflict",
                                            .phase = CFX_PHASE_EVENTS,
                                            .section = "conflict",
@@ -1078,4 +1170,5 @@ const cfx_model_type cfx_model_conflict = {.name = "conflict",
                                            .state_size = sizeof(conflict),
                                            .init = conflict_init,
                                            .step = conflict_step,
-                                           .free = conflict_free};
+                                           .free = conflict_free,
+                                           .checkpoint = conflict_checkpoint};

@@ -3,6 +3,7 @@
  * price at a bounded rate, a state reserve with a release policy), found with GSL's Brent
  * solver. The equations and every key are in models/README.md, "Market". */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_errno.h>
@@ -285,6 +286,20 @@ static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_
         m->head = (m->head + 1) % m->lag;
 }
 
+/* Checkpoints: the stocks, other supply and last price of each product (one block), the
+ * processing pipeline and its head (the solver's workspace keeps nothing between days). */
+static int market_checkpoint(void *state, cfx_ckpt *ck)
+{
+    market *m = state;
+    static const cfx_ckpt_field fields[] = {{"head", CFX_CKPT_LONG, offsetof(market, head)}};
+    static const cfx_ckpt_array arrays[] = {
+        {"inventory_reserve_other_ratio", CFX_CKPT_F64, offsetof(market, inventory), 0},
+        {"pipe", CFX_CKPT_F64, offsetof(market, pipe), 1}};
+    size_t lens[2] = {4 * m->np, m->np * (size_t)m->lag};
+    cfx_ckpt_fields(ck, fields, 1, m);
+    return cfx_ckpt_arrays(ck, arrays, 2, m, lens);
+}
+
 const cfx_model_type cfx_model_market = {.name = "market",
                                          .phase = CFX_PHASE_MARKET,
                                          .section = "market",
@@ -293,4 +308,5 @@ const cfx_model_type cfx_model_market = {.name = "market",
                                          .state_size = sizeof(market),
                                          .init = market_init,
                                          .step = market_step,
-                                         .free = market_free};
+                                         .free = market_free,
+                                         .checkpoint = market_checkpoint};

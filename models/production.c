@@ -3,6 +3,7 @@
  * cap on what may pile up at the mine. It also rebuilds damaged equipment. Equations and
  * keys: models/README.md ("Production") and scenarios/README.md. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -176,7 +177,7 @@ static int production_init(void *state, const cfx_world *w, const void *params, 
     size_t slots = (size_t)st->par->lag_days + 1;
     st->r = malloc((s->n_mines ? s->n_mines : 1) * sizeof *st->r);
     st->v0_usd_per_kg = malloc((s->n_mines ? s->n_mines : 1) * sizeof *st->v0_usd_per_kg);
-    st->ring = malloc(slots * (st->np ? st->np : 1) * sizeof *st->ring);
+    st->ring = calloc(slots * (st->np ? st->np : 1), sizeof *st->ring); /* all saved */
     if (!st->r || !st->v0_usd_per_kg || !st->ring)
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (production)");
     for (size_t m = 0; m < s->n_mines; m++) {
@@ -267,6 +268,20 @@ static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, 
     }
 }
 
+/* Checkpoints: the day and month of the last daily update, the responses and the recent
+ * prices (v0 and day0 are derived from the scenario by init). */
+static int production_checkpoint(void *state, cfx_ckpt *ck)
+{
+    production *st = state;
+    static const cfx_ckpt_field fields[] = {{"day", CFX_CKPT_LONG, offsetof(production, day)},
+                                            {"month", CFX_CKPT_INT, offsetof(production, month)}};
+    static const cfx_ckpt_array arrays[] = {{"r", CFX_CKPT_F64, offsetof(production, r), 0},
+                                            {"ring", CFX_CKPT_F64, offsetof(production, ring), 1}};
+    size_t lens[2] = {st->n_mines, ((size_t)st->par->lag_days + 1) * st->np};
+    cfx_ckpt_fields(ck, fields, 2, st);
+    return cfx_ckpt_arrays(ck, arrays, 2, st, lens);
+}
+
 const cfx_model_type cfx_model_production = {.name = "production",
                                              .phase = CFX_PHASE_PRODUCTION,
                                              .section = "production",
@@ -275,4 +290,5 @@ const cfx_model_type cfx_model_production = {.name = "production",
                                              .state_size = sizeof(production),
                                              .init = production_init,
                                              .step = production_step,
-                                             .free = production_free};
+                                             .free = production_free,
+                                             .checkpoint = production_checkpoint};

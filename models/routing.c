@@ -5,8 +5,9 @@
  *   cargo value.
  * Reverse Dijkstra from the open markets, recomputed only when the network changed (status,
  * roads, controllers, levies, checkpoints). Cut, destroyed and closed nodes and cut roads are
- * impassable; roads touching a contested node are slower (contested_speed_factor); a gate
- * adds its mean clearance time. */
+ * impassable, and a gate closed to one group's cargo is impassable to that cargo; roads
+ * touching a contested node are slower (contested_speed_factor); a gate adds its mean
+ * clearance time. */
 #include <math.h>
 
 #include "model.h"
@@ -72,13 +73,16 @@ static void route_group(const routing_params *p, const cfx_scenario *s, const cf
     const int32_t *controller = cfx_world_controller(w);
     const double *toll = cfx_world_toll(w), *tax = cfx_world_node_tax(w);
     const double *seize = cfx_world_node_seize_p(w);
+    const uint8_t *closed_to = cfx_world_closed_to(w);
     for (size_t a = 0; a < net->n_arcs; a++) {
         int32_t u = net->arc_from[a], v = net->arc_to[a];
         double h = net->arc_base_h[a];
         if (status[u] == CFX_STATUS_CONTESTED || status[v] == CFX_STATUS_CONTESTED)
             h /= s->contested_speed_factor;
         rt->arc_hours[a] = h;
-        if (!(open[net->arc_edge[a]] && passable(status[u]) && passable(status[v]))) {
+        /* a gate closed to this cargo (a partial closure) is impassable to it alone */
+        if (!(open[net->arc_edge[a]] && passable(status[u]) && passable(status[v])) ||
+            closed_to[(size_t)v * s->n_groups + (size_t)own]) {
             rt->arc_cost[a] = -1;
             continue;
         }

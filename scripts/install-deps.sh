@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
       libcmocka-dev netcdf-bin python3 python3-numpy python3-h5py python3-xarray
       python3-h5netcdf python3-matplotlib
+      clang libclang-rt-14-dev libomp-14-dev valgrind
       openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge)
 missing=()
 for p in "${pkgs[@]}"; do

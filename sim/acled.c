@@ -607,22 +607,6 @@ done:
 
 /* ---------------------------------------------------------------- writing */
 
-static void put_cell(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r") &&
-        (!*s || (!isspace((unsigned char)s[0]) && !isspace((unsigned char)s[strlen(s) - 1])))) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int by_day(const void *a, const void *b)
 {
     const cfx_acled_row *x = *(const cfx_acled_row *const *)a,
@@ -655,7 +639,7 @@ int cfx_acled_write_events(const cfx_acled_result *r, FILE *f)
         if (w->has_seize_p)
             fprintf(f, "%g", w->seize_p);
         fprintf(f, ",%s,", w->date);
-        put_cell(f, w->source);
+        cfx_csv_write_cell(f, w->source);
         fputc('\n', f);
     }
     free(v);
@@ -669,19 +653,19 @@ int cfx_acled_write_report(const cfx_acled_result *r, FILE *f)
         const cfx_acled_row *w = &r->rows[i];
         int mapped = w->kind >= 0;
         fprintf(f, "%d,", w->line);
-        put_cell(f, w->event_id);
+        cfx_csv_write_cell(f, w->event_id);
         fprintf(f, ",%s,", w->date);
-        put_cell(f, w->type);
+        cfx_csv_write_cell(f, w->type);
         fputc(',', f);
-        put_cell(f, w->location);
+        cfx_csv_write_cell(f, w->location);
         fprintf(f, ",%s,%s,", mapped ? "mapped" : "dropped",
                 mapped ? cfx_event_kind_names[w->kind] : "");
-        put_cell(f, mapped ? w->target : "");
+        cfx_csv_write_cell(f, mapped ? w->target : "");
         if (mapped)
             fprintf(f, ",%.1f,%ld,", w->km, w->day);
         else
             fputs(",,,", f);
-        put_cell(f, w->why ? w->why : "");
+        cfx_csv_write_cell(f, w->why ? w->why : "");
         fputc('\n', f);
     }
     return ferror(f) ? CFX_EIO : 0;

@@ -367,6 +367,19 @@ static herr_t list_param(hid_t g, const char *name, const H5L_info_t *info, void
     return 0;
 }
 
+/* The param_* variables in the order they were created, which is the sweep file's (Saltelli's
+ * layout numbers parameters so); by name in a file that does not track creation order. */
+static void list_params(hid_t f, cfx_analysis *a)
+{
+    hsize_t idx = 0;
+    a->n_params = 0;
+    if (H5Literate(f, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, list_param, a) < 0) {
+        idx = 0;
+        a->n_params = 0;
+        H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, &idx, list_param, a);
+    }
+}
+
 static int read_members(reader *r, cfx_analysis *a)
 {
     size_t M = a->n_members;
@@ -392,17 +405,14 @@ static int read_members(reader *r, cfx_analysis *a)
         for (size_t m = 0; m < M; m++)
             a->member_seed[m] = (long)tmp[m];
     }
-    hsize_t idx = 0;
-    H5Literate(r->f, H5_INDEX_NAME, H5_ITER_INC, &idx, list_param, a);
+    list_params(r->f, a);
     a->param = calloc(a->n_params + 1, sizeof *a->param);
     a->param_value = malloc((a->n_params * M + 1) * sizeof *a->param_value);
     if (!a->param || !a->param_value) {
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
-    a->n_params = 0;
-    idx = 0;
-    H5Literate(r->f, H5_INDEX_NAME, H5_ITER_INC, &idx, list_param, a);
+    list_params(r->f, a);
     a->param_path = calloc(a->n_params + 1, sizeof *a->param_path);
     if (!a->param_path) {
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");

@@ -2,6 +2,7 @@
 #ifndef CFX_CLI_H
 #define CFX_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -39,5 +40,11 @@ int cfx_cli_split_set(const char *kv, cfx_override *out);
 void cfx_cli_free_sets(cfx_override *sets, size_t n);
 /* The value of an option: "--opt=V" or "--opt V" (advancing *i). NULL if missing. */
 const char *cfx_cli_optval(int argc, char **argv, int *i, const char *name);
+/* An option's integer: s is all base-10 digits (an optional sign), from lo to hi. 0 and *out
+ * set, or -1 (*out left as it is). */
+int cfx_cli_parse_long(const char *s, long lo, long hi, long *out);
+/* From now on SIGINT and SIGTERM set *flag (and interrupt a blocking call) instead of
+ * killing the process: the command stops cleanly after what it is doing. */
+void cfx_cli_catch_stop(volatile sig_atomic_t *flag);
 
 #endif

@@ -9,13 +9,7 @@
 #include "cli.h"
 #include "run.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
+static volatile sig_atomic_t stop_requested; /* SIGINT, SIGTERM */
 
 typedef struct progress {
     double last;   /* seconds when last drawn */
@@ -105,21 +99,12 @@ static void print_json(const cfx_run_result *r)
     printf("}\n");
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cfx_cmd_run(int argc, char **argv)
 {
     const char *scenario = NULL, *output = NULL, *v;
     int quiet = 0, json = 0, force = 0;
-    long threads = 1;
+    long threads = 1, checkpoint_every = 0;
+    const char *resume = NULL;
     cfx_override *sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
     int code = 2;
@@ -150,10 +135,22 @@ int cfx_cmd_run(int argc, char **argv)
             output = v;
         }
         else if ((v = cfx_cli_optval(argc, argv, &i, "--threads"))) {
-            if (parse_long(v, 1, 1024, &threads)) {
+            if (cfx_cli_parse_long(v, 1, 1024, &threads)) {
                 code = cfx_cli_usage("run", "--threads must be an integer from 1 to 1024, got '%s'", v);
                 goto done;
             }
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--checkpoint-every"))) {
+            if (cfx_cli_parse_long(v, 1, 10000000, &checkpoint_every)) {
+                code = cfx_cli_usage("run", "--checkpoint-every takes a number of days from 1 "
+                                            "to 10000000, got '%s'", v);
+                goto done;
+            }
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--resume"))) {
+            if (!*v) {
+                code = cfx_cli_usage("run", "--resume needs a checkpoint file");
+                goto done;
+            }
+            resume = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
             /* exactly --set seed=N: the loader checks it like the file's value */
             if (cfx_cli_split_set("seed=", &sets[n_sets]))
@@ -183,17 +180,16 @@ int cfx_cmd_run(int argc, char **argv)
         code = cfx_cli_usage("run", "missing SCENARIO.yaml");
         goto done;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cfx_cli_catch_stop(&stop_requested);
+    /* Past a file size limit (ulimit -f) a write then fails with EFBIG, reported as an I/O
+     * error (exit 74), instead of the signal killing the run without a word. */
+    signal(SIGXFSZ, SIG_IGN);
 
     progress bar = {0};
     cfx_run_opts opt = {.scenario = scenario, .output = output, .sets = sets, .n_sets = n_sets,
                         .threads = (int)threads, .force = force, .command_line = cmdline,
-                        .stop = &stop_requested,
+                        .stop = &stop_requested, .checkpoint_every = checkpoint_every,
+                        .resume = resume,
                         .progress = !quiet && isatty(2) ? draw : NULL, .progress_ctx = &bar};
     cfx_run_result res;
     cfx_diags d = {0};

@@ -12,23 +12,7 @@
 #include "sweep.h"
 #include "util.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static int parse_count(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
+static volatile sig_atomic_t stop_requested; /* SIGINT, SIGTERM */
 
 /* --shard K/N, or Slurm's array task among the array's tasks. */
 static int shard_from(const char *arg, long *k, long *n)
@@ -40,13 +24,13 @@ static int shard_from(const char *arg, long *k, long *n)
         if (!id || !cnt)
             return 0;
         long lo = 0, st = 1;
-        if ((min && parse_count(min, 0, 1L << 30, &lo)) ||
-            (step && parse_count(step, 1, 1L << 30, &st)) || st != 1)
+        if ((min && cfx_cli_parse_long(min, 0, 1L << 30, &lo)) ||
+            (step && cfx_cli_parse_long(step, 1, 1L << 30, &st)) || st != 1)
             return cfx_cli_usage("sweep",
                                  "a Slurm array for a sweep must count up by one "
                                  "(--array=0-N), got step %s",
                                  step ? step : "?");
-        if (parse_count(id, 0, 1L << 30, k) || parse_count(cnt, 1, 1L << 30, n))
+        if (cfx_cli_parse_long(id, 0, 1L << 30, k) || cfx_cli_parse_long(cnt, 1, 1L << 30, n))
             return cfx_cli_usage("sweep", "bad SLURM_ARRAY_TASK_ID '%s' or COUNT '%s'", id, cnt);
         *k -= lo;
         if (*k >= *n)
@@ -58,8 +42,8 @@ static int shard_from(const char *arg, long *k, long *n)
     char *slash = strchr(buf, '/');
     if (slash)
         *slash = '\0';
-    if (!slash || parse_count(buf, 0, 1L << 30, k) || parse_count(slash + 1, 1, 1L << 30, n) ||
-        *k >= *n)
+    if (!slash || cfx_cli_parse_long(buf, 0, 1L << 30, k) ||
+        cfx_cli_parse_long(slash + 1, 1, 1L << 30, n) || *k >= *n)
         return cfx_cli_usage("sweep", "--shard takes K/N with 0 <= K < N, got '%s'", arg);
     return 0;
 }
@@ -110,7 +94,7 @@ int cfx_cmd_sweep(int argc, char **argv)
         else if ((v = cfx_cli_optval(argc, argv, &i, "--shard")))
             shard = v;
         else if ((v = cfx_cli_optval(argc, argv, &i, "--jobs"))) {
-            if (parse_count(v, 1, 4096, &jobs))
+            if (cfx_cli_parse_long(v, 1, 4096, &jobs))
                 return cfx_cli_usage("sweep", "--jobs must be an integer from 1 to 4096, got '%s'",
                                      v);
         } else if (a[0] == '-' && a[1])
@@ -172,12 +156,7 @@ int cfx_cmd_sweep(int argc, char **argv)
         rc = cfx_sweep_mpi_agree(rc);
     if (rc)
         goto done;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cfx_cli_catch_stop(&stop_requested);
     if (rank == 0 && !quiet)
         fprintf(stderr, "sweep: %zu members (%s design, %zu replicates)%s; %zu to run%s\n",
                 sw->n_members, cfx_design_names[sw->design], sw->replicates,

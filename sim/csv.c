@@ -399,3 +399,20 @@ long cfx_csv_col(const cfx_csv *t, const char *name)
             return (long)i;
     return -1;
 }
+
+void cfx_csv_write_cell(FILE *f, const char *s)
+{
+    size_t n = strlen(s);
+    /* as the parser reads it back: unquoted cells lose their surrounding blanks */
+    if (!strpbrk(s, ",\"\r\n") && (n == 0 || (!is_blank(s[0]) && !is_blank(s[n - 1])))) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

@@ -5,6 +5,7 @@
 #define CFX_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -38,5 +39,10 @@ static inline const char *cfx_csv_cell(const cfx_csv *t, size_t row, size_t col)
 {
     return t->cells[row * t->ncols + col];
 }
+
+/* Writes s as one cell (no separator): as it is, or in double quotes (with quotes doubled)
+ * when it holds a comma, a quote or a line break, or starts or ends with a blank, so that
+ * cfx_csv_parse reads back exactly s. */
+void cfx_csv_write_cell(FILE *f, const char *s);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
 #include "error.h"
 #include "scenario.h"
 
@@ -34,7 +35,8 @@ typedef enum {
     CFX_CMD_STRIKE,        /* on node a or edge y (the other -1): cargo there loses a truck
                               with chance x until x2 hours from now */
     CFX_CMD_MINE_CAPACITY, /* mine a's equipment: share x (0..1) of its base output */
-    CFX_CMD_MINE_HALT      /* mine a halted (b = 1) or working (b = 0) by order */
+    CFX_CMD_MINE_HALT,     /* mine a halted (b = 1) or working (b = 0) by order */
+    CFX_CMD_CLOSE_TO       /* gate a closed (y = 1) or open (y = 0) to cargo of group b */
 } cfx_cmd_kind;
 
 typedef struct cfx_cmd {
@@ -98,6 +100,11 @@ typedef struct cfx_model_type {
     int (*init)(void *state, const cfx_world *w, const void *params, cfx_error *err);
     void (*step)(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out);
     void (*free)(void *state);
+    /* Checkpoints (checkpoint.h): saves the state, or loads it into a state that init has
+     * just made, as ck says; the same calls do both, so the two cannot drift apart. Called
+     * between steps. NULL: the model keeps nothing from one step to the next that the
+     * world does not rebuild (routing's table is recomputed from the network on resume). */
+    int (*checkpoint)(void *state, cfx_ckpt *ck);
 } cfx_model_type;
 
 /* The models a run uses, NULL-terminated (models/registry.c). */
@@ -112,6 +119,8 @@ const int64_t *cfx_world_node_stock_kg(const cfx_world *w);
 /* Equipment share of each mine's base output (n_mines, 0..1) and halt orders (0/1). */
 const double *cfx_world_mine_capacity(const cfx_world *w);
 const uint8_t *cfx_world_mine_halted(const cfx_world *w);
+/* n_nodes * n_groups: gate v is closed to cargo whose origin group is g (v * n_groups + g). */
+const uint8_t *cfx_world_closed_to(const cfx_world *w);
 /* Current levy at gates per group (USD/t), checkpoint tax (USD/t) and seizure chance per
  * node: what routing weighs. */
 const double *cfx_world_toll(const cfx_world *w);

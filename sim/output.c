@@ -3,16 +3,18 @@
  * every dimension, CF attributes, standard filters only (shuffle + deflate). */
 #include "output.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
 #include "output_h5.h"
+
 #include "version.h"
 
 /* netCDF-4 marks a dimension that has no coordinate variable with this NAME prefix. */
@@ -85,19 +87,8 @@ struct cfx_output {
     size_t rows;          /* rows written */
     size_t events;        /* events written */
     long *days;           /* chunk day indices buffered */
-    double flushed_s;     /* monotonic time of the last full flush */
     char path[1024];
 };
-
-/* Seconds between full flushes of the file while a run goes on. */
-#define CFX_OUTPUT_FLUSH_S 1.0
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
 static int sync_file(cfx_output *o, cfx_error *err);
@@ -112,8 +103,25 @@ static size_t h5size(int t)
     return t == T_F64 ? sizeof(double) : t == T_U8 ? 1 : 4;
 }
 
+/* The system's reason for HDF5's innermost error (a write that failed with "No space left
+ * on device" or "File too large"), found in the text of the error stack; "" when none. */
+static herr_t system_reason(unsigned n, const H5E_error2_t *e, void *ctx)
+{
+    const char *at = e->desc ? strstr(e->desc, "error message = '") : NULL;
+    char *why = ctx;
+    if (at && !why[0]) {
+        at += strlen("error message = '");
+        snprintf(why, 128, "%.*s", (int)strcspn(at, "'"), at);
+    }
+    return 0;
+}
+
 static int fail(cfx_error *err, int code, const char *path, const char *what)
 {
+    char why[128] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, system_reason, why);
+    if (why[0])
+        return cfx_error_set(err, code, path, 0, 0, "cannot write %s: %s", what, why);
     return cfx_error_set(err, code, path, 0, 0, "HDF5 failed writing %s", what);
 }
 
@@ -171,7 +179,9 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
     hid_t ds = -1;
     if (sp < 0 || dcpl < 0)
         goto done;
-    if (H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0)
+    /* no object times: the same run gives the same bytes */
+    if (H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+        H5Pset_obj_track_times(dcpl, 0) < 0)
         goto done;
     /* Every element is written before it can be read, so numbers are never pre-filled
      * (HDF5 requires the fill for variable-length strings). */
@@ -466,6 +476,10 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
 {
     *out = NULL;
     const cfx_scenario *s = w->s;
+    /* No clean-up of HDF5 at exit: after a failed write (a full disk) H5Fclose fails and
+     * leaves the file half closed, and HDF5 1.10 then crashes at exit closing it again. The
+     * operating system frees the memory and closes the descriptor anyway. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through cfx_error */
     cfx_output *o = calloc(1, sizeof *o);
     if (!o)
@@ -484,9 +498,15 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
              H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
              /* dense attribute storage: the scenario's tables can exceed 64 KiB */
              H5Pset_attr_phase_change(fcpl, 0, 0) >= 0 &&
+             H5Pset_obj_track_times(fcpl, 0) >= 0 && /* nor for the root group */
              H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0;
+    /* The file is laid out under PATH.new and renamed to PATH once its layout is on disk, so
+     * that a run killed at any moment leaves at PATH either nothing or a file that opens. */
+    char tmp[sizeof o->path + 8];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    unlink(tmp); /* left by a run killed while it laid out its file */
     if (ok)
-        o->file = H5Fcreate(path, H5F_ACC_EXCL, fcpl, fapl);
+        o->file = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
     if (fcpl >= 0)
         H5Pclose(fcpl);
     if (fapl >= 0)
@@ -515,7 +535,15 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
         root_attrs(o, s, meta) || sync_file(o, err)) {
         close_all(o);
+        unlink(tmp);
         return fail(err, CFX_ECREATE, path, "the file's layout");
+    }
+    if (rename(tmp, path)) {
+        cfx_error_set(err, CFX_ECREATE, path, 0, 0, "cannot rename %s to it: %s", tmp,
+                      strerror(errno));
+        close_all(o);
+        unlink(tmp);
+        return CFX_ECREATE;
     }
     *out = o;
     return 0;
@@ -536,12 +564,11 @@ int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
     o->days[o->nbuf++] = obs->day;
     if (o->nbuf < o->chunk)
         return 0;
-    int rc = write_buffered(o, w, err);
-    /* A full flush of the file costs about a millisecond; one a second is enough for a
-     * crashed run to leave nearly all its days readable. */
-    if (!rc && mono_s() - o->flushed_s >= CFX_OUTPUT_FLUSH_S)
-        rc = sync_file(o, err);
-    return rc;
+    /* Every chunk is followed by a full flush (about a millisecond): HDF5 keeps metadata in
+     * memory and may write parts of it at any time, so a file killed long after its last
+     * flush may not open at all. Flushed after each chunk, a killed run leaves a file that
+     * opens and holds every chunk written. */
+    return cfx_output_flush(o, w, err);
 }
 
 /* Appends n rows from buf to a dataset of rank 1, or of rank 2 with rows of width values. */
@@ -609,7 +636,6 @@ static int sync_file(cfx_output *o, cfx_error *err)
 {
     if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
         return fail(err, CFX_EIO, o->path, "the file (flush)");
-    o->flushed_s = mono_s();
     return 0;
 }
 
@@ -622,18 +648,10 @@ int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err)
 /* Writes the buffered days and the events recorded since the last write. */
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
 {
+    /* The series first, flushed, and only then the time coordinate: a run killed at any
+     * moment leaves a file whose time axis never counts a day that a series lacks (HDF5
+     * writes a flush's metadata in its own order, so one flush could not promise that). */
     size_t n = o->nbuf;
-    double tvals[4096];
-    double *t = n <= 4096 ? tvals : malloc(n * sizeof *t);
-    if (!t)
-        return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
-    for (size_t i = 0; i < n; i++)
-        t[i] = (double)o->days[i];
-    int rc = append_rows(o->time_ds, H5T_NATIVE_DOUBLE, o->rows, n, 1, 0, t);
-    if (t != tvals)
-        free(t);
-    if (rc)
-        return fail(err, CFX_EIO, o->path, "variable 'time'");
     for (size_t i = 0; i < NSERIES; i++) {
         const series_desc *d = &series[i];
         if (append_rows(o->s[i].dset, h5type(d->type), o->rows, n, d->dim < 0 ? 1 : 2,
@@ -643,10 +661,24 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
             return fail(err, CFX_EIO, o->path, what);
         }
     }
-    o->rows += n;
-    o->nbuf = 0;
     if (flush_events(o, w))
         return fail(err, CFX_EIO, o->path, "the event variables");
+    int rc = sync_file(o, err);
+    if (rc)
+        return rc;
+    double tvals[4096];
+    double *t = n <= 4096 ? tvals : malloc(n * sizeof *t);
+    if (!t)
+        return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
+    for (size_t i = 0; i < n; i++)
+        t[i] = (double)o->days[i];
+    rc = append_rows(o->time_ds, H5T_NATIVE_DOUBLE, o->rows, n, 1, 0, t);
+    if (t != tvals)
+        free(t);
+    if (rc)
+        return fail(err, CFX_EIO, o->path, "variable 'time'");
+    o->rows += n;
+    o->nbuf = 0;
     return 0;
 }
 
@@ -662,6 +694,104 @@ int cfx_output_close(cfx_output *o, const cfx_world *w, int complete, cfx_error 
     close_all(o);
     if (H5Fclose(file) < 0 && !rc)
         rc = fail(err, CFX_EIO, "", "the file (close)");
+    return rc;
+}
+
+/* ---------------------------------------------------------------- checkpoints */
+
+int cfx_output_save_series(cfx_output *o, const char *path, const char *group, cfx_error *err)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t g = f >= 0 ? H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    hid_t cp = H5Pcreate(H5P_OBJECT_COPY);
+    double *t = malloc((o->nbuf ? o->nbuf : 1) * sizeof *t);
+    /* Attributes stay behind: the dimension scales' references point into the result. */
+    int bad = g < 0 || cp < 0 || !t || H5Pset_copy_object(cp, H5O_COPY_WITHOUT_ATTR_FLAG) < 0 ||
+              H5Fflush(o->file, H5F_SCOPE_LOCAL) < 0;
+    for (size_t i = 0; t && i < o->nbuf; i++)
+        t[i] = (double)o->days[i];
+    for (size_t i = 0; i <= NSERIES && !bad; i++) {
+        const char *name = i < NSERIES ? series[i].name : "time";
+        hid_t ds = H5Ocopy(o->file, name, g, name, cp, H5P_DEFAULT) < 0
+                       ? -1
+                       : H5Dopen2(g, name, H5P_DEFAULT);
+        /* the rows still buffered follow those on file */
+        bad = ds < 0 ||
+              (i < NSERIES ? append_rows(ds, h5type(series[i].type), o->rows, o->nbuf,
+                                         series[i].dim < 0 ? 1 : 2, o->s[i].width, o->s[i].buf)
+                           : append_rows(ds, H5T_NATIVE_DOUBLE, o->rows, o->nbuf, 1, 0, t));
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    free(t);
+    if (cp >= 0)
+        H5Pclose(cp);
+    if (g >= 0)
+        H5Gclose(g);
+    if ((f >= 0 && H5Fclose(f) < 0) || f < 0)
+        bad = 1;
+    return bad ? fail(err, CFX_EIO, path, "the series into the checkpoint") : 0;
+}
+
+/* Reads n rows from row start of a dataset of rank 1, or of rank 2 with rows of width values;
+ * fails unless it holds exactly `rows` rows of that shape. */
+static int read_rows(hid_t ds, hid_t type, size_t rows, size_t start, size_t n, int rank,
+                     size_t width, void *buf)
+{
+    hsize_t dims[2] = {0, 0}, off[2] = {start, 0}, cnt[2] = {n, width};
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, cnt, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0 && H5Sget_simple_extent_ndims(fs) == rank &&
+        H5Sget_simple_extent_dims(fs, dims, NULL) == rank && dims[0] == rows &&
+        (rank == 1 || dims[1] == width))
+        rc = n == 0 || (rank == 2 && width == 0) ||
+                     (H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0 &&
+                      H5Dread(ds, type, ms, fs, H5P_DEFAULT, buf) >= 0)
+                 ? 0
+                 : -1;
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ms >= 0)
+        H5Sclose(ms);
+    return rc < 0 ? -1 : 0;
+}
+
+int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path, const char *group,
+                           size_t days, cfx_error *err)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = f >= 0 ? H5Gopen2(f, group, H5P_DEFAULT) : -1;
+    hid_t ds[NSERIES];
+    size_t opened = 0;
+    int bad = g < 0 || o->rows || o->nbuf, rc = 0;
+    for (; opened < NSERIES && !bad; opened++)
+        bad = (ds[opened] = H5Dopen2(g, series[opened].name, H5P_DEFAULT)) < 0;
+    if (bad && opened)
+        opened--; /* the one that failed to open */
+    /* In blocks of a chunk, as cfx_output_append would have written them; a last, partial
+     * block stays buffered for the days that follow. */
+    for (size_t r = 0; r < days && !bad && !rc;) {
+        size_t n = days - r < o->chunk ? days - r : o->chunk;
+        for (size_t i = 0; i < NSERIES && !bad; i++)
+            bad = read_rows(ds[i], h5type(series[i].type), days, r, n, series[i].dim < 0 ? 1 : 2,
+                            o->s[i].width, o->s[i].buf);
+        for (size_t k = 0; k < n; k++)
+            o->days[k] = (long)(r + k);
+        o->nbuf = bad ? 0 : n;
+        r += n;
+        if (!bad && n == o->chunk)
+            rc = write_buffered(o, w, err);
+    }
+    for (size_t i = 0; i < opened; i++)
+        H5Dclose(ds[i]);
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    if (bad)
+        return cfx_error_set(err, CFX_EINVAL, path, 0, 0,
+                             "checkpoint: the series of its %zu days are missing or damaged", days);
     return rc;
 }
 

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "output.h"
+#include "util.h"
 #include "world.h"
 
 static double now_s(void)
@@ -79,7 +81,8 @@ static int prepare_output(const cfx_run_opts *opt, const cfx_scenario *s, char *
         return cfx_error_set(err, CFX_ECREATE, out, 0, 0,
                              "output exists; not overwritten without --force");
     if (exists(partial)) {
-        if (!opt->force)
+        /* a resumed run rebuilds the partial result of the run it continues */
+        if (!opt->force && !opt->resume)
             return cfx_error_set(err, CFX_ECREATE, partial, 0, 0,
                                  "a partial result from an interrupted or failed run is in the "
                                  "way; move it or use --force");
@@ -88,6 +91,40 @@ static int prepare_output(const cfx_run_opts *opt, const cfx_scenario *s, char *
                                  strerror(errno));
     }
     return 0;
+}
+
+/* A lower bound on the memory a run of s needs, bytes, from the sizes in sim/world.c,
+ * sim/network.c and sim/output.c: each shipment slot holds 43 bytes in its arrays and 4 in
+ * the calendar, the arrays grow by doubling (up to twice that) and realloc copies them
+ * (half as much again while it does, so 2.5 x 47 bytes); nodes and roads carry
+ * about 20 arrays each, plus the routes (a node x group table); the output buffers
+ * chunk_days rows of every series, and HDF5 holds about as much again. */
+static double estimate_bytes(const cfx_scenario *s, int threads)
+{
+    double n = (double)s->n_nodes, m = (double)s->n_edges, g = (double)s->n_groups;
+    double ships = 2.5 * 47 * (double)s->initial_shipments;
+    double network = n * (160 + 12 * g) + m * 160 + threads * n * 32;
+    double row = 40 * n + 8 * m + 16 * g + 64 * (double)s->n_products;
+    return ships + network + 2 * (double)s->chunk_days * row;
+}
+
+/* Refuses, before anything is allocated, a scenario that cannot fit in memory: a run that
+ * the operating system would kill hours later, or that would push a shared node to swap. */
+static int check_memory(const cfx_scenario *s, int threads, cfx_diags *d)
+{
+    const char *what;
+    double need = estimate_bytes(s, threads), have = cfx_mem_available(&what);
+    if (need <= have)
+        return 0;
+    const double gib = 1024.0 * 1024 * 1024;
+    return cfx_diags_add(d, CFX_EINVAL, s->path, 0, 0,
+                         "too large for this machine: the run needs an estimated %.2f GiB "
+                         "(%ld shipments at day 0, %zu nodes, %zu roads, %zu groups) but %s is "
+                         "%.2f GiB; refused before allocating. Lower "
+                         "transport.initial_shipments or the network's size, or run it on a "
+                         "machine with more memory",
+                         need / gib, s->initial_shipments, s->n_nodes, s->n_edges, s->n_groups,
+                         what, have / gib);
 }
 
 /* Running per-product metrics for the summary. */
@@ -131,23 +168,34 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     cfx_world *w = NULL;
     cfx_output *out = NULL;
     char path[1024], partial[1040];
+    char *overrides = NULL;
+    long day0 = 0; /* days a checkpoint brings */
     int rc = cfx_scenario_load(&s, opt->scenario, opt->sets, opt->n_sets, d);
     if (rc)
         return rc;
+    if ((rc = check_memory(s, opt->threads > 0 ? opt->threads : 1, d)))
+        goto done;
     if ((rc = prepare_output(opt, s, path, sizeof path, partial, sizeof partial, err)))
         goto done;
     cfx_world_opts wo = {.threads = opt->threads > 0 ? opt->threads : 1};
     if ((rc = cfx_world_alloc(&w, s, &wo, err)))
         goto done;
+    overrides = join_overrides(opt);
+    cfx_checkpoint_meta cmeta = {.overrides = overrides, .command_line = opt->command_line,
+                                 .threads = wo.threads};
+    res->n_products = s->n_products;
+    if (opt->resume && (rc = cfx_checkpoint_load(opt->resume, w, res, &cmeta, &day0, err)))
+        goto done;
     res->load_seconds = now_s() - t0;
     double t_out = now_s();
     char created[32];
     iso_now(created, sizeof created);
-    char *overrides = join_overrides(opt);
     cfx_output_meta meta = {.command_line = opt->command_line, .threads = wo.threads,
-                            .created = created, .overrides = overrides};
+                            .created = opt->created ? opt->created : created,
+                            .overrides = overrides};
     rc = cfx_output_create(&out, partial, w, &meta, err);
-    free(overrides);
+    if (!rc && opt->resume)
+        rc = cfx_checkpoint_replay(opt->resume, out, w, day0, err);
     res->output_seconds = now_s() - t_out;
     if (rc)
         goto done;
@@ -159,7 +207,8 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     for (size_t p = 0; p < s->n_products; p++)
         snprintf(res->products[p].name, sizeof res->products[p].name, "%s",
                  s->products[p].name);
-    for (long day = 0; day < s->days; day++) {
+    res->days_run = day0;
+    for (long day = day0; day < s->days; day++) {
         if (opt->stop && *opt->stop) {
             rc = cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
                                "interrupted after %ld of %ld days; partial result kept in %s",
@@ -178,6 +227,9 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
             break;
         if (opt->progress)
             opt->progress(opt->progress_ctx, day + 1, s->days, now_s() - t0);
+        if (opt->checkpoint_every > 0 && (day + 1) % opt->checkpoint_every == 0 &&
+            day + 1 < s->days && (rc = cfx_checkpoint_write(path, w, out, res, &cmeta, err)))
+            break;
     }
     int complete = rc == 0;
     cfx_error cerr;
@@ -225,6 +277,7 @@ done:
         cfx_error ignore;
         cfx_output_close(out, w, 0, &ignore);
     }
+    free(overrides);
     cfx_world_free(w);
     cfx_scenario_free(s);
     struct rusage ru;

@@ -17,7 +17,10 @@ typedef struct cfx_run_opts {
     int threads;                 /* <= 0: 1 */
     int force;                   /* overwrite an existing OUT (and a stale OUT.partial) */
     const char *command_line;
+    const char *created;         /* the `created` attribute (ISO 8601 UTC); NULL: now */
     volatile sig_atomic_t *stop; /* when it becomes non-zero the run stops after the day */
+    long checkpoint_every;       /* > 0: write OUT.ckpt/day-NNNNN.h5 every that many days */
+    const char *resume;          /* a checkpoint to continue from (sim/checkpoint.h) */
     /* Called after each day (may be NULL). */
     void (*progress)(void *ctx, long day, long days, double elapsed_s);
     void *progress_ctx;

@@ -26,6 +26,8 @@ typedef struct loader {
     cfx_scenario *s;
     cfx_conf_doc *doc;
     cfx_diags *d;
+    uint8_t *kind_unknown; /* n_nodes: 1 where the kind column was misspelt, already
+                              reported, so checks of that node's kind stay quiet */
 } loader;
 
 /* Records err in the diagnostics when set; returns its code. */
@@ -459,6 +461,10 @@ static int cell_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, do
     char *end;
     errno = 0;
     double x = strtod(v, &end);
+    if (strpbrk(v, "xX")) { /* strtod reads hexadecimal; a table holds decimal numbers */
+        cell_err(L, t, r, c, "'%s' must be a decimal number, got '%s'", t->header[c], v);
+        return -1;
+    }
     if (*end || errno == ERANGE || !isfinite(x)) {
         cell_err(L, t, r, c, "'%s' must be a finite number, got '%s'", t->header[c], v);
         return -1;
@@ -595,6 +601,8 @@ static void load_nodes(loader *L, const cfx_csv *t)
         !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
         !ALLOC_N(s->node_sorted, n) || !ALLOC_N(s->node_capacity_t_per_day, n))
         return;
+    if (!(L->kind_unknown = calloc(n, 1)))
+        return;
     s->n_nodes = n;
     char kinds[128];
     join_names(cfx_node_kind_names, CFX_NODE_NKINDS, kinds, sizeof kinds);
@@ -613,6 +621,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
         int k = lookup(cfx_node_kind_names, CFX_NODE_NKINDS, kind);
         if (k < 0)
             cell_err(L, t, r, ckind, "unknown node kind '%s' (one of: %s)", kind, kinds);
+        L->kind_unknown[r] = k < 0;
         s->node_kind[r] = (uint8_t)(k < 0 ? CFX_NODE_TOWN : k);
         cell_num(L, t, r, clat, -90, 90, 0, "a latitude in [-90, 90] degrees", &s->lat[r]);
         cell_num(L, t, r, clon, -180, 180, 0, "a longitude in [-180, 180] degrees", &s->lon[r]);
@@ -642,6 +651,13 @@ static void load_nodes(loader *L, const cfx_csv *t)
     }
 }
 
+/* Whether node v is not of the kind: 0 for a node whose own kind was unknown (reported
+ * once, in the nodes table, rather than again at every use). */
+static int kind_differs(const loader *L, long v, cfx_node_kind kind)
+{
+    return v >= 0 && L->s->node_kind[v] != kind && !(L->kind_unknown && L->kind_unknown[v]);
+}
+
 /* A node id in cell (r, c), or -1 with an error. */
 static long cell_node(loader *L, const cfx_csv *t, size_t r, long c)
 {
@@ -650,6 +666,44 @@ static long cell_node(loader *L, const cfx_csv *t, size_t r, long c)
     if (v < 0)
         cell_err(L, t, r, c, "unknown node '%s'%s", id, "");
     return v;
+}
+
+static int cmp_edge_ends(const void *a, const void *b, void *ctx)
+{
+    const cfx_scenario *s = ctx;
+    int32_t i = *(const int32_t *)a, j = *(const int32_t *)b;
+    int32_t li = s->edge_from[i] < s->edge_to[i] ? s->edge_from[i] : s->edge_to[i],
+            hi = s->edge_from[i] ^ s->edge_to[i] ^ li;
+    int32_t lj = s->edge_from[j] < s->edge_to[j] ? s->edge_from[j] : s->edge_to[j],
+            hj = s->edge_from[j] ^ s->edge_to[j] ^ lj;
+    return li != lj ? (li > lj) - (li < lj) : (hi > hj) - (hi < hj);
+}
+
+/* Two rows joining the same two nodes (either way round) are refused: an event names a road
+ * by its ends ('from-to'), so it would reach only one of them. */
+static void check_parallel(loader *L, const cfx_csv *t, long cf)
+{
+    cfx_scenario *s = L->s;
+    size_t n = s->n_edges;
+    int32_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    for (size_t i = 0; idx && tmp && i < n; i++)
+        idx[i] = (int32_t)i;
+    if (idx && tmp)
+        sort_idx(idx, tmp, n, cmp_edge_ends, s); /* stable: table order within a pair */
+    for (size_t i = 1; idx && tmp && i < n; i++) {
+        int32_t first = idx[i - 1], later = idx[i];
+        if (s->edge_from[later] < 0 || s->edge_to[later] < 0 ||
+            cmp_edge_ends(&first, &later, s) != 0)
+            continue;
+        size_t k = (size_t)later * t->ncols + (size_t)cf;
+        cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k],
+                      "a second road between '%s' and '%s' (the first is at line %d): events "
+                      "name a road by its ends, so merge the two rows into one",
+                      s->node_id[s->edge_from[later]], s->node_id[s->edge_to[later]],
+                      t->line[(size_t)first * t->ncols + (size_t)cf]);
+    }
+    free(idx);
+    free(tmp);
 }
 
 static void load_edges(loader *L, const cfx_csv *t)
@@ -686,13 +740,15 @@ static void load_edges(loader *L, const cfx_csv *t)
                      s->path);
         s->edge_road[r] = (int32_t)k;
         s->edge_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
-        double one = 0;
-        if (cone >= 0 && cell_num(L, t, r, cone, 0, 1, 1, "0 or 1", &one) == 0 && one != 0 &&
-            one != 1)
-            cell_err(L, t, r, cone, "'%s' must be 0 or 1, got '%s'", "oneway",
-                     cfx_csv_cell(t, r, (size_t)cone));
-        s->edge_oneway[r] = one == 1;
+        const char *one = cone >= 0 ? cfx_csv_cell(t, r, (size_t)cone) : "";
+        if (*one && strcmp(one, "0") != 0 && strcmp(one, "1") != 0)
+            cell_err(L, t, r, cone,
+                     "'oneway' must be 1 (only from 'from' to 'to'), 0 or empty (both "
+                     "ways), got '%s'%s",
+                     one, "");
+        s->edge_oneway[r] = strcmp(one, "1") == 0;
     }
+    check_parallel(L, t, cf);
 }
 
 static void load_mines(loader *L, const cfx_csv *t)
@@ -716,7 +772,7 @@ static void load_mines(loader *L, const cfx_csv *t)
     s->n_mines = n;
     for (size_t r = 0; r < n; r++) {
         long v = cell_node(L, t, r, cn);
-        if (v >= 0 && s->node_kind[v] != CFX_NODE_MINE)
+        if (kind_differs(L, v, CFX_NODE_MINE))
             cell_err(L, t, r, cn, "node '%s' is a %s, not a mine", s->node_id[v],
                      cfx_node_kind_names[s->node_kind[v]]);
         for (size_t i = 0; i < r && v >= 0; i++)
@@ -759,6 +815,31 @@ static long find_edge(const cfx_scenario *s, const char *target)
     return found;
 }
 
+/* Why target names neither a node nor a road: the first way to read it as 'from-to' with
+ * both ends nodes (then no road joins them), else with one end a node (the other is
+ * unknown), else neither. */
+static void explain_target(const cfx_scenario *s, const char *target, char *why, size_t n)
+{
+    size_t len = strlen(target);
+    int best = 0; /* how many ends of the best reading are nodes */
+    snprintf(why, n, "no node of that id, and not 'from-to' with two node ids for a road");
+    for (size_t i = 1; i + 1 < len && best < 2; i++) {
+        if (target[i] != '-')
+            continue;
+        char a[100], b[100];
+        snprintf(a, sizeof a, "%.*s", (int)i, target);
+        snprintf(b, sizeof b, "%s", target + i + 1);
+        int ka = cfx_scenario_node(s, a) >= 0, kb = cfx_scenario_node(s, b) >= 0;
+        if (ka && kb)
+            snprintf(why, n, "no road between nodes '%s' and '%s'", a, b);
+        else if ((ka || kb) && !best)
+            snprintf(why, n, "'%s' is not a node ('%s' is; a road is named 'from-to')", ka ? b : a,
+                     ka ? a : b);
+        if (ka + kb > best)
+            best = ka + kb;
+    }
+}
+
 /* An optional number of an events row: 1 when the column is absent or the cell empty (out
  * unchanged), 0 when read, -1 after an error. */
 static int event_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, double hi,
@@ -793,8 +874,9 @@ static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k
     if (e->node < 0)
         e->edge = (int32_t)find_edge(s, tgt);
     if (e->node < 0 && e->edge < 0) {
-        cell_err(L, t, r, ctgt, "unknown target '%s' (a node id, or 'from-to' for a road)%s", tgt,
-                 "");
+        char why[400];
+        explain_target(s, tgt, why, sizeof why);
+        cell_err(L, t, r, ctgt, "unknown target '%s': %s", tgt, why);
         return;
     }
     if (k < 0)
@@ -806,13 +888,13 @@ static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k
         return;
     }
     const char *nk = cfx_node_kind_names[s->node_kind[e->node]];
-    if (k == CFX_EV_CLOSE && s->node_kind[e->node] != CFX_NODE_GATE)
+    if (k == CFX_EV_CLOSE && kind_differs(L, e->node, CFX_NODE_GATE))
         cell_err(L, t, r, ctgt, "only a gate can be closed; '%s' is a %s", tgt, nk);
     if (k == CFX_EV_HALT || k == CFX_EV_DESTROY)
         e->mine = (int32_t)mine_row(s, e->node);
-    if (k == CFX_EV_HALT && s->node_kind[e->node] != CFX_NODE_MINE)
+    if (k == CFX_EV_HALT && kind_differs(L, e->node, CFX_NODE_MINE))
         cell_err(L, t, r, ctgt, "only a mine can be halted; '%s' is a %s", tgt, nk);
-    else if (k == CFX_EV_HALT && e->mine < 0)
+    else if (k == CFX_EV_HALT && e->mine < 0 && !L->kind_unknown[e->node])
         cell_err(L, t, r, ctgt, "mine node '%s' has no row in the mines table%s", tgt, "");
 }
 
@@ -908,8 +990,9 @@ static void load_events(loader *L, const cfx_csv *t)
                          "a capture needs the new controller in the 'group' column%s%s", "", "");
             else
                 e->group = (int32_t)add_group(s, grp);
-        } else if (*grp) {
-            cell_err(L, t, r, cgrp, "'group' is only for capture events, got '%s' on '%s'", grp,
+        } else if (*grp && k != CFX_EV_CLOSE) { /* a close's group is resolved below */
+            cell_err(L, t, r, cgrp,
+                     "'group' is only for capture and close events, got '%s' on '%s'", grp,
                      kind);
         }
         if (k >= 0)
@@ -924,8 +1007,15 @@ static void load_events(loader *L, const cfx_csv *t)
         snprintf(groups + used, sizeof groups - used, "%s%s", g ? ", " : "", s->groups[g].name);
     }
     for (size_t r = 0; r < n; r++) {
-        if (lookup(cfx_event_kind_names, CFX_EV_NSCRIPTED, cfx_csv_cell(t, r, (size_t)ckind)) !=
-            CFX_EV_TOLL)
+        int k = lookup(cfx_event_kind_names, CFX_EV_NSCRIPTED, cfx_csv_cell(t, r, (size_t)ckind));
+        const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
+        if (k == CFX_EV_CLOSE && *grp) { /* closed to the cargo of this group only */
+            s->events[r].group = (int32_t)find_group(s, grp);
+            if (s->events[r].group < 0)
+                cell_err(L, t, r, cgrp, "unknown group '%s' for a closure (groups: %s)", grp,
+                         groups);
+        }
+        if (k != CFX_EV_TOLL)
             continue;
         const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
         s->events[r].group = (int32_t)find_group(s, tgt);
@@ -948,7 +1038,7 @@ static void check_network(loader *L)
     cfx_scenario *s = L->s;
     size_t markets = 0;
     for (size_t i = 0; i < s->n_nodes; i++)
-        markets += s->node_kind[i] == CFX_NODE_MARKET;
+        markets += s->node_kind[i] == CFX_NODE_MARKET || L->kind_unknown[i];
     if (s->n_nodes && !markets)
         cfx_diags_add(L->d, CFX_EINVAL, table_path(L, "network.nodes"), 1, 1,
                       "no node of kind 'market': shipments have nowhere to go");
@@ -1052,6 +1142,7 @@ done:
     cfx_csv_free(mines);
     cfx_csv_free(events);
     cfx_conf_free(L.doc);
+    free(L.kind_unknown);
     if (d->n > before) {
         rc = 0;
         for (size_t i = before; i < d->n && rc != CFX_ENOENT; i++)

@@ -13,10 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gsl/gsl_qrng.h>
 #include <gsl/gsl_rng.h>
 
+#include "analyze.h"
 #include "conf.h"
+#include "csv.h"
 #include "rng.h"
 #include "run.h"
 #include "util.h"
@@ -24,8 +25,9 @@
 const char *const cfx_design_names[4] = {"grid", "list", "sobol", "lhs"};
 const char *const cfx_member_status_names[3] = {"ok", "failed", "missing"};
 
-/* GSL's Sobol generator has direction numbers for this many dimensions. */
-#define SOBOL_MAX_DIM 40
+/* Saltelli's design draws 2k dimensions from GSL's Sobol generator, which has direction
+ * numbers for 40 (cfx_saltelli_design). */
+#define SOBOL_MAX_PARAMS 20
 /* Bounds on a sweep, so that a typo (samples: 1e9) is an input error and not an OOM. */
 #define MAX_MEMBERS 10000000UL
 
@@ -313,8 +315,12 @@ static void parse(cfx_sweep *sw, const cfx_conf *root, cfx_diags *d)
                       "'parameters' must be a list of at least one parameter");
         return;
     }
-    if (sw->design == CFX_DESIGN_SOBOL && ps->n > SOBOL_MAX_DIM) {
-        add(d, ps, "sobol takes at most 40 parameters (GSL's direction numbers)%s%s", "", "");
+    if (sw->design == CFX_DESIGN_SOBOL && ps->n > SOBOL_MAX_PARAMS) {
+        cfx_diags_add(d, CFX_EINVAL, ps->file, ps->line, ps->col,
+                      "sobol takes at most %d parameters, got %zu (Saltelli's design draws two "
+                      "coordinates per parameter from GSL's Sobol sequence, which has 40); use "
+                      "lhs for more",
+                      SOBOL_MAX_PARAMS, ps->n);
         return;
     }
     if (!(sw->params = calloc(ps->n, sizeof *sw->params)))
@@ -357,7 +363,9 @@ static char *fmt_value(const cfx_sweep_param *p, double u)
     return cfx_strdup(buf);
 }
 
-/* Unit-cube points of the sobol or lhs design: n_points * n_params, row per point. */
+/* Unit-cube points of the sobol or lhs design: n_points * n_params, row per point. sobol
+ * is Saltelli's design (sim/analyze.h), which conflux analyze needs for Sobol indices:
+ * `samples` blocks of k + 2 points A, A_B^1 ... A_B^k, B. */
 static double *unit_points(const cfx_sweep *sw)
 {
     size_t n = sw->n_points, k = sw->n_params;
@@ -365,14 +373,11 @@ static double *unit_points(const cfx_sweep *sw)
     if (!u)
         return NULL;
     if (sw->design == CFX_DESIGN_SOBOL) {
-        gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)k);
-        if (!q) {
+        cfx_error e;
+        if (cfx_saltelli_design(u, sw->samples, k, &e)) {
             free(u);
             return NULL;
         }
-        for (size_t i = 0; i < n; i++)
-            gsl_qrng_get(q, u + i * k);
-        gsl_qrng_free(q);
         return u;
     }
     /* Latin hypercube: in each dimension every one of the n strata holds one point, at a
@@ -413,6 +418,8 @@ static int expand(cfx_sweep *sw, cfx_diags *d)
             else
                 sw->n_points *= sw->params[p].n_values;
         }
+    } else if (sw->design == CFX_DESIGN_SOBOL) {
+        sw->n_points = sw->samples * (k + 2); /* samples <= MAX_MEMBERS, k <= 20: no overflow */
     } else {
         sw->n_points = sw->design == CFX_DESIGN_LIST ? sw->params[0].n_values : sw->samples;
     }
@@ -513,24 +520,6 @@ done:
 
 /* ---------------------------------------------------------------- the directory */
 
-/* A CSV cell, quoted when it must be. */
-static void csv_cell(FILE *f, const char *s, int first)
-{
-    if (!first)
-        fputc(',', f);
-    if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes a file that must hold exactly text: a new one through a temporary name (shards may
  * race here), or an existing one that is compared. */
 static int write_or_compare(const char *path, const char *text, size_t len, cfx_error *err)
@@ -560,8 +549,88 @@ static int write_or_compare(const char *path, const char *text, size_t len, cfx_
     return 0;
 }
 
+/* DIR/created: when the sweep began (SOURCE_DATE_EPOCH when set), ISO 8601 UTC. */
+#define CREATED_LEN 20 /* 2025-11-01T00:00:00Z */
+
+static int created_path(char *buf, size_t n, const char *dir)
+{
+    return snprintf(buf, n, "%s/created", dir) >= (int)n ? -1 : 0;
+}
+
+/* The time to record for a sweep that begins now: SOURCE_DATE_EPOCH when set (the
+ * reproducible-builds convention), else the clock; text of CREATED_LEN + 1 bytes with '\n'. */
+static int created_now(char *text, size_t n, cfx_error *err)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    time_t t = time(NULL);
+    struct tm tm;
+    if (epoch) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(epoch, &end, 10);
+        if (!*epoch || *end || errno || v < 0 || v > 253402300799LL) /* to 9999-12-31 */
+            return cfx_error_set(err, CFX_EUSAGE, NULL, 0, 0,
+                                 "SOURCE_DATE_EPOCH must be seconds since 1970-01-01 (a whole "
+                                 "number up to 253402300799), got '%s'",
+                                 epoch);
+        t = (time_t)v;
+    }
+    gmtime_r(&t, &tm);
+    strftime(text, n, "%Y-%m-%dT%H:%M:%SZ\n", &tm);
+    return 0;
+}
+
+/* Records text in DIR/created unless it is there: written under a temporary name and linked
+ * into place, so that of shards that race here the first wins and all read its time. */
+static int record_created(const char *dir, const char *text, cfx_error *err)
+{
+    char path[1100], tmp[1200];
+    struct stat st;
+    if (created_path(path, sizeof path, dir))
+        return cfx_error_set(err, CFX_ECREATE, dir, 0, 0, "the directory's name is too long");
+    if (stat(path, &st) == 0)
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return cfx_error_set(err, CFX_ECREATE, tmp, 0, 0, "cannot create: %s", strerror(errno));
+    int bad = fputs(text, f) < 0;
+    bad |= fclose(f) != 0;
+    int rc = 0;
+    if (bad || (link(tmp, path) && errno != EEXIST))
+        rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+    unlink(tmp);
+    return rc;
+}
+
+/* The sweep's time from DIR/created into buf (CREATED_LEN + 1 bytes); -1 with why in msg. */
+static int read_created(const char *dir, char *buf, char *msg, size_t n)
+{
+    char path[1100], *text = NULL;
+    size_t len = 0;
+    cfx_error e;
+    if (created_path(path, sizeof path, dir) || cfx_read_file(path, &text, &len, &e)) {
+        snprintf(msg, n,
+                 "%s/created: cannot read the sweep's time (run conflux sweep again with "
+                 "--resume to record it)",
+                 dir);
+        return -1;
+    }
+    int ok = len == CREATED_LEN + 1 && text[4] == '-' && text[10] == 'T' &&
+             text[CREATED_LEN - 1] == 'Z' && text[CREATED_LEN] == '\n';
+    if (ok)
+        snprintf(buf, CREATED_LEN + 1, "%.*s", CREATED_LEN, text);
+    else
+        snprintf(msg, n, "%s: not a time like 2025-11-01T00:00:00Z", path);
+    free(text);
+    return ok ? 0 : -1;
+}
+
 int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *err)
 {
+    char created[40];
+    if (created_now(created, sizeof created, err))
+        return err->code;
     if (mkdir(dir, 0777) && errno != EEXIST)
         return cfx_error_set(err, CFX_ECREATE, dir, 0, 0, "cannot create the directory: %s",
                              strerror(errno));
@@ -573,15 +642,18 @@ int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *err)
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return cfx_error_set(err, CFX_ENOMEM, dir, 0, 0, "out of memory");
-    csv_cell(f, "member", 1);
-    csv_cell(f, "seed", 0);
-    for (size_t p = 0; p < sw->n_params; p++)
-        csv_cell(f, sw->params[p].path, 0);
+    fputs("member,seed", f);
+    for (size_t p = 0; p < sw->n_params; p++) {
+        fputc(',', f);
+        cfx_csv_write_cell(f, sw->params[p].path);
+    }
     fputc('\n', f);
     for (size_t m = 0; m < sw->n_members; m++) {
         fprintf(f, "%zu,%llu", m, (unsigned long long)sw->seed[m]);
-        for (size_t p = 0; p < sw->n_params; p++)
-            csv_cell(f, sw->values[m * sw->n_params + p], 0);
+        for (size_t p = 0; p < sw->n_params; p++) {
+            fputc(',', f);
+            cfx_csv_write_cell(f, sw->values[m * sw->n_params + p]);
+        }
         fputc('\n', f);
     }
     if (fclose(f)) {
@@ -593,6 +665,8 @@ int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *err)
     snprintf(path, sizeof path, "%s/members.csv", dir);
     if (!rc)
         rc = write_or_compare(path, text, len, err);
+    if (!rc)
+        rc = record_created(dir, created, err);
     free(text);
     return rc;
 }
@@ -623,12 +697,18 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir, void (*
                          void *poll_ctx)
 {
     size_t k = sw->n_params;
-    char out[1100], note[1100], seed[32], *cmd = NULL;
+    char out[1100], note[1100], seed[32], created[CREATED_LEN + 1], why[1300], *cmd = NULL;
     size_t cmd_len = 0;
-    cfx_override *ov = calloc(k + 1, sizeof *ov);
-    FILE *cf = open_memstream(&cmd, &cmd_len);
     cfx_sweep_member_path(out, sizeof out, dir, m, ".h5");
     cfx_sweep_member_path(note, sizeof note, dir, m, ".error");
+    /* Every member carries the sweep's time, so that its file has the same bytes whenever
+     * and wherever it runs. */
+    if (read_created(dir, created, why, sizeof why)) {
+        write_note(note, why);
+        return CFX_MEMBER_FAILED;
+    }
+    cfx_override *ov = calloc(k + 1, sizeof *ov);
+    FILE *cf = open_memstream(&cmd, &cmd_len);
     if (!ov || !cf) {
         free(ov);
         if (cf)
@@ -655,6 +735,7 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir, void (*
                         .threads = 1,
                         .force = 1,
                         .command_line = cmd,
+                        .created = created,
                         .progress = poll ? on_day : NULL,
                         .progress_ctx = &hook};
     cfx_run_result res;

@@ -63,13 +63,18 @@ extern const char *const cfx_member_status_names[3];
 
 /* Creates DIR (one level) and writes DIR/sweep.yaml (the sweep file) and DIR/members.csv
  * (member, seed and each parameter's value), or checks that the ones there are the same
- * sweep: a DIR holding another sweep is CFX_ECREATE. Safe to call from every shard. */
+ * sweep: a DIR holding another sweep is CFX_ECREATE. Records DIR/created, the sweep's time
+ * (ISO 8601 UTC: SOURCE_DATE_EPOCH when set, else now), unless DIR has one: the first
+ * shard to get here wins. A malformed SOURCE_DATE_EPOCH is CFX_EUSAGE, before DIR is made.
+ * Safe to call from every shard. */
 int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *err);
 
 /* Runs member m in this process, single-threaded, into DIR/member-NNNNN.h5 (replacing an
- * incomplete one). On failure the message goes to DIR/member-NNNNN.error, which a success
- * removes. Returns CFX_MEMBER_OK or CFX_MEMBER_FAILED. poll (may be NULL) is called after
- * every simulated day: the MPI driver serves other ranks from it. */
+ * incomplete one), with DIR/created as its `created` attribute: the file has the same bytes
+ * whichever process, rank or shard runs it, and when. On failure the message goes to
+ * DIR/member-NNNNN.error, which a success removes. Returns CFX_MEMBER_OK or
+ * CFX_MEMBER_FAILED. poll (may be NULL) is called after every simulated day: the MPI driver
+ * serves other ranks from it. */
 int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir, void (*poll)(void *),
                          void *poll_ctx);
 

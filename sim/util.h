@@ -6,9 +6,22 @@
 
 #include "error.h"
 
+/* The largest scenario or table read, bytes: 256 MiB, far above any real scenario (the
+ * Kachin tables are a few kB; a 10^5-node network from `conflux gen` is about 10 MB), and
+ * small enough that a mistake (a disk image, /dev/zero) is refused before it fills memory. */
+#define CFX_MAX_INPUT_BYTES ((size_t)256 << 20)
+
 /* Reads a whole file into a malloc'd, NUL-terminated buffer (*len excludes the NUL).
- * Missing or unreadable: CFX_ENOENT, "cannot open: ..." or "cannot read: ..." in err. */
+ * Missing or unreadable (a directory too): CFX_ENOENT, "cannot open: ..." or "cannot read:
+ * ..." in err. Larger than CFX_MAX_INPUT_BYTES: CFX_EINVAL, without reading it all (a
+ * regular file is measured first; a device or a pipe is read up to the limit). */
 int cfx_read_file(const char *path, char **out, size_t *len, cfx_error *err);
+/* Bytes of memory this process may still allocate: the least of the machine's available
+ * memory (MemAvailable in /proc/meminfo), the room left under the cgroup's memory.max (a
+ * Slurm job's limit) and under RLIMIT_AS and RLIMIT_DATA (ulimit -v, -d). *what names the
+ * one that binds. */
+double cfx_mem_available(const char **what);
+
 /* strdup (not in C11); NULL when out of memory. */
 char *cfx_strdup(const char *s);
 

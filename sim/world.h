@@ -127,6 +127,8 @@ struct cfx_world {
     double strike_until_h; /* latest end of any strike so far: no strike holds after it */
     double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
     uint8_t *mine_halted;       /* n_mines: halted by order */
+    uint8_t *closed_to;         /* n_nodes * n_groups: gate closed to cargo of that origin */
+    long n_closed_to;           /* entries of closed_to set */
 
     cfx_routes routes;
     cfx_market_obs market;
@@ -194,6 +196,11 @@ int cfx_world_step(cfx_world *w, cfx_error *err);
 int cfx_world_run_day(cfx_world *w, cfx_error *err);
 /* Recomputes the routing table now (conflux check and tests; runs use it as needed). */
 int cfx_world_route(cfx_world *w);
+
+/* Checkpoints (checkpoint.h): saves the world's state and every model's, or loads them into
+ * a world just allocated for the same scenario, as ck says; loading then recomputes the
+ * routing table, a function of the network's state. Between steps only. */
+int cfx_world_checkpoint(cfx_world *w, cfx_ckpt *ck);
 
 /* Total kg at nodes (sum of stock_kg), for the conservation check. */
 int64_t cfx_world_stock_kg(const cfx_world *w);

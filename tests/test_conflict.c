@@ -118,6 +118,38 @@ static void test_conflict__capture_moves_gate_levy_to_the_captor(void **state)
     cfx_scenario_free(s);
 }
 
+static void test_conflict__gate_closed_to_one_group_reroutes_only_its_cargo(void **state)
+{
+    /* partial.yaml: G is closed to KIA-origin cargo on days 2-4. Each day one KIA truck
+     * (from A) and one SAC truck (from C) leave B at the start of the day: the KIA truck
+     * takes the longer gate H while G is closed to it, the SAC truck keeps to G. */
+    cfx_scenario *s = cfx_test_load(DATA "partial.yaml", NULL, 0);
+    cfx_world *w = cfx_test_world(s, 2);
+    int32_t bg = edge(s, "B", "G"), bh = edge(s, "B", "H");
+    int32_t kia = group(s, "KIA"), sac = group(s, "SAC");
+    double delivered_kia = 0, delivered_sac = 0;
+    for (long day = 0; day < s->days; day++) {
+        run_day(w);
+        cfx_test_conserved(w);
+        int closed = day >= 2 && day <= 4;
+        double want_bg = day == 0 ? 0 : closed ? 10 : 20, want_bh = closed ? 10 : 0;
+        assert_near(w->obs.edge_flow_t[bg], want_bg, T_TOL);
+        assert_near(w->obs.edge_flow_t[bh], want_bh, T_TOL);
+        delivered_kia += w->obs.delivered_by_controller_t[kia];
+        delivered_sac += w->obs.delivered_by_controller_t[sac];
+    }
+    /* Nothing of either group was held back for good: one truck a day of each arrived,
+     * but for those still on the road at the end (the detour is 6 h longer). */
+    assert_true(delivered_kia >= 70 && delivered_sac >= 80);
+    assert_int_equal(w->n_events, 2);
+    assert_int_equal(w->events[0].kind, CFX_EV_CLOSE);
+    assert_int_equal(w->events[0].node, node(s, "G"));
+    assert_int_equal(w->events[1].kind, CFX_EV_REOPEN);
+    assert_near(w->events[1].day, 5, 0);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
 static void test_conflict__toll_changes_levy_and_reverts(void **state)
 {
     cfx_override ov[] = {{"events", "gate/events-toll.csv"}};
@@ -408,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conflict__strike_on_road_reroutes_and_destroys_cargo),
         cmocka_unit_test(test_conflict__capture_moves_gate_levy_to_the_captor),
+        cmocka_unit_test(test_conflict__gate_closed_to_one_group_reroutes_only_its_cargo),
         cmocka_unit_test(test_conflict__toll_changes_levy_and_reverts),
         cmocka_unit_test(test_conflict__checkpoint_taxes_then_seizes_everything),
         cmocka_unit_test(test_conflict__halt_and_destroy_set_mine_effects),

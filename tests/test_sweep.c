@@ -69,28 +69,66 @@ static void test_sweep__list_takes_ith_values_together(void **state)
     cfx_sweep_free(sw);
 }
 
-/* The sobol design is GSL's Sobol sequence scaled to each range; days_min is marked
+/* The sobol design is Saltelli's, which conflux analyze needs for Sobol indices: for each of
+ * the `samples` base samples j, a block of k + 2 points A_j, A_B^1_j ... A_B^k_j, B_j, where
+ * A_j and B_j are the first and last k coordinates of point j + 1 of GSL's 2k-dimensional
+ * Sobol sequence (point 0, the centre of the cube, is skipped) and A_B^i_j is A_j with
+ * parameter i from B_j; each scaled to its range, replicates innermost. days_min is
  * `integer: true`, so its values are rounded. */
-static void test_sweep__sobol_matches_gsl_sequence(void **state)
+static void test_sweep__sobol_is_saltelli_design_from_gsl_sequence(void **state)
 {
+    enum { N = 8, K = 3, R = 2 };
+    static const double lo[K] = {0.0, 10, 0.1}, hi[K] = {0.1, 60, 0.5};
     cfx_sweep *sw = load_ok(SWEEP("sobol.yaml"));
-    assert_int_equal(sw->n_members, 8);
-    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, 3);
-    double u[3];
-    for (size_t m = 0; m < 8; m++) {
-        gsl_qrng_get(q, u);
-        /* the text is %.17g of the scaled double: it reads back exactly */
-        assert_true(value(sw, m, 0) == 0.0 + u[0] * (0.1 - 0.0));
-        assert_true(value(sw, m, 1) == (double)llround(10 + u[1] * 50));
-        assert_true(strchr(sw->values[m * 3 + 1], '.') == NULL);
-        assert_true(value(sw, m, 2) == 0.1 + u[2] * (0.5 - 0.1));
+    assert_int_equal(sw->samples, N);
+    assert_int_equal(sw->replicates, R);
+    assert_int_equal(sw->n_points, N * (K + 2));
+    assert_int_equal(sw->n_members, N * (K + 2) * R);
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, 2 * K);
+    double v[2 * K];
+    gsl_qrng_get(q, v); /* the centre, skipped */
+    for (size_t j = 0; j < N; j++) {
+        gsl_qrng_get(q, v);
+        for (size_t c = 0; c < K + 2; c++)
+            for (size_t r = 0; r < R; r++) {
+                size_t m = (j * (K + 2) + c) * R + r;
+                for (size_t i = 0; i < K; i++) {
+                    int from_b = c == K + 1 || c == i + 1;
+                    double want = lo[i] + v[from_b ? K + i : i] * (hi[i] - lo[i]);
+                    if (i == 1)
+                        want = (double)llround(want);
+                    /* the text reads back as exactly the scaled double */
+                    assert_true(value(sw, m, i) == want);
+                }
+                assert_null(strchr(sw->values[m * K + 1], '.'));
+            }
     }
     gsl_qrng_free(q);
-    /* the first Sobol points are the centre, then the corners' midpoints */
-    assert_float_equal(value(sw, 0, 0), 0.05, 1e-15);
-    assert_float_equal(value(sw, 1, 0), 0.075, 1e-15);
-    assert_float_equal(value(sw, 2, 0), 0.025, 1e-15);
+    /* By hand: GSL's points 1 and 2 are (3/4, 1/4, 3/4, 1/4, 3/4, 1/4) and its mirror, so
+     * A_0 = (3/4, 1/4, 3/4) and B_0 = (1/4, 3/4, 1/4) of each range; A_B^1_0 takes its first
+     * parameter from B_0 and keeps the rest of A_0; A_1 starts at 1/4 */
+    assert_float_equal(value(sw, 0, 0), 0.075, 1e-15);
+    assert_float_equal(value(sw, 0, 1), 23, 0); /* 10 + 50/4 = 22.5, rounded */
+    assert_float_equal(value(sw, R, 0), 0.025, 1e-15);
+    assert_float_equal(value(sw, R, 2), 0.4, 1e-15);
+    assert_float_equal(value(sw, (K + 1) * R, 2), 0.2, 1e-15);
+    assert_float_equal(value(sw, (K + 2) * R, 0), 0.025, 1e-15);
     cfx_sweep_free(sw);
+}
+
+/* More than 20 parameters cannot make Saltelli's design from GSL's 40 Sobol dimensions: the
+ * sweep is refused at its parameter list. */
+static void test_sweep__sobol_with_21_parameters_refused(void **state)
+{
+    cfx_sweep *sw = NULL;
+    cfx_diags d = {0};
+    assert_int_equal(cfx_sweep_load(&sw, SCENARIO, SWEEP("bad-sobol-21.yaml"), &d), CFX_EINVAL);
+    assert_null(sw);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.v[0].line, 5); /* the list of parameters */
+    assert_int_equal(d.v[0].col, 3);
+    assert_non_null(strstr(d.v[0].msg, "sobol takes at most 20 parameters, got 21"));
+    cfx_diags_free(&d);
 }
 
 /* Latin hypercube: in every dimension each of the n equal strata holds exactly one sample;
@@ -164,7 +202,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep__grid_last_parameter_fastest_replicates_innermost),
         cmocka_unit_test(test_sweep__list_takes_ith_values_together),
-        cmocka_unit_test(test_sweep__sobol_matches_gsl_sequence),
+        cmocka_unit_test(test_sweep__sobol_is_saltelli_design_from_gsl_sequence),
+        cmocka_unit_test(test_sweep__sobol_with_21_parameters_refused),
         cmocka_unit_test(test_sweep__lhs_one_sample_per_stratum),
         cmocka_unit_test(test_sweep__unknown_path_is_located),
         cmocka_unit_test(test_sweep__value_of_wrong_type_is_located),

@@ -22,4 +22,32 @@ for m in "multi.csv:2:5: 'km' must be a length" "multi.csv:3:3: unknown node 'No
   expect_err "$m" "check lists: $m"
 done
 expect_exit 0 "the base fixture is valid" -- "$CONFLUX" check "$BAD/ok.yaml"
+
+# A misspelt node kind is reported once, not again by each table that uses the node.
+(cd "$BAD" && "$CONFLUX" check kind-typo.yaml) >"$WORK/out" 2>"$WORK/err"
+expect_err "1 problem in kind-typo.yaml" "a misspelt kind: one error, no cascade"
+
+# Files too large to be a scenario or a table (the cap is 256 MiB): refused with a message
+# before they fill memory, whether a device that never ends or a file measured first.
+ln -s /dev/zero "$WORK/zero.yaml"
+expect_exit 65 "a scenario that is /dev/zero" -- "$CONFLUX" check "$WORK/zero.yaml"
+expect_err "zero.yaml: larger than 256 MiB" "the refusal names the file and the cap"
+truncate -s 300M "$WORK/sparse.csv"
+sed 's|nodes: nodes.csv|nodes: '"$WORK"'/sparse.csv|; s|edges: edges.csv|edges: '"$BAD"'/edges.csv|;
+     s|mines: mines.csv|mines: '"$BAD"'/mines.csv|; s|events: events.csv|events: '"$BAD"'/events.csv|' \
+  "$BAD/ok.yaml" >"$WORK/sparse.yaml"
+expect_exit 65 "a 300 MB nodes table" -- "$CONFLUX" check "$WORK/sparse.yaml"
+expect_err "sparse.csv: larger than 256 MiB" "the refusal names the table"
+# Sweep files: an unknown parameter path and a value of the wrong type, located in the
+# sweep file; nothing is run and no directory is made.
+for case in "sweep-unknown-path.yaml:3:11: parameter 'transport.no_such_key' is not in the scenario" \
+            "sweep-bad-value.yaml:4:17: 'transport.truck_t' is a number in the scenario, got 'ten'"; do
+  f=${case%%:*}
+  (cd "$BAD" && "$CONFLUX" sweep ok.yaml "$f" -o "$WORK/sweep-out") >"$WORK/out" 2>"$WORK/err"
+  code=$?
+  [ "$code" = 65 ] && grep -qF -- "$case" "$WORK/err" && [ ! -e "$WORK/sweep-out" ] \
+    && ok "sweep $f" || { bad "sweep $f: exit $code"; head -3 "$WORK/err"; }
+done
+expect_exit 66 "a scenario that is a directory" -- "$CONFLUX" check "$BAD/a-directory.csv"
+expect_err "cannot read: Is a directory" "the message says why"
 finish

@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
 # conflux sweep and conflux merge: a local sweep at any --jobs, a two-shard sweep (--shard
 # and Slurm's array variables) followed by merge, --resume and a member that fails alone.
-# Member series are compared variable by variable (sweep_compare.py); merged files byte for byte.
+# Member files (sweep_compare.py) and merged files (cmp) are compared byte for byte. Each sweep
+# runs from its own directory into `out`, so that -o, which each member's command_line names,
+# is spelled the same everywhere.
 . "$(dirname "$0")/testlib.bash" "$@"
+CONFLUX=$(readlink -f "$CONFLUX")
 D=$SRC/tests/data/sweep
 SC=$D/kachin-90d.yaml
 GRID=$D/grid.yaml
-cmp_series() { "$PY" "$SRC/tests/cli/sweep_compare.py" "$@" >"$WORK/cmp" 2>&1; }
+T0=$(date -u +%s)
+# The sweep's recorded time (DIR/created), hence every member's `created` attribute.
+export SOURCE_DATE_EPOCH=1762000000
+CREATED=2025-11-01T12:26:40Z
+
+# sweep_in NAME ARGS...: conflux sweep ARGS... run in $WORK/NAME (created if need be).
+sweep_in() { local at=$WORK/$1; shift; mkdir -p "$at" && (cd "$at" && "$CONFLUX" sweep "$@"); }
+# cmp_members A B [MEMBER...]: every member file of $WORK/A/out (or those given) has the
+# bytes of the one in $WORK/B/out; else $WORK/cmp says what differs.
+cmp_members() {
+  local a=$WORK/$1/out b=$WORK/$2/out
+  shift 2
+  "$PY" "$SRC/tests/cli/sweep_compare.py" "$a" "$b" "$@" >"$WORK/cmp" 2>&1
+}
 
 # --- a local sweep, two members at a time
-expect_exit 0 "local sweep of 12 members, --jobs 2" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/local" --jobs 2
+expect_exit 0 "local sweep of 12 members, --jobs 2" -- sweep_in local "$SC" "$GRID" -o out --jobs 2
 expect_err "members: 12 of 12 done, 0 failed" "the progress line counts members done and failed"
-n=$(ls "$WORK/local"/member-*.h5 | wc -l)
+n=$(ls "$WORK/local/out"/member-*.h5 | wc -l)
 [ "$n" = 12 ] && ok "12 member files" || bad "$n member files, expected 12"
-"$PY" - "$WORK/local/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "sweep.h5: member dimension, seeds, statuses, parameters" || { bad "sweep.h5 layout"; cat "$WORK/py"; }
+[ "$(cat "$WORK/local/out/created")" = "$CREATED" ] && ok "DIR/created holds SOURCE_DATE_EPOCH as ISO 8601" || bad "DIR/created: $(cat "$WORK/local/out/created")"
+"$PY" - "$WORK/local/out/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "sweep.h5: member dimension, seeds, statuses, parameters" || { bad "sweep.h5 layout"; cat "$WORK/py"; }
 import sys, numpy as np, xarray as xr
 d = xr.open_dataset(sys.argv[1], engine="h5netcdf")
 assert d.sizes["member"] == 12 and d.sizes["time"] == 90, d.sizes
@@ -29,23 +46,34 @@ assert n.max() == d.sizes["event"] and (n > 0).all()
 # the events of member 0 stop at its count; the rest of the row is fill
 assert np.isnan(d.event_time.values[0, n[0]:]).all() and not np.isnan(d.event_time.values[0, :n[0]]).any()
 PY
+"$PY" - "$WORK/local/out" "$SC" "$CREATED" >"$WORK/py" 2>&1 <<'PY' && ok "a member's created is the sweep's time; its command_line the conflux run that reproduces it" || { bad "member attributes"; cat "$WORK/py"; }
+import sys, h5py
+out, sc, created = sys.argv[1:]
+for m, rate, p in ((0, "0.02", "0.0"), (11, "0.08", "0.1")):
+    with h5py.File(f"{out}/member-{m:05d}.h5", "r") as f:
+        a = f.attrs
+        assert a["created"].decode() == created, a["created"]
+        want = (f"conflux run {sc} -o out/member-{m:05d}.h5 --seed {a['seed']} "
+                f"--set conflict.offensive.attack_rate={rate} --set conflict.closures.daily_p={p}")
+        assert a["command_line"].decode() == want, (a["command_line"], want)
+PY
 
 # --- one member at a time: the same bytes
-expect_exit 0 "the same sweep, --jobs 1" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/one" --jobs 1 --quiet
-cmp_series "$WORK/local" "$WORK/one" && ok "member series identical for --jobs 1 and 2" || { bad "member series differ with --jobs"; cat "$WORK/cmp"; }
-cmp -s "$WORK/local/sweep.h5" "$WORK/one/sweep.h5" && ok "sweep.h5 byte-identical for --jobs 1 and 2" || bad "sweep.h5 differs with --jobs"
+expect_exit 0 "the same sweep, --jobs 1" -- sweep_in one "$SC" "$GRID" -o out --jobs 1 --quiet
+cmp_members local one && ok "member files byte-identical for --jobs 1 and 2" || { bad "member files differ with --jobs"; cat "$WORK/cmp"; }
+cmp -s "$WORK/local/out/sweep.h5" "$WORK/one/out/sweep.h5" && ok "sweep.h5 byte-identical for --jobs 1 and 2" || bad "sweep.h5 differs with --jobs"
 
 # --- two shards (one by --shard, one by Slurm's variables), then merge
-expect_exit 0 "shard 0/2" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/shards" --shard 0/2
+expect_exit 0 "shard 0/2" -- sweep_in shards "$SC" "$GRID" -o out --shard 0/2
 expect_err "conflux merge" "a shard says to merge when every shard is done"
-[ ! -e "$WORK/shards/sweep.h5" ] && ok "a shard does not merge" || bad "a shard wrote sweep.h5"
-got=$(cd "$WORK/shards" && ls member-*.h5 | tr '\n' ' ')
+[ ! -e "$WORK/shards/out/sweep.h5" ] && ok "a shard does not merge" || bad "a shard wrote sweep.h5"
+got=$(cd "$WORK/shards/out" && ls member-*.h5 | tr '\n' ' ')
 [ "$got" = "member-00000.h5 member-00002.h5 member-00004.h5 member-00006.h5 member-00008.h5 member-00010.h5 " ] \
   && ok "shard 0/2 ran the even members" || bad "shard 0/2 ran: $got"
-expect_exit 0 "merge with one shard missing" -- "$CONFLUX" merge "$WORK/shards"
+expect_exit 0 "merge with one shard missing" -- "$CONFLUX" merge "$WORK/shards/out"
 expect_err "missing: 6 members" "merge says what is missing"
 expect_err "member-00001.h5" "merge names a missing member"
-"$PY" - "$WORK/shards/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "missing members marked, their series fill" || { bad "missing members in sweep.h5"; cat "$WORK/py"; }
+"$PY" - "$WORK/shards/out/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "missing members marked, their series fill" || { bad "missing members in sweep.h5"; cat "$WORK/py"; }
 import sys, numpy as np, h5py
 with h5py.File(sys.argv[1], "r") as f:
     assert list(f["member_status"][:]) == [0, 2] * 6, f["member_status"][:]
@@ -54,34 +82,48 @@ with h5py.File(sys.argv[1], "r") as f:
     assert np.isnan(p[1::2]).all() and not np.isnan(p[0::2]).any()
     assert (f["node_status"][1] == 255).all()
 PY
-SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=2 "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/shards" --quiet \
+# the second shard starts later, with another SOURCE_DATE_EPOCH: DIR's recorded time wins
+SOURCE_DATE_EPOCH=1 SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=2 sweep_in shards "$SC" "$GRID" -o out --quiet \
   && ok "shard 1/2 from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT" || bad "shard from Slurm variables"
-n=$(ls "$WORK/shards"/member-*.h5 | wc -l)
+n=$(ls "$WORK/shards/out"/member-*.h5 | wc -l)
 [ "$n" = 12 ] && ok "the two shards made all 12 members" || bad "$n member files after two shards"
-expect_exit 0 "merge of the two shards" -- "$CONFLUX" merge "$WORK/shards"
-cmp_series "$WORK/local" "$WORK/shards" && ok "member series identical, local and two shards" || { bad "shards differ from local"; cat "$WORK/cmp"; }
-cmp -s "$WORK/local/sweep.h5" "$WORK/shards/sweep.h5" && ok "merged shards byte-identical to the local sweep.h5" || bad "merged shards differ"
+expect_exit 0 "merge of the two shards" -- "$CONFLUX" merge "$WORK/shards/out"
+cmp_members local shards && ok "member files byte-identical, local and two shards (the first shard's time recorded)" || { bad "shards differ from local"; cat "$WORK/cmp"; }
+cmp -s "$WORK/local/out/sweep.h5" "$WORK/shards/out/sweep.h5" && ok "merged shards byte-identical to the local sweep.h5" || bad "merged shards differ"
 expect_exit 2 "a bad --shard" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/x" --shard 2/2
 expect_err "--shard takes K/N with 0 <= K < N" "the bad shard is explained"
 
-# --- resume: delete two member files; exactly those two are recomputed
+# --- resume, later and without SOURCE_DATE_EPOCH: delete two member files; exactly those two
+# are recomputed, with DIR's recorded time
 cp -a "$WORK/local" "$WORK/resume"
-rm "$WORK/resume/member-00003.h5" "$WORK/resume/member-00010.h5"
-touch -d '2001-01-01' "$WORK/resume"/member-*.h5
-expect_exit 73 "without --resume an existing member file is not overwritten" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/resume"
+rm "$WORK/resume/out/member-00003.h5" "$WORK/resume/out/member-00010.h5"
+touch -d '2001-01-01' "$WORK/resume/out"/member-*.h5
+expect_exit 73 "without --resume an existing member file is not overwritten" -- sweep_in resume "$SC" "$GRID" -o out
 expect_err "add --resume" "the refusal suggests --resume"
-expect_exit 0 "--resume" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/resume" --resume
+expect_exit 0 "--resume" -- env -u SOURCE_DATE_EPOCH bash -c 'cd "$1" && "$2" sweep "$3" "$4" -o out --resume' \
+  _ "$WORK/resume" "$CONFLUX" "$SC" "$GRID"
 expect_err "members: 2 of 2 done" "--resume ran two members"
-new=$(find "$WORK/resume" -name 'member-*.h5' -newermt '2002-01-01' -printf '%f ' | tr ' ' '\n' | sort | tr '\n' ' ')
+new=$(find "$WORK/resume/out" -name 'member-*.h5' -newermt '2002-01-01' -printf '%f ' | tr ' ' '\n' | sort | tr '\n' ' ')
 [ "$new" = "member-00003.h5 member-00010.h5 " ] && ok "exactly the two deleted members were recomputed" || bad "recomputed: '$new'"
-cmp_series "$WORK/local" "$WORK/resume" 3 10 && ok "the recomputed members equal the originals" || { bad "recomputed members differ"; cat "$WORK/cmp"; }
-cmp -s "$WORK/local/sweep.h5" "$WORK/resume/sweep.h5" && ok "sweep.h5 after --resume byte-identical" || bad "sweep.h5 differs after --resume"
-expect_exit 73 "DIR of another sweep refused" -- "$CONFLUX" sweep "$SC" "$D/list.yaml" -o "$WORK/resume" --resume
+cmp_members local resume 3 10 && ok "the recomputed member files are byte-identical to the originals" || { bad "recomputed members differ"; cat "$WORK/cmp"; }
+cmp -s "$WORK/local/out/sweep.h5" "$WORK/resume/out/sweep.h5" && ok "sweep.h5 after --resume byte-identical" || bad "sweep.h5 differs after --resume"
+expect_exit 73 "DIR of another sweep refused" -- sweep_in resume "$SC" "$D/list.yaml" -o out --resume
 expect_err "holds another sweep" "the other sweep is explained"
 
-# --- a member with an impossible value fails alone
-expect_exit 1 "a sweep with an impossible value exits 1" -- "$CONFLUX" sweep "$SC" "$D/impossible.yaml" -o "$WORK/fail"
+# --- without SOURCE_DATE_EPOCH the sweep records the time it began; a member with an
+# impossible value fails alone
+expect_exit 1 "a sweep with an impossible value exits 1" -- env -u SOURCE_DATE_EPOCH "$CONFLUX" sweep "$SC" "$D/impossible.yaml" -o "$WORK/fail"
 expect_err "member 1 failed: --set conflict.strikes.loss_p: 'loss_p' must be a probability in [0, 1], got 1.5" "the failure is reported"
+"$PY" - "$WORK/fail" "$T0" "$(date -u +%s)" >"$WORK/py" 2>&1 <<'PY' && ok "DIR/created is when the sweep ran; both members that ran carry it" || { bad "created without SOURCE_DATE_EPOCH"; cat "$WORK/py"; }
+import sys, datetime, h5py
+d, t0, t1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+text = open(f"{d}/created").read()
+t = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ\n").replace(tzinfo=datetime.timezone.utc).timestamp()
+assert t0 <= t <= t1, (t0, text, t1)
+for m in (0, 2):
+    with h5py.File(f"{d}/member-{m:05d}.h5", "r") as f:
+        assert f.attrs["created"].decode() + "\n" == text
+PY
 "$PY" - "$WORK/fail/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "member_error holds the failure; the others ran" || { bad "failed member in sweep.h5"; cat "$WORK/py"; }
 import sys, numpy as np, xarray as xr
 d = xr.open_dataset(sys.argv[1], engine="h5netcdf")
@@ -97,6 +139,11 @@ PY
 expect_exit 65 "unknown parameter path" -- "$CONFLUX" sweep "$SC" "$D/bad-path.yaml" -o "$WORK/bad"
 expect_err "bad-path.yaml:5:11: parameter 'conflict.offensive.atack_rate' is not in the scenario" "located at the path"
 [ ! -e "$WORK/bad" ] && ok "nothing runs before the sweep file is checked" || bad "DIR created for a bad sweep"
+expect_exit 65 "a sobol sweep of 21 parameters" -- "$CONFLUX" sweep "$SC" "$D/bad-sobol-21.yaml" -o "$WORK/bad"
+expect_err "bad-sobol-21.yaml:5:3: sobol takes at most 20 parameters, got 21" "located at the parameter list"
+expect_exit 2 "a malformed SOURCE_DATE_EPOCH" -- env SOURCE_DATE_EPOCH=yesterday "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/bad"
+expect_err "SOURCE_DATE_EPOCH must be seconds since 1970-01-01" "says what SOURCE_DATE_EPOCH must be"
+[ ! -e "$WORK/bad" ] && ok "nothing is written under a malformed SOURCE_DATE_EPOCH" || bad "DIR created under a bad SOURCE_DATE_EPOCH"
 expect_exit 66 "missing sweep file" -- "$CONFLUX" sweep "$SC" "$D/no-such.yaml" -o "$WORK/bad"
 expect_exit 2 "no -o" -- "$CONFLUX" sweep "$SC" "$GRID"
 expect_exit 66 "merge of a directory without a sweep" -- "$CONFLUX" merge "$WORK/nothing"
