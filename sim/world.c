@@ -254,6 +254,15 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         cfx_world_free(w);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (rng)");
     }
+    for (int t = 0; w->threads > 1 && t < w->threads; t++) {
+        cfx_lane *l = &w->lanes[t];
+        if (ZALLOC(l->through_kg, n) || ZALLOC(l->levy_node_kg, n) || ZALLOC(l->edge_kg, m) ||
+            ZALLOC(l->delivered_mine_kg, s->n_mines) || ZALLOC(l->by_group_kg, ng) ||
+            ZALLOC(l->levy_export_kg, ng)) {
+            cfx_world_free(w);
+            return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (lanes)");
+        }
+    }
     for (int t = 0; t < w->threads; t++)
         if (!(w->rngs[t] = gsl_rng_alloc(cfx_rng_philox))) {
             cfx_world_free(w);
@@ -318,7 +327,10 @@ void cfx_world_free(cfx_world *w)
     free(w->delivered_mine_kg); free(w->levy_node_kg); free(w->levy_export_kg);
     free(w->closed_to);
     for (int t = 0; w->lanes && t < w->threads; t++) {
-        free(w->lanes[t].freed); free(w->lanes[t].waiting); free(w->lanes[t].filed);
+        cfx_lane *l = &w->lanes[t];
+        free(l->freed); free(l->waiting); free(l->filed);
+        free(l->through_kg); free(l->levy_node_kg); free(l->edge_kg);
+        free(l->delivered_mine_kg); free(l->by_group_kg); free(l->levy_export_kg);
     }
     free(w->lanes);
     free(w->by_origin_kg);
@@ -371,11 +383,37 @@ static void strike_mine_piles(cfx_world *w, int32_t node, double p)
     }
 }
 
+/* Adds what the lanes counted since the last fold into the world's flows and empties them.
+ * Integer sums: the result does not depend on how moves were split over threads. */
+static void fold(int64_t *to, int64_t *from, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        to[i] += from[i];
+        from[i] = 0;
+    }
+}
+
+static void fold_lanes(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    for (int t = 0; w->threads > 1 && t < w->threads; t++) {
+        cfx_lane *l = &w->lanes[t];
+        fold(w->through_kg, l->through_kg, s->n_nodes);
+        fold(w->levy_node_kg, l->levy_node_kg, s->n_nodes);
+        fold(w->edge_kg, l->edge_kg, s->n_edges);
+        fold(w->delivered_mine_kg, l->delivered_mine_kg, s->n_mines);
+        fold(w->by_group_kg, l->by_group_kg, s->n_groups);
+        fold(w->levy_export_kg, l->levy_export_kg, s->n_groups);
+    }
+}
+
 /* Turns the cargo that paid levies since the last booking into revenue, at the levies and
- * with the holders in force meanwhile, in node order (a fixed order of float sums). */
+ * with the holders in force meanwhile, in node order (a fixed order of float sums). The
+ * lanes are folded first, so this is also where the day's flows are complete. */
 static void book_levies(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
+    fold_lanes(w);
     for (size_t v = 0; v < s->n_nodes; v++) {
         if (!w->levy_node_kg[v])
             continue;
@@ -693,10 +731,9 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
     case CFX_HOP_DELIVER: {
         lane->arrived_kg += kg;
         int32_t m = sh->mine[id];
-        ADD(w->through_kg[node], kg);
-        ADD(w->by_origin_kg[s->mine_node[m]], kg);
-        ADD(w->by_group_kg[sh->origin_group[id]], kg);
-        ADD(w->delivered_mine_kg[m], kg);
+        (par ? lane->through_kg : w->through_kg)[node] += kg;
+        (par ? lane->by_group_kg : w->by_group_kg)[sh->origin_group[id]] += kg;
+        (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[m] += kg;
         sh->state[id] = CFX_SHIP_FREE;
         LANE_PUSH(lane, freed, id);
         lane->retired++;
@@ -729,15 +766,15 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
         break;
     }
     int32_t e = w->net->arc_edge[h->arc];
-    ADD(w->edge_kg[e], kg);
-    ADD(w->through_kg[node], kg);
+    (par ? lane->edge_kg : w->edge_kg)[e] += kg;
+    (par ? lane->through_kg : w->through_kg)[node] += kg;
     lane->in_transit_kg += kg;
     /* Levies on leaving the node (booked by book_levies): a checkpoint's tax and, at a
      * gate, the holder's toll go to whoever holds the node; the export levy, to the group
      * whose mine the cargo came from. */
-    ADD(w->levy_node_kg[node], kg);
+    (par ? lane->levy_node_kg : w->levy_node_kg)[node] += kg;
     if (s->node_kind[node] == CFX_NODE_GATE)
-        ADD(w->levy_export_kg[sh->origin_group[id]], kg);
+        (par ? lane->levy_export_kg : w->levy_export_kg)[sh->origin_group[id]] += kg;
     sh->node[id] = w->net->arc_to[h->arc];
     sh->t_h[id] = h->t_arr;
     sh->hops[id]++;
@@ -814,9 +851,11 @@ static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_
     int lanes = par ? w->threads : 1;
     for (int t = 0; t < lanes; t++) {
         cfx_lane *l = &w->lanes[t];
-        *l = (cfx_lane){.freed = l->freed, .cap_freed = l->cap_freed,
-                        .waiting = l->waiting, .cap_waiting = l->cap_waiting,
-                        .filed = l->filed, .cap_filed = l->cap_filed};
+        l->n_freed = l->n_waiting = l->n_filed = 0;
+        l->in_transit_kg = l->arrived_kg = l->seized_kg = l->lost_kg = 0;
+        l->hop_events = 0;
+        l->retired = 0;
+        l->failed = 0;
     }
     int cap = w->has_capacity;
 #pragma omp parallel num_threads(lanes) if (par)
@@ -934,6 +973,8 @@ static int end_day(cfx_world *w, long day)
 {
     const cfx_scenario *s = w->s;
     book_levies(w);
+    for (size_t m = 0; m < s->n_mines; m++)
+        w->by_origin_kg[s->mine_node[m]] = w->delivered_mine_kg[m];
     /* Oxide delivered today, summed by mine in mine order (a fixed order of float sums). */
     for (size_t p = 0; p < s->n_products; p++) {
         double t = 0;

@@ -70,6 +70,17 @@ typedef struct cfx_lane {
     uint64_t hop_events;
     size_t retired;       /* slots freed */
     int failed;           /* out of memory */
+    /* With more than one thread: the lane's own share of the flows every move adds to
+     * (kg), folded into the world's by fold_lanes (integer sums, exact in any order).
+     * Shared counters at the few nodes all trucks pass made two threads slower than one. */
+    int64_t *through_kg, *levy_node_kg; /* n_nodes */
+    int64_t *edge_kg;                   /* n_edges */
+    int64_t *delivered_mine_kg;         /* n_mines */
+    int64_t *by_group_kg, *levy_export_kg; /* n_groups */
+    /* Lanes sit side by side in one array and each is written at every move: the padding
+     * keeps two threads' lanes off the same cache lines (false sharing made two threads
+     * slower than one). */
+    char pad[128];
 } cfx_lane;
 
 /* A recorded event (event_* output variables). */
