@@ -45,6 +45,20 @@ PY
   else bad "seed $seed: offensive against counterfactual"; fi
 done
 
+# The counterfactual's flow matches the calibration target: 3,500 t of concentrate a month
+# reach the separation plants (scenarios/README.md, "Production"), within 15 %.
+if $PY - "$WORK/none1.h5" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+arrived = f["arrived"][:]          # cumulative t
+days = len(arrived)
+monthly = (arrived[-1] - arrived[29]) / (days - 30) * 365 / 12  # after the first month
+assert abs(monthly / 3500 - 1) <= 0.15, monthly
+print(f"no-offensive flow: {monthly:.0f} t a month")
+PY
+then ok "kachin-2025-no-offensive delivers within 15 % of 3,500 t a month"
+else bad "kachin-2025-no-offensive's monthly flow is off the calibration target"; fi
+
 # extends: a file in another directory keeps its base's tables, replaces a value, drops
 # a key; a second level works; the result records every file read.
 X="$SRC/tests/data/extends"
