@@ -242,6 +242,16 @@ static void run_table(FILE *f, const cfx_analysis *a)
                 a->product[p], x->baseline_usd_per_kg, x->peak_usd_per_kg, peak, x->peak_change_pct,
                 x->days_above, x->shortfall_t, 100 * x->shortfall_share, worst, rec);
     }
+    /* A peak in the last month of a run that has not come back down is where the run
+     * stopped, not where the price turned: say so rather than let it read as a maximum. */
+    for (size_t p = 0; p < m->n_products; p++) {
+        const cfx_product_metrics *x = &m->products[p];
+        if (x->recovery_day < 0 && x->peak_day >= a->n_days - 30)
+            fprintf(f,
+                    "  note: %s peaks on day %ld of %ld and has not recovered: the price may "
+                    "still be rising when the run ends, so the peak is a lower bound\n",
+                    a->product[p], x->peak_day, a->n_days);
+    }
     fprintf(f, "  concentrate through each gate over the run, t:");
     for (size_t g = 0; g < m->n_gates; g++)
         fprintf(f, "%s%s %.0f", g % 4 ? ", " : "\n    ", a->gate[g], m->gate_t[g]);

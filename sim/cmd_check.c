@@ -18,8 +18,8 @@ static void print_reach(const cfx_scenario *s)
         return;
     }
     cfx_world_route(w);
-    printf("mines (output; the route routing picks with every road open: hours on the road\n"
-           "and at gates on average, and the generalized cost it weighs):\n");
+    printf("mines (output; with every road open, the route each mine's trucks take: hours on\n"
+           "the road and at gates on average, and the generalized cost routing weighs):\n");
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t v = s->mine_node[m];
         printf("  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);

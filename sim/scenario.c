@@ -55,17 +55,29 @@ static void join_names(const char *const *names, int n, char *buf, size_t len)
     }
 }
 
-static int parse_iso_date(const char *s, int *y, int *m, int *d)
+/* 0 for a valid date; otherwise -1, with why (a format, month or day problem) written. */
+static int parse_iso_date(const char *s, int *y, int *m, int *d, char *why, size_t n)
 {
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const char *const months[12] = {"January",   "February", "March",    "April",
+                                           "May",       "June",     "July",     "August",
+                                           "September", "October",  "November", "December"};
     char tail;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3)
+    snprintf(why, n, "not in the form YYYY-MM-DD");
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3 || s[4] != '-' ||
+        s[7] != '-' || *y < 1)
         return -1;
-    if (s[4] != '-' || s[7] != '-' || *m < 1 || *m > 12 || *d < 1 || *y < 1)
+    if (*m < 1 || *m > 12) {
+        snprintf(why, n, "there is no month %d", *m);
         return -1;
+    }
     int leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
     int max = mdays[*m - 1] + (*m == 2 && leap);
-    return *d <= max ? 0 : -1;
+    if (*d < 1 || *d > max) {
+        snprintf(why, n, "%s %d has %d days", months[*m - 1], *y, max);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- YAML part */
@@ -104,11 +116,12 @@ static void load_header(loader *L, const cfx_conf *root)
     }
     get_str(L, root, "description", 0, &desc);
     s->description = cfx_strdup(desc);
+    char why[64];
     if (!get_str(L, root, "start", 1, &start) && start &&
-        parse_iso_date(start, &s->start_y, &s->start_m, &s->start_d)) {
+        parse_iso_date(start, &s->start_y, &s->start_m, &s->start_d, why, sizeof why)) {
         const cfx_conf *n = cfx_conf_get(root, "start");
         cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
-                      "'start' must be a date YYYY-MM-DD, got '%s'", start);
+                      "'start' must be a date YYYY-MM-DD, got '%s' (%s)", start, why);
     }
     cfx_error err;
     long days = 0, seed = 0;
@@ -567,13 +580,11 @@ static double cell_capacity(loader *L, const cfx_csv *t, size_t r, long ccap, lo
 {
     double cap = INFINITY, trucks = INFINITY;
     if (ccap >= 0 &&
-        cell_num(L, t, r, ccap, 0, 1e12, 1, "a positive capacity in t/day", &cap) == 0 &&
-        cap == 0)
+        cell_num(L, t, r, ccap, 0, 1e12, 1, "a positive capacity in t/day", &cap) == 0 && cap == 0)
         cell_err(L, t, r, ccap, "'%s' must be a positive capacity in t/day, got '%s'",
                  "capacity_t_per_day", cfx_csv_cell(t, r, (size_t)ccap));
     if (ctrucks >= 0 &&
-        cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day", &trucks) ==
-            0 &&
+        cell_num(L, t, r, ctrucks, 0, 1e9, 1, "a positive number of trucks a day", &trucks) == 0 &&
         trucks == 0)
         cell_err(L, t, r, ctrucks, "'%s' must be a positive number of trucks a day, got '%s'",
                  "capacity_trucks_per_day", cfx_csv_cell(t, r, (size_t)ctrucks));
@@ -992,8 +1003,7 @@ static void load_events(loader *L, const cfx_csv *t)
                 e->group = (int32_t)add_group(s, grp);
         } else if (*grp && k != CFX_EV_CLOSE) { /* a close's group is resolved below */
             cell_err(L, t, r, cgrp,
-                     "'group' is only for capture and close events, got '%s' on '%s'", grp,
-                     kind);
+                     "'group' is only for capture and close events, got '%s' on '%s'", grp, kind);
         }
         if (k >= 0)
             event_values(L, t, r, cval, cseize, ckind, k, e);

@@ -251,13 +251,17 @@ static void test_conf__set_adds_missing_keys(void **state)
     assert_string_equal(n->value, "1");
     assert_string_equal(n->file, "--set market.products.Nd2O3.price_usd_per_kg");
     assert_int_equal(cfx_conf_path(doc->root, "market.products.Nd2O3")->kind, CFX_CONF_MAP);
+    /* a new key one letter from an existing one is a typo: refused, with the suggestion */
+    assert_int_equal(cfx_conf_set(doc, "dayz", "1", &err), CFX_EUSAGE);
+    assert_non_null(strstr(err.msg, "did you mean 'days'?"));
     /* added keys no one reads are reported as unknown, at the --set */
     cfx_diags d = {0};
-    assert_int_equal(cfx_conf_set(doc, "dayz", "1", &err), 0);
+    assert_int_equal(cfx_conf_set(doc, "length_of_run", "1", &err), 0);
     assert_true(cfx_conf_unused(doc->root, &d) >= 1);
     int found = 0;
     for (size_t i = 0; i < d.n; i++)
-        found |= strcmp(d.v[i].file, "--set dayz") == 0 && strstr(d.v[i].msg, "'dayz'") != NULL;
+        found |= strcmp(d.v[i].file, "--set length_of_run") == 0 &&
+                 strstr(d.v[i].msg, "'length_of_run'") != NULL;
     assert_true(found);
     cfx_diags_free(&d);
     cfx_conf_free(doc);
