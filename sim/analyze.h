@@ -109,6 +109,13 @@ int cfx_saltelli_check(const double *x, size_t n, size_t k, cfx_error *err);
  * such a design: y[j (k+2) + c]. Blocks with a non-finite y are skipped; fewer than two
  * usable blocks, or zero variance, give NaN. first, total: k each. Returns the blocks used. */
 size_t cfx_sobol_indices(const double *y, size_t n, size_t k, double *first, double *total);
+/* 95 % percentile bootstrap intervals of the same indices: reps resamples of the n blocks
+ * with replacement, drawn from the Philox generator with a fixed key (the same sweep gives
+ * the same intervals). lo, hi: 2k values each, the k first-order then the k total indices.
+ * 0, or CFX_ENOMEM. */
+int cfx_sobol_bootstrap(const double *y, size_t n, size_t k, size_t reps, double *lo, double *hi);
+/* Resamples behind the intervals conflux analyze reports. */
+#define CFX_BOOTSTRAP_REPS 500
 /* Standardized regression coefficients b_i sd(x_i) / sd(y) of y on x (n x k, row-major)
  * with an intercept, by least squares (gsl_multifit_linear), and R^2. Rows with a
  * non-finite y are skipped; a constant parameter gets NaN; too few rows: all NaN. */
@@ -148,11 +155,13 @@ typedef struct cfx_analysis {
     int sens_method;                        /* CFX_SENS_* */
     size_t sobol_blocks;                    /* usable Saltelli blocks (sobol) */
     double *sens_first;                     /* n_metrics x n_params: first-order index, or SRC */
-    double *sens_total;    /* n_metrics x n_params: total index (sobol only, else NULL) */
-    double *sens_r2;       /* n_metrics: R^2 of the regression (SRC only, else NULL) */
-    char sens_note[256];   /* why sensitivities are missing, "" when present */
-    int wrote_quantiles;   /* the *_q05/_q50/_q95 series were written into the file */
-    char write_note[1200]; /* why they were not, "" when they were or were not asked */
+    double *sens_total;        /* n_metrics x n_params: total index (sobol only, else NULL) */
+    double *sens_lo, *sens_hi; /* sobol only: n_metrics x 2 n_params, 95 % bootstrap intervals
+                                  of the first-order (first n_params) and total indices */
+    double *sens_r2;           /* n_metrics: R^2 of the regression (SRC only, else NULL) */
+    char sens_note[256];       /* why sensitivities are missing, "" when present */
+    int wrote_quantiles;       /* the *_q05/_q50/_q95 series were written into the file */
+    char write_note[1200];     /* why they were not, "" when they were or were not asked */
 } cfx_analysis;
 
 /* Reads path, computes everything. write_back (sweeps only): add the *_q05, *_q50, *_q95

@@ -248,6 +248,8 @@ void cfx_analysis_free(cfx_analysis *a)
     free(a->param_value);
     free(a->sens_first);
     free(a->sens_total);
+    free(a->sens_lo);
+    free(a->sens_hi);
     free(a->sens_r2);
     free(a);
 }
@@ -506,6 +508,11 @@ static int sobol(reader *r, cfx_analysis *a, double n_base, double reps)
             y[p] = c ? s / (double)c : NAN;
         }
         a->sobol_blocks = cfx_sobol_indices(y, n, k, a->sens_first + i * k, a->sens_total + i * k);
+        if (cfx_sobol_bootstrap(y, n, k, CFX_BOOTSTRAP_REPS, a->sens_lo + i * 2 * k,
+                                a->sens_hi + i * 2 * k)) {
+            rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
     }
 done:
     free(x);
@@ -525,9 +532,11 @@ static int sensitivities(reader *r, cfx_analysis *a)
     a->sens_first = malloc((K * k + 1) * sizeof(double));
     a->sens_total = malloc((K * k + 1) * sizeof(double));
     a->sens_r2 = malloc((K + 1) * sizeof(double));
+    a->sens_lo = malloc((2 * K * k + 1) * sizeof(double));
+    a->sens_hi = malloc((2 * K * k + 1) * sizeof(double));
     double *y = malloc((M + 1) * sizeof *y);
     int rc = 0;
-    if (!a->sens_first || !a->sens_total || !a->sens_r2 || !y) {
+    if (!a->sens_first || !a->sens_total || !a->sens_r2 || !a->sens_lo || !a->sens_hi || !y) {
         free(y);
         return cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -540,7 +549,9 @@ static int sensitivities(reader *r, cfx_analysis *a)
         rc = 0;
         a->sens_method = CFX_SENS_SRC;
         free(a->sens_total);
-        a->sens_total = NULL;
+        free(a->sens_lo);
+        free(a->sens_hi);
+        a->sens_total = a->sens_lo = a->sens_hi = NULL;
         for (size_t i = 0; i < K && !rc; i++) {
             for (size_t m = 0; m < M; m++)
                 y[m] = a->value[m * K + i];

@@ -205,8 +205,14 @@ static void sweep_json(FILE *f, const cfx_analysis *a)
             jkey(f, &f3, a->param[j]);
             fputs("{", f);
             jnum(f, &f4, a->sens_total ? "first" : "src", a->sens_first[i * k + j]);
-            if (a->sens_total)
+            if (a->sens_total) {
                 jnum(f, &f4, "total", a->sens_total[i * k + j]);
+                /* 95 % bootstrap intervals */
+                jnum(f, &f4, "first_lo", a->sens_lo[i * 2 * k + j]);
+                jnum(f, &f4, "first_hi", a->sens_hi[i * 2 * k + j]);
+                jnum(f, &f4, "total_lo", a->sens_lo[i * 2 * k + k + j]);
+                jnum(f, &f4, "total_hi", a->sens_hi[i * 2 * k + k + j]);
+            }
             fputs("}", f);
         }
         fputs("}", f);
@@ -292,7 +298,9 @@ static void sweep_table(FILE *f, const cfx_analysis *a)
         return;
     }
     if (a->sens_method == CFX_SENS_SOBOL)
-        fprintf(f, "  Sobol indices, first-order / total (%zu Saltelli blocks):\n",
+        fprintf(f,
+                "  Sobol indices, first-order / total (%zu Saltelli blocks; in brackets the "
+                "95 %% bootstrap interval):\n",
                 a->sobol_blocks);
     else
         fprintf(f,
@@ -300,7 +308,7 @@ static void sweep_table(FILE *f, const cfx_analysis *a)
                 "fit explains)%s%s:\n",
                 a->sens_note[0] ? "; " : "", a->sens_note);
     fprintf(f, "  %-24s %-44s %8s%s\n", "metric", "parameter", a->sens_total ? "first" : "SRC",
-            a->sens_total ? "    total" : "      R^2");
+            a->sens_total ? "                    total" : "      R^2");
     for (size_t i = 0; i < K; i++) {
         if (!headline(a->metric[i]))
             continue;
@@ -308,7 +316,9 @@ static void sweep_table(FILE *f, const cfx_analysis *a)
             fprintf(f, "  %-24s %-44s %8.3f", j ? "" : a->metric[i], a->param_path[j],
                     a->sens_first[i * k + j]);
             if (a->sens_total)
-                fprintf(f, " %8.3f", a->sens_total[i * k + j]);
+                fprintf(f, " [%6.3f, %6.3f] %8.3f [%6.3f, %6.3f]", a->sens_lo[i * 2 * k + j],
+                        a->sens_hi[i * 2 * k + j], a->sens_total[i * k + j],
+                        a->sens_lo[i * 2 * k + k + j], a->sens_hi[i * 2 * k + k + j]);
             else if (j == 0)
                 fprintf(f, " %8.3f", a->sens_r2[i]);
             fputc('\n', f);

@@ -29,7 +29,8 @@ enum {
     CFX_STREAM_PRODUCTION = 4,
     CFX_STREAM_MARKET = 5,
     CFX_STREAM_STRIKE = 6,   /* cargo lost to an air or drone strike */
-    CFX_STREAM_SEIZE = 7     /* a truck seized at a checkpoint */
+    CFX_STREAM_SEIZE = 7,    /* a truck seized at a checkpoint */
+    CFX_STREAM_BOOTSTRAP = 8 /* conflux analyze: resampling Sobol blocks */
 };
 
 #endif

@@ -14,7 +14,10 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_sort.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
+
+#include "rng.h"
 
 double cfx_quantile(const double *x, size_t n, size_t stride, double q, double *work)
 {
@@ -79,14 +82,17 @@ static int block_ok(const double *f, size_t k)
     return 1;
 }
 
-size_t cfx_sobol_indices(const double *y, size_t n, size_t k, double *first, double *total)
+/* The indices from the blocks pick[0..m) (repeats allowed; NULL: blocks 0..m in order).
+ * Returns the number of usable blocks among them. */
+static size_t sobol_from(const double *y, const size_t *pick, size_t m, size_t k, double *first,
+                         double *total)
 {
     /* usable blocks, then the variance of f over A and B together (two-pass mean) */
     size_t used = 0;
     double mean = 0, var = 0;
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t j = 0; j < n; j++) {
-            const double *f = y + j * (k + 2);
+        for (size_t t = 0; t < m; t++) {
+            const double *f = y + (pick ? pick[t] : t) * (k + 2);
             if (!block_ok(f, k))
                 continue;
             if (pass == 0) {
@@ -107,8 +113,8 @@ size_t cfx_sobol_indices(const double *y, size_t n, size_t k, double *first, dou
     var /= 2.0 * (double)used - 1;
     for (size_t i = 0; i < k; i++) {
         double s1 = 0, st = 0;
-        for (size_t j = 0; j < n; j++) {
-            const double *f = y + j * (k + 2);
+        for (size_t t = 0; t < m; t++) {
+            const double *f = y + (pick ? pick[t] : t) * (k + 2);
             if (!block_ok(f, k))
                 continue;
             double fa = f[0], fab = f[i + 1], fb = f[k + 1];
@@ -119,6 +125,44 @@ size_t cfx_sobol_indices(const double *y, size_t n, size_t k, double *first, dou
         total[i] = st / (2.0 * (double)used) / var;
     }
     return used;
+}
+
+size_t cfx_sobol_indices(const double *y, size_t n, size_t k, double *first, double *total)
+{
+    return sobol_from(y, NULL, n, k, first, total);
+}
+
+int cfx_sobol_bootstrap(const double *y, size_t n, size_t k, size_t reps, double *lo, double *hi)
+{
+    size_t *pick = malloc((n ? n : 1) * sizeof *pick);
+    double *est = malloc((reps * 2 * k + 1) * sizeof *est); /* rep r: first[k], total[k] */
+    double *work = malloc((reps + 1) * sizeof *work);
+    gsl_rng *rng = gsl_rng_alloc(cfx_rng_philox);
+    int rc = !pick || !est || !work || !rng ? CFX_ENOMEM : 0;
+    for (size_t r = 0; !rc && r < reps; r++) {
+        cfx_rng_key(rng, 0, CFX_STREAM_BOOTSTRAP, r, 0); /* the same file, the same intervals */
+        for (size_t t = 0; t < n; t++)
+            pick[t] = (size_t)gsl_rng_uniform_int(rng, n);
+        sobol_from(y, pick, n, k, est + r * 2 * k, est + r * 2 * k + k);
+    }
+    for (size_t c = 0; !rc && c < 2 * k; c++) {
+        size_t m = 0;
+        for (size_t r = 0; r < reps; r++)
+            if (isfinite(est[r * 2 * k + c]))
+                work[m++] = est[r * 2 * k + c];
+        if (m < 2) {
+            lo[c] = hi[c] = NAN;
+            continue;
+        }
+        gsl_sort(work, 1, m);
+        lo[c] = gsl_stats_quantile_from_sorted_data(work, 1, m, 0.025);
+        hi[c] = gsl_stats_quantile_from_sorted_data(work, 1, m, 0.975);
+    }
+    gsl_rng_free(rng);
+    free(pick);
+    free(est);
+    free(work);
+    return rc;
 }
 
 int cfx_src(const double *x, const double *y, size_t n, size_t k, double *src, double *r2)
