@@ -74,6 +74,18 @@ static int prepare_output(const cfx_run_opts *opt, const cfx_scenario *s, char *
     }
     if ((size_t)snprintf(partial, npartial, "%s.partial", out) >= npartial)
         return cfx_error_set(err, CFX_ECREATE, out, 0, 0, "output path too long");
+    /* Say so when the directory is missing, rather than fail later on OUT.partial. */
+    const char *slash = strrchr(out, '/');
+    if (slash && slash != out) {
+        char dir[1024];
+        struct stat st;
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return cfx_error_set(err, CFX_ECREATE, out, 0, 0,
+                                 "cannot create the output file: the directory '%s' does not "
+                                 "exist",
+                                 dir);
+    }
     if (!replaceable(out) || !replaceable(partial))
         return cfx_error_set(err, CFX_ECREATE, replaceable(out) ? partial : out, 0, 0,
                              "exists and is not a regular file; not replaced, even with --force");
