@@ -327,7 +327,9 @@ static void parse(cfx_sweep *sw, const cfx_conf *root, cfx_diags *d)
         return;
     sw->n_params = ps->n;
     for (size_t i = 0; i < ps->n; i++) {
+        size_t errors = d->n;
         parse_param(sw, &sw->params[i], ps->items[i], d);
+        sw->params[i].bad = d->n > errors;
         for (size_t j = 0; j < i && sw->params[i].path; j++)
             if (sw->params[j].path && strcmp(sw->params[i].path, sw->params[j].path) == 0)
                 add(d, cfx_conf_get(ps->items[i], "path"), "parameter '%s' is listed twice%s",
@@ -489,12 +491,14 @@ int cfx_sweep_load(cfx_sweep **out, const char *scenario, const char *sweep_path
     memcpy(sw->text, doc->text, doc->text_len + 1);
     sw->text_len = doc->text_len;
     parse(sw, doc->root, d);
-    if (d->n > before)
-        goto done;
-    /* Each path must be one the scenario reads: probe it with its first value. */
+    /* Each path must be one the scenario reads: probe it with its first value. Parameters
+     * whose own entry is wrong are skipped, the others probed all the same, so that one
+     * check lists every problem of the file. */
     const cfx_conf *ps = cfx_conf_get(doc->root, "parameters");
     for (size_t i = 0; i < sw->n_params; i++) {
         cfx_sweep_param *p = &sw->params[i];
+        if (p->bad)
+            continue;
         char *mid = p->n_values ? NULL : fmt_value(p, 0.5);
         probe_path(sw, cfx_conf_get(ps->items[i], "path"), p->path,
                    p->n_values ? p->values[0]

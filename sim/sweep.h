@@ -25,6 +25,7 @@ typedef struct cfx_sweep_param {
     char **values;
     double lo, hi; /* sobol and lhs: uniform on [lo, hi] */
     int integer;   /* sobol and lhs, `integer: true`: drawn values are rounded */
+    int bad;       /* its entry in the file has an error (reported): not probed */
 } cfx_sweep_param;
 
 typedef struct cfx_sweep {

@@ -48,6 +48,13 @@ for case in "sweep-unknown-path.yaml:3:11: parameter 'transport.no_such_key' is 
   [ "$code" = 65 ] && grep -qF -- "$case" "$WORK/err" && [ ! -e "$WORK/sweep-out" ] \
     && ok "sweep $f" || { bad "sweep $f: exit $code"; head -3 "$WORK/err"; }
 done
+# Every problem of a sweep file at once, not only the first found.
+(cd "$BAD" && "$CONFLUX" sweep ok.yaml sweep-two-problems.yaml -o "$WORK/sweep-out") \
+  >"$WORK/out" 2>"$WORK/err"
+grep -qF "sweep-two-problems.yaml:4:11: parameter 'transport.no_such_key' is not in the scenario" \
+  "$WORK/err" && grep -qF "sweep-two-problems.yaml:7:17: 'transport.truck_t' is a number" \
+  "$WORK/err" && ok "a sweep file's two problems reported together" \
+  || { bad "a sweep file's two problems"; head -4 "$WORK/err"; }
 expect_exit 66 "a scenario that is a directory" -- "$CONFLUX" check "$BAD/a-directory.csv"
 expect_err "cannot read: Is a directory" "the message says why"
 finish
