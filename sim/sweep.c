@@ -338,7 +338,10 @@ static void parse(cfx_sweep *sw, const cfx_conf *root, cfx_diags *d)
     if (sw->design == CFX_DESIGN_LIST)
         for (size_t i = 1; i < ps->n; i++)
             if (sw->params[i].n_values != sw->params[0].n_values)
-                add(d, cfx_conf_get(ps->items[i], "values"),
+                /* at the values, or at the parameter when it has none (fuzzing found a NULL) */
+                add(d,
+                    cfx_conf_get(ps->items[i], "values") ? cfx_conf_get(ps->items[i], "values")
+                                                         : ps->items[i],
                     "the list design takes the i-th values together: '%s' has a different "
                     "number of values than '%s'",
                     sw->params[i].path ? sw->params[i].path : "?",
