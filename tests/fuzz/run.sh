@@ -4,6 +4,9 @@
 # sanitizer report or timeout, leaving the input as BUILD/fuzz/<harness>-crash-*; keep it
 # as a regression fixture in tests/fuzz/regress/<harness>/ once the bug is fixed.
 #   tests/fuzz/run.sh BUILD [SECONDS]
+# FUZZ_SEED (default 1) fixes libFuzzer's seed, so make check explores the same inputs in
+# the same order on every machine (a faster one only goes further along them) and a red
+# run is reproducible; FUZZ_SEED=0 lets libFuzzer pick one, for exploring.
 set -u
 BUILD=$1
 SECONDS_EACH=${2:-15}
@@ -18,7 +21,7 @@ for bin in "$BUILD"/tests/fuzz/fuzz_*; do
   [ -d "$SRC/regress/$h" ] && dirs+=("$SRC/regress/$h")
   # New inputs go to the build's own corpus, never into the repository's.
   mkdir -p "$WORK/corpus-$h"
-  common=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$WORK/$h-")
+  common=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$WORK/$h-" -seed="${FUZZ_SEED:-1}")
   [ -f "$SRC/$h.dict" ] && common+=(-dict="$SRC/$h.dict")
   if ! "$bin" "${common[@]}" -runs=0 "${dirs[@]}" </dev/null >"$WORK/$h-replay.log" 2>&1; then
     echo "FAIL: fuzz_$h: replaying the corpus crashed; see $WORK/$h-replay.log"
