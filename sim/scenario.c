@@ -492,12 +492,6 @@ static int cell_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, do
     return 0;
 }
 
-static int cmp_node_id(const void *a, const void *b, void *ctx)
-{
-    char **ids = ctx;
-    return strcmp(ids[*(const int32_t *)a], ids[*(const int32_t *)b]);
-}
-
 /* qsort_r is a GNU extension; a small merge sort keeps this portable and stable. */
 static void sort_idx(int32_t *v, int32_t *tmp, size_t n,
                      int (*cmp)(const void *, const void *, void *), void *ctx)
@@ -526,15 +520,19 @@ static uint64_t hash_id(const char *p)
     return h;
 }
 
-/* An open-addressing table of node indices by id (the first of equal ids), for look-ups in
- * constant time: a 10^5-node network's edge table makes 6 * 10^5 of them. */
-static int build_node_hash(cfx_scenario *s)
+/* An open-addressing table of node indices by id, for look-ups in constant time (a
+ * 10^5-node network's edge table makes 6 * 10^5 of them). Built row by row, it also finds
+ * a duplicate id: reported at the later row, the first one staying in the table. */
+static void index_nodes(loader *L, const cfx_csv *t, long cid)
 {
+    cfx_scenario *s = L->s;
     size_t size = 16;
     while (size < 2 * s->n_nodes)
         size *= 2;
-    if (!(s->node_hash = malloc(size * sizeof *s->node_hash)))
-        return CFX_ENOMEM;
+    if (!(s->node_hash = malloc(size * sizeof *s->node_hash))) {
+        cfx_diags_add(L->d, CFX_ENOMEM, t->path, 0, 0, "out of memory (node index)");
+        return;
+    }
     for (size_t i = 0; i < size; i++)
         s->node_hash[i] = -1;
     s->node_hash_mask = size - 1;
@@ -542,32 +540,25 @@ static int build_node_hash(cfx_scenario *s)
         size_t i = (size_t)hash_id(s->node_id[v]) & s->node_hash_mask;
         while (s->node_hash[i] >= 0 && strcmp(s->node_id[s->node_hash[i]], s->node_id[v]) != 0)
             i = (i + 1) & s->node_hash_mask;
-        if (s->node_hash[i] < 0)
+        if (s->node_hash[i] < 0) {
             s->node_hash[i] = (int32_t)v;
+            continue;
+        }
+        size_t k = v * t->ncols + (size_t)cid;
+        cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k],
+                      "duplicate node id '%s' (first at line %d)", s->node_id[v],
+                      t->line[(size_t)s->node_hash[i] * t->ncols + (size_t)cid]);
     }
-    return 0;
 }
 
 long cfx_scenario_node(const cfx_scenario *s, const char *id)
 {
-    if (s->node_hash) {
-        for (size_t i = (size_t)hash_id(id) & s->node_hash_mask; s->node_hash[i] >= 0;
-             i = (i + 1) & s->node_hash_mask)
-            if (strcmp(s->node_id[s->node_hash[i]], id) == 0)
-                return s->node_hash[i];
+    if (!s->node_hash)
         return -1;
-    }
-    size_t lo = 0, hi = s->node_sorted ? s->n_nodes : 0;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(s->node_id[s->node_sorted[mid]], id);
-        if (c == 0)
-            return s->node_sorted[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    for (size_t i = (size_t)hash_id(id) & s->node_hash_mask; s->node_hash[i] >= 0;
+         i = (i + 1) & s->node_hash_mask)
+        if (strcmp(s->node_id[s->node_hash[i]], id) == 0)
+            return s->node_hash[i];
     return -1;
 }
 
@@ -610,7 +601,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
     }
     if (!ALLOC_N(s->node_id, n) || !ALLOC_N(s->node_name, n) || !ALLOC_N(s->node_kind, n) ||
         !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
-        !ALLOC_N(s->node_sorted, n) || !ALLOC_N(s->node_capacity_t_per_day, n))
+        !ALLOC_N(s->node_capacity_t_per_day, n))
         return;
     if (!(L->kind_unknown = calloc(n, 1)))
         return;
@@ -640,26 +631,9 @@ static void load_nodes(loader *L, const cfx_csv *t)
         if (!*ctl)
             cell_err(L, t, r, cctl, "'controller' must name a group%s%s", "", "");
         s->controller[r] = (int32_t)add_group(s, *ctl ? ctl : "none");
-        s->node_sorted[r] = (int32_t)r;
         s->node_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
     }
-    int32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return;
-    sort_idx(s->node_sorted, tmp, n, cmp_node_id, s->node_id);
-    free(tmp);
-    if (build_node_hash(s))
-        cfx_diags_add(L->d, CFX_ENOMEM, t->path, 0, 0, "out of memory (node index)");
-    for (size_t i = 1; i < n; i++) {
-        int32_t a = s->node_sorted[i - 1], b = s->node_sorted[i];
-        if (strcmp(s->node_id[a], s->node_id[b]) == 0) {
-            int32_t later = a > b ? a : b, first = a < b ? a : b;
-            size_t k = (size_t)later * t->ncols + (size_t)cid;
-            cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k],
-                          "duplicate node id '%s' (first at line %d)", s->node_id[later],
-                          t->line[(size_t)first * t->ncols + (size_t)cid]);
-        }
-    }
+    index_nodes(L, t, cid);
 }
 
 /* Whether node v is not of the kind: 0 for a node whose own kind was unknown (reported
@@ -1186,7 +1160,6 @@ void cfx_scenario_free(cfx_scenario *s)
     free(s->lat);
     free(s->lon);
     free(s->controller);
-    free(s->node_sorted);
     free(s->node_hash);
     free(s->edge_from);
     free(s->edge_to);

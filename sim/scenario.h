@@ -162,7 +162,6 @@ typedef struct cfx_scenario {
     size_t n_sources;
     cfx_source sources[4 + 1 + CFX_MAX_EXTENDS];
 
-    int32_t *node_sorted; /* n_nodes node indices sorted by id (duplicate check) */
     int32_t *node_hash;   /* open-addressing table of node indices by id, -1: empty */
     size_t node_hash_mask; /* table size - 1 */
 

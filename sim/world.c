@@ -198,7 +198,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n) ||
         ZALLOC(w->levy_export_kg, ng) || ZALLOC(w->closed_to, n * (ng ? ng : 1)) ||
-        ZALLOC(w->by_origin_kg, n) ||
+
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
         ZALLOC(o->shortfall, np) || ZALLOC(o->inventory, np) || ZALLOC(o->node_status, n) ||
@@ -333,7 +333,6 @@ void cfx_world_free(cfx_world *w)
         free(l->delivered_mine_kg); free(l->by_group_kg); free(l->levy_export_kg);
     }
     free(w->lanes);
-    free(w->by_origin_kg);
     free(w->by_group_kg); free(w->revenue_usd);
     free(w->events);
     free(w->toll_usd_per_t); free(w->node_tax_usd_per_t); free(w->node_seize_p);
@@ -937,8 +936,11 @@ static void observe(cfx_world *w, long day)
         o->node_controller[i] = w->controller[i];
         o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
         o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
-        o->delivered_by_origin_t[i] = (double)w->by_origin_kg[i] / 1000.0;
+        o->delivered_by_origin_t[i] = 0;
     }
+    /* by mine, at the mine's node (each mine node holds one mine) */
+    for (size_t m = 0; m < s->n_mines; m++)
+        o->delivered_by_origin_t[s->mine_node[m]] = (double)w->delivered_mine_kg[m] / 1000.0;
     for (size_t e = 0; e < s->n_edges; e++)
         o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
     for (size_t g = 0; g < s->n_groups; g++) {
@@ -958,7 +960,6 @@ static void reset_daily(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
     memset(w->through_kg, 0, s->n_nodes * sizeof *w->through_kg);
-    memset(w->by_origin_kg, 0, s->n_nodes * sizeof *w->by_origin_kg);
     memset(w->edge_kg, 0, s->n_edges * sizeof *w->edge_kg);
     memset(w->edge_used_kg, 0, s->n_edges * sizeof *w->edge_used_kg);
     memset(w->node_used_kg, 0, s->n_nodes * sizeof *w->node_used_kg);
@@ -973,8 +974,6 @@ static int end_day(cfx_world *w, long day)
 {
     const cfx_scenario *s = w->s;
     book_levies(w);
-    for (size_t m = 0; m < s->n_mines; m++)
-        w->by_origin_kg[s->mine_node[m]] = w->delivered_mine_kg[m];
     /* Oxide delivered today, summed by mine in mine order (a fixed order of float sums). */
     for (size_t p = 0; p < s->n_products; p++) {
         double t = 0;
@@ -1075,7 +1074,7 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(stock_kg, I64, L_NODES),            WA(mine_pile_kg, I64, L_MINES),
     WA(through_kg, I64, L_NODES),          WA(edge_kg, I64, L_EDGES),
     WA(edge_used_kg, I64, L_EDGES),        WA(node_used_kg, I64, L_NODES),
-    WA(by_origin_kg, I64, L_NODES),        WA(by_group_kg, I64, L_GROUPS),
+    WA(by_group_kg, I64, L_GROUPS),
     WA(revenue_usd, F64, L_GROUPS),        WA(delivered_mine_kg, I64, L_MINES),
     WA(levy_node_kg, I64, L_NODES),        WA(levy_export_kg, I64, L_GROUPS),
     /* the last day's observation: production reads its prices the next morning */

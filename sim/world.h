@@ -167,7 +167,6 @@ struct cfx_world {
     int64_t *edge_used_kg; /* n_edges: capacity used today */
     int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
     int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities in kg; INT64_MAX: none */
-    int64_t *by_origin_kg; /* n_nodes */
     int64_t *by_group_kg;  /* n_groups */
     int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
     double *revenue_usd;   /* n_groups */
