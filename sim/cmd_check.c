@@ -23,10 +23,11 @@ static void print_reach(const cfx_scenario *s)
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t v = s->mine_node[m];
         printf("  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);
-        /* the route table of the group that holds the mine: its cargo's owner */
-        size_t row = (size_t)s->controller[v] * s->n_nodes;
+        /* the route table of the mine's cargo kind and of the group that holds the mine:
+         * its cargo's owner */
+        size_t row = cfx_route_row(s, (size_t)s->mine_cargo[m], (size_t)s->controller[v]);
         if (isinf(w->routes.cost[row + (size_t)v])) {
-            printf("NO ROUTE to any market\n");
+            printf("NO ROUTE to a market that buys its cargo\n");
             continue;
         }
         double h = 0;

@@ -50,7 +50,7 @@ static void print_summary(const cfx_run_result *r)
                 s->delivered_t);
     }
     fprintf(stderr,
-            "  concentrate: produced %.0f t, delivered %.0f t, in transit %.0f t, waiting %.0f t,"
+            "  cargo: produced %.0f t, delivered %.0f t, in transit %.0f t, waiting %.0f t,"
             " seized %.0f t, lost %.0f t\n",
             r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t);
     fprintf(stderr, "  %llu node arrivals, %zu events; output: %s\n",

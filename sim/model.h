@@ -52,16 +52,23 @@ typedef struct cfx_cmdbuf {
 } cfx_cmdbuf;
 int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c);
 
-/* The routing table the routing model fills: one row per cargo origin group (the group that
- * held the mine when the cargo was mined), since who may seize it depends on whose it is. */
+/* The routing table the routing model fills: one row per cargo kind (scenario.h: which
+ * markets buy it) and origin group (the group that held the mine when the cargo was mined:
+ * who may seize it depends on whose it is). Row (c, g) starts at cfx_route_row(s, c, g). */
 typedef struct cfx_routes {
-    int32_t *next_arc;  /* n_groups x n_nodes: arc to take from each node, -1: none (or at
-                           a market); row g is for cargo of group g */
-    double *cost;       /* n_groups x n_nodes: generalized cost to the nearest market, USD/t */
+    int32_t *next_arc;  /* n_cargo x n_groups x n_nodes: arc to take from each node, -1: none
+                           (or at a market that buys the cargo) */
+    double *cost;       /* the same shape: generalized cost to the nearest market that buys
+                           the cargo, USD/t */
     double *arc_hours;  /* n_arcs: travel hours of each arc as the network stands now */
     double *arc_cost;   /* n_arcs: scratch for the model, < 0 when impassable */
     uint8_t *is_target; /* n_nodes: scratch for the model */
 } cfx_routes;
+
+static inline size_t cfx_route_row(const cfx_scenario *s, size_t cargo, size_t group)
+{
+    return (cargo * s->n_groups + group) * s->n_nodes;
+}
 
 /* What the market model reports for a day, per product (n_products entries each). */
 typedef struct cfx_market_obs {

@@ -197,8 +197,55 @@ static long add_group(cfx_scenario *s, const char *name)
     if (!v)
         return -1;
     s->groups = v;
-    v[s->n_groups] = (cfx_group){.name = cfx_strdup(name), .toll_usd_per_t = 0};
+    v[s->n_groups] = (cfx_group){.name = cfx_strdup(name),
+                                 .hostile_seize_products = UINT32_MAX,
+                                 .export_levy_products = UINT32_MAX};
     return (long)s->n_groups++;
+}
+
+/* Index of a product by name, or -1. */
+static long find_product(const cfx_scenario *s, const char *name)
+{
+    for (size_t p = 0; p < s->n_products; p++)
+        if (strcmp(s->products[p].name, name) == 0)
+            return (long)p;
+    return -1;
+}
+
+/* "Dy2O3, Tb4O7": the products, for messages. */
+static void product_names(const cfx_scenario *s, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t p = 0, used = 0; p < s->n_products && used < len; p++, used = strlen(buf))
+        snprintf(buf + used, len - used, "%s%s", p ? ", " : "", s->products[p].name);
+}
+
+/* groups.<g>.<key>: a list of products (absent: every product and cargo with none, all
+ * bits of *mask). Products load before groups, so the names can be checked here. */
+static void load_product_set(loader *L, const cfx_conf *group, const char *key, uint32_t *mask)
+{
+    cfx_conf *list = cfx_conf_get(group, key);
+    if (!list)
+        return;
+    list->used = 1;
+    char names[256];
+    product_names(L->s, names, sizeof names);
+    if (list->kind != CFX_CONF_SEQ) {
+        cfx_diags_add(L->d, CFX_EINVAL, list->file, list->line, list->col,
+                      "'%s' must be a list of products, e.g. [%s]", key, names);
+        return;
+    }
+    *mask = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const cfx_conf *c = list->items[i];
+        long p = c->kind == CFX_CONF_SCALAR ? find_product(L->s, c->value) : -1;
+        if (p < 0)
+            cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
+                          "unknown product '%s' in '%s' (products: %s)",
+                          c->kind == CFX_CONF_SCALAR ? c->value : "(not a name)", key, names);
+        else
+            *mask |= 1u << p;
+    }
 }
 
 static void load_groups(loader *L, const cfx_conf *root)
@@ -225,6 +272,8 @@ static void load_groups(loader *L, const cfx_conf *root)
                 "a non-negative amount in USD/t");
         get_num(L, c, "hostile_seize_p", 0, &L->s->groups[g].hostile_seize_p, 0, 1, 0,
                 "a probability in [0, 1]");
+        load_product_set(L, c, "hostile_seize_products", &L->s->groups[g].hostile_seize_products);
+        load_product_set(L, c, "export_levy_products", &L->s->groups[g].export_levy_products);
     }
 }
 
@@ -584,6 +633,36 @@ static double cell_capacity(loader *L, const cfx_csv *t, size_t r, long ccap, lo
     return cap;
 }
 
+/* The products a market buys, from the 'buys' cell of row r: names separated by spaces or
+ * semicolons; empty: every product. Only a market buys. */
+static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
+{
+    const char *v = cfx_csv_cell(t, r, (size_t)c);
+    if (!*v)
+        return UINT32_MAX;
+    if (L->s->node_kind[r] != CFX_NODE_MARKET && !L->kind_unknown[r])
+        cell_err(L, t, r, c, "only a market buys: this node is a %s (leave 'buys' empty)%s",
+                 cfx_node_kind_names[L->s->node_kind[r]], "");
+    char names[256], word[160];
+    product_names(L->s, names, sizeof names);
+    uint32_t mask = 0;
+    int bad = 0;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, " ;");
+        if (n) {
+            snprintf(word, sizeof word, "%.*s", (int)n, p);
+            long k = find_product(L->s, word);
+            if (k < 0)
+                cell_err(L, t, r, c, "unknown product '%s' in 'buys' (products: %s)", word, names);
+            else
+                mask |= 1u << k;
+            bad |= k < 0;
+        }
+        p += n + (p[n] != '\0');
+    }
+    return bad ? UINT32_MAX : mask; /* after an error, buying all reports nothing more */
+}
+
 static void load_nodes(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
@@ -591,7 +670,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
          clat = need_col(L, t, "lat"), clon = need_col(L, t, "lon"),
          cctl = need_col(L, t, "controller");
     long ccap = cfx_csv_col(t, "capacity_t_per_day"),
-         ctrucks = cfx_csv_col(t, "capacity_trucks_per_day");
+         ctrucks = cfx_csv_col(t, "capacity_trucks_per_day"), cbuys = cfx_csv_col(t, "buys");
     if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
         return;
     size_t n = t->nrows;
@@ -601,7 +680,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
     }
     if (!ALLOC_N(s->node_id, n) || !ALLOC_N(s->node_name, n) || !ALLOC_N(s->node_kind, n) ||
         !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
-        !ALLOC_N(s->node_capacity_t_per_day, n))
+        !ALLOC_N(s->node_capacity_t_per_day, n) || !ALLOC_N(s->node_buys, n))
         return;
     if (!(L->kind_unknown = calloc(n, 1)))
         return;
@@ -632,6 +711,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
             cell_err(L, t, r, cctl, "'controller' must name a group%s%s", "", "");
         s->controller[r] = (int32_t)add_group(s, *ctl ? ctl : "none");
         s->node_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
+        s->node_buys[r] = cbuys >= 0 ? cell_buys(L, t, r, cbuys) : UINT32_MAX;
     }
     index_nodes(L, t, cid);
 }
@@ -736,6 +816,43 @@ static void load_edges(loader *L, const cfx_csv *t)
     check_parallel(L, t, cf);
 }
 
+/* The cargo kinds of the mines (scenario.h), and a market for each: a mine whose cargo no
+ * market buys could only pile up. */
+static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
+{
+    cfx_scenario *s = L->s;
+    if (!ALLOC_N(s->mine_cargo, s->n_mines) || !ALLOC_N(s->cargo_products, s->n_mines))
+        return;
+    for (size_t m = 0; m < s->n_mines; m++) {
+        uint32_t set = 0;
+        for (size_t p = 0; p < s->n_products; p++)
+            set |= (s->mine_grade[m * s->n_products + p] > 0 ? 1u : 0u) << p;
+        size_t c = 0;
+        while (c < s->n_cargo && s->cargo_products[c] != set)
+            c++;
+        s->mine_cargo[m] = (int32_t)c;
+        if (c < s->n_cargo)
+            continue;
+        s->cargo_products[s->n_cargo++] = set;
+        int sold = 0, markets = 0; /* no market at all is reported once, by check_network */
+        for (size_t v = 0; v < s->n_nodes && !sold; v++) {
+            markets |= s->node_kind[v] == CFX_NODE_MARKET || L->kind_unknown[v];
+            sold = L->kind_unknown[v] || (s->node_kind[v] == CFX_NODE_MARKET && cfx_buys(s, v, c));
+        }
+        if (!sold && markets && s->mine_node[m] >= 0) {
+            char what[256] = "";
+            for (size_t p = 0, used = 0; p < s->n_products; p++, used = strlen(what))
+                if (set >> p & 1)
+                    snprintf(what + used, sizeof what - used, "%s%s", used ? " and " : "",
+                             s->products[p].name);
+            cell_err(L, t, m, cn,
+                     "no market buys this mine's cargo (%s): give a market node "
+                     "these products in the nodes table's 'buys' column",
+                     what, "");
+        }
+    }
+}
+
 static void load_mines(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
@@ -775,6 +892,7 @@ static void load_mines(loader *L, const cfx_csv *t)
         if (sum > 1)
             cell_err(L, t, r, cg[0], "grades add up to more than 1 (%s)%s", "mass fractions", "");
     }
+    cargo_kinds(L, t, cn);
 }
 
 /* Finds the edge named "a-b" (either direction); ids may themselves contain '-'. */
@@ -1087,8 +1205,8 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
     }
     load_header(&L, root);
     load_roads(&L, root);
-    load_groups(&L, root);
     load_products(&L, root);
+    load_groups(&L, root); /* after the products: a group names the ones it seizes */
     load_params(&L, root);
     cfx_conf *network = NULL;
     get_map(&L, root, "network", 1, &network);
@@ -1167,6 +1285,7 @@ void cfx_scenario_free(cfx_scenario *s)
     free(s->edge_road);
     free(s->edge_capacity_t_per_day);
     free(s->node_capacity_t_per_day);
+    free(s->node_buys);
     free(s->edge_oneway);
     for (size_t i = 0; i < s->n_roads; i++)
         free(s->roads[i].name);
@@ -1177,6 +1296,8 @@ void cfx_scenario_free(cfx_scenario *s)
     free(s->mine_node);
     free(s->mine_output_t_per_day);
     free(s->mine_grade);
+    free(s->mine_cargo);
+    free(s->cargo_products);
     for (size_t i = 0; i < s->n_products; i++)
         free(s->products[i].name);
     free(s->events);

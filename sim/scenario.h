@@ -71,6 +71,10 @@ typedef struct cfx_group {
     double mine_tax_usd_per_t;    /* on concentrate mined where the group holds the mine */
     double hostile_seize_p;       /* chance it seizes another group's truck leaving a node
                                      it holds */
+    /* Product sets, bit p for product p; all bits (the default) is every cargo, also cargo
+     * with no product. A cargo is in the set when it carries any product of it. */
+    uint32_t hostile_seize_products; /* the cargo hostile_seize_p applies to */
+    uint32_t export_levy_products;   /* the cargo export_levy_usd_per_t applies to */
 } cfx_group;
 
 /* What every part of a run needs to know of a product; the market model reads the rest of
@@ -126,6 +130,7 @@ typedef struct cfx_scenario {
     double *lat, *lon;   /* degrees */
     int32_t *controller; /* initial controller, index into groups */
     double *node_capacity_t_per_day; /* cargo that may leave the node a day; INFINITY: no limit */
+    uint32_t *node_buys; /* markets: bit p set when it buys product p (all bits by default) */
 
     /* edges: n_edges each, as in the table (a two-way road is one edge) */
     size_t n_edges;
@@ -145,6 +150,12 @@ typedef struct cfx_scenario {
     int32_t *mine_node; /* node index */
     double *mine_output_t_per_day;
     double *mine_grade; /* n_mines * n_products mass fractions, row per mine */
+    /* Cargo kinds: the distinct sets of products the mines' cargo carries (grade > 0), in
+     * the order the mines first show them. A kind is delivered only at a market that buys
+     * every product in its set, and routed to those markets. */
+    int32_t *mine_cargo;      /* n_mines: index into cargo_products */
+    uint32_t *cargo_products; /* n_cargo: bit p set when the cargo carries product p */
+    size_t n_cargo;
 
     size_t n_products;
     cfx_product products[CFX_MAX_PRODUCTS];
@@ -182,7 +193,19 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
                       cfx_diags *d);
 void cfx_scenario_free(cfx_scenario *s);
 
-/* Index of a node id, or -1 (binary search). */
+/* Whether market node v buys cargo kind c: it buys every product the cargo carries. */
+static inline int cfx_buys(const cfx_scenario *s, size_t v, size_t c)
+{
+    return (s->node_buys[v] & s->cargo_products[c]) == s->cargo_products[c];
+}
+
+/* Whether cargo kind c is in a group's product set (cfx_group). */
+static inline int cfx_in_set(const cfx_scenario *s, uint32_t set, size_t c)
+{
+    return set == UINT32_MAX || (set & s->cargo_products[c]) != 0;
+}
+
+/* Index of a node id, or -1 (hash table). */
 long cfx_scenario_node(const cfx_scenario *s, const char *id);
 /* "YYYY-MM-DD" of the start date into buf (>= 16 bytes). */
 void cfx_scenario_start_iso(const cfx_scenario *s, char *buf);

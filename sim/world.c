@@ -189,7 +189,8 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
            ng = s->n_groups;
     cfx_obs *o = &w->obs;
     if (ZALLOC(w->node_status, n) || ZALLOC(w->edge_open, m) || ZALLOC(w->controller, n) ||
-        ZALLOC(w->routes.next_arc, n * ng) || ZALLOC(w->routes.cost, n * ng) ||
+        ZALLOC(w->routes.next_arc, n * ng * s->n_cargo) ||
+        ZALLOC(w->routes.cost, n * ng * s->n_cargo) ||
         ZALLOC(w->routes.arc_hours, na) || ZALLOC(w->routes.arc_cost, na) ||
         ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
@@ -638,7 +639,8 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         out->action = CFX_HOP_WAIT;
         return;
     }
-    if (s->node_kind[node] == CFX_NODE_MARKET) {
+    int32_t cargo = s->mine_cargo[sh->mine[id]];
+    if (s->node_kind[node] == CFX_NODE_MARKET && cfx_buys(s, (size_t)node, (size_t)cargo)) {
         out->action = CFX_HOP_DELIVER;
         return;
     }
@@ -647,15 +649,17 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         out->action = CFX_HOP_WAIT; /* a gate closed to this cargo: it waits there */
         return;
     }
-    int32_t arc = w->routes.next_arc[(size_t)own * s->n_nodes + (size_t)node];
+    int32_t arc = w->routes.next_arc[cfx_route_row(s, (size_t)cargo, (size_t)own) + (size_t)node];
     if (arc < 0) {
         out->action = CFX_HOP_WAIT;
         return;
     }
     /* Leaving a checkpoint, or a node held by a group that seizes other groups' cargo. */
     int32_t holder = w->controller[node];
+    int hostile =
+        holder != own && cfx_in_set(s, s->groups[holder].hostile_seize_products, (size_t)cargo);
     double p_seize = 1 - (1 - w->node_seize_p[node]) *
-                             (1 - (holder != own ? s->groups[holder].hostile_seize_p : 0));
+                             (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
     if (p_seize > 0) {
         cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, sh->serial[id], sh->hops[id]);
         if (gsl_rng_uniform(rng) < p_seize) {
@@ -772,8 +776,10 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
      * gate, the holder's toll go to whoever holds the node; the export levy, to the group
      * whose mine the cargo came from. */
     (par ? lane->levy_node_kg : w->levy_node_kg)[node] += kg;
-    if (s->node_kind[node] == CFX_NODE_GATE)
-        (par ? lane->levy_export_kg : w->levy_export_kg)[sh->origin_group[id]] += kg;
+    int32_t own = sh->origin_group[id];
+    if (s->node_kind[node] == CFX_NODE_GATE &&
+        cfx_in_set(s, s->groups[own].export_levy_products, (size_t)s->mine_cargo[sh->mine[id]]))
+        (par ? lane->levy_export_kg : w->levy_export_kg)[own] += kg;
     sh->node[id] = w->net->arc_to[h->arc];
     sh->t_h[id] = h->t_arr;
     sh->hops[id]++;

@@ -18,6 +18,8 @@
 
 #define LINE CFX_TEST_DATA "/../../scenarios/examples/line.yaml"
 #define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"
+#define TWO_MARKETS CFX_TEST_DATA "/products/two-markets.yaml"
+#define SEIZE_JADE CFX_TEST_DATA "/products/seize-jade-levy.yaml"
 
 static double stock_at(const cfx_world *w, const char *id)
 {
@@ -175,6 +177,65 @@ static void test_engine__hostile_node_seizes_or_is_avoided(void **state)
     cfx_scenario_free(s);
 }
 
+/* Markets by product (tests/data/products): jade from J is delivered at R, which buys only
+ * jade; the rare-earth cargo from A passes R and is delivered at M. Both trucks leave at
+ * hour 18; J's reaches R 18 h later, A's reaches M 24 h later: from day 1, 10 t of each a
+ * day. */
+static void test_engine__each_cargo_goes_to_a_market_that_buys_it(void **state)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        cfx_scenario *s = cfx_test_load(TWO_MARKETS, NULL, 0);
+        cfx_world *w = cfx_test_world(s, threads);
+        cfx_error err;
+        assert_int_equal(s->n_cargo, 2);
+        long r = cfx_scenario_node(s, "R"), m = cfx_scenario_node(s, "M");
+        long a = cfx_scenario_node(s, "A"), j = cfx_scenario_node(s, "J");
+        size_t rm = 0;
+        while (!((s->edge_from[rm] == r && s->edge_to[rm] == m)))
+            rm++;
+        for (long day = 0; day < 10; day++) {
+            assert_int_equal(cfx_world_run_day(w, &err), 0);
+            double t = day ? 10 : 0;
+            assert_near(w->obs.delivered[2], t, T_TOL);        /* jade, grade 1 */
+            assert_near(w->obs.delivered[0], 0.05 * t, 1e-9); /* Dy2O3 of A's cargo */
+            assert_near(w->obs.delivered_by_origin_t[j], t, T_TOL);
+            assert_near(w->obs.delivered_by_origin_t[a], t, T_TOL);
+            /* only A's cargo goes on from R to M; R sees both */
+            assert_near(w->obs.edge_flow_t[rm], day ? 10 : 0, T_TOL);
+            assert_near(w->obs.node_throughput_t[r], 2 * t, T_TOL);
+        }
+        cfx_test_conserved(w);
+        cfx_world_free(w);
+        cfx_scenario_free(s);
+    }
+}
+
+/* China's posts seize only rare-earth cargo, and A-group levies only jade at its gate G:
+ * with China holding B, every rare-earth truck is seized there and jade goes through. */
+static void test_engine__seizures_and_levies_by_product(void **state)
+{
+    cfx_scenario *s = cfx_test_load(SEIZE_JADE, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
+    cfx_error err;
+    long b = cfx_scenario_node(s, "B");
+    w->controller[b] = 1; /* China */
+    w->network_changed = 1;
+    for (long day = 0; day < 10; day++) {
+        assert_int_equal(cfx_world_run_day(w, &err), 0);
+        /* A-group: the gate toll (100 USD/t, line.yaml) on the jade that crosses G (the
+         * rare-earth cargo never gets there) and the export levy (1000 USD/t) on jade */
+        double crossing = day ? 10 : 0; /* J's truck crosses G at hour 30 of its trip day */
+        assert_near(w->obs.group_revenue_usd[0], crossing * (100 + 1000), 1e-6);
+        assert_near(w->obs.delivered[0], 0, 0);
+    }
+    /* A's trucks of days 0-8, seized leaving B (the day-9 truck reaches B at hour 240) */
+    assert_int_equal(w->seized_kg, 9 * 10 * 1000);
+    assert_true(w->arrived_kg >= 9 * 10 * 1000);    /* J's, delivered from day 1 */
+    cfx_test_conserved(w);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
 static void run_conserving(const char *path)
 {
     cfx_scenario *s = cfx_test_load(path, NULL, 0);
@@ -270,6 +331,8 @@ int main(void)
         cmocka_unit_test(test_engine__closure_raises_price_and_shortfall),
         cmocka_unit_test(test_engine__levies_and_taxes_reach_their_groups),
         cmocka_unit_test(test_engine__hostile_node_seizes_or_is_avoided),
+        cmocka_unit_test(test_engine__each_cargo_goes_to_a_market_that_buys_it),
+        cmocka_unit_test(test_engine__seizures_and_levies_by_product),
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_line),
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_kachin),
         cmocka_unit_test(test_engine__one_and_two_threads_identical),
