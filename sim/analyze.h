@@ -63,7 +63,7 @@ typedef struct cfx_metrics {
     long n_days;
     size_t n_products, n_gates, n_groups;
     cfx_product_metrics *products; /* n_products */
-    double *gate_t;                /* n_gates: concentrate through each gate, t */
+    double *gate_t;                /* n_gates: cargo through each gate, t */
     cfx_group_metrics *groups;     /* n_groups */
 } cfx_metrics;
 

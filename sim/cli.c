@@ -168,7 +168,7 @@ static const char help_analyze[] =
     "The metrics of a run: for each product the baseline price, the peak price, its day\n"
     "and change, the days above +20 %, the cumulative shortfall (t and share of demand),\n"
     "the worst day and the recovery day (back within 5 % of baseline for 30 days); the\n"
-    "concentrate through each gate; each group's revenue against its first month and its\n"
+    "cargo through each gate; each group's revenue against its first month and its\n"
     "share of the deliveries (provenance). For a sweep, the same metrics for each finished\n"
     "member, their 5th, 50th and 95th percentiles, and their sensitivity to each parameter\n"
     "(Sobol indices for a sobol design, standardized regression coefficients otherwise).\n"

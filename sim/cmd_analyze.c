@@ -258,7 +258,7 @@ static void run_table(FILE *f, const cfx_analysis *a)
                     "still be rising when the run ends, so the peak is a lower bound\n",
                     a->product[p], x->peak_day, a->n_days);
     }
-    fprintf(f, "  concentrate through each gate over the run, t:");
+    fprintf(f, "  cargo through each gate over the run, t:");
     for (size_t g = 0; g < m->n_gates; g++)
         fprintf(f, "%s%s %.0f", g % 4 ? ", " : "\n    ", a->gate[g], m->gate_t[g]);
     fprintf(f, "\n  %-8s %16s %16s %8s %16s %12s\n", "group", "first month", "last month", "change",

@@ -105,7 +105,7 @@ int cfx_cmd_check(int argc, char **argv)
     double out = 0;
     for (size_t m = 0; m < s->n_mines; m++)
         out += s->mine_output_t_per_day[m];
-    printf("mines: %zu, %.1f t/day of concentrate in all\n", s->n_mines, out);
+    printf("mines: %zu, %.1f t/day of cargo in all\n", s->n_mines, out);
     printf("groups: %zu:", s->n_groups);
     for (size_t g = 0; g < s->n_groups; g++)
         printf(" %s", s->groups[g].name);
