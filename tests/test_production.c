@@ -19,7 +19,7 @@
 
 #define DATA CFX_TEST_DATA "/production/"
 #define LINE CFX_SOURCE_DIR "/scenarios/examples/line.yaml"
-#define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"
+#define KACHIN_NONE CFX_SOURCE_DIR "/scenarios/kachin-2025-no-offensive.yaml"
 
 /* models/production.c, semi-private: the calendar date `days` after y-m-d. */
 void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *out_m, int *out_d);
@@ -103,26 +103,36 @@ static void test_production__date_add_across_month_year_and_leap_boundaries(void
 
 static void test_production__no_section_keeps_base_output(void **state)
 {
-    /* The line example and kachin-2025 have no production: section: every mine makes its
-     * output_t_per_day every day, as before the model had any other effect. Kachin's
-     * contested hubs (Chipwi, Pangwa from day 0) are not slowed: contested_factor is 1.
-     * Its air strikes are set to destroy no equipment, the one thing they would cut. */
+    /* The line example has no production: section: its mine makes its output_t_per_day
+     * every day, as before the model had any other effect. */
     cfx_scenario *s = cfx_test_load(LINE, NULL, 0);
     cfx_world *w = cfx_test_world(s, 1);
     for (long day = 0; day < s->days; day++)
         expect_day(day, run_day(w), 10);
     cfx_world_free(w);
     cfx_scenario_free(s);
+}
 
-    cfx_override no_damage[] = {{"conflict.strikes.mine_damage", "0"}};
-    s = cfx_test_load(KACHIN, no_damage, 1);
-    w = cfx_test_world(s, 1);
-    double base = 0;
+/* kachin-2025's seasonal factors (monsoon slump, May rush) move each month's output but keep
+ * the year's: without the offensive, a year from 1 Nov makes 365 days of the mines' base
+ * output to 0.1 %, May's day is 1.463 times the base and August's 0.57. */
+static void test_production__kachin_seasons_keep_the_year(void **state)
+{
+    cfx_scenario *s = cfx_test_load(KACHIN_NONE, NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
+    double base = 0, year = 0;
     for (size_t m = 0; m < s->n_mines; m++)
         base += s->mine_output_t_per_day[m];
-    assert_near(base, 115, 1e-9);
-    for (long day = 0; day < s->days; day++)
-        expect_day(day, run_day(w), base);
+    assert_near(base, 115 + 41.26, 1e-9); /* rare-earth concentrate and jade, t/day */
+    for (long day = 0; day < s->days; day++) {
+        double t = run_day(w);
+        year += t;
+        if (day == 190) /* 10 May 2026 */
+            expect_day(day, t, 1.4630 * base);
+        if (day == 280) /* 8 Aug 2026 */
+            expect_day(day, t, 0.5700 * base);
+    }
+    assert_near(year / (365 * base), 1, 1e-3);
     cfx_world_free(w);
     cfx_scenario_free(s);
 }
@@ -347,6 +357,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_production__date_add_across_month_year_and_leap_boundaries),
         cmocka_unit_test(test_production__no_section_keeps_base_output),
+        cmocka_unit_test(test_production__kachin_seasons_keep_the_year),
         cmocka_unit_test(test_production__seasonal_factor_sets_daily_output_by_month),
         cmocka_unit_test(test_production__contested_mine_makes_contested_factor_of_base),
         cmocka_unit_test(test_production__halt_and_destroyed_node_stop_output),

@@ -8,7 +8,7 @@ for f in "$R/2019-tengchong-ban.yaml" "$R/2021-border-closure.yaml" "$SRC/scenar
 done
 expect_exit 0 "fit.py --check: the replay files carry the fitted exponents" -- \
   $PY "$R/fit.py" --conflux "$CONFLUX" --check
-grep -q "^fitted: Dy2O3 x = 1.05" "$WORK/out" && ok "Dy2O3 exponent 1.05x" || bad "Dy2O3 fit moved: $(grep fitted "$WORK/out")"
+grep -q "^fitted: Dy2O3 x = 1.19" "$WORK/out" && ok "Dy2O3 exponent 1.19" || bad "Dy2O3 fit moved: $(grep fitted "$WORK/out")"
 expect_exit 0 "kachin-2025 for comparison" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" -o "$WORK/k.h5" --quiet
 if $PY - "$WORK/kachin-2025-gates-closed.h5" "$WORK/k.h5" <<'PY'
 import sys, h5py
