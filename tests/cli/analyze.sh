@@ -37,6 +37,14 @@ assert k['revenue_vs_first_month_usd'] == -45000 and k['provenance_share'] == 0.
 if grep -q "Dy2O3 .* 150.0 39 2026-02-09 .*+50.0% .*26 .*63.0 ( 5.2%) 45 2026-02-15 .*60 2026-03-02" "$WORK/run.txt"; then
   ok "run: the table shows peak, dates, shortfall and recovery"
 else bad "run: table row"; cat "$WORK/run.txt"; fi
+# The note on a peak the run cut short: the line example stopped on day 9, two days after
+# the closure's peak, has not come back down; the 120-day fixture, which recovers, has none.
+"$CONFLUX" run "$SRC/scenarios/examples/line.yaml" --days 9 -o "$WORK/line9.h5" --quiet
+"$CONFLUX" analyze "$WORK/line9.h5" --no-write >"$WORK/line9.txt"
+if grep -q "note: Dy2O3 peaks on day 7 of 9 and has not recovered" "$WORK/line9.txt" &&
+  ! grep -q "note:" "$WORK/run.txt"; then
+  ok "run: a peak at the end of the run is called a lower bound"
+else bad "run: end-of-run peak note"; cat "$WORK/line9.txt"; fi
 "$CONFLUX" analyze "$WORK/run.h5" --baseline 60:30 --json >"$WORK/run60.json"
 check "run: --baseline 60:30 sets the baseline to days 60-89" "$WORK/run60.json" "
 assert j['metrics']['products']['Dy2O3']['baseline_usd_per_kg'] == 103, j"
