@@ -501,27 +501,6 @@ static int map_append(cfx_conf *map, cfx_conf *child)
     return 0;
 }
 
-/* Edit distance between a and b, or more than 2 when it is: enough to spot a typo. */
-static int distance_le2(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
-        return 3;
-    int prev[65], cur[65];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            int del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb];
-}
-
 int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_error *err)
 {
     if (!pub || !dotted || !*dotted)
@@ -562,7 +541,7 @@ int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_e
             char added[SHOW_MAX + 1];
             snprintf(added, sizeof added, "%.*s", (int)(len < SHOW_MAX ? len : SHOW_MAX), p);
             for (size_t i = 0; n->kind == CFX_CONF_MAP && i < n->n; i++)
-                if (distance_le2(added, n->items[i]->key) <= 1)
+                if (cfx_edit_distance_le2(added, n->items[i]->key) <= 1)
                     return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0,
                                          "--set %s: no key '%s' there; did you mean '%s'?", dotted,
                                          added, n->items[i]->key);
@@ -755,7 +734,7 @@ static const cfx_conf *near_miss(const cfx_conf *map, const char *key)
 {
     for (size_t i = 0; map->kind == CFX_CONF_MAP && i < map->n; i++) {
         const cfx_conf *c = map->items[i];
-        if (!c->used && c->key && distance_le2(c->key, key) <= 2)
+        if (!c->used && c->key && cfx_edit_distance_le2(c->key, key) <= 2)
             return c;
     }
     return NULL;

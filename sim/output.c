@@ -42,7 +42,7 @@ static const series_desc series[] = {
     {"supply", D_PRODUCT, T_F64, OBS(supply), "t/day",
      "supply reaching the market: simulated flows after processing plus other sources"},
     {"delivered", D_PRODUCT, T_F64, OBS(delivered), "t/day",
-     "contained oxide delivered through the simulated network"},
+     "product delivered through the simulated network (cargo times grade)"},
     {"shortfall", D_PRODUCT, T_F64, OBS(shortfall), "t/day",
      "demand at the baseline price not met"},
     {"inventory", D_PRODUCT, T_F64, OBS(inventory), "t", "processors' and reserve stocks"},

@@ -212,6 +212,16 @@ static long find_product(const cfx_scenario *s, const char *name)
     return -1;
 }
 
+/* " (did you mean 'Dy2O3'?)" when name is within two edits of a product, else "". */
+static const char *product_hint(const cfx_scenario *s, const char *name, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t p = 0; p < s->n_products && !buf[0]; p++)
+        if (cfx_edit_distance_le2(name, s->products[p].name) <= 2)
+            snprintf(buf, len, " (did you mean '%s'?)", s->products[p].name);
+    return buf;
+}
+
 /* "Dy2O3, Tb4O7": the products, for messages. */
 static void product_names(const cfx_scenario *s, char *buf, size_t len)
 {
@@ -238,11 +248,13 @@ static void load_product_set(loader *L, const cfx_conf *group, const char *key, 
     *mask = 0;
     for (size_t i = 0; i < list->n; i++) {
         const cfx_conf *c = list->items[i];
+        const char *name = c->kind == CFX_CONF_SCALAR ? c->value : "(not a name)";
         long p = c->kind == CFX_CONF_SCALAR ? find_product(L->s, c->value) : -1;
+        char hint[128];
         if (p < 0)
             cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
-                          "unknown product '%s' in '%s' (products: %s)",
-                          c->kind == CFX_CONF_SCALAR ? c->value : "(not a name)", key, names);
+                          "unknown product '%s' in '%s'%s (products: %s)", name, key,
+                          product_hint(L->s, name, hint, sizeof hint), names);
         else
             *mask |= 1u << p;
     }
@@ -298,6 +310,14 @@ static void load_products(loader *L, const cfx_conf *root)
         c->used = 1;
         cfx_product *p = &s->products[s->n_products++];
         *p = (cfx_product){.name = cfx_strdup(c->key)};
+        int bad = !*c->key; /* names go in grade_<name> columns and 'buys' cells */
+        for (const char *q = c->key; *q; q++)
+            bad |= isspace((unsigned char)*q) || *q == ',' || *q == ';' || *q == '"';
+        if (bad)
+            cfx_diags_add(L->d, CFX_EINVAL, c->file, c->key_line, c->key_col,
+                          "product name '%s' must be a non-empty word without spaces, ',', "
+                          "';' or '\"' (it names the mines' grade_ column and goes in 'buys')",
+                          c->key);
         if (c->kind != CFX_CONF_MAP) {
             cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
                           "product '%s' must be a mapping", c->key);
@@ -509,6 +529,32 @@ static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *
     cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k], fmt, a, b);
 }
 
+/* Columns the loader does not read are ignored (date, source, notes, ...), but one a typo
+ * away from a column the table could have and does not is an error: a 'Buys' column would
+ * otherwise be dropped without a word. A typo is 1 edit, or 2 in a name of 6 letters or
+ * more (so that 'date' is not taken for 'days'); case is ignored. */
+static void check_columns(loader *L, const cfx_csv *t, const char *const *known)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        char low[72];
+        size_t n = 0;
+        for (const char *h = t->header[c]; *h && n + 1 < sizeof low; h++)
+            low[n++] = (char)tolower((unsigned char)*h);
+        low[n] = '\0';
+        for (const char *const *k = known; *k; k++) {
+            if (cfx_csv_col(t, *k) >= 0 || strcmp(t->header[c], *k) == 0)
+                continue;
+            int d = cfx_edit_distance_le2(low, *k);
+            if (d <= (strlen(*k) >= 6 ? 2 : 1)) {
+                cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, t->header_col[c],
+                              "unknown column '%s' (is it a misspelling of '%s'?)", t->header[c],
+                              *k);
+                break;
+            }
+        }
+    }
+}
+
 /* Parses cell (r, c) as a number in [lo, hi]; empty allowed when empty_ok (returns 1). */
 static int cell_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, double hi,
                     int empty_ok, const char *what, double *out)
@@ -633,8 +679,8 @@ static double cell_capacity(loader *L, const cfx_csv *t, size_t r, long ccap, lo
     return cap;
 }
 
-/* The products a market buys, from the 'buys' cell of row r: names separated by spaces or
- * semicolons; empty: every product. Only a market buys. */
+/* The products a market buys, from the 'buys' cell of row r: names separated by blanks,
+ * ';' or ','; empty: every product. Only a market buys. */
 static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
 {
     const char *v = cfx_csv_cell(t, r, (size_t)c);
@@ -643,22 +689,31 @@ static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
     if (L->s->node_kind[r] != CFX_NODE_MARKET && !L->kind_unknown[r])
         cell_err(L, t, r, c, "only a market buys: this node is a %s (leave 'buys' empty)%s",
                  cfx_node_kind_names[L->s->node_kind[r]], "");
-    char names[256], word[160];
+    char names[256], word[160], hint[128], msg[512];
     product_names(L->s, names, sizeof names);
     uint32_t mask = 0;
     int bad = 0;
     for (const char *p = v; *p;) {
-        size_t n = strcspn(p, " ;");
+        size_t n = strcspn(p, " \t;,");
         if (n) {
             snprintf(word, sizeof word, "%.*s", (int)n, p);
             long k = find_product(L->s, word);
-            if (k < 0)
-                cell_err(L, t, r, c, "unknown product '%s' in 'buys' (products: %s)", word, names);
-            else
+            if (k < 0) {
+                snprintf(msg, sizeof msg, "unknown product '%s' in 'buys'%s (products: %s)", word,
+                         product_hint(L->s, word, hint, sizeof hint), names);
+                cell_err(L, t, r, c, "%s%s", msg, "");
+            } else
                 mask |= 1u << k;
             bad |= k < 0;
         }
         p += n + (p[n] != '\0');
+    }
+    if (!mask && !bad) {
+        cell_err(L, t, r, c,
+                 "'buys' lists no product, got '%s' (leave it empty to buy every "
+                 "product)%s",
+                 v, "");
+        bad = 1;
     }
     return bad ? UINT32_MAX : mask; /* after an error, buying all reports nothing more */
 }
@@ -671,6 +726,17 @@ static void load_nodes(loader *L, const cfx_csv *t)
          cctl = need_col(L, t, "controller");
     long ccap = cfx_csv_col(t, "capacity_t_per_day"),
          ctrucks = cfx_csv_col(t, "capacity_trucks_per_day"), cbuys = cfx_csv_col(t, "buys");
+    static const char *const known[] = {"id",
+                                        "name",
+                                        "kind",
+                                        "lat",
+                                        "lon",
+                                        "controller",
+                                        "buys",
+                                        "capacity_t_per_day",
+                                        "capacity_trucks_per_day",
+                                        NULL};
+    check_columns(L, t, known);
     if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
         return;
     size_t n = t->nrows;
@@ -775,9 +841,14 @@ static void load_edges(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
     long cf = need_col(L, t, "from"), ct = need_col(L, t, "to"), ckm = need_col(L, t, "km"),
-         croad = need_col(L, t, "road"), ccap = need_col(L, t, "capacity_t_per_day");
-    long cone = cfx_csv_col(t, "oneway"), ctrucks = cfx_csv_col(t, "capacity_trucks_per_day");
-    if (cf < 0 || ct < 0 || ckm < 0 || croad < 0 || ccap < 0)
+         croad = need_col(L, t, "road");
+    long ccap = cfx_csv_col(t, "capacity_t_per_day"), cone = cfx_csv_col(t, "oneway"),
+         ctrucks = cfx_csv_col(t, "capacity_trucks_per_day");
+    static const char *const known[] = {
+        "from",   "to", "km", "road", "capacity_t_per_day", "capacity_trucks_per_day",
+        "oneway", NULL};
+    check_columns(L, t, known);
+    if (cf < 0 || ct < 0 || ckm < 0 || croad < 0)
         return;
     size_t n = t->nrows;
     if (!ALLOC_N(s->edge_from, n) || !ALLOC_N(s->edge_to, n) || !ALLOC_N(s->edge_km, n) ||
@@ -816,6 +887,16 @@ static void load_edges(loader *L, const cfx_csv *t)
     check_parallel(L, t, cf);
 }
 
+/* "Dy2O3 and Tb4O7": the products of a cargo kind's set, for messages. */
+static const char *cargo_names(const cfx_scenario *s, uint32_t set, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t p = 0, used = 0; p < s->n_products && used < len; p++, used = strlen(buf))
+        if (set >> p & 1)
+            snprintf(buf + used, len - used, "%s%s", used ? " and " : "", s->products[p].name);
+    return buf;
+}
+
 /* The cargo kinds of the mines (scenario.h), and a market for each: a mine whose cargo no
  * market buys could only pile up. */
 static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
@@ -840,22 +921,38 @@ static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
             sold = L->kind_unknown[v] || (s->node_kind[v] == CFX_NODE_MARKET && cfx_buys(s, v, c));
         }
         if (!sold && markets && s->mine_node[m] >= 0) {
-            char what[256] = "";
-            for (size_t p = 0, used = 0; p < s->n_products; p++, used = strlen(what))
-                if (set >> p & 1)
-                    snprintf(what + used, sizeof what - used, "%s%s", used ? " and " : "",
-                             s->products[p].name);
+            char what[256];
             cell_err(L, t, m, cn,
                      "no market buys this mine's cargo (%s): give a market node "
                      "these products in the nodes table's 'buys' column",
-                     what, "");
+                     cargo_names(s, set, what, sizeof what), "");
         }
+    }
+}
+
+/* A grade_<P> column for a product the scenario does not have is a typo or a leftover (a
+ * product removed with '<P>: ~'): its grades would be dropped without a word. */
+static void check_grade_columns(loader *L, const cfx_csv *t)
+{
+    char names[256], hint[128];
+    product_names(L->s, names, sizeof names);
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *h = t->header[c];
+        if (strncmp(h, "grade_", 6) != 0 || find_product(L->s, h + 6) >= 0)
+            continue;
+        cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, t->header_col[c],
+                      "column '%s' is the grade of a product the scenario does not have%s "
+                      "(products under market.products: %s)",
+                      h, product_hint(L->s, h + 6, hint, sizeof hint), names);
     }
 }
 
 static void load_mines(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
+    static const char *const known[] = {"node", "output_t_per_day", NULL};
+    check_columns(L, t, known);
+    check_grade_columns(L, t);
     long cn = need_col(L, t, "node"), co = need_col(L, t, "output_t_per_day");
     long cg[CFX_MAX_PRODUCTS];
     int ok = cn >= 0 && co >= 0;
@@ -884,13 +981,19 @@ static void load_mines(loader *L, const cfx_csv *t)
         cell_num(L, t, r, co, 0, 1e9, 0, "a non-negative rate in t/day",
                  &s->mine_output_t_per_day[r]);
         double sum = 0;
+        int bad = 0;
         for (size_t p = 0; p < s->n_products; p++) {
             double *g = &s->mine_grade[r * s->n_products + p];
-            cell_num(L, t, r, cg[p], 0, 1, 0, "a mass fraction in [0, 1]", g);
+            bad |= cell_num(L, t, r, cg[p], 0, 1, 0, "a mass fraction in [0, 1]", g) != 0;
             sum += *g;
         }
         if (sum > 1)
             cell_err(L, t, r, cg[0], "grades add up to more than 1 (%s)%s", "mass fractions", "");
+        else if (sum == 0 && !bad) /* a cargo of nothing would be routed and "delivered" */
+            cell_err(L, t, r, cg[0],
+                     "the mine's cargo carries no product: every grade_ cell "
+                     "of the row is 0 (give one a grade above 0)%s%s",
+                     "", "");
     }
     cargo_kinds(L, t, cn);
 }
@@ -1055,6 +1158,9 @@ static void load_events(loader *L, const cfx_csv *t)
          ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
     long cgrp = cfx_csv_col(t, "group"), cval = cfx_csv_col(t, "value"),
          cseize = cfx_csv_col(t, "seize_p");
+    static const char *const known[] = {"day",   "kind",  "target",  "days",
+                                        "group", "value", "seize_p", NULL};
+    check_columns(L, t, known);
     if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
         return;
     size_t n = t->nrows;
@@ -1132,6 +1238,66 @@ static void load_events(loader *L, const cfx_csv *t)
             s->events[j] = s->events[j - 1];
         s->events[j] = x;
     }
+}
+
+/* With every road open, each mine must reach a market that buys its cargo, or its cargo can
+ * only pile up (a road left out of edges.csv, a oneway the wrong way round). A breadth-first
+ * search backwards from the markets that buy each cargo kind; run on tables without
+ * errors, so that one bad row does not cut a mine off a second time. */
+static void check_reach(loader *L, const cfx_csv *t)
+{
+    cfx_scenario *s = L->s;
+    size_t n = s->n_nodes, ne = s->n_edges;
+    long cn = cfx_csv_col(t, "node");
+    size_t *start = calloc(n + 1, sizeof *start), *pos = calloc(n + 1, sizeof *pos);
+    int32_t *into = malloc((2 * ne + 1) * sizeof *into), *queue = malloc((n + 1) * sizeof *queue);
+    uint8_t *seen = malloc(n + 1);
+    if (cn < 0 || !start || !pos || !into || !queue || !seen)
+        goto out;
+    /* reverse adjacency in CSR: for each node, the nodes with a road into it */
+    for (size_t e = 0; e < ne; e++) {
+        start[(size_t)s->edge_to[e] + 1]++;
+        if (!s->edge_oneway[e])
+            start[(size_t)s->edge_from[e] + 1]++;
+    }
+    for (size_t v = 0; v < n; v++)
+        start[v + 1] += start[v];
+    memcpy(pos, start, n * sizeof *pos);
+    for (size_t e = 0; e < ne; e++) {
+        into[pos[s->edge_to[e]]++] = s->edge_from[e];
+        if (!s->edge_oneway[e])
+            into[pos[s->edge_from[e]]++] = s->edge_to[e];
+    }
+    for (size_t c = 0; c < s->n_cargo; c++) {
+        size_t head = 0, tail = 0;
+        memset(seen, 0, n);
+        for (size_t v = 0; v < n; v++)
+            if (s->node_kind[v] == CFX_NODE_MARKET && cfx_buys(s, v, c)) {
+                seen[v] = 1;
+                queue[tail++] = (int32_t)v;
+            }
+        while (head < tail) {
+            size_t u = (size_t)queue[head++];
+            for (size_t j = start[u]; j < start[u + 1]; j++)
+                if (!seen[into[j]]) {
+                    seen[into[j]] = 1;
+                    queue[tail++] = into[j];
+                }
+        }
+        char what[256];
+        for (size_t m = 0; m < s->n_mines; m++)
+            if ((size_t)s->mine_cargo[m] == c && !seen[s->mine_node[m]])
+                cell_err(L, t, m, cn,
+                         "no road leads from this mine to a market that buys its cargo (%s), "
+                         "even with every road open",
+                         cargo_names(s, s->cargo_products[c], what, sizeof what), "");
+    }
+out:
+    free(start);
+    free(pos);
+    free(into);
+    free(queue);
+    free(seen);
 }
 
 /* Cross-table checks: a scenario that cannot move anything is an input error. */
@@ -1227,6 +1393,8 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
         load_events(&L, events);
     if (have_nodes && have_edges)
         check_network(&L);
+    if (have_nodes && have_edges && mines && s->mine_cargo && d->n == before)
+        check_reach(&L, mines);
     /* The models read their sections only from a scenario whose tables loaded cleanly;
      * otherwise their keys would all look unknown, so unknown keys wait for the next check. */
     if (d->n > before)

@@ -25,4 +25,9 @@ double cfx_mem_available(const char **what);
 /* strdup (not in C11); NULL when out of memory. */
 char *cfx_strdup(const char *s);
 
+/* Edit distance between a and b (insertions, deletions, substitutions) when it can be 2 or
+ * less; otherwise (lengths 3 or more apart, or a name longer than 64) some number above 2:
+ * enough to spot a typo. */
+int cfx_edit_distance_le2(const char *a, const char *b);
+
 #endif
