@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -15,14 +16,16 @@ static const char *const month_names[12] = {"January",   "February", "March",   
 
 /* production.* of the scenario; the defaults leave the base output as it is. */
 typedef struct production_params {
-    double seasonal[12];     /* multiplier of base output by calendar month, January first */
-    double contested_factor; /* share of output while the mine node is contested */
-    double rebuild_days;     /* days to rebuild equipment from 0 to 1; 0 = never rebuilt */
-    double price_elasticity; /* target of r = (P_lag / P0)^price_elasticity */
-    long lag_days;           /* days between a price and the supply response to it */
-    double ramp_per_day;     /* largest change of r in a day */
-    double r_min, r_max;     /* bounds of r; r_min <= 1 <= r_max */
-    double stockpile_cap_t;  /* concentrate at the mine node that stops production, t */
+    double seasonal[12];         /* multiplier of base output by calendar month, January first */
+    double (*mine_seasonal)[12]; /* n_mines: each mine's own months (mine_seasonal_factors,
+                                    else a copy of seasonal); NULL when no mine has its own */
+    double contested_factor;     /* share of output while the mine node is contested */
+    double rebuild_days;         /* days to rebuild equipment from 0 to 1; 0 = never rebuilt */
+    double price_elasticity;     /* target of r = (P_lag / P0)^price_elasticity */
+    long lag_days;               /* days between a price and the supply response to it */
+    double ramp_per_day;         /* largest change of r in a day */
+    double r_min, r_max;         /* bounds of r; r_min <= 1 <= r_max */
+    double stockpile_cap_t;      /* concentrate at the mine node that stops production, t */
 } production_params;
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, and back
@@ -68,12 +71,9 @@ static void mark_used(cfx_conf *n)
         mark_used(n->items[i]);
 }
 
-/* seasonal_factors: a sequence of 12 numbers, January to December. */
-static void read_seasonal(production_params *pp, cfx_conf *section, cfx_diags *d)
+/* A sequence of 12 numbers, January to December, into out (name is for messages). */
+static void read_months(cfx_conf *seq, const char *name, double out[12], cfx_diags *d)
 {
-    cfx_conf *seq = cfx_conf_get(section, "seasonal_factors");
-    if (!seq)
-        return;
     mark_used(seq); /* its items are read here, not by a getter */
     if (seq->kind != CFX_CONF_SEQ || seq->n != 12) {
         char got[48];
@@ -83,8 +83,7 @@ static void read_seasonal(production_params *pp, cfx_conf *section, cfx_diags *d
             snprintf(got, sizeof got, "%s",
                      seq->kind == CFX_CONF_MAP ? "a mapping" : "a single value");
         cfx_diags_add(d, CFX_EINVAL, seq->file, seq->line, seq->col,
-                      "'seasonal_factors' must be a sequence of 12 numbers, January to "
-                      "December, got %s",
+                      "'%s' must be a sequence of 12 numbers, January to December, got %s", name,
                       got);
         return;
     }
@@ -93,17 +92,63 @@ static void read_seasonal(production_params *pp, cfx_conf *section, cfx_diags *d
         cfx_error err;
         double v;
         if (cfx_conf_scalar_double(it, &v, &err)) {
-            cfx_diags_add(d, err.code, err.file, err.line, err.col, "'seasonal_factors' (%s): %s",
+            cfx_diags_add(d, err.code, err.file, err.line, err.col, "'%s' (%s): %s", name,
                           month_names[i], err.msg);
             continue;
         }
         if (v < 0 || v > 100) {
             cfx_diags_add(d, CFX_EINVAL, it->file, it->line, it->col,
-                          "'seasonal_factors' (%s) must be in [0, 100], got %g", month_names[i], v);
+                          "'%s' (%s) must be in [0, 100], got %g", name, month_names[i], v);
             continue;
         }
-        pp->seasonal[i] = v;
+        out[i] = v;
     }
+}
+
+/* seasonal_factors for every mine, and mine_seasonal_factors: a mapping from mine node ids
+ * to their own 12 factors (jade pits and rare-earth leaching ponds differ in the rains). */
+static void read_seasonal(production_params *pp, cfx_conf *section, const cfx_scenario *s,
+                          cfx_diags *d)
+{
+    cfx_conf *seq = cfx_conf_get(section, "seasonal_factors");
+    if (seq)
+        read_months(seq, "seasonal_factors", pp->seasonal, d);
+    cfx_conf *map = cfx_conf_get(section, "mine_seasonal_factors");
+    if (!map)
+        return;
+    mark_used(map);
+    if (map->kind != CFX_CONF_MAP) {
+        cfx_diags_add(d, CFX_EINVAL, map->file, map->line, map->col,
+                      "'mine_seasonal_factors' must map mine node ids to 12 numbers each, e.g. "
+                      "{Hpakant: [1, 1, ...]}");
+        return;
+    }
+    if (!(pp->mine_seasonal = calloc(s->n_mines ? s->n_mines : 1, sizeof *pp->mine_seasonal)))
+        return;
+    for (size_t m = 0; m < s->n_mines; m++)
+        memcpy(pp->mine_seasonal[m], pp->seasonal, sizeof pp->seasonal);
+    for (size_t i = 0; i < map->n; i++) {
+        cfx_conf *it = map->items[i];
+        long v = cfx_scenario_node(s, it->key), m = -1;
+        for (size_t k = 0; v >= 0 && k < s->n_mines && m < 0; k++)
+            if (s->mine_node[k] == v)
+                m = (long)k;
+        if (m < 0) {
+            cfx_diags_add(d, CFX_EINVAL, it->file, it->key_line, it->key_col,
+                          "'mine_seasonal_factors': '%s' is not a mine of the mines table",
+                          it->key);
+            continue;
+        }
+        char name[192];
+        snprintf(name, sizeof name, "mine_seasonal_factors.%s", it->key);
+        read_months(it, name, pp->mine_seasonal[m], d);
+    }
+}
+
+static void production_params_free(void *params)
+{
+    production_params *pp = params;
+    free(pp->mine_seasonal);
 }
 
 static void production_configure(void *params, cfx_conf *section, const cfx_scenario *s,
@@ -122,7 +167,7 @@ static void production_configure(void *params, cfx_conf *section, const cfx_scen
         pp->seasonal[i] = 1;
     if (!section)
         return;
-    read_seasonal(pp, section, d);
+    read_seasonal(pp, section, s, d);
     cfx_conf_get_range(section, "contested_factor", 0, &pp->contested_factor, 0, 1, 0,
                        "a share in [0, 1]", d);
     cfx_conf_get_range(section, "rebuild_days", 0, &pp->rebuild_days, 0, 36500, 0,
@@ -231,7 +276,8 @@ static void start_day(production *st, const cfx_world *w, long day)
 }
 
 /* Each step, for mine m at node n (share = step_hours / 24):
- *   t = output_t_per_day * share * seasonal[month] * r * capacity
+ *   t = output_t_per_day * share * seasonal[month] (the mine's own, if it has them) * r
+ *       * capacity
  *       * (contested_factor if n is contested) * (0 if halted or n destroyed),
  * then at most what keeps the concentrate at n within stockpile_cap_t. A cut mine node keeps
  * producing into its stockpile. Damaged equipment is rebuilt by share / rebuild_days a step
@@ -257,8 +303,9 @@ static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, 
                                            .x = fmin(1, capacity[m] + share / par->rebuild_days)});
         if (st_node == CFX_STATUS_DESTROYED || halted[m])
             continue;
-        double t =
-            s->mine_output_t_per_day[m] * share * par->seasonal[st->month] * st->r[m] * capacity[m];
+        double season =
+            par->mine_seasonal ? par->mine_seasonal[m][st->month] : par->seasonal[st->month];
+        double t = s->mine_output_t_per_day[m] * share * season * st->r[m] * capacity[m];
         if (st_node == CFX_STATUS_CONTESTED)
             t *= par->contested_factor;
         double room_t = (par->stockpile_cap_t * 1000.0 - (double)stock_kg[node]) / 1000.0;
@@ -287,6 +334,7 @@ const cfx_model_type cfx_model_production = {.name = "production",
                                              .section = "production",
                                              .params_size = sizeof(production_params),
                                              .configure = production_configure,
+                                             .params_free = production_params_free,
                                              .state_size = sizeof(production),
                                              .init = production_init,
                                              .step = production_step,

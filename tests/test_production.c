@@ -113,26 +113,29 @@ static void test_production__no_section_keeps_base_output(void **state)
     cfx_scenario_free(s);
 }
 
-/* kachin-2025's seasonal factors (monsoon slump, May rush) move each month's output but keep
- * the year's: without the offensive, a year from 1 Nov makes 365 days of the mines' base
- * output to 0.1 %, May's day is 1.463 times the base and August's 0.57. */
+/* kachin-2025's seasonal factors (monsoon slump, May rush; jade's own months) move each
+ * month's output but keep the year's: without the offensive, a year from 1 Nov makes 365
+ * days of the mines' base output to 0.1 %; a day in May is 1.463 times the rare-earth base
+ * and 1.25 times the jade base, a day in August 0.57 and 0.5 times. */
 static void test_production__kachin_seasons_keep_the_year(void **state)
 {
     cfx_scenario *s = cfx_test_load(KACHIN_NONE, NULL, 0);
     cfx_world *w = cfx_test_world(s, 1);
-    double base = 0, year = 0;
+    double re = 0, jade = 0, year = 0;
     for (size_t m = 0; m < s->n_mines; m++)
-        base += s->mine_output_t_per_day[m];
-    assert_near(base, 115 + 41.26, 1e-9); /* rare-earth concentrate and jade, t/day */
+        *(s->mine_grade[m * s->n_products + 2] > 0 ? &jade : &re) += s->mine_output_t_per_day[m];
+    assert_string_equal(s->products[2].name, "Jade");
+    assert_near(re, 115, 1e-9);     /* t/day of rare-earth concentrate */
+    assert_near(jade, 41.26, 1e-9); /* t/day of jade */
     for (long day = 0; day < s->days; day++) {
         double t = run_day(w);
         year += t;
         if (day == 190) /* 10 May 2026 */
-            expect_day(day, t, 1.4630 * base);
+            expect_day(day, t, 1.4630 * re + 1.25 * jade);
         if (day == 280) /* 8 Aug 2026 */
-            expect_day(day, t, 0.5700 * base);
+            expect_day(day, t, 0.5700 * re + 0.5 * jade);
     }
-    assert_near(year / (365 * base), 1, 1e-3);
+    assert_near(year / (365 * (re + jade)), 1, 1e-3);
     cfx_world_free(w);
     cfx_scenario_free(s);
 }

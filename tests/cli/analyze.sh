@@ -154,7 +154,8 @@ fi
 # analyze reports Sobol indices, not the regression fallback. The indices are recomputed here
 # from the members' metrics in the JSON (printed to 10 digits: tolerance 1e-6 relative).
 # With 8 blocks they are rough: a member's own seed adds noise that the total index (Jansen)
-# counts as the parameter's, so totals run high; first <= total must still hold.
+# counts as the parameter's, so totals run high; first <= total must still hold for the
+# rare-earth metrics.
 D=$SRC/tests/data/sweep
 expect_exit 0 "a sobol sweep of 80 members" -- "$CONFLUX" sweep "$D/kachin-90d.yaml" "$D/sobol.yaml" -o "$WORK/sobol-sweep" --jobs 2 --quiet
 "$CONFLUX" analyze "$WORK/sobol-sweep/sweep.h5" --json --no-write >"$WORK/sobol-sweep.json" 2>"$WORK/err"
@@ -186,7 +187,13 @@ for name, ms in s['metrics'].items():
         s1, st = ((fb - mean) * (fab - fa)).mean() / var, ((fa - fab) ** 2).mean() / 2 / var
         assert math.isfinite(first) and math.isfinite(total), (name, p)
         assert abs(first - s1) <= 1e-6 * max(1, abs(s1)) and abs(total - st) <= 1e-6 * max(1, st), (name, p, first, s1, total, st)
-        assert 0 <= total and first <= total + 0.05, (name, p, first, total)
+        assert 0 <= total, (name, p, first, total)
+        # first <= total holds for the indices, not for every 8-block estimate: where the
+        # seeds' noise dominates (a group's provenance share, near 0 or 1 in most members)
+        # an estimate can break it. It is held to for the rare-earth metrics, which the
+        # swept parameters move.
+        if name.startswith(('Dy2O3.', 'Tb4O7.')):
+            assert first <= total + 0.05, (name, p, first, total)
         checked += 1
 peak = s['metrics']['Dy2O3.peak_usd_per_kg']
 assert all(peak[p]['first'] is not None for p in P), peak
