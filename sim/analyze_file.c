@@ -33,6 +33,7 @@ static const char *const series_vars[] = {"price",
                                           "lost",
                                           "group_revenue",
                                           "delivered_by_origin",
+                                          "delivered_at",
                                           "delivered_by_controller"};
 static const struct {
     const char *suffix, *words;

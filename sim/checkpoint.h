@@ -16,7 +16,7 @@
 #include "error.h"
 
 /* Bumped whenever what a checkpoint holds changes; --resume refuses another version. */
-#define CFX_CKPT_FORMAT 1
+#define CFX_CKPT_FORMAT 2
 
 typedef struct cfx_ckpt cfx_ckpt;
 

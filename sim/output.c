@@ -64,6 +64,8 @@ static const series_desc series[] = {
      "mine taxes, export levies, gate tolls and checkpoint taxes earned by the group"},
     {"delivered_by_origin", D_NODE, T_F64, OBS(delivered_by_origin_t), "t/day",
      "cargo reaching a market, by mine of origin"},
+    {"delivered_at", D_NODE, T_F64, OBS(delivered_at_t), "t/day",
+     "cargo delivered at the node, a market that buys it (0 at other nodes)"},
     {"delivered_by_controller", D_GROUP, T_F64, OBS(delivered_by_controller_t), "t/day",
      "cargo reaching a market, by the group holding its mine when it was loaded"},
 };

@@ -195,7 +195,8 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
         ZALLOC(w->mine_pile_kg, s->n_mines) || ZALLOC(w->through_kg, n) ||
-        ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) || ZALLOC(w->node_used_kg, n) ||
+        ZALLOC(w->delivered_at_kg, n) || ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) ||
+        ZALLOC(w->node_used_kg, n) ||
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n) ||
         ZALLOC(w->levy_export_kg, ng) || ZALLOC(w->closed_to, n * (ng ? ng : 1)) ||
@@ -206,7 +207,8 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(o->node_controller, n) || ZALLOC(o->node_stock_t, n) ||
         ZALLOC(o->node_throughput_t, n) || ZALLOC(o->edge_flow_t, m) ||
         ZALLOC(o->group_revenue_usd, ng) || ZALLOC(o->delivered_by_origin_t, n) ||
-        ZALLOC(o->delivered_by_controller_t, ng) || ZALLOC(w->toll_usd_per_t, ng) ||
+        ZALLOC(o->delivered_at_t, n) || ZALLOC(o->delivered_by_controller_t, ng) ||
+        ZALLOC(w->toll_usd_per_t, ng) ||
         ZALLOC(w->node_tax_usd_per_t, n) || ZALLOC(w->node_seize_p, n) ||
         ZALLOC(w->node_strike_start_h, n) || ZALLOC(w->node_strike_end_h, n) ||
         ZALLOC(w->node_strike_p, n) || ZALLOC(w->edge_strike_start_h, m) ||
@@ -257,7 +259,8 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     }
     for (int t = 0; w->threads > 1 && t < w->threads; t++) {
         cfx_lane *l = &w->lanes[t];
-        if (ZALLOC(l->through_kg, n) || ZALLOC(l->levy_node_kg, n) || ZALLOC(l->edge_kg, m) ||
+        if (ZALLOC(l->through_kg, n) || ZALLOC(l->levy_node_kg, n) ||
+            ZALLOC(l->delivered_at_kg, n) || ZALLOC(l->edge_kg, m) ||
             ZALLOC(l->delivered_mine_kg, s->n_mines) || ZALLOC(l->by_group_kg, ng) ||
             ZALLOC(l->levy_export_kg, ng)) {
             cfx_world_free(w);
@@ -323,7 +326,8 @@ void cfx_world_free(cfx_world *w)
         gsl_rng_free(w->rngs[t]);
     free(w->rngs);
     free(w->mine_frac_kg); free(w->stock_kg); free(w->mine_pile_kg);
-    free(w->through_kg); free(w->edge_kg); free(w->edge_used_kg); free(w->node_used_kg);
+    free(w->through_kg); free(w->delivered_at_kg);
+    free(w->edge_kg); free(w->edge_used_kg); free(w->node_used_kg);
     free(w->node_cap_kg); free(w->edge_cap_kg);
     free(w->delivered_mine_kg); free(w->levy_node_kg); free(w->levy_export_kg);
     free(w->closed_to);
@@ -331,6 +335,7 @@ void cfx_world_free(cfx_world *w)
         cfx_lane *l = &w->lanes[t];
         free(l->freed); free(l->waiting); free(l->filed);
         free(l->through_kg); free(l->levy_node_kg); free(l->edge_kg);
+        free(l->delivered_at_kg);
         free(l->delivered_mine_kg); free(l->by_group_kg); free(l->levy_export_kg);
     }
     free(w->lanes);
@@ -344,7 +349,7 @@ void cfx_world_free(cfx_world *w)
     free(o->price); free(o->demand); free(o->supply); free(o->delivered); free(o->shortfall);
     free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);
     free(o->node_throughput_t); free(o->edge_flow_t); free(o->group_revenue_usd);
-    free(o->delivered_by_origin_t); free(o->delivered_by_controller_t);
+    free(o->delivered_by_origin_t); free(o->delivered_by_controller_t); free(o->delivered_at_t);
     free(w);
 }
 
@@ -399,6 +404,7 @@ static void fold_lanes(cfx_world *w)
     for (int t = 0; w->threads > 1 && t < w->threads; t++) {
         cfx_lane *l = &w->lanes[t];
         fold(w->through_kg, l->through_kg, s->n_nodes);
+        fold(w->delivered_at_kg, l->delivered_at_kg, s->n_nodes);
         fold(w->levy_node_kg, l->levy_node_kg, s->n_nodes);
         fold(w->edge_kg, l->edge_kg, s->n_edges);
         fold(w->delivered_mine_kg, l->delivered_mine_kg, s->n_mines);
@@ -735,6 +741,7 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
         lane->arrived_kg += kg;
         int32_t m = sh->mine[id];
         (par ? lane->through_kg : w->through_kg)[node] += kg;
+        (par ? lane->delivered_at_kg : w->delivered_at_kg)[node] += kg;
         (par ? lane->by_group_kg : w->by_group_kg)[sh->origin_group[id]] += kg;
         (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[m] += kg;
         sh->state[id] = CFX_SHIP_FREE;
@@ -943,6 +950,7 @@ static void observe(cfx_world *w, long day)
         o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
         o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
         o->delivered_by_origin_t[i] = 0;
+        o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
     }
     /* by mine, at the mine's node (each mine node holds one mine) */
     for (size_t m = 0; m < s->n_mines; m++)
@@ -966,6 +974,7 @@ static void reset_daily(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
     memset(w->through_kg, 0, s->n_nodes * sizeof *w->through_kg);
+    memset(w->delivered_at_kg, 0, s->n_nodes * sizeof *w->delivered_at_kg);
     memset(w->edge_kg, 0, s->n_edges * sizeof *w->edge_kg);
     memset(w->edge_used_kg, 0, s->n_edges * sizeof *w->edge_used_kg);
     memset(w->node_used_kg, 0, s->n_nodes * sizeof *w->node_used_kg);
@@ -1079,6 +1088,7 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(delivered_today_t, F64, L_PRODUCTS), WA(mine_frac_kg, F64, L_MINES),
     WA(stock_kg, I64, L_NODES),            WA(mine_pile_kg, I64, L_MINES),
     WA(through_kg, I64, L_NODES),          WA(edge_kg, I64, L_EDGES),
+    WA(delivered_at_kg, I64, L_NODES),
     WA(edge_used_kg, I64, L_EDGES),        WA(node_used_kg, I64, L_NODES),
     WA(by_group_kg, I64, L_GROUPS),
     WA(revenue_usd, F64, L_GROUPS),        WA(delivered_mine_kg, I64, L_MINES),
@@ -1090,7 +1100,7 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(obs.node_status, U8, L_NODES),      WA(obs.node_controller, I32, L_NODES),
     WA(obs.node_stock_t, F64, L_NODES),    WA(obs.node_throughput_t, F64, L_NODES),
     WA(obs.edge_flow_t, F64, L_EDGES),     WA(obs.group_revenue_usd, F64, L_GROUPS),
-    WA(obs.delivered_by_origin_t, F64, L_NODES),
+    WA(obs.delivered_by_origin_t, F64, L_NODES), WA(obs.delivered_at_t, F64, L_NODES),
     WA(obs.delivered_by_controller_t, F64, L_GROUPS)};
 #undef WA
 

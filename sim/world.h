@@ -73,7 +73,7 @@ typedef struct cfx_lane {
     /* With more than one thread: the lane's own share of the flows every move adds to
      * (kg), folded into the world's by fold_lanes (integer sums, exact in any order).
      * Shared counters at the few nodes all trucks pass made two threads slower than one. */
-    int64_t *through_kg, *levy_node_kg; /* n_nodes */
+    int64_t *through_kg, *levy_node_kg, *delivered_at_kg; /* n_nodes */
     int64_t *edge_kg;                   /* n_edges */
     int64_t *delivered_mine_kg;         /* n_mines */
     int64_t *by_group_kg, *levy_export_kg; /* n_groups */
@@ -104,6 +104,7 @@ typedef struct cfx_obs {
     double in_transit_t, produced_t, arrived_t, seized_t, lost_t; /* t */
     double *group_revenue_usd;   /* n_groups, USD/day */
     double *delivered_by_origin_t;     /* n_nodes, t/day */
+    double *delivered_at_t;            /* n_nodes, t/day: delivered at the node (a market) */
     double *delivered_by_controller_t; /* n_groups, t/day */
 } cfx_obs;
 
@@ -163,6 +164,7 @@ struct cfx_world {
     int64_t produced_kg, arrived_kg, in_transit_kg, seized_kg, lost_kg;
     /* today's flows, kg or USD */
     int64_t *through_kg;   /* n_nodes */
+    int64_t *delivered_at_kg; /* n_nodes: delivered there today (markets only) */
     int64_t *edge_kg;      /* n_edges */
     int64_t *edge_used_kg; /* n_edges: capacity used today */
     int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */

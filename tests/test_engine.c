@@ -202,9 +202,12 @@ static void test_engine__each_cargo_goes_to_a_market_that_buys_it(void **state)
             assert_near(w->obs.delivered[0], 0.05 * t, 1e-9); /* Dy2O3 of A's cargo */
             assert_near(w->obs.delivered_by_origin_t[j], t, T_TOL);
             assert_near(w->obs.delivered_by_origin_t[a], t, T_TOL);
-            /* only A's cargo goes on from R to M; R sees both */
+            /* only A's cargo goes on from R to M; R sees both, and keeps the jade */
             assert_near(w->obs.edge_flow_t[rm], day ? 10 : 0, T_TOL);
             assert_near(w->obs.node_throughput_t[r], 2 * t, T_TOL);
+            assert_near(w->obs.delivered_at_t[r], t, T_TOL);
+            assert_near(w->obs.delivered_at_t[m], t, T_TOL);
+            assert_near(w->obs.delivered_at_t[a] + w->obs.delivered_at_t[j], 0, 0);
         }
         cfx_test_conserved(w);
         cfx_world_free(w);

@@ -25,6 +25,7 @@ EXPECTED = {  # variable: (dims, units)
     "lost": (("time",), "t"),
     "group_revenue": (("time", "group"), "USD/day"),
     "delivered_by_origin": (("time", "node"), "t/day"),
+    "delivered_at": (("time", "node"), "t/day"),
     "delivered_by_controller": (("time", "group"), "t/day"),
     "event_time": (("event",), None),
     "event_kind": (("event",), None),
