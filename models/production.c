@@ -123,8 +123,10 @@ static void read_seasonal(production_params *pp, cfx_conf *section, const cfx_sc
                       "{Hpakant: [1, 1, ...]}");
         return;
     }
-    if (!(pp->mine_seasonal = calloc(s->n_mines ? s->n_mines : 1, sizeof *pp->mine_seasonal)))
+    if (!(pp->mine_seasonal = calloc(s->n_mines ? s->n_mines : 1, sizeof *pp->mine_seasonal))) {
+        cfx_diags_add(d, CFX_ENOMEM, map->file, map->line, map->col, "out of memory");
         return;
+    }
     for (size_t m = 0; m < s->n_mines; m++)
         memcpy(pp->mine_seasonal[m], pp->seasonal, sizeof pp->seasonal);
     for (size_t i = 0; i < map->n; i++) {

@@ -238,6 +238,8 @@ static void load_product_set(loader *L, const cfx_conf *group, const char *key, 
     if (!list)
         return;
     list->used = 1;
+    if (!L->s->n_products)
+        return; /* the market section is missing or broken, and reported */
     char names[256];
     product_names(L->s, names, sizeof names);
     if (list->kind != CFX_CONF_SEQ) {
@@ -310,13 +312,14 @@ static void load_products(loader *L, const cfx_conf *root)
         c->used = 1;
         cfx_product *p = &s->products[s->n_products++];
         *p = (cfx_product){.name = cfx_strdup(c->key)};
-        int bad = !*c->key; /* names go in grade_<name> columns and 'buys' cells */
+        int bad = !*c->key || strlen(c->key) > 64; /* they go in grade_ columns and 'buys' */
         for (const char *q = c->key; *q; q++)
             bad |= isspace((unsigned char)*q) || *q == ',' || *q == ';' || *q == '"';
         if (bad)
             cfx_diags_add(L->d, CFX_EINVAL, c->file, c->key_line, c->key_col,
-                          "product name '%s' must be a non-empty word without spaces, ',', "
-                          "';' or '\"' (it names the mines' grade_ column and goes in 'buys')",
+                          "product name '%s' must be a word of 1 to 64 characters without "
+                          "spaces, ',', ';' or '\"' (it names the mines' grade_ column and goes "
+                          "in 'buys')",
                           c->key);
         if (c->kind != CFX_CONF_MAP) {
             cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
@@ -514,12 +517,38 @@ static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, 
 }
 
 /* Column index of a required column, or -1 with an error at the header. */
+/* Whether header h is a typo of column name k: 1 edit, or 2 in a name of 6 letters or more
+ * (so that 'date' is not taken for 'days'); case is ignored. */
+static int typo_of(const char *h, const char *k)
+{
+    if (strcmp(h, k) == 0)
+        return 0;
+    char a[72], b[72];
+    size_t n = 0, m = 0;
+    for (const char *p = h; *p && n + 1 < sizeof a; p++)
+        a[n++] = (char)tolower((unsigned char)*p);
+    for (const char *p = k; *p && m + 1 < sizeof b; p++)
+        b[m++] = (char)tolower((unsigned char)*p);
+    a[n] = b[m] = '\0';
+    return cfx_edit_distance_le2(a, b) <= (strlen(k) >= 6 ? 2 : 1);
+}
+
+/* Column index of a required column, or -1 with an error: at a header that looks like a
+ * misspelling of it, else at the header row. */
 static long need_col(loader *L, const cfx_csv *t, const char *name)
 {
     long c = cfx_csv_col(t, name);
-    if (c < 0)
-        cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, 1, "missing column '%s'", name);
-    return c;
+    if (c >= 0)
+        return c;
+    for (size_t k = 0; k < t->ncols; k++)
+        if (typo_of(t->header[k], name)) {
+            cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, t->header_col[k],
+                          "missing column '%s' (is '%s' here a misspelling of it?)", name,
+                          t->header[k]);
+            return -1;
+        }
+    cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, 1, "missing column '%s'", name);
+    return -1;
 }
 
 static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *fmt, const char *a,
@@ -530,22 +559,16 @@ static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *
 }
 
 /* Columns the loader does not read are ignored (date, source, notes, ...), but one a typo
- * away from a column the table could have and does not is an error: a 'Buys' column would
- * otherwise be dropped without a word. A typo is 1 edit, or 2 in a name of 6 letters or
- * more (so that 'date' is not taken for 'days'); case is ignored. */
-static void check_columns(loader *L, const cfx_csv *t, const char *const *known)
+ * away from an optional column the table could have and does not is an error: a 'Buys'
+ * column would otherwise be dropped without a word. (A typo of a required column is
+ * reported by need_col, as the missing column.) */
+static void check_columns(loader *L, const cfx_csv *t, const char *const *optional)
 {
     for (size_t c = 0; c < t->ncols; c++) {
-        char low[72];
-        size_t n = 0;
-        for (const char *h = t->header[c]; *h && n + 1 < sizeof low; h++)
-            low[n++] = (char)tolower((unsigned char)*h);
-        low[n] = '\0';
-        for (const char *const *k = known; *k; k++) {
-            if (cfx_csv_col(t, *k) >= 0 || strcmp(t->header[c], *k) == 0)
+        for (const char *const *k = optional; *k; k++) {
+            if (cfx_csv_col(t, *k) >= 0)
                 continue;
-            int d = cfx_edit_distance_le2(low, *k);
-            if (d <= (strlen(*k) >= 6 ? 2 : 1)) {
+            if (typo_of(t->header[c], *k)) {
                 cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, t->header_col[c],
                               "unknown column '%s' (is it a misspelling of '%s'?)", t->header[c],
                               *k);
@@ -684,11 +707,13 @@ static double cell_capacity(loader *L, const cfx_csv *t, size_t r, long ccap, lo
 static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
 {
     const char *v = cfx_csv_cell(t, r, (size_t)c);
-    if (!*v)
+    if (!*v || !L->s->n_products) /* no products: the market section is reported */
         return UINT32_MAX;
-    if (L->s->node_kind[r] != CFX_NODE_MARKET && !L->kind_unknown[r])
+    if (L->s->node_kind[r] != CFX_NODE_MARKET && !L->kind_unknown[r]) {
         cell_err(L, t, r, c, "only a market buys: this node is a %s (leave 'buys' empty)%s",
                  cfx_node_kind_names[L->s->node_kind[r]], "");
+        return UINT32_MAX;
+    }
     char names[256], word[160], hint[128], msg[512];
     product_names(L->s, names, sizeof names);
     uint32_t mask = 0;
@@ -726,17 +751,9 @@ static void load_nodes(loader *L, const cfx_csv *t)
          cctl = need_col(L, t, "controller");
     long ccap = cfx_csv_col(t, "capacity_t_per_day"),
          ctrucks = cfx_csv_col(t, "capacity_trucks_per_day"), cbuys = cfx_csv_col(t, "buys");
-    static const char *const known[] = {"id",
-                                        "name",
-                                        "kind",
-                                        "lat",
-                                        "lon",
-                                        "controller",
-                                        "buys",
-                                        "capacity_t_per_day",
-                                        "capacity_trucks_per_day",
-                                        NULL};
-    check_columns(L, t, known);
+    static const char *const optional[] = {"buys", "capacity_t_per_day", "capacity_trucks_per_day",
+                                           NULL};
+    check_columns(L, t, optional);
     if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
         return;
     size_t n = t->nrows;
@@ -844,10 +861,9 @@ static void load_edges(loader *L, const cfx_csv *t)
          croad = need_col(L, t, "road");
     long ccap = cfx_csv_col(t, "capacity_t_per_day"), cone = cfx_csv_col(t, "oneway"),
          ctrucks = cfx_csv_col(t, "capacity_trucks_per_day");
-    static const char *const known[] = {
-        "from",   "to", "km", "road", "capacity_t_per_day", "capacity_trucks_per_day",
-        "oneway", NULL};
-    check_columns(L, t, known);
+    static const char *const optional[] = {"capacity_t_per_day", "capacity_trucks_per_day",
+                                           "oneway", NULL};
+    check_columns(L, t, optional);
     if (cf < 0 || ct < 0 || ckm < 0 || croad < 0)
         return;
     size_t n = t->nrows;
@@ -902,8 +918,10 @@ static const char *cargo_names(const cfx_scenario *s, uint32_t set, char *buf, s
 static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
 {
     cfx_scenario *s = L->s;
-    if (!ALLOC_N(s->mine_cargo, s->n_mines) || !ALLOC_N(s->cargo_products, s->n_mines))
+    if (!ALLOC_N(s->mine_cargo, s->n_mines) || !ALLOC_N(s->cargo_products, s->n_mines)) {
+        cfx_diags_add(L->d, CFX_ENOMEM, t->path, 0, 0, "out of memory");
         return;
+    }
     for (size_t m = 0; m < s->n_mines; m++) {
         uint32_t set = 0;
         for (size_t p = 0; p < s->n_products; p++)
@@ -920,7 +938,7 @@ static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
             markets |= s->node_kind[v] == CFX_NODE_MARKET || L->kind_unknown[v];
             sold = L->kind_unknown[v] || (s->node_kind[v] == CFX_NODE_MARKET && cfx_buys(s, v, c));
         }
-        if (!sold && markets && s->mine_node[m] >= 0) {
+        if (!sold && markets) {
             char what[256];
             cell_err(L, t, m, cn,
                      "no market buys this mine's cargo (%s): give a market node "
@@ -940,6 +958,14 @@ static void check_grade_columns(loader *L, const cfx_csv *t)
         const char *h = t->header[c];
         if (strncmp(h, "grade_", 6) != 0 || find_product(L->s, h + 6) >= 0)
             continue;
+        int typo = 0; /* of a grade column that is missing: need_col says so, with a hint */
+        for (size_t p = 0; p < L->s->n_products && !typo; p++) {
+            char want[160];
+            snprintf(want, sizeof want, "grade_%s", L->s->products[p].name);
+            typo = cfx_csv_col(t, want) < 0 && typo_of(h, want);
+        }
+        if (typo)
+            continue;
         cfx_diags_add(L->d, CFX_EINVAL, t->path, 1, t->header_col[c],
                       "column '%s' is the grade of a product the scenario does not have%s "
                       "(products under market.products: %s)",
@@ -950,8 +976,8 @@ static void check_grade_columns(loader *L, const cfx_csv *t)
 static void load_mines(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
-    static const char *const known[] = {"node", "output_t_per_day", NULL};
-    check_columns(L, t, known);
+    if (!s->n_products)
+        return; /* the market section is missing or broken, and reported */
     check_grade_columns(L, t);
     long cn = need_col(L, t, "node"), co = need_col(L, t, "output_t_per_day");
     long cg[CFX_MAX_PRODUCTS];
@@ -1158,9 +1184,8 @@ static void load_events(loader *L, const cfx_csv *t)
          ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
     long cgrp = cfx_csv_col(t, "group"), cval = cfx_csv_col(t, "value"),
          cseize = cfx_csv_col(t, "seize_p");
-    static const char *const known[] = {"day",   "kind",  "target",  "days",
-                                        "group", "value", "seize_p", NULL};
-    check_columns(L, t, known);
+    static const char *const optional[] = {"group", "value", "seize_p", NULL};
+    check_columns(L, t, optional);
     if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
         return;
     size_t n = t->nrows;

@@ -71,8 +71,8 @@ typedef struct cfx_group {
     double mine_tax_usd_per_t;    /* on concentrate mined where the group holds the mine */
     double hostile_seize_p;       /* chance it seizes another group's truck leaving a node
                                      it holds */
-    /* Product sets, bit p for product p; all bits (the default) is every cargo, also cargo
-     * with no product. A cargo is in the set when it carries any product of it. */
+    /* Product sets, bit p for product p; all bits (the default) is every cargo. A cargo is
+     * in the set when it carries any product of it. */
     uint32_t hostile_seize_products; /* the cargo hostile_seize_p applies to */
     uint32_t export_levy_products;   /* the cargo export_levy_usd_per_t applies to */
 } cfx_group;

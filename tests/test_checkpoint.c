@@ -75,8 +75,8 @@ static void assert_same_world(const cfx_world *a, const cfx_world *b)
     SAME(a->node_strike_end_h, b->node_strike_end_h, n);
     SAME(a->obs.price, b->obs.price, s->n_products);
     /* the routing table is recomputed on loading: the same as the one in force */
-    SAME(a->routes.next_arc, b->routes.next_arc, n * ng);
-    SAME(a->routes.cost, b->routes.cost, n * ng);
+    SAME(a->routes.next_arc, b->routes.next_arc, n * ng * s->n_cargo);
+    SAME(a->routes.cost, b->routes.cost, n * ng * s->n_cargo);
     SAME(a->routes.arc_hours, b->routes.arc_hours, a->net->n_arcs);
     /* the shipment pool, slot for slot, and the order of every list */
     const cfx_ships *x = &a->ships, *y = &b->ships;
@@ -126,6 +126,7 @@ static void assert_same_obs(const cfx_world *a, const cfx_world *b)
     SAME(x->edge_flow_t, y->edge_flow_t, s->n_edges);
     SAME(x->group_revenue_usd, y->group_revenue_usd, ng);
     SAME(x->delivered_by_origin_t, y->delivered_by_origin_t, n);
+    SAME(x->delivered_at_t, y->delivered_at_t, n);
     SAME(x->delivered_by_controller_t, y->delivered_by_controller_t, ng);
     assert_true(x->in_transit_t == y->in_transit_t && x->arrived_t == y->arrived_t &&
                 x->lost_t == y->lost_t && x->seized_t == y->seized_t);

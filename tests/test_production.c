@@ -111,6 +111,19 @@ static void test_production__no_section_keeps_base_output(void **state)
         expect_day(day, run_day(w), 10);
     cfx_world_free(w);
     cfx_scenario_free(s);
+    /* Nor does fighting at the mines slow them without one (contested_factor is 1): the
+     * two-market scenario's mines, contested for their first five days. */
+    cfx_override contest[] = {{"events", CFX_TEST_DATA "/products/contest-mines.csv"}};
+    s = cfx_test_load(CFX_TEST_DATA "/products/two-markets.yaml", contest, 1);
+    w = cfx_test_world(s, 1);
+    assert_int_equal(s->n_events, 2);
+    for (long day = 0; day < 8; day++) {
+        expect_day(day, run_day(w), 20);
+        if (day < 5)
+            assert_int_equal(w->node_status[s->mine_node[0]], CFX_STATUS_CONTESTED);
+    }
+    cfx_world_free(w);
+    cfx_scenario_free(s);
 }
 
 /* kachin-2025's seasonal factors (monsoon slump, May rush; jade's own months) move each

@@ -23,9 +23,16 @@ for m in "multi.csv:2:5: 'km' must be a length" "multi.csv:3:3: unknown node 'No
 done
 expect_exit 0 "the base fixture is valid" -- "$CONFLUX" check "$BAD/ok.yaml"
 
-# A misspelt node kind is reported once, not again by each table that uses the node.
-(cd "$BAD" && "$CONFLUX" check kind-typo.yaml) >"$WORK/out" 2>"$WORK/err"
-expect_err "1 problem in kind-typo.yaml" "a misspelt kind: one error, no cascade"
+# A misspelt node kind is reported once, not again by each table that uses the node; so
+# are a misspelt column, a grade column in the wrong case, a 'buys' on a town, and a
+# scenario without products.
+for c in "kind-typo.yaml:1" "required-typo.yaml:2" "buys-town-nothing.yaml:1" "no-products.yaml:1" \
+         "buys-unknown.yaml:1" "grade-no-product.yaml:1"; do
+  f=${c%:*} n=${c##*:}
+  (cd "$BAD" && "$CONFLUX" check "$f") >"$WORK/out" 2>"$WORK/err"
+  [ "$n" = 1 ] && want="1 problem in $f" || want="$n problems in $f"
+  expect_err "$want" "$f: $n error(s), no cascade"
+done
 
 # Files too large to be a scenario or a table (the cap is 256 MiB): refused with a message
 # before they fill memory, whether a device that never ends or a file measured first.
