@@ -137,8 +137,10 @@ static const char help_check[] =
     "\n"
     "Loads the scenario and every table it names, reports every problem found (not only\n"
     "the first) as file:line:column: message, and otherwise prints a summary of the\n"
-    "network: nodes by kind, roads, mines, groups, products, events, and which mines can\n"
-    "reach a market. Exit 0 when valid, 65 for invalid data, 66 for a missing file.\n";
+    "network: nodes by kind, roads, mines, groups, products, events, and the route and\n"
+    "market of each mine's trucks with every road open (a mine with no road to a market that\n"
+    "buys its cargo is a problem). Exit 0 when valid, 65 for invalid data, 66 for a missing\n"
+    "file.\n";
 
 static const char help_gen[] =
     "usage: conflux gen [--topology grid|random] --nodes N [--mines K] [--sinks K]\n"
