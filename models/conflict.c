@@ -328,7 +328,7 @@ enum {
     T_EDGE_STRIKE, /* a strike's cut of a road ends */
     T_FIGHT,       /* a fight ends in capture or repulse */
     T_CLOSURE,     /* China reopens a gate */
-    T_CLOSE_TO,    /* a gate's closure to one group's cargo ends (index: node * ng + group) */
+    T_CLOSE_TO,    /* a gate's closure to some cargo ends (index: node * nk + key) */
     T_NKINDS
 };
 
@@ -336,7 +336,7 @@ typedef struct timer {
     double t_h;    /* when, hours since start */
     int32_t kind;  /* T_* */
     int32_t index; /* node, edge, group or mine */
-    int32_t group; /* T_CTL: the controller to restore */
+    int32_t group; /* T_CTL: the controller to restore; T_CLOSE_TO: 1 to log the reopening */
     uint32_t gen;  /* the target's generation when scheduled; stale if it changed since */
     double x, x2;  /* T_TOLL, T_CHECKPOINT: the values to restore */
 } timer;
@@ -350,6 +350,8 @@ typedef struct conflict {
     const conflict_params *p;
     const cfx_scenario *s;
     size_t n, m, ng; /* nodes, edges, groups */
+    size_t nk;       /* keys of a partial closure: origin group g and cargo kind k as
+                        g * n_cargo + k (model.h, CFX_CMD_CLOSE_TO) */
     long steps_per_day;
     size_t next; /* next scripted event to apply */
     timer *tm;   /* pending timers, in the order scheduled (few) */
@@ -360,7 +362,8 @@ typedef struct conflict {
     uint8_t *script;         /* n: status set by scripted events */
     uint8_t *struck;         /* n: cut by a strike */
     uint8_t *closed;         /* n: closed by China */
-    uint8_t *closed_to;      /* n * ng: closed to the cargo of one group (scripted close) */
+    uint8_t *closed_to;      /* n * nk: closed to some cargo (a scripted close with a group
+                                or products) */
     int32_t *fight;          /* n: attacking group of the fight there, -1: none */
     uint8_t *fight_capture;  /* n: the fight's outcome, drawn when it starts */
     uint8_t *sent;           /* n: status as last commanded */
@@ -519,16 +522,18 @@ static int conflict_init(void *state, const cfx_world *w, const void *params, cf
     c->n = n;
     c->m = m;
     c->ng = ng;
+    c->nk = ng * s->n_cargo;
+    size_t nk = c->nk;
     c->steps_per_day = lround(24.0 / s->step_hours);
     const size_t gen_len[T_NKINDS] = {
         [T_NODE] = n,       [T_EDGE] = m,    [T_CTL] = n,          [T_TOLL] = ng,
         [T_CHECKPOINT] = n, [T_HALT] = nm,   [T_NODE_STRIKE] = n,  [T_EDGE_STRIKE] = m,
-        [T_FIGHT] = n,      [T_CLOSURE] = n, [T_CLOSE_TO] = n * ng};
+        [T_FIGHT] = n,      [T_CLOSURE] = n, [T_CLOSE_TO] = n * nk};
     int bad = 0;
     for (int k = 0; k < T_NKINDS; k++)
         bad |= ZALLOC(c->gen[k], gen_len[k]);
     bad |= ZALLOC(c->script, n) || ZALLOC(c->struck, n) || ZALLOC(c->closed, n) ||
-           ZALLOC(c->closed_to, n * ng) || ZALLOC(c->fight, n) || ZALLOC(c->fight_capture, n) ||
+           ZALLOC(c->closed_to, n * nk) || ZALLOC(c->fight, n) || ZALLOC(c->fight_capture, n) ||
            ZALLOC(c->sent, n) || ZALLOC(c->escript, m) || ZALLOC(c->estruck, m) ||
            ZALLOC(c->esent, m) || ZALLOC(c->dirty, n) || ZALLOC(c->edirty, m) ||
            ZALLOC(c->is_dirty, n) || ZALLOC(c->is_edirty, m) || ZALLOC(c->ctl, n) ||
@@ -740,12 +745,12 @@ static void apply_status(conflict *c, const cfx_event_spec *e, double end_h, cfx
         }
         c->closed[v] = 0;
         ++c->gen[T_CLOSURE][v];
-        for (size_t g = 0; g < c->ng; g++) {
-            size_t k = (size_t)v * c->ng + g;
+        for (size_t key = 0; key < c->nk; key++) {
+            size_t k = (size_t)v * c->nk + key;
             if (c->closed_to[k]) {
                 c->closed_to[k] = 0;
                 ++c->gen[T_CLOSE_TO][k];
-                emit(out, CFX_CMD_CLOSE_TO, v, (int32_t)g, 0, 0, 0);
+                emit(out, CFX_CMD_CLOSE_TO, v, (int32_t)key, 0, 0, 0);
             }
         }
         for (size_t m = 0; m < c->s->n_mines; m++)
@@ -810,14 +815,23 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
             ++c->gen[T_HALT][e->mine];
         break;
     case CFX_EV_CLOSE:
-        if (e->group >= 0) { /* closed to the cargo of one group only */
-            size_t k = (size_t)v * c->ng + (size_t)e->group;
-            c->closed_to[k] = 1;
-            emit(out, CFX_CMD_CLOSE_TO, v, e->group, 1, 0, 0);
-            if (timed)
-                schedule(c, end_h, T_CLOSE_TO, (int32_t)k, -1, 0, 0);
-            else
-                ++c->gen[T_CLOSE_TO][k];
+        if (e->group >= 0 || e->products != UINT32_MAX) { /* closed to some cargo only */
+            size_t nc = c->s->n_cargo;
+            int32_t lead = 1; /* the first key's timer logs the reopening, once */
+            for (size_t key = 0; key < c->nk; key++) {
+                size_t g = key / nc, kind = key % nc;
+                if ((e->group >= 0 && g != (size_t)e->group) ||
+                    !cfx_in_set(c->s, e->products, kind))
+                    continue;
+                size_t k = (size_t)v * c->nk + key;
+                c->closed_to[k] = 1;
+                emit(out, CFX_CMD_CLOSE_TO, v, (int32_t)key, 1, 0, 0);
+                if (timed)
+                    schedule(c, end_h, T_CLOSE_TO, (int32_t)k, lead, 0, 0);
+                else
+                    ++c->gen[T_CLOSE_TO][k];
+                lead = 0;
+            }
         } else {
             apply_status(c, e, end_h, out);
         }
@@ -881,8 +895,9 @@ static void fire(conflict *c, const timer *t, cfx_cmdbuf *out)
         break;
     case T_CLOSE_TO:
         c->closed_to[i] = 0;
-        emit(out, CFX_CMD_CLOSE_TO, i / (int32_t)c->ng, i % (int32_t)c->ng, 0, 0, 0);
-        log_event(out, CFX_EV_REOPEN, i / (int32_t)c->ng, -1, 0);
+        emit(out, CFX_CMD_CLOSE_TO, i / (int32_t)c->nk, i % (int32_t)c->nk, 0, 0, 0);
+        if (t->group) /* one closure, one reopening, however many keys it closed */
+            log_event(out, CFX_EV_REOPEN, i / (int32_t)c->nk, -1, 0);
         break;
     case T_HALT:
         c->halted[i] = 0;
@@ -1141,7 +1156,7 @@ static int conflict_checkpoint(void *state, cfx_ckpt *ck)
 {
     conflict *c = state;
     size_t lens[L_NLENS] = {
-        [L_N] = c->n, [L_M] = c->m, [L_NG] = c->ng, [L_NM] = c->s->n_mines, [L_NNG] = c->n * c->ng};
+        [L_N] = c->n, [L_M] = c->m, [L_NG] = c->ng, [L_NM] = c->s->n_mines, [L_NNG] = c->n * c->nk};
     size_t n_tm = c->n_tm;
     if (cfx_ckpt_arrays(ck, conflict_arrays, sizeof conflict_arrays / sizeof *conflict_arrays, c,
                         lens) ||

@@ -36,7 +36,8 @@ typedef enum {
                               with chance x until x2 hours from now */
     CFX_CMD_MINE_CAPACITY, /* mine a's equipment: share x (0..1) of its base output */
     CFX_CMD_MINE_HALT,     /* mine a halted (b = 1) or working (b = 0) by order */
-    CFX_CMD_CLOSE_TO       /* gate a closed (y = 1) or open (y = 0) to cargo of group b */
+    CFX_CMD_CLOSE_TO       /* gate a closed (y = 1) or open (y = 0) to the cargo of key b:
+                              origin group g and cargo kind c as b = g * n_cargo + c */
 } cfx_cmd_kind;
 
 typedef struct cfx_cmd {

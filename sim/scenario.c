@@ -702,18 +702,14 @@ static double cell_capacity(loader *L, const cfx_csv *t, size_t r, long ccap, lo
     return cap;
 }
 
-/* The products a market buys, from the 'buys' cell of row r: names separated by blanks,
- * ';' or ','; empty: every product. Only a market buys. */
-static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
+/* A set of products from cell (r, c) (a 'buys' or 'products' column): names separated by
+ * blanks, ';' or ','. Empty, or after an error (so that nothing more is reported):
+ * UINT32_MAX, every product. */
+static uint32_t cell_products(loader *L, const cfx_csv *t, size_t r, long c)
 {
-    const char *v = cfx_csv_cell(t, r, (size_t)c);
+    const char *v = cfx_csv_cell(t, r, (size_t)c), *col = t->header[c];
     if (!*v || !L->s->n_products) /* no products: the market section is reported */
         return UINT32_MAX;
-    if (L->s->node_kind[r] != CFX_NODE_MARKET && !L->kind_unknown[r]) {
-        cell_err(L, t, r, c, "only a market buys: this node is a %s (leave 'buys' empty)%s",
-                 cfx_node_kind_names[L->s->node_kind[r]], "");
-        return UINT32_MAX;
-    }
     char names[256], word[160], hint[128], msg[512];
     product_names(L->s, names, sizeof names);
     uint32_t mask = 0;
@@ -724,8 +720,8 @@ static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
             snprintf(word, sizeof word, "%.*s", (int)n, p);
             long k = find_product(L->s, word);
             if (k < 0) {
-                snprintf(msg, sizeof msg, "unknown product '%s' in 'buys'%s (products: %s)", word,
-                         product_hint(L->s, word, hint, sizeof hint), names);
+                snprintf(msg, sizeof msg, "unknown product '%s' in '%s'%s (products: %s)", word,
+                         col, product_hint(L->s, word, hint, sizeof hint), names);
                 cell_err(L, t, r, c, "%s%s", msg, "");
             } else
                 mask |= 1u << k;
@@ -734,13 +730,24 @@ static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
         p += n + (p[n] != '\0');
     }
     if (!mask && !bad) {
-        cell_err(L, t, r, c,
-                 "'buys' lists no product, got '%s' (leave it empty to buy every "
-                 "product)%s",
-                 v, "");
+        cell_err(L, t, r, c, "'%s' lists no product, got '%s' (leave it empty for every product)",
+                 col, v);
         bad = 1;
     }
-    return bad ? UINT32_MAX : mask; /* after an error, buying all reports nothing more */
+    return bad ? UINT32_MAX : mask;
+}
+
+/* The products a market buys, from its 'buys' cell; empty: every product. Only a market
+ * buys. */
+static uint32_t cell_buys(loader *L, const cfx_csv *t, size_t r, long c)
+{
+    const char *v = cfx_csv_cell(t, r, (size_t)c);
+    if (*v && L->s->n_products && L->s->node_kind[r] != CFX_NODE_MARKET && !L->kind_unknown[r]) {
+        cell_err(L, t, r, c, "only a market buys: this node is a %s (leave 'buys' empty)%s",
+                 cfx_node_kind_names[L->s->node_kind[r]], "");
+        return UINT32_MAX;
+    }
+    return cell_products(L, t, r, c);
 }
 
 static void load_nodes(loader *L, const cfx_csv *t)
@@ -1183,8 +1190,8 @@ static void load_events(loader *L, const cfx_csv *t)
     long cday = need_col(L, t, "day"), ckind = need_col(L, t, "kind"),
          ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
     long cgrp = cfx_csv_col(t, "group"), cval = cfx_csv_col(t, "value"),
-         cseize = cfx_csv_col(t, "seize_p");
-    static const char *const optional[] = {"group", "value", "seize_p", NULL};
+         cseize = cfx_csv_col(t, "seize_p"), cprod = cfx_csv_col(t, "products");
+    static const char *const optional[] = {"group", "value", "seize_p", "products", NULL};
     check_columns(L, t, optional);
     if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
         return;
@@ -1196,7 +1203,8 @@ static void load_events(loader *L, const cfx_csv *t)
     join_names(cfx_event_kind_names, CFX_EV_NSCRIPTED, kinds, sizeof kinds);
     for (size_t r = 0; r < n; r++) {
         cfx_event_spec *e = &s->events[r];
-        *e = (cfx_event_spec){.node = -1, .edge = -1, .mine = -1, .group = -1};
+        *e = (cfx_event_spec){
+            .node = -1, .edge = -1, .mine = -1, .group = -1, .products = UINT32_MAX};
         /* Events after the last day are allowed (a shortened run, --days, never reaches
          * them); check counts them. */
         cell_num(L, t, r, cday, 0, 1e6, 0, "a day >= 0 (days after 'start')", &e->day);
@@ -1230,6 +1238,13 @@ static void load_events(loader *L, const cfx_csv *t)
         }
         if (k >= 0)
             event_values(L, t, r, cval, cseize, ckind, k, e);
+        if (cprod >= 0 && *cfx_csv_cell(t, r, (size_t)cprod)) {
+            if (k == CFX_EV_CLOSE) /* closed to the cargo carrying these products only */
+                e->products = cell_products(L, t, r, cprod);
+            else
+                cell_err(L, t, r, cprod, "'products' is only for close events, got '%s' on '%s'",
+                         cfx_csv_cell(t, r, (size_t)cprod), kind);
+        }
     }
     /* A toll's target is a group of the scenario: from the groups section, a controller,
      * or a capture anywhere in the table. */

@@ -99,6 +99,8 @@ typedef struct cfx_event_spec {
                        strike: chance a truck there is lost, 0..1;
                        toll: the group's new levy, USD/t; checkpoint: tax, USD/t */
     double seize_p; /* checkpoint: chance a truck leaving the node is seized, 0..1 */
+    uint32_t products; /* close: closed only to cargo carrying one of these products (bit p);
+                          UINT32_MAX: every cargo */
 } cfx_event_spec;
 
 /* A file read while loading, kept so a result file alone reproduces its run. */

@@ -199,7 +199,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->node_used_kg, n) ||
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n) ||
-        ZALLOC(w->levy_export_kg, ng) || ZALLOC(w->closed_to, n * (ng ? ng : 1)) ||
+        ZALLOC(w->levy_export_kg, ng) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
 
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
@@ -513,7 +513,8 @@ static int apply_cmds(cfx_world *w)
             break;
         }
         case CFX_CMD_CLOSE_TO: {
-            uint8_t *x = &w->closed_to[(size_t)c->a * w->s->n_groups + (size_t)c->b];
+            size_t keys = w->s->n_groups * w->s->n_cargo;
+            uint8_t *x = &w->closed_to[(size_t)c->a * keys + (size_t)c->b];
             if (*x != (c->y != 0)) {
                 w->n_closed_to += c->y ? 1 : -1;
                 *x = c->y != 0;
@@ -651,7 +652,8 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         return;
     }
     int32_t own = sh->origin_group[id];
-    if (w->n_closed_to && w->closed_to[(size_t)node * s->n_groups + (size_t)own]) {
+    if (w->n_closed_to &&
+        w->closed_to[((size_t)node * s->n_groups + (size_t)own) * s->n_cargo + (size_t)cargo]) {
         out->action = CFX_HOP_WAIT; /* a gate closed to this cargo: it waits there */
         return;
     }
@@ -1234,7 +1236,7 @@ int cfx_world_checkpoint(cfx_world *w, cfx_ckpt *c)
                             [L_GROUPS] = s->n_groups,
                             [L_MINES] = s->n_mines,
                             [L_PRODUCTS] = s->n_products,
-                            [L_NODE_GROUPS] = s->n_nodes * s->n_groups};
+                            [L_NODE_GROUPS] = s->n_nodes * s->n_groups * s->n_cargo};
     if (cfx_ckpt_group(c, "world") || cfx_ckpt_fields(c, world_fields, NELEM(world_fields), w) ||
         cfx_ckpt_arrays(c, world_arrays, NELEM(world_arrays), w, lens) || ships_checkpoint(w, c) ||
         calendar_checkpoint(w, c) || events_checkpoint(w, c))

@@ -139,7 +139,8 @@ struct cfx_world {
     double strike_until_h; /* latest end of any strike so far: no strike holds after it */
     double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
     uint8_t *mine_halted;       /* n_mines: halted by order */
-    uint8_t *closed_to;         /* n_nodes * n_groups: gate closed to cargo of that origin */
+    uint8_t *closed_to;         /* n_nodes * n_groups * n_cargo: gate closed to the cargo of
+                                   that origin group and kind */
     long n_closed_to;           /* entries of closed_to set */
 
     cfx_routes routes;

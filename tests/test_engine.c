@@ -285,6 +285,38 @@ static void test_engine__routing_weighs_seizure_by_product(void **state)
     cfx_scenario_free(s);
 }
 
+/* A closure to some products (tests/data/products/close-rare-earth.csv: gate G closed to
+ * cargo carrying Dy2O3 on days 5-7): the rare-earth trucks stop for exactly those days,
+ * as the line example's full closure, and catch up; the jade goes through every day. The
+ * closure and its end are logged once each. */
+static void test_engine__closure_to_a_product_stops_only_that_cargo(void **state)
+{
+    cfx_override ov[] = {{"events", CFX_TEST_DATA "/products/close-rare-earth.csv"}};
+    for (int threads = 1; threads <= 2; threads++) {
+        cfx_scenario *s = cfx_test_load(TWO_MARKETS, ov, 1);
+        cfx_world *w = cfx_test_world(s, threads);
+        cfx_error err;
+        const double want_re[12] = {0, 10, 10, 10, 10, 0, 0, 0, 10, 40, 10, 10};
+        long r = cfx_scenario_node(s, "R"), m = cfx_scenario_node(s, "M");
+        for (long day = 0; day < 12; day++) {
+            assert_int_equal(cfx_world_run_day(w, &err), 0);
+            if (fabs(w->obs.delivered_at_t[m] - want_re[day]) > T_TOL)
+                fail_msg("day %ld: %g t of rare-earth cargo delivered, expected %g", day,
+                         w->obs.delivered_at_t[m], want_re[day]);
+            assert_near(w->obs.delivered_at_t[r], day ? 10 : 0, T_TOL);
+            /* the gate stays open to everything else */
+            assert_int_equal(w->obs.node_status[cfx_scenario_node(s, "G")], CFX_STATUS_OPEN);
+        }
+        assert_int_equal(w->n_events, 2);
+        assert_int_equal(w->events[0].kind, CFX_EV_CLOSE);
+        assert_int_equal(w->events[1].kind, CFX_EV_REOPEN);
+        assert_near(w->events[1].day, 8, 0);
+        cfx_test_conserved(w);
+        cfx_world_free(w);
+        cfx_scenario_free(s);
+    }
+}
+
 static void run_conserving(const char *path)
 {
     cfx_scenario *s = cfx_test_load(path, NULL, 0);
@@ -383,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_engine__each_cargo_goes_to_a_market_that_buys_it),
         cmocka_unit_test(test_engine__seizures_and_levies_by_product),
         cmocka_unit_test(test_engine__routing_weighs_seizure_by_product),
+        cmocka_unit_test(test_engine__closure_to_a_product_stops_only_that_cargo),
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_line),
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_kachin),
         cmocka_unit_test(test_engine__one_and_two_threads_identical),
