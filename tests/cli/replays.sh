@@ -26,4 +26,21 @@ assert (st[:183] == closed).all() and st[184] != closed, st[180:186]
 PY
 then ok "gates closed: fewer deliveries, higher prices, closure for 183 days"
 else bad "gates-closed against kachin-2025"; fi
+
+# The same closures as a ban on ore (close with products): the rare earths as with the gates
+# shut, the jade as without (kachin-2025).
+expect_exit 0 "kachin-2025 with the ore ban" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" \
+  --set events=kachin-2025/events-ore-ban.csv -o "$WORK/ban.h5" --quiet
+if $PY - "$WORK/ban.h5" "$WORK/kachin-2025-gates-closed.h5" "$WORK/k.h5" <<'PY'
+import sys, h5py, numpy as np
+b, g, k = (h5py.File(p, "r") for p in sys.argv[1:4])
+names = [n.decode() for n in b["product_name"][:]]
+re, jade = [names.index("Dy2O3"), names.index("Tb4O7")], names.index("Jade")
+assert np.array_equal(b["delivered"][:, re], g["delivered"][:, re])
+assert np.array_equal(b["price"][:, re], g["price"][:, re])
+assert abs(b["delivered"][:, jade].sum() / k["delivered"][:, jade].sum() - 1) < 0.01
+assert b["delivered"][:, jade].sum() > 1.05 * g["delivered"][:, jade].sum()
+PY
+then ok "ore ban: rare earths as with the gates shut, jade as without"
+else bad "ore ban against gates-closed and kachin-2025"; fi
 finish
