@@ -746,7 +746,7 @@ static void apply_status(conflict *c, const cfx_event_spec *e, double end_h, cfx
         c->closed[v] = 0;
         ++c->gen[T_CLOSURE][v];
         for (size_t key = 0; key < c->nk; key++) {
-            size_t k = (size_t)v * c->nk + key;
+            size_t k = cfx_closed_index(c->s, (size_t)v, key);
             if (c->closed_to[k]) {
                 c->closed_to[k] = 0;
                 ++c->gen[T_CLOSE_TO][k];
@@ -818,12 +818,12 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
         if (e->group >= 0 || e->products != UINT32_MAX) { /* closed to some cargo only */
             size_t nc = c->s->n_cargo;
             int32_t lead = 1; /* the first key's timer logs the reopening, once */
-            for (size_t key = 0; key < c->nk; key++) {
+            for (size_t key = 0; key < c->nk; key++) { /* key = cfx_close_key(group, kind) */
                 size_t g = key / nc, kind = key % nc;
                 if ((e->group >= 0 && g != (size_t)e->group) ||
                     !cfx_in_set(c->s, e->products, kind))
                     continue;
-                size_t k = (size_t)v * c->nk + key;
+                size_t k = cfx_closed_index(c->s, (size_t)v, key);
                 c->closed_to[k] = 1;
                 emit(out, CFX_CMD_CLOSE_TO, v, (int32_t)key, 1, 0, 0);
                 if (timed)

@@ -104,7 +104,7 @@ static void route_group(const routing_params *p, const cfx_scenario *s, const cf
         rt->arc_hours[a] = h;
         /* a gate closed to this cargo (a partial closure) is impassable to it alone */
         if (!(open[net->arc_edge[a]] && passable(status[u]) && passable(status[v])) ||
-            closed_to[((size_t)v * s->n_groups + (size_t)own) * s->n_cargo + cargo]) {
+            closed_to[cfx_closed_index(s, (size_t)v, cfx_close_key(s, (size_t)own, cargo))]) {
             rt->arc_cost[a] = -1;
             continue;
         }

@@ -71,6 +71,17 @@ static inline size_t cfx_route_row(const cfx_scenario *s, size_t cargo, size_t g
     return (cargo * s->n_groups + group) * s->n_nodes;
 }
 
+/* Partial closures (CFX_CMD_CLOSE_TO) are kept per node and key, the key being the cargo's
+ * origin group and kind; these give the one layout the engine and the models share. */
+static inline size_t cfx_close_key(const cfx_scenario *s, size_t group, size_t cargo)
+{
+    return group * s->n_cargo + cargo;
+}
+static inline size_t cfx_closed_index(const cfx_scenario *s, size_t node, size_t key)
+{
+    return node * s->n_groups * s->n_cargo + key;
+}
+
 /* What the market model reports for a day, per product (n_products entries each). */
 typedef struct cfx_market_obs {
     double *price_usd_per_kg;

@@ -11,6 +11,7 @@
 
 #include "csv.h"
 #include "model.h"
+#include "network.h"
 #include "util.h"
 
 const char *const cfx_node_kind_names[CFX_NODE_NKINDS] = {"mine", "town",   "junction",
@@ -222,16 +223,26 @@ static const char *product_hint(const cfx_scenario *s, const char *name, char *b
     return buf;
 }
 
-/* "Dy2O3, Tb4O7": the products, for messages. */
-static void product_names(const cfx_scenario *s, char *buf, size_t len)
+/* The products of a set (bit p for product p), joined by sep, for messages: "Dy2O3, Tb4O7"
+ * or "Dy2O3 and Tb4O7". */
+static const char *product_list(const cfx_scenario *s, uint32_t set, const char *sep, char *buf,
+                                size_t len)
 {
     buf[0] = '\0';
     for (size_t p = 0, used = 0; p < s->n_products && used < len; p++, used = strlen(buf))
-        snprintf(buf + used, len - used, "%s%s", p ? ", " : "", s->products[p].name);
+        if (set >> p & 1)
+            snprintf(buf + used, len - used, "%s%s", used ? sep : "", s->products[p].name);
+    return buf;
 }
 
-/* groups.<g>.<key>: a list of products (absent: every product and cargo with none, all
- * bits of *mask). Products load before groups, so the names can be checked here. */
+/* "Dy2O3, Tb4O7": every product, for messages. */
+static void product_names(const cfx_scenario *s, char *buf, size_t len)
+{
+    product_list(s, UINT32_MAX, ", ", buf, len);
+}
+
+/* groups.<g>.<key>: a list of products (absent: every cargo, all bits of *mask). Products
+ * load before groups, so the names can be checked here. */
 static void load_product_set(loader *L, const cfx_conf *group, const char *key, uint32_t *mask)
 {
     cfx_conf *list = cfx_conf_get(group, key);
@@ -516,7 +527,6 @@ static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, 
     return t;
 }
 
-/* Column index of a required column, or -1 with an error at the header. */
 /* Whether header h is a typo of column name k: 1 edit, or 2 in a name of 6 letters or more
  * (so that 'date' is not taken for 'days'); case is ignored. */
 static int typo_of(const char *h, const char *k)
@@ -910,16 +920,6 @@ static void load_edges(loader *L, const cfx_csv *t)
     check_parallel(L, t, cf);
 }
 
-/* "Dy2O3 and Tb4O7": the products of a cargo kind's set, for messages. */
-static const char *cargo_names(const cfx_scenario *s, uint32_t set, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    for (size_t p = 0, used = 0; p < s->n_products && used < len; p++, used = strlen(buf))
-        if (set >> p & 1)
-            snprintf(buf + used, len - used, "%s%s", used ? " and " : "", s->products[p].name);
-    return buf;
-}
-
 /* The cargo kinds of the mines (scenario.h), and a market for each: a mine whose cargo no
  * market buys could only pile up. */
 static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
@@ -950,7 +950,7 @@ static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
             cell_err(L, t, m, cn,
                      "no market buys this mine's cargo (%s): give a market node "
                      "these products in the nodes table's 'buys' column",
-                     cargo_names(s, set, what, sizeof what), "");
+                     product_list(s, set, " and ", what, sizeof what), "");
         }
     }
 }
@@ -1282,32 +1282,19 @@ static void load_events(loader *L, const cfx_csv *t)
 
 /* With every road open, each mine must reach a market that buys its cargo, or its cargo can
  * only pile up (a road left out of edges.csv, a oneway the wrong way round). A breadth-first
- * search backwards from the markets that buy each cargo kind; run on tables without
- * errors, so that one bad row does not cut a mine off a second time. */
+ * search over the network's incoming arcs from the markets that buy each cargo kind; run on
+ * tables without errors, so that one bad row does not cut a mine off a second time. */
 static void check_reach(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
-    size_t n = s->n_nodes, ne = s->n_edges;
+    size_t n = s->n_nodes;
     long cn = cfx_csv_col(t, "node");
-    size_t *start = calloc(n + 1, sizeof *start), *pos = calloc(n + 1, sizeof *pos);
-    int32_t *into = malloc((2 * ne + 1) * sizeof *into), *queue = malloc((n + 1) * sizeof *queue);
+    cfx_network *net = NULL;
+    cfx_error err;
+    int32_t *queue = malloc((n + 1) * sizeof *queue);
     uint8_t *seen = malloc(n + 1);
-    if (cn < 0 || !start || !pos || !into || !queue || !seen)
+    if (cn < 0 || !queue || !seen || cfx_network_alloc(&net, s, &err))
         goto out;
-    /* reverse adjacency in CSR: for each node, the nodes with a road into it */
-    for (size_t e = 0; e < ne; e++) {
-        start[(size_t)s->edge_to[e] + 1]++;
-        if (!s->edge_oneway[e])
-            start[(size_t)s->edge_from[e] + 1]++;
-    }
-    for (size_t v = 0; v < n; v++)
-        start[v + 1] += start[v];
-    memcpy(pos, start, n * sizeof *pos);
-    for (size_t e = 0; e < ne; e++) {
-        into[pos[s->edge_to[e]]++] = s->edge_from[e];
-        if (!s->edge_oneway[e])
-            into[pos[s->edge_from[e]]++] = s->edge_to[e];
-    }
     for (size_t c = 0; c < s->n_cargo; c++) {
         size_t head = 0, tail = 0;
         memset(seen, 0, n);
@@ -1317,12 +1304,14 @@ static void check_reach(loader *L, const cfx_csv *t)
                 queue[tail++] = (int32_t)v;
             }
         while (head < tail) {
-            size_t u = (size_t)queue[head++];
-            for (size_t j = start[u]; j < start[u + 1]; j++)
-                if (!seen[into[j]]) {
-                    seen[into[j]] = 1;
-                    queue[tail++] = into[j];
+            int32_t v = queue[head++];
+            for (int32_t j = net->in_start[v]; j < net->in_start[v + 1]; j++) {
+                int32_t u = net->arc_from[net->in_arc[j]];
+                if (!seen[u]) {
+                    seen[u] = 1;
+                    queue[tail++] = u;
                 }
+            }
         }
         char what[256];
         for (size_t m = 0; m < s->n_mines; m++)
@@ -1330,12 +1319,10 @@ static void check_reach(loader *L, const cfx_csv *t)
                 cell_err(L, t, m, cn,
                          "no road leads from this mine to a market that buys its cargo (%s), "
                          "even with every road open",
-                         cargo_names(s, s->cargo_products[c], what, sizeof what), "");
+                         product_list(s, s->cargo_products[c], " and ", what, sizeof what), "");
     }
 out:
-    free(start);
-    free(pos);
-    free(into);
+    cfx_network_free(net);
     free(queue);
     free(seen);
 }

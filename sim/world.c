@@ -200,7 +200,6 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n) ||
         ZALLOC(w->levy_export_kg, ng) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
-
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
         ZALLOC(o->shortfall, np) || ZALLOC(o->inventory, np) || ZALLOC(o->node_status, n) ||
@@ -513,8 +512,7 @@ static int apply_cmds(cfx_world *w)
             break;
         }
         case CFX_CMD_CLOSE_TO: {
-            size_t keys = w->s->n_groups * w->s->n_cargo;
-            uint8_t *x = &w->closed_to[(size_t)c->a * keys + (size_t)c->b];
+            uint8_t *x = &w->closed_to[cfx_closed_index(w->s, (size_t)c->a, (size_t)c->b)];
             if (*x != (c->y != 0)) {
                 w->n_closed_to += c->y ? 1 : -1;
                 *x = c->y != 0;
@@ -652,8 +650,8 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         return;
     }
     int32_t own = sh->origin_group[id];
-    if (w->n_closed_to &&
-        w->closed_to[((size_t)node * s->n_groups + (size_t)own) * s->n_cargo + (size_t)cargo]) {
+    size_t key = cfx_close_key(s, (size_t)own, (size_t)cargo);
+    if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)]) {
         out->action = CFX_HOP_WAIT; /* a gate closed to this cargo: it waits there */
         return;
     }

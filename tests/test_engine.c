@@ -179,6 +179,18 @@ static void test_engine__hostile_node_seizes_or_is_avoided(void **state)
     cfx_scenario_free(s);
 }
 
+/* The road between nodes a and b (either way round). */
+static size_t edge_between(const cfx_scenario *s, const char *a, const char *b)
+{
+    long u = cfx_scenario_node(s, a), v = cfx_scenario_node(s, b);
+    for (size_t e = 0; e < s->n_edges; e++)
+        if ((s->edge_from[e] == u && s->edge_to[e] == v) ||
+            (s->edge_from[e] == v && s->edge_to[e] == u))
+            return e;
+    fail_msg("no road %s-%s", a, b);
+    return 0;
+}
+
 /* Markets by product (tests/data/products): jade from J is delivered at R, which buys only
  * jade; the rare-earth cargo from A passes R and is delivered at M. Both trucks leave at
  * hour 18; J's reaches R 18 h later, A's reaches M 24 h later: from day 1, 10 t of each a
@@ -195,9 +207,7 @@ static void test_engine__each_cargo_goes_to_a_market_that_buys_it(void **state)
         assert_int_equal(s->n_cargo, 2);
         long r = cfx_scenario_node(s, "R"), m = cfx_scenario_node(s, "M");
         long a = cfx_scenario_node(s, "A"), j = cfx_scenario_node(s, "J");
-        size_t rm = 0;
-        while (!((s->edge_from[rm] == r && s->edge_to[rm] == m)))
-            rm++;
+        size_t rm = edge_between(s, "R", "M");
         for (long day = 0; day < 10; day++) {
             assert_int_equal(cfx_world_run_day(w, &err), 0);
             double t = day ? 10 : 0;
@@ -244,18 +254,6 @@ static void test_engine__seizures_and_levies_by_product(void **state)
     cfx_scenario_free(s);
 }
 
-/* The road between nodes a and b (either way round). */
-static size_t edge_between(const cfx_scenario *s, const char *a, const char *b)
-{
-    long u = cfx_scenario_node(s, a), v = cfx_scenario_node(s, b);
-    for (size_t e = 0; e < s->n_edges; e++)
-        if ((s->edge_from[e] == u && s->edge_to[e] == v) ||
-            (s->edge_from[e] == v && s->edge_to[e] == u))
-            return e;
-    fail_msg("no road %s-%s", a, b);
-    return 0;
-}
-
 /* Routing weighs seizure risk by product (tests/data/products/two-paths.yaml): China's town
  * B seizes rare-earth trucks only, so the rare-earth cargo goes round by C and the jade
  * takes the short road through B; nothing is seized. */
@@ -269,6 +267,9 @@ static void test_engine__routing_weighs_seizure_by_product(void **state)
     double flow[4] = {0};
     for (long day = 0; day < 10; day++) {
         assert_int_equal(cfx_world_run_day(w, &err), 0);
+        /* Both cargoes cross A-group's gate G from day 1 and pay its toll (100 USD/t); only
+         * the jade pays the export levy (1000 USD/t, export_levy_products: [Jade]). */
+        assert_near(w->obs.group_revenue_usd[0], day ? 10 * 100 + 10 * (100 + 1000) : 0, 1e-6);
         flow[0] += w->obs.edge_flow_t[ab];
         flow[1] += w->obs.edge_flow_t[ac];
         flow[2] += w->obs.edge_flow_t[jb];
