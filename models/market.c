@@ -9,7 +9,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-#include "model.h"
+#include "engine/model.h"
 
 /* Root finding on u = ln(P / P0): the clip bounds span up to 12 orders of magnitude of price,
  * where a log scale keeps Brent's steps well conditioned. */

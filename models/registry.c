@@ -1,5 +1,5 @@
 /* The models a run uses, in the order they run within a phase. */
-#include "model.h"
+#include "engine/model.h"
 
 extern const cfx_model_type cfx_model_conflict, cfx_model_routing, cfx_model_production,
     cfx_model_market;

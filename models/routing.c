@@ -11,8 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "model.h"
-#include "network.h"
+#include "engine/model.h"
+#include "core/network.h"
 
 typedef struct routing_params {
     double value_of_time_usd_per_t_h; /* what an hour on the road costs a tonne of cargo */

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "world.h"
+#include "engine/world.h"
 
 /* The scenario at path with the overrides applied; fails the test when it does not load. */
 cfx_scenario *cfx_test_load(const char *path, const cfx_override *ov, size_t n_ov);

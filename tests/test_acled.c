@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acled.h"
+#include "io/acled.h"
 #include "check.h"
 #include "fixture.h"
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 
-#include "analyze.h"
+#include "analysis/analyze.h"
 #include "check.h"
 
 /* Sums of a few hundred numbers that are exact in binary (or nearly): 1e-9 leaves room for

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "checkpoint.h"
+#include "run/checkpoint.h"
 #include "fixture.h"
-#include "world.h"
+#include "engine/world.h"
 
 #define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"
 #define LINE CFX_SOURCE_DIR "/scenarios/examples/line.yaml"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "io/conf.h"
 
 #define DATA(name) CFX_TEST_DATA "/conf/" name
 

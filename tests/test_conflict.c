@@ -13,7 +13,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "world.h"
+#include "engine/world.h"
 
 #define DATA CFX_TEST_DATA "/conflict/"
 

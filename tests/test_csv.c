@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "io/csv.h"
 
 #define DATA(name) CFX_TEST_DATA "/csv/" name
 

@@ -16,9 +16,9 @@
 #include <gsl/gsl_errno.h>
 
 #include "check.h"
-#include "model.h"
+#include "engine/model.h"
 #include "fixture.h"
-#include "world.h"
+#include "engine/world.h"
 
 extern const cfx_model_type cfx_model_market;
 

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "check.h"
-#include "world.h"
+#include "engine/world.h"
 
 typedef struct fixture {
     cfx_scenario *s;

@@ -12,7 +12,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
-#include "rng.h"
+#include "core/rng.h"
 
 /* An arbitrary key with every field's bits well used, including agent bits 32..47. */
 #define SEED UINT64_C(0x0123456789abcdef)

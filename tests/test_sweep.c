@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_qrng.h>
 
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 #define SCENARIO CFX_TEST_DATA "/sweep/kachin-90d.yaml"
 #define SWEEP(name) CFX_TEST_DATA "/sweep/" name

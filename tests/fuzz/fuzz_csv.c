@@ -2,7 +2,7 @@
  * be a NUL-terminated string with a position inside the text. */
 #include <stdlib.h>
 
-#include "csv.h"
+#include "io/csv.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,8 +5,8 @@
  * then routed and run for up to two days, so that what the loader accepts the engine can
  * run. */
 #include "fuzz.h"
-#include "scenario.h"
-#include "world.h"
+#include "io/scenario.h"
+#include "engine/world.h"
 
 static const char *const names[] = {"scenario.yaml", "nodes.csv",  "edges.csv",
                                     "mines.csv",     "events.csv", "base.yaml"};

@@ -3,7 +3,7 @@
  * sweep.yaml, then scenario.yaml, nodes.csv, edges.csv, mines.csv, events.csv and base.yaml
  * as for fuzz_scenario; a part left out is a missing file. */
 #include "fuzz.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 static const char *const names[] = {"sweep.yaml", "scenario.yaml", "nodes.csv", "edges.csv",
                                     "mines.csv",  "events.csv",    "base.yaml"};

@@ -4,7 +4,7 @@
  * report. */
 #include <stdlib.h>
 
-#include "conf.h"
+#include "io/conf.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

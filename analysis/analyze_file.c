@@ -1,0 +1,870 @@
+/* conflux analyze's side of a result file: reads a run or a sweep (DESIGN §4 layout) with
+ * HDF5, computes the metrics, percentiles and sensitivities, and writes a sweep's percentile
+ * series back as <var>_q05, <var>_q50, <var>_q95 on the file's own dimensions. */
+#include "analysis/analyze.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "io/conf.h"
+#include "core/util.h"
+
+/* The series whose percentiles over members are written back (flags and indices are not:
+ * a percentile of a status code means nothing). */
+static const char *const series_vars[] = {"price",
+                                          "demand",
+                                          "supply",
+                                          "delivered",
+                                          "shortfall",
+                                          "inventory",
+                                          "node_stock",
+                                          "node_throughput",
+                                          "edge_flow",
+                                          "in_transit",
+                                          "produced",
+                                          "arrived",
+                                          "seized",
+                                          "lost",
+                                          "group_revenue",
+                                          "delivered_by_origin",
+                                          "delivered_at",
+                                          "delivered_by_controller"};
+static const struct {
+    const char *suffix, *words;
+    double q;
+} levels[3] = {
+    {"_q05", "5th percentile", 0.05}, {"_q50", "median", 0.50}, {"_q95", "95th percentile", 0.95}};
+
+typedef struct reader {
+    hid_t f;
+    const char *path;
+    int sweep;
+    size_t n_members;
+    cfx_error *err;
+} reader;
+
+static int fail(reader *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(reader *r, int code, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cfx_error_set(r->err, code, r->path, 0, 0, "%s", msg);
+}
+
+/* Opens a variable and checks its rank (not counting a sweep's member dimension); dims gets
+ * the sizes after the member dimension. */
+static hid_t open_var(reader *r, const char *name, int rank, hsize_t *dims, int *rc)
+{
+    hsize_t all[8];
+    int member = r->sweep && rank > 0 ? 1 : 0;
+    if (H5Lexists(r->f, name, H5P_DEFAULT) <= 0) {
+        *rc = fail(r, CFX_EINVAL, "not a conflux result: no variable '%s'", name);
+        return -1;
+    }
+    hid_t ds = H5Dopen2(r->f, name, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    int got = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (got == rank + member && got <= 8)
+        H5Sget_simple_extent_dims(sp, all, NULL);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (got != rank + member || (member && all[0] != r->n_members)) {
+        *rc = fail(r, CFX_EINVAL,
+                   "not a conflux result: variable '%s' has %d dimensions, expected %d%s", name,
+                   got, rank + member, member ? " (member first)" : "");
+        if (ds >= 0)
+            H5Dclose(ds);
+        return -1;
+    }
+    for (int i = 0; i < rank; i++)
+        dims[i] = all[i + member];
+    *rc = 0;
+    return ds;
+}
+
+/* Reads variable name (one member of a sweep) as doubles into buf, which holds n. */
+static int read_var(reader *r, const char *name, size_t member, int rank, const hsize_t *want,
+                    double *buf)
+{
+    hsize_t dims[8], start[8] = {0}, count[8];
+    int rc;
+    hid_t ds = open_var(r, name, rank, dims, &rc);
+    if (ds < 0)
+        return rc;
+    for (int i = 0; i < rank; i++)
+        if (dims[i] != want[i]) {
+            H5Dclose(ds);
+            return fail(r, CFX_EINVAL,
+                        "not a conflux result: variable '%s' has %llu entries along dimension "
+                        "%d, expected %llu",
+                        name, (unsigned long long)dims[i], i + 1, (unsigned long long)want[i]);
+        }
+    int m = r->sweep ? 1 : 0;
+    hsize_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        count[i + m] = dims[i];
+        n *= dims[i];
+    }
+    if (m) {
+        start[0] = member;
+        count[0] = 1;
+    }
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(1, &n, NULL);
+    herr_t e =
+        fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+            ? H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf)
+            : -1;
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(ds);
+    return e < 0 ? fail(r, CFX_EINVAL, "cannot read variable '%s' as numbers", name) : 0;
+}
+
+/* Reads a 1-d string variable (variable or fixed length) into names[n]. */
+static int read_labels(reader *r, const char *name, size_t n, char (*names)[CFX_ANALYZE_NAME])
+{
+    int save = r->sweep, rc;
+    hsize_t dims[1];
+    r->sweep = 0; /* labels are shared by the members: no member dimension */
+    hid_t ds = open_var(r, name, 1, dims, &rc);
+    r->sweep = save;
+    if (ds < 0)
+        return rc;
+    hid_t ft = H5Dget_type(ds), mt = H5Tcopy(H5T_C_S1);
+    char **v = calloc(n + 1, sizeof *v);
+    char *fixed = NULL;
+    herr_t e = -1;
+    if (dims[0] != n || H5Tget_class(ft) != H5T_STRING || !v) {
+        rc = fail(r, CFX_EINVAL, "not a conflux result: '%s' is not %zu strings", name, n);
+        goto done;
+    }
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    if (H5Tis_variable_str(ft) > 0) {
+        H5Tset_size(mt, H5T_VARIABLE);
+        if ((e = H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v)) >= 0) {
+            for (size_t i = 0; i < n; i++)
+                snprintf(names[i], CFX_ANALYZE_NAME, "%s", v[i] ? v[i] : "");
+            hid_t sp = H5Dget_space(ds);
+            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
+            H5Sclose(sp);
+        }
+    } else {
+        size_t len = H5Tget_size(ft);
+        H5Tset_size(mt, len + 1);
+        if ((fixed = calloc(n ? n : 1, len + 1)) &&
+            (e = H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, fixed)) >= 0)
+            for (size_t i = 0; i < n; i++)
+                snprintf(names[i], CFX_ANALYZE_NAME, "%s", fixed + i * (len + 1));
+    }
+    rc = e < 0 ? fail(r, CFX_EINVAL, "cannot read the strings of '%s'", name) : 0;
+done:
+    free(v);
+    free(fixed);
+    H5Tclose(mt);
+    H5Tclose(ft);
+    H5Dclose(ds);
+    return rc;
+}
+
+/* A string attribute of obj (variable or fixed length), malloc'd; NULL when absent. */
+static char *attr_text(hid_t obj, const char *name)
+{
+    char *out = NULL;
+    if (H5Aexists(obj, name) <= 0)
+        return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = H5Aget_type(a), mt = H5Tcopy(H5T_C_S1);
+    if (H5Tget_class(t) == H5T_STRING) {
+        H5Tset_cset(mt, H5Tget_cset(t));
+        if (H5Tis_variable_str(t) > 0) {
+            char *s = NULL;
+            H5Tset_size(mt, H5T_VARIABLE);
+            if (H5Aread(a, mt, &s) >= 0 && s) {
+                out = cfx_strdup(s);
+                H5free_memory(s);
+            }
+        } else {
+            size_t len = H5Tget_size(t);
+            H5Tset_size(mt, len + 1);
+            if ((out = calloc(1, len + 1)) && H5Aread(a, mt, out) < 0) {
+                free(out);
+                out = NULL;
+            }
+        }
+    }
+    H5Tclose(mt);
+    H5Tclose(t);
+    H5Aclose(a);
+    return out;
+}
+
+/* A string attribute of obj into buf ("" when absent or not a string). */
+static void attr_str(hid_t obj, const char *name, char *buf, size_t n)
+{
+    char *s = attr_text(obj, name);
+    snprintf(buf, n, "%s", s ? s : "");
+    free(s);
+}
+
+/* A numeric attribute of obj, or dflt when absent. */
+static double attr_num(hid_t obj, const char *name, double dflt)
+{
+    double v = dflt;
+    if (H5Aexists(obj, name) <= 0)
+        return dflt;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = H5Aget_type(a);
+    if (H5Tget_class(t) == H5T_INTEGER || H5Tget_class(t) == H5T_FLOAT) {
+        if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+            v = dflt;
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return v;
+}
+
+void cfx_analysis_free(cfx_analysis *a)
+{
+    if (!a)
+        return;
+    free(a->product);
+    free(a->gate);
+    free(a->group);
+    cfx_metrics_free(&a->run);
+    free(a->member_seed);
+    free(a->member_status);
+    free(a->metric);
+    free(a->value);
+    free(a->quantile);
+    free(a->param);
+    free(a->param_path);
+    free(a->param_value);
+    free(a->sens_first);
+    free(a->sens_total);
+    free(a->sens_lo);
+    free(a->sens_hi);
+    free(a->sens_r2);
+    free(a);
+}
+
+/* One member's series (a run: the only one), loaded for cfx_metrics_compute. */
+typedef struct buffers {
+    double *price, *demand, *shortfall, *throughput, *revenue, *by_controller;
+    unsigned char *is_gate;
+    cfx_series s;
+} buffers;
+
+static void buffers_free(buffers *b)
+{
+    free(b->price);
+    free(b->demand);
+    free(b->shortfall);
+    free(b->throughput);
+    free(b->revenue);
+    free(b->by_controller);
+    free(b->is_gate);
+}
+
+static int load_member(reader *r, buffers *b, size_t m)
+{
+    hsize_t tp[2] = {(hsize_t)b->s.n_days, b->s.n_products};
+    hsize_t tn[2] = {(hsize_t)b->s.n_days, b->s.n_nodes};
+    hsize_t tg[2] = {(hsize_t)b->s.n_days, b->s.n_groups};
+    int rc;
+    if ((rc = read_var(r, "price", m, 2, tp, b->price)) ||
+        (rc = read_var(r, "demand", m, 2, tp, b->demand)) ||
+        (rc = read_var(r, "shortfall", m, 2, tp, b->shortfall)) ||
+        (rc = read_var(r, "node_throughput", m, 2, tn, b->throughput)) ||
+        (rc = read_var(r, "group_revenue", m, 2, tg, b->revenue)) ||
+        (rc = read_var(r, "delivered_by_controller", m, 2, tg, b->by_controller)))
+        return rc;
+    return 0;
+}
+
+/* Labels and sizes: products, nodes (gates), groups, days, members. */
+static int read_shape(reader *r, cfx_analysis *a, buffers *b)
+{
+    hsize_t d[2];
+    int rc, save = r->sweep;
+    r->sweep = 0;
+    hid_t ds = open_var(r, "time", 1, d, &rc);
+    r->sweep = save;
+    if (ds < 0)
+        return rc;
+    H5Dclose(ds);
+    a->n_days = (long)d[0];
+    size_t sizes[3];
+    const char *dim_var[3] = {"product_name", "node_id", "group_name"};
+    for (int i = 0; i < 3; i++) {
+        r->sweep = 0;
+        ds = open_var(r, dim_var[i], 1, d, &rc);
+        r->sweep = save;
+        if (ds < 0)
+            return rc;
+        H5Dclose(ds);
+        sizes[i] = d[0];
+    }
+    size_t nn = sizes[1];
+    char(*kind)[CFX_ANALYZE_NAME] = calloc(nn + 1, sizeof *kind);
+    char(*id)[CFX_ANALYZE_NAME] = calloc(nn + 1, sizeof *id);
+    a->n_products = sizes[0];
+    a->n_groups = sizes[2];
+    a->product = calloc(sizes[0] + 1, sizeof *a->product);
+    a->group = calloc(sizes[2] + 1, sizeof *a->group);
+    a->gate = calloc(nn + 1, sizeof *a->gate);
+    b->is_gate = calloc(nn + 1, 1);
+    size_t tp = (size_t)a->n_days * sizes[0], tn = (size_t)a->n_days * nn,
+           tg = (size_t)a->n_days * sizes[2];
+    b->price = malloc((tp + 1) * sizeof(double));
+    b->demand = malloc((tp + 1) * sizeof(double));
+    b->shortfall = malloc((tp + 1) * sizeof(double));
+    b->throughput = malloc((tn + 1) * sizeof(double));
+    b->revenue = malloc((tg + 1) * sizeof(double));
+    b->by_controller = malloc((tg + 1) * sizeof(double));
+    rc = 0;
+    if (!kind || !id || !a->product || !a->group || !a->gate || !b->is_gate || !b->price ||
+        !b->demand || !b->shortfall || !b->throughput || !b->revenue || !b->by_controller)
+        rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    else if (!(rc = read_labels(r, "product_name", sizes[0], a->product)) &&
+             !(rc = read_labels(r, "group_name", sizes[2], a->group)) &&
+             !(rc = read_labels(r, "node_id", nn, id)) &&
+             !(rc = read_labels(r, "node_kind", nn, kind))) {
+        for (size_t i = 0; i < nn; i++)
+            if (strcmp(kind[i], "gate") == 0) {
+                b->is_gate[i] = 1;
+                memcpy(a->gate[a->n_gates++], id[i], CFX_ANALYZE_NAME);
+            }
+    }
+    free(kind);
+    free(id);
+    b->s = (cfx_series){.n_days = a->n_days,
+                        .n_products = sizes[0],
+                        .n_nodes = nn,
+                        .n_groups = sizes[2],
+                        .price = b->price,
+                        .demand = b->demand,
+                        .shortfall = b->shortfall,
+                        .node_throughput = b->throughput,
+                        .group_revenue = b->revenue,
+                        .delivered_by_controller = b->by_controller,
+                        .is_gate = b->is_gate};
+    return rc;
+}
+
+/* The member variables: status, seed and the param_* values. */
+static herr_t list_param(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    cfx_analysis *a = data;
+    if (strncmp(name, "param_", 6) == 0 && a->param)
+        snprintf(a->param[a->n_params], CFX_ANALYZE_METRIC, "%s", name);
+    if (strncmp(name, "param_", 6) == 0)
+        a->n_params++;
+    return 0;
+}
+
+/* The param_* variables in the order they were created, which is the sweep file's (Saltelli's
+ * layout numbers parameters so); by name in a file that does not track creation order. */
+static void list_params(hid_t f, cfx_analysis *a)
+{
+    hsize_t idx = 0;
+    a->n_params = 0;
+    if (H5Literate(f, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, list_param, a) < 0) {
+        idx = 0;
+        a->n_params = 0;
+        H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, &idx, list_param, a);
+    }
+}
+
+static int read_members(reader *r, cfx_analysis *a)
+{
+    size_t M = a->n_members;
+    hsize_t want[1] = {M};
+    double *tmp = malloc((M + 1) * sizeof *tmp);
+    a->member_seed = calloc(M + 1, sizeof *a->member_seed);
+    a->member_status = calloc(M + 1, sizeof *a->member_status);
+    if (!tmp || !a->member_seed || !a->member_status) {
+        free(tmp);
+        return cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    int rc = 0, save = r->sweep;
+    r->sweep = 0; /* member variables are 1-d along member */
+    if (H5Lexists(r->f, "member_status", H5P_DEFAULT) > 0) {
+        if ((rc = read_var(r, "member_status", 0, 1, want, tmp)))
+            goto done;
+        for (size_t m = 0; m < M; m++)
+            a->member_status[m] = (int)tmp[m];
+    }
+    if (H5Lexists(r->f, "member_seed", H5P_DEFAULT) > 0) {
+        if ((rc = read_var(r, "member_seed", 0, 1, want, tmp)))
+            goto done;
+        for (size_t m = 0; m < M; m++)
+            a->member_seed[m] = (long)tmp[m];
+    }
+    list_params(r->f, a);
+    a->param = calloc(a->n_params + 1, sizeof *a->param);
+    a->param_value = malloc((a->n_params * M + 1) * sizeof *a->param_value);
+    if (!a->param || !a->param_value) {
+        rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    list_params(r->f, a);
+    a->param_path = calloc(a->n_params + 1, sizeof *a->param_path);
+    if (!a->param_path) {
+        rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < a->n_params; k++) {
+        hid_t ds = H5Dopen2(r->f, a->param[k], H5P_DEFAULT);
+        if (ds >= 0) {
+            attr_str(ds, "sweep_path", a->param_path[k], sizeof a->param_path[k]);
+            H5Dclose(ds);
+        }
+        if (!a->param_path[k][0])
+            snprintf(a->param_path[k], sizeof a->param_path[k], "%s", a->param[k] + 6);
+        if ((rc = read_var(r, a->param[k], 0, 1, want, tmp)))
+            goto done;
+        for (size_t m = 0; m < M; m++)
+            a->param_value[m * a->n_params + k] = tmp[m];
+    }
+done:
+    r->sweep = save;
+    free(tmp);
+    return rc;
+}
+
+/* The design, its base samples and replicates: the root attributes design, samples and
+ * replicates, or else the sweep file's own text (sweep_text) as conflux merge keeps it. */
+static void design_info(reader *r, cfx_analysis *a, double *samples, double *reps)
+{
+    *samples = attr_num(r->f, "samples", -1);
+    *reps = attr_num(r->f, "replicates", -1);
+    char *text = a->design[0] && *samples > 0 && *reps > 0 ? NULL : attr_text(r->f, "sweep_text");
+    cfx_conf_doc *doc = NULL;
+    cfx_error e = {0};
+    if (text && cfx_conf_parse(&doc, "sweep_text", text, strlen(text), &e) == 0 && doc->root) {
+        const char *d = NULL;
+        long v;
+        if (!a->design[0] && cfx_conf_get_str(doc->root, "design", 0, &d, &e) == 0 && d)
+            snprintf(a->design, sizeof a->design, "%s", d);
+        v = 0; /* an absent optional key leaves v as it is */
+        if (*samples <= 0 && cfx_conf_get_long(doc->root, "samples", 0, &v, &e) == 0 && v > 0)
+            *samples = (double)v;
+        v = 0;
+        if (*reps <= 0 && cfx_conf_get_long(doc->root, "replicates", 0, &v, &e) == 0 && v > 0)
+            *reps = (double)v;
+    }
+    if (*reps <= 0)
+        *reps = 1;
+    cfx_conf_free(doc);
+    free(text);
+}
+
+/* Sobol indices on a Saltelli design (layout in analysis/README.md): the metric of a design
+ * point is the mean over its finished replicates. 1 when the members are not laid out so
+ * (sens_note says why), to fall back on regression. */
+static int sobol(reader *r, cfx_analysis *a, double n_base, double reps)
+{
+    size_t k = a->n_params, M = a->n_members, K = a->n_metrics;
+    if (!(n_base >= 1) || (double)M != n_base * (double)(k + 2) * reps) {
+        snprintf(a->sens_note, sizeof a->sens_note,
+                 "not a Saltelli design: %zu members, not samples (%g) x (parameters (%zu) + "
+                 "2) x replicates (%g)",
+                 M, n_base, k, reps);
+        return 1;
+    }
+    size_t n = (size_t)n_base, R = (size_t)reps, P = n * (k + 2);
+    double *x = malloc((P * k + 1) * sizeof *x), *y = malloc((P + 1) * sizeof *y);
+    cfx_error e = {0};
+    int rc = 0;
+    if (!x || !y) {
+        rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    for (size_t p = 0; p < P; p++)
+        memcpy(x + p * k, a->param_value + p * R * k, k * sizeof *x);
+    if (cfx_saltelli_check(x, n, k, &e)) {
+        snprintf(a->sens_note, sizeof a->sens_note, "%.250s", e.msg);
+        rc = 1;
+        goto done;
+    }
+    for (size_t i = 0; i < K; i++) {
+        for (size_t p = 0; p < P; p++) {
+            double s = 0;
+            size_t c = 0;
+            for (size_t j = 0; j < R; j++) {
+                double v = a->value[(p * R + j) * K + i];
+                if (isfinite(v)) {
+                    s += v;
+                    c++;
+                }
+            }
+            y[p] = c ? s / (double)c : NAN;
+        }
+        a->sobol_blocks = cfx_sobol_indices(y, n, k, a->sens_first + i * k, a->sens_total + i * k);
+        if (cfx_sobol_bootstrap(y, n, k, CFX_BOOTSTRAP_REPS, a->sens_lo + i * 2 * k,
+                                a->sens_hi + i * 2 * k)) {
+            rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
+    }
+done:
+    free(x);
+    free(y);
+    return rc;
+}
+
+static int sensitivities(reader *r, cfx_analysis *a)
+{
+    size_t k = a->n_params, K = a->n_metrics, M = a->n_members;
+    double n_base, reps;
+    if (!k) {
+        snprintf(a->sens_note, sizeof a->sens_note, "the sweep has no param_* variables");
+        return 0;
+    }
+    design_info(r, a, &n_base, &reps);
+    a->sens_first = malloc((K * k + 1) * sizeof(double));
+    a->sens_total = malloc((K * k + 1) * sizeof(double));
+    a->sens_r2 = malloc((K + 1) * sizeof(double));
+    a->sens_lo = malloc((2 * K * k + 1) * sizeof(double));
+    a->sens_hi = malloc((2 * K * k + 1) * sizeof(double));
+    double *y = malloc((M + 1) * sizeof *y);
+    int rc = 0;
+    if (!a->sens_first || !a->sens_total || !a->sens_r2 || !a->sens_lo || !a->sens_hi || !y) {
+        free(y);
+        return cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (strcmp(a->design, "sobol") == 0 && (rc = sobol(r, a, n_base, reps)) <= 0) {
+        a->sens_method = CFX_SENS_SOBOL;
+        free(a->sens_r2);
+        a->sens_r2 = NULL;
+    } else {
+        /* not sobol, or a sobol sweep not laid out as Saltelli's design (sens_note) */
+        rc = 0;
+        a->sens_method = CFX_SENS_SRC;
+        free(a->sens_total);
+        free(a->sens_lo);
+        free(a->sens_hi);
+        a->sens_total = a->sens_lo = a->sens_hi = NULL;
+        for (size_t i = 0; i < K && !rc; i++) {
+            for (size_t m = 0; m < M; m++)
+                y[m] = a->value[m * K + i];
+            if (cfx_src(a->param_value, y, M, k, a->sens_first + i * k, &a->sens_r2[i]))
+                rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+    }
+    free(y);
+    return rc;
+}
+
+static int sweep_metrics(reader *r, cfx_analysis *a, buffers *b, const cfx_analyze_opts *o)
+{
+    size_t M = a->n_members;
+    int rc = read_members(r, a);
+    for (size_t m = 0; m < M && !rc; m++) {
+        cfx_metrics mm;
+        if (a->member_status[m] != 0)
+            continue;
+        if ((rc = load_member(r, b, m)) || (rc = cfx_metrics_compute(&mm, &b->s, o, r->err)))
+            break;
+        if (!a->metric) {
+            a->n_metrics = cfx_metrics_flatten(&mm, a->product, a->gate, a->group, NULL, NULL);
+            a->metric = calloc(a->n_metrics + 1, sizeof *a->metric);
+            a->value = malloc((M * a->n_metrics + 1) * sizeof *a->value);
+            if (!a->metric || !a->value) {
+                cfx_metrics_free(&mm);
+                rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
+            for (size_t i = 0; i < M * a->n_metrics; i++)
+                a->value[i] = NAN;
+            cfx_metrics_flatten(&mm, a->product, a->gate, a->group, a->metric, NULL);
+        }
+        cfx_metrics_flatten(&mm, a->product, a->gate, a->group, NULL, a->value + m * a->n_metrics);
+        cfx_metrics_free(&mm);
+        a->n_ok++;
+    }
+    if (rc)
+        return rc;
+    if (!a->n_ok)
+        return fail(r, CFX_EINVAL, "no member of the sweep finished (member_status)");
+    size_t K = a->n_metrics;
+    double *work = malloc((M + 1) * sizeof *work);
+    a->quantile = malloc((3 * K + 1) * sizeof *a->quantile);
+    if (!work || !a->quantile) {
+        free(work);
+        return cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t i = 0; i < K; i++)
+        for (int q = 0; q < 3; q++)
+            a->quantile[i * 3 + q] = cfx_quantile(a->value + i, M, K, levels[q].q, work);
+    free(work);
+    return sensitivities(r, a);
+}
+
+/* ---- writing the percentile series back ---- */
+
+static herr_t grab_scale(hid_t did, unsigned dim, hid_t dsid, void *data)
+{
+    H5Iinc_ref(dsid);
+    *(hid_t *)data = dsid;
+    return 1;
+}
+
+/* The dimension scale attached to dimension dim of ds, or -1 (close it with H5Dclose). */
+static hid_t scale_of(hid_t ds, unsigned dim)
+{
+    hid_t s = -1;
+    if (H5DSget_num_scales(ds, dim) > 0)
+        H5DSiterate_scales(ds, dim, NULL, grab_scale, &s);
+    return s;
+}
+
+/* Removes a variable written by an earlier analyze, detaching its scales first so that no
+ * scale keeps a reference to a deleted dataset. */
+static int drop_var(hid_t f, const char *name)
+{
+    if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT), sp = H5Dget_space(ds);
+    int rank = H5Sget_simple_extent_ndims(sp);
+    H5Sclose(sp);
+    for (int d = 0; d < rank; d++) {
+        hid_t s = scale_of(ds, (unsigned)d);
+        if (s >= 0) {
+            H5DSdetach_scale(ds, s, (unsigned)d);
+            H5Dclose(s);
+        }
+    }
+    H5Dclose(ds);
+    return H5Ldelete(f, name, H5P_DEFAULT) < 0 ? -1 : 0;
+}
+
+static int put_str_attr(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
+    H5Tset_size(t, strlen(value) + 1);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t at = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = at >= 0 ? H5Awrite(at, t, value) : -1;
+    if (at >= 0)
+        H5Aclose(at);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return e < 0 ? -1 : 0;
+}
+
+/* Creates the three percentile variables of src (rank >= 2, member first) on src's
+ * dimensions after member. */
+static int create_levels(hid_t f, hid_t src, const char *name, int rank, const hsize_t *dims,
+                         hid_t out[3])
+{
+    hsize_t d[8], max[8], chunk[8];
+    for (int i = 1; i < rank; i++) {
+        d[i - 1] = dims[i];
+        max[i - 1] = i == 1 ? H5S_UNLIMITED : dims[i];
+        chunk[i - 1] =
+            i == 1 ? (dims[1] < 64 ? (dims[1] ? dims[1] : 1) : 64) : (dims[i] ? dims[i] : 1);
+    }
+    char units[64], long_name[256];
+    attr_str(src, "units", units, sizeof units);
+    attr_str(src, "long_name", long_name, sizeof long_name);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5Screate_simple(rank - 1, d, max);
+    int rc = 0;
+    H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    H5Pset_chunk(dcpl, rank - 1, chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 4);
+    for (int q = 0; q < 3 && !rc; q++) {
+        char vname[128], ln[400];
+        snprintf(vname, sizeof vname, "%s%s", name, levels[q].suffix);
+        snprintf(ln, sizeof ln, "%s over members of: %s", levels[q].words, long_name);
+        if (drop_var(f, vname) || (out[q] = H5Dcreate2(f, vname, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT,
+                                                       dcpl, H5P_DEFAULT)) < 0) {
+            rc = -1;
+            break;
+        }
+        if ((units[0] && put_str_attr(out[q], "units", units)) ||
+            put_str_attr(out[q], "long_name", ln))
+            rc = -1;
+        for (int i = 1; i < rank && !rc; i++) {
+            hid_t s = scale_of(src, (unsigned)i);
+            if (s >= 0) {
+                rc = H5DSattach_scale(out[q], s, (unsigned)(i - 1)) < 0 ? -1 : 0;
+                H5Dclose(s);
+            }
+        }
+    }
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    return rc;
+}
+
+/* The percentiles of one series over the finished members, a block of days at a time. */
+static int write_levels(hid_t f, const char *name, const int *status, size_t n_ok)
+{
+    hid_t src = H5Dopen2(f, name, H5P_DEFAULT), fs = H5Dget_space(src);
+    hsize_t dims[8];
+    int rank = H5Sget_simple_extent_ndims(fs);
+    hid_t out[3] = {-1, -1, -1};
+    int rc = -1;
+    double *buf = NULL, *col = NULL, *work = NULL, *res[3] = {NULL, NULL, NULL};
+    if (rank < 2 || rank > 8)
+        goto done;
+    H5Sget_simple_extent_dims(fs, dims, NULL);
+    size_t M = dims[0], cell = 1; /* cell: values per day */
+    for (int i = 2; i < rank; i++)
+        cell *= dims[i];
+    if (create_levels(f, src, name, rank, dims, out))
+        goto done;
+    const hsize_t block = 64;
+    buf = malloc((M * block * cell + 1) * sizeof *buf);
+    col = malloc((n_ok + 1) * sizeof *col);
+    work = malloc((n_ok + 1) * sizeof *work);
+    for (int q = 0; q < 3; q++)
+        res[q] = malloc((block * cell + 1) * sizeof(double));
+    if (!buf || !col || !work || !res[0] || !res[1] || !res[2])
+        goto done;
+    rc = 0;
+    for (hsize_t t0 = 0; t0 < dims[1] && !rc; t0 += block) {
+        hsize_t nt = dims[1] - t0 < block ? dims[1] - t0 : block;
+        hsize_t start[8] = {0, t0}, count[8] = {M, nt}, n = M * nt * cell;
+        for (int i = 2; i < rank; i++)
+            count[i] = dims[i];
+        hid_t ms = H5Screate_simple(1, &n, NULL);
+        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+            H5Dread(src, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) < 0)
+            rc = -1;
+        H5Sclose(ms);
+        for (size_t c = 0; c < nt * cell && !rc; c++) {
+            size_t k = 0;
+            for (size_t m = 0; m < M; m++)
+                if (status[m] == 0)
+                    col[k++] = buf[m * nt * cell + c];
+            for (int q = 0; q < 3; q++)
+                res[q][c] = cfx_quantile(col, k, 1, levels[q].q, work);
+        }
+        hsize_t ostart[8] = {t0}, ocount[8] = {nt}, on = nt * cell;
+        for (int i = 2; i < rank; i++)
+            ocount[i - 1] = dims[i];
+        for (int q = 0; q < 3 && !rc; q++) {
+            hid_t os = H5Dget_space(out[q]), mem = H5Screate_simple(1, &on, NULL);
+            if (H5Sselect_hyperslab(os, H5S_SELECT_SET, ostart, NULL, ocount, NULL) < 0 ||
+                H5Dwrite(out[q], H5T_NATIVE_DOUBLE, mem, os, H5P_DEFAULT, res[q]) < 0)
+                rc = -1;
+            H5Sclose(mem);
+            H5Sclose(os);
+        }
+    }
+done:
+    for (int q = 0; q < 3; q++) {
+        if (out[q] >= 0)
+            H5Dclose(out[q]);
+        free(res[q]);
+    }
+    free(buf);
+    free(col);
+    free(work);
+    H5Sclose(fs);
+    H5Dclose(src);
+    return rc;
+}
+
+static void write_back(cfx_analysis *a)
+{
+    hid_t f = H5Fopen(a->path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(a->write_note, sizeof a->write_note,
+                 "cannot open %s for writing: percentile series not written", a->path);
+        return;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < sizeof series_vars / sizeof *series_vars && !rc; i++)
+        if (H5Lexists(f, series_vars[i], H5P_DEFAULT) > 0)
+            rc = write_levels(f, series_vars[i], a->member_status, a->n_ok);
+    if (H5Fclose(f) < 0 || rc)
+        snprintf(a->write_note, sizeof a->write_note,
+                 "writing the percentile series into %s failed", a->path);
+    else
+        a->wrote_quantiles = 1;
+}
+
+int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
+                     int write_back_q, cfx_error *err)
+{
+    *out = NULL;
+    cfx_analysis *a = calloc(1, sizeof *a);
+    buffers b = {0};
+    reader r = {.f = -1, .path = path, .err = err};
+    int rc = 0;
+    if (!a)
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    snprintf(a->path, sizeof a->path, "%s", path);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through cfx_error */
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        rc =
+            cfx_error_set(err, CFX_ENOENT, path, 0, 0, "cannot open: no such file or not readable");
+        goto done;
+    }
+    fclose(probe);
+    if (H5Fis_hdf5(path) <= 0 || (r.f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        rc = fail(&r, CFX_EINVAL, "not a conflux result: not an HDF5 file");
+        goto done;
+    }
+    if (H5Aexists(r.f, "conflux_version") <= 0) {
+        rc = fail(&r, CFX_EINVAL, "not a conflux result: no conflux_version attribute");
+        goto done;
+    }
+    attr_str(r.f, "scenario_name", a->scenario, sizeof a->scenario);
+    attr_str(r.f, "start", a->start, sizeof a->start);
+    attr_str(r.f, "design", a->design, sizeof a->design);
+    a->complete = (int)attr_num(r.f, "complete", 1);
+    if (H5Lexists(r.f, "member", H5P_DEFAULT) > 0) {
+        hsize_t d[1];
+        int save;
+        r.sweep = 0;
+        hid_t ds = open_var(&r, "member", 1, d, &save);
+        if (ds < 0) {
+            rc = save;
+            goto done;
+        }
+        H5Dclose(ds);
+        r.sweep = a->is_sweep = 1;
+        r.n_members = a->n_members = (size_t)d[0];
+        if (!d[0]) {
+            rc = fail(&r, CFX_EINVAL, "the sweep has no members");
+            goto done;
+        }
+    }
+    if ((rc = read_shape(&r, a, &b)) ||
+        (rc = cfx_analyze_window(o, a->n_days, &a->baseline_from, &a->baseline_days, err)))
+        goto done;
+    if (!a->is_sweep) {
+        if (!(rc = load_member(&r, &b, 0)))
+            rc = cfx_metrics_compute(&a->run, &b.s, o, err);
+    } else if (!(rc = sweep_metrics(&r, a, &b, o))) {
+        H5Fclose(r.f);
+        r.f = -1;
+        if (write_back_q)
+            write_back(a);
+    }
+done:
+    if (rc && err->code == CFX_EINVAL && !err->file[0])
+        snprintf(err->file, sizeof err->file, "%s", path);
+    if (r.f >= 0)
+        H5Fclose(r.f);
+    buffers_free(&b);
+    if (rc)
+        cfx_analysis_free(a);
+    else
+        *out = a;
+    return rc;
+}

@@ -1,0 +1,196 @@
+/* conflux sweep: options, the shard (from --shard or Slurm's array variables), the local or
+ * MPI driver, and the merge at the end of a sweep that is not sharded. */
+#define _GNU_SOURCE /* sched_getaffinity: the cores this process may use */
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sweep/sweep.h"
+#include "core/util.h"
+
+static volatile sig_atomic_t stop_requested; /* SIGINT, SIGTERM */
+
+/* --shard K/N, or Slurm's array task among the array's tasks. */
+static int shard_from(const char *arg, long *k, long *n)
+{
+    char buf[64];
+    if (!arg) {
+        const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+        const char *min = getenv("SLURM_ARRAY_TASK_MIN"), *step = getenv("SLURM_ARRAY_TASK_STEP");
+        if (!id || !cnt)
+            return 0;
+        long lo = 0, st = 1;
+        if ((min && cfx_cli_parse_long(min, 0, 1L << 30, &lo)) ||
+            (step && cfx_cli_parse_long(step, 1, 1L << 30, &st)) || st != 1)
+            return cfx_cli_usage("sweep",
+                                 "a Slurm array for a sweep must count up by one "
+                                 "(--array=0-N), got step %s",
+                                 step ? step : "?");
+        if (cfx_cli_parse_long(id, 0, 1L << 30, k) || cfx_cli_parse_long(cnt, 1, 1L << 30, n))
+            return cfx_cli_usage("sweep", "bad SLURM_ARRAY_TASK_ID '%s' or COUNT '%s'", id, cnt);
+        *k -= lo;
+        if (*k >= *n)
+            return cfx_cli_usage("sweep", "Slurm array task %s is not one of %ld tasks from %ld",
+                                 id, *n, lo);
+        return 0;
+    }
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *slash = strchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    if (!slash || cfx_cli_parse_long(buf, 0, 1L << 30, k) ||
+        cfx_cli_parse_long(slash + 1, 1, 1L << 30, n) || *k >= *n)
+        return cfx_cli_usage("sweep", "--shard takes K/N with 0 <= K < N, got '%s'", arg);
+    return 0;
+}
+
+static int cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* The first failures, with their messages (the rest are in the merged file). */
+static void report_failures(const cfx_sweep_opts *o, const size_t *todo, size_t n)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < n && shown < 5; i++) {
+        char path[1100], *msg = NULL;
+        size_t len;
+        cfx_error ignore;
+        cfx_sweep_member_path(path, sizeof path, o->dir, todo[i], ".error");
+        if (cfx_read_file(path, &msg, &len, &ignore) == 0) {
+            fprintf(stderr, "conflux: member %zu failed: %s%s", todo[i], msg,
+                    len && msg[len - 1] == '\n' ? "" : "\n");
+            shown++;
+        }
+        free(msg);
+    }
+}
+
+int cfx_cmd_sweep(int argc, char **argv)
+{
+    const char *scenario = NULL, *sweep_file = NULL, *dir = NULL, *shard = NULL, *v;
+    long jobs = 0;
+    int quiet = 0, resume = 0, code = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return cfx_cli_help(stdout, "sweep");
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+            quiet = 1;
+        else if (strcmp(a, "--resume") == 0)
+            resume = 1;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
+                 (v = cfx_cli_optval(argc, argv, &i, "-o")))
+            dir = v;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--shard")))
+            shard = v;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--jobs"))) {
+            if (cfx_cli_parse_long(v, 1, 4096, &jobs))
+                return cfx_cli_usage("sweep", "--jobs must be an integer from 1 to 4096, got '%s'",
+                                     v);
+        } else if (a[0] == '-' && a[1])
+            return cfx_cli_usage("sweep", "unknown option or missing value: '%s'", a);
+        else if (!scenario)
+            scenario = a;
+        else if (!sweep_file)
+            sweep_file = a;
+        else
+            return cfx_cli_usage("sweep", "unexpected argument '%s'", a);
+    }
+    if (!scenario || !sweep_file)
+        return cfx_cli_usage("sweep", "needs SCENARIO.yaml and SWEEP.yaml");
+    if (!dir || !*dir)
+        return cfx_cli_usage("sweep", "needs -o DIR (where member files and sweep.h5 go)");
+    long k = 0, n = 1;
+    if ((code = shard_from(shard, &k, &n)))
+        return code;
+
+    cfx_sweep_opts o = {.dir = dir,
+                        .shard_k = (size_t)k,
+                        .shard_n = (size_t)n,
+                        .jobs = jobs ? (int)jobs : cores(),
+                        .resume = resume,
+                        .progress = quiet       ? 0
+                                    : isatty(2) ? 2
+                                                : 1,
+                        .stop = &stop_requested};
+    int mpi = cfx_sweep_mpi_launched(), rank = 0, size = 1, rc = 0;
+    cfx_error err = {0};
+    cfx_diags d = {0};
+    cfx_sweep *sw = NULL;
+    size_t *todo = NULL, n_todo = 0;
+    cfx_sweep_tally t = {0};
+    if (mpi && (rc = cfx_sweep_mpi_init(&rank, &size, &err))) {
+        cfx_cli_print_error(&err);
+        return cfx_exit_code(rc);
+    }
+    if (rank != 0)
+        o.progress = 0;
+    /* Every rank loads the sweep (the same files); rank 0 alone reports and prepares DIR. */
+    rc = cfx_sweep_load(&sw, scenario, sweep_file, &d);
+    if (rc) {
+        if (rank == 0)
+            cfx_cli_print_diags(&d);
+        goto done;
+    }
+    if (rank == 0) {
+        if (!(todo = malloc((sw->n_members ? sw->n_members : 1) * sizeof *todo)))
+            rc = cfx_error_set(&err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        if (!rc)
+            rc = cfx_sweep_prepare(sw, dir, &err);
+        if (!rc)
+            rc = cfx_sweep_todo(sw, &o, todo, &n_todo, &t, &err);
+        if (rc)
+            cfx_cli_print_error(&err);
+    }
+    if (mpi)
+        rc = cfx_sweep_mpi_agree(rc);
+    if (rc)
+        goto done;
+    cfx_cli_catch_stop(&stop_requested);
+    if (rank == 0 && !quiet)
+        fprintf(stderr, "sweep: %zu members (%s design, %zu replicates)%s; %zu to run%s\n",
+                sw->n_members, cfx_design_names[sw->design], sw->replicates,
+                n > 1 ? " in shards" : "", n_todo, mpi ? " on MPI ranks" : "");
+    rc = mpi ? cfx_sweep_run_mpi(sw, &o, todo, n_todo, &t, &err)
+             : cfx_sweep_run_local(sw, &o, todo, n_todo, &t, &err);
+    if (rank != 0)
+        goto done;
+    if (rc)
+        cfx_cli_print_error(&err);
+    report_failures(&o, todo, n_todo);
+    if (!rc && n == 1) {
+        char out[1100];
+        cfx_merge_report rep = {0};
+        snprintf(out, sizeof out, "%s/sweep.h5", dir);
+        if ((rc = cfx_sweep_merge(dir, out, &rep, &err)))
+            cfx_cli_print_error(&err);
+        else if (!quiet)
+            fprintf(stderr, "sweep: %zu members: %zu ok, %zu failed, %zu missing; merged into %s\n",
+                    rep.members, rep.ok, rep.failed, rep.missing, out);
+    } else if (!rc && !quiet) {
+        fprintf(stderr,
+                "shard %ld/%ld: %zu members run (%zu ok, %zu failed), %zu already complete; "
+                "when every shard is done: conflux merge %s\n",
+                k, n, t.ok + t.failed, t.ok, t.failed, t.skipped, dir);
+    }
+    if (!rc && t.failed)
+        rc = CFX_EFAIL;
+done:
+    code = cfx_exit_code(rc);
+    cfx_diags_free(&d);
+    cfx_sweep_free(sw);
+    free(todo);
+    if (mpi)
+        cfx_sweep_mpi_finalize();
+    return code;
+}

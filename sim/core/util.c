@@ -1,0 +1,174 @@
+/* Small helpers shared by the loaders and the run: whole-file reads, string copies, and how
+ * much memory is left. */
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int too_large(const char *path, cfx_error *err)
+{
+    return cfx_error_set(err, CFX_EINVAL, path, 0, 0,
+                         "larger than %zu MiB, the most a scenario file or table may hold "
+                         "(is it the right file?)",
+                         CFX_MAX_INPUT_BYTES >> 20);
+}
+
+int cfx_read_file(const char *path, char **out, size_t *len, cfx_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cfx_error_set(err, CFX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uintmax_t)st.st_size > CFX_MAX_INPUT_BYTES) {
+        fclose(f);
+        return too_large(path, err);
+    }
+    size_t n = 0, cap = 1 << 16;
+    char *buf = malloc(cap);
+    int rc = buf ? 0 : CFX_ENOMEM;
+    while (!rc) {
+        if (n > CFX_MAX_INPUT_BYTES) {
+            rc = too_large(path, err);
+            break;
+        }
+        if (cap - n < 2) {
+            /* Never more than the limit and the two bytes that show it was passed. */
+            size_t grow = 2 * cap < CFX_MAX_INPUT_BYTES + 2 ? 2 * cap : CFX_MAX_INPUT_BYTES + 2;
+            char *p = realloc(buf, grow);
+            if (!p) {
+                rc = CFX_ENOMEM;
+                break;
+            }
+            buf = p;
+            cap = grow;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (!rc && ferror(f))
+        rc = cfx_error_set(err, CFX_ENOENT, path, 0, 0, "cannot read: %s", strerror(errno));
+    else if (rc == CFX_ENOMEM)
+        cfx_error_set(err, rc, path, 0, 0, "out of memory reading the file");
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+char *cfx_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* The number after key in a file of "key value" lines (kB in /proc/meminfo), or -1. */
+static double file_value(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "r");
+    char line[256];
+    double v = -1;
+    size_t n = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0) {
+            v = strtod(line + n, NULL);
+            break;
+        }
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* The limit less the usage of this process's memory cgroup (v2: memory.max, v1:
+ * memory.limit_in_bytes), or -1 when there is none. */
+static double cgroup_room(void)
+{
+    char v1[512] = "", v2[512] = "", line[512], path[600];
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, "0::", 3) == 0)
+            snprintf(v2, sizeof v2, "%s", line + 3);
+        else if (strstr(line, ":memory:"))
+            snprintf(v1, sizeof v1, "%s", strstr(line, ":memory:") + 8);
+    }
+    if (f)
+        fclose(f);
+    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.max", v2);
+    double max = file_value(path, ""); /* "max" reads as 0: no limit */
+    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.current", v2);
+    double cur = file_value(path, "");
+    if (max > 0 && cur >= 0)
+        return max - cur;
+    snprintf(path, sizeof path, "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", v1);
+    max = file_value(path, "");
+    snprintf(path, sizeof path, "/sys/fs/cgroup/memory%s/memory.usage_in_bytes", v1);
+    cur = file_value(path, "");
+    return v1[0] && max > 0 && cur >= 0 ? max - cur : -1;
+}
+
+double cfx_mem_available(const char **what)
+{
+    double kb = file_value("/proc/meminfo", "MemAvailable:");
+    double best = kb >= 0 ? kb * 1024 : (double)sysconf(_SC_AVPHYS_PAGES) * sysconf(_SC_PAGESIZE);
+    *what = "available memory";
+    double cg = cgroup_room();
+    if (cg >= 0 && cg < best) {
+        best = cg;
+        *what = "the memory left under this cgroup's memory.max";
+    }
+    /* Address space already mapped counts against ulimit -v and -d. */
+    double mapped = file_value("/proc/self/status", "VmSize:") * 1024;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (double)rl.rlim_cur - mapped < best) {
+        best = (double)rl.rlim_cur - mapped;
+        *what = "the address space left under ulimit -v";
+    }
+    mapped = file_value("/proc/self/status", "VmData:") * 1024;
+    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (double)rl.rlim_cur - mapped < best) {
+        best = (double)rl.rlim_cur - mapped;
+        *what = "the data size left under ulimit -d";
+    }
+    return best > 0 ? best : 0;
+}
+
+/* Levenshtein's two-row dynamic programme; util.h says what it returns. */
+int cfx_edit_distance_le2(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
+        return 3;
+    int prev[65], cur[65];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb];
+}

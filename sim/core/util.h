@@ -1,0 +1,33 @@
+/* Small helpers shared by the loaders. */
+#ifndef CFX_UTIL_H
+#define CFX_UTIL_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+/* The largest scenario or table read, bytes: 256 MiB, far above any real scenario (the
+ * Kachin tables are a few kB; a 10^5-node network from `conflux gen` is about 10 MB), and
+ * small enough that a mistake (a disk image, /dev/zero) is refused before it fills memory. */
+#define CFX_MAX_INPUT_BYTES ((size_t)256 << 20)
+
+/* Reads a whole file into a malloc'd, NUL-terminated buffer (*len excludes the NUL).
+ * Missing or unreadable (a directory too): CFX_ENOENT, "cannot open: ..." or "cannot read:
+ * ..." in err. Larger than CFX_MAX_INPUT_BYTES: CFX_EINVAL, without reading it all (a
+ * regular file is measured first; a device or a pipe is read up to the limit). */
+int cfx_read_file(const char *path, char **out, size_t *len, cfx_error *err);
+/* Bytes of memory this process may still allocate: the least of the machine's available
+ * memory (MemAvailable in /proc/meminfo), the room left under the cgroup's memory.max (a
+ * Slurm job's limit) and under RLIMIT_AS and RLIMIT_DATA (ulimit -v, -d). *what names the
+ * one that binds. */
+double cfx_mem_available(const char **what);
+
+/* strdup (not in C11); NULL when out of memory. */
+char *cfx_strdup(const char *s);
+
+/* Edit distance between a and b (insertions, deletions, substitutions) when it can be 2 or
+ * less; otherwise (lengths 3 or more apart, or a name longer than 64) some number above 2:
+ * enough to spot a typo. */
+int cfx_edit_distance_le2(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,153 @@
+/* The interface between the engine and the behaviour models (models/). A model is a const
+ * descriptor in the manner of gsl_rng_type: it reads the world and writes commands, which
+ * the engine applies in buffer order; the routing and market models also fill the one
+ * table their phase owns (ctx->routes, ctx->market). The engine never includes a model's
+ * header: it gets the list of models from cfx_models_default(). */
+#ifndef CFX_MODEL_H
+#define CFX_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "run/checkpoint.h"
+#include "core/error.h"
+#include "io/scenario.h"
+
+typedef struct cfx_world cfx_world;
+
+/* The phases of a step, in the order they run (DESIGN §5). */
+typedef enum {
+    CFX_PHASE_EVENTS,     /* apply events due now */
+    CFX_PHASE_ROUTING,    /* recompute routes if the network changed */
+    CFX_PHASE_PRODUCTION, /* production; the engine then dispatches departures */
+    CFX_PHASE_MARKET,     /* daily, after the shipments of the day's last step */
+    CFX_NPHASES
+} cfx_phase;
+
+typedef enum {
+    CFX_CMD_NODE_STATUS,   /* node a gets status b (cfx_status) */
+    CFX_CMD_EDGE_OPEN,     /* edge a open (b = 1) or cut (b = 0) */
+    CFX_CMD_CONTROLLER,    /* node a passes to group b */
+    CFX_CMD_PRODUCE,       /* mine a adds x tonnes of concentrate to its stockpile */
+    CFX_CMD_LOG_EVENT,     /* record event kind b on node a or edge y, duration x days */
+    CFX_CMD_TOLL,          /* group a's levy at the gates it holds becomes x USD/t */
+    CFX_CMD_CHECKPOINT,    /* node a taxes x USD/t and seizes a truck with chance x2 */
+    CFX_CMD_STRIKE,        /* on node a or edge y (the other -1): cargo there loses a truck
+                              with chance x until x2 hours from now */
+    CFX_CMD_MINE_CAPACITY, /* mine a's equipment: share x (0..1) of its base output */
+    CFX_CMD_MINE_HALT,     /* mine a halted (b = 1) or working (b = 0) by order */
+    CFX_CMD_CLOSE_TO       /* gate a closed (y = 1) or open (y = 0) to the cargo of key b:
+                              origin group g and cargo kind c as b = g * n_cargo + c */
+} cfx_cmd_kind;
+
+typedef struct cfx_cmd {
+    int32_t kind, a, b;
+    int32_t y;
+    double x, x2;
+} cfx_cmd;
+
+/* A growing array of commands, kept between steps (no malloc once it has grown). */
+typedef struct cfx_cmdbuf {
+    cfx_cmd *v;
+    size_t n, cap;
+} cfx_cmdbuf;
+int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c);
+
+/* The routing table the routing model fills: one row per cargo kind (scenario.h: which
+ * markets buy it) and origin group (the group that held the mine when the cargo was mined:
+ * who may seize it depends on whose it is). Row (c, g) starts at cfx_route_row(s, c, g). */
+typedef struct cfx_routes {
+    int32_t *next_arc;  /* n_cargo x n_groups x n_nodes: arc to take from each node, -1: none
+                           (or at a market that buys the cargo) */
+    double *cost;       /* the same shape: generalized cost to the nearest market that buys
+                           the cargo, USD/t */
+    double *arc_hours;  /* n_arcs: travel hours of each arc as the network stands now */
+    double *arc_cost;   /* n_arcs: scratch for the model, < 0 when impassable */
+    uint8_t *is_target; /* n_nodes: scratch for the model */
+} cfx_routes;
+
+static inline size_t cfx_route_row(const cfx_scenario *s, size_t cargo, size_t group)
+{
+    return (cargo * s->n_groups + group) * s->n_nodes;
+}
+
+/* Partial closures (CFX_CMD_CLOSE_TO) are kept per node and key, the key being the cargo's
+ * origin group and kind; these give the one layout the engine and the models share. */
+static inline size_t cfx_close_key(const cfx_scenario *s, size_t group, size_t cargo)
+{
+    return group * s->n_cargo + cargo;
+}
+static inline size_t cfx_closed_index(const cfx_scenario *s, size_t node, size_t key)
+{
+    return node * s->n_groups * s->n_cargo + key;
+}
+
+/* What the market model reports for a day, per product (n_products entries each). */
+typedef struct cfx_market_obs {
+    double *price_usd_per_kg;
+    double *demand_t_per_day;
+    double *supply_t_per_day;
+    double *shortfall_t_per_day;
+    double *inventory_t;
+} cfx_market_obs;
+
+typedef struct cfx_step_ctx {
+    long step;          /* step index from 0 */
+    double t_h;         /* hours since start at the beginning of the step */
+    double step_hours;
+    long day;           /* the day the step belongs to */
+    int network_changed;       /* ROUTING: statuses changed since the last recompute */
+    cfx_routes *routes;        /* ROUTING: to fill */
+    cfx_market_obs *market;    /* MARKET: to fill */
+    const double *delivered_t; /* MARKET: today's deliveries of each product, t of oxide */
+} cfx_step_ctx;
+
+typedef struct cfx_model_type {
+    const char *name;
+    cfx_phase phase;
+    /* Parameters: the scenario loader gives each model a zeroed block of params_size bytes
+     * and, after the tables are loaded, calls configure with the model's YAML section
+     * (the mapping under key `section`, NULL when the scenario has none). configure reads
+     * it with the cfx_conf_get_* helpers (so unknown keys are reported) and adds every
+     * problem to d with its position. params_free releases what configure allocated. */
+    const char *section;
+    size_t params_size;
+    void (*configure)(void *params, cfx_conf *section, const cfx_scenario *s, cfx_diags *d);
+    void (*params_free)(void *params);
+    /* State: a zeroed block of state_size bytes per run. */
+    size_t state_size;
+    int (*init)(void *state, const cfx_world *w, const void *params, cfx_error *err);
+    void (*step)(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out);
+    void (*free)(void *state);
+    /* Checkpoints (checkpoint.h): saves the state, or loads it into a state that init has
+     * just made, as ck says; the same calls do both, so the two cannot drift apart. Called
+     * between steps. NULL: the model keeps nothing from one step to the next that the
+     * world does not rebuild (routing's table is recomputed from the network on resume). */
+    int (*checkpoint)(void *state, cfx_ckpt *ck);
+} cfx_model_type;
+
+/* The models a run uses, NULL-terminated (models/registry.c). */
+const cfx_model_type *const *cfx_models_default(void);
+
+/* Read access to the world for models. */
+const cfx_scenario *cfx_world_scenario(const cfx_world *w);
+/* The last day's market prices, USD/kg, n_products (the baseline prices before day 0). */
+const double *cfx_world_prices(const cfx_world *w);
+/* Concentrate at each node, kg (n_nodes): mine stockpile plus trucks waiting there. */
+const int64_t *cfx_world_node_stock_kg(const cfx_world *w);
+/* Equipment share of each mine's base output (n_mines, 0..1) and halt orders (0/1). */
+const double *cfx_world_mine_capacity(const cfx_world *w);
+const uint8_t *cfx_world_mine_halted(const cfx_world *w);
+/* n_nodes * n_groups: gate v is closed to cargo whose origin group is g (v * n_groups + g). */
+const uint8_t *cfx_world_closed_to(const cfx_world *w);
+/* Current levy at gates per group (USD/t), checkpoint tax (USD/t) and seizure chance per
+ * node: what routing weighs. */
+const double *cfx_world_toll(const cfx_world *w);
+const double *cfx_world_node_tax(const cfx_world *w);
+const double *cfx_world_node_seize_p(const cfx_world *w);
+const uint8_t *cfx_world_node_status(const cfx_world *w);  /* n_nodes cfx_status */
+const uint8_t *cfx_world_edge_open(const cfx_world *w);    /* n_edges 0/1 */
+const int32_t *cfx_world_controller(const cfx_world *w);   /* n_nodes group index */
+const struct cfx_network *cfx_world_network(const cfx_world *w);
+
+#endif

@@ -1,0 +1,215 @@
+/* A scenario as loaded from its YAML file and CSV tables (DESIGN §3): checked, with every
+ * value in engine units, and the texts of every file read kept for provenance. */
+#ifndef CFX_SCENARIO_H
+#define CFX_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/conf.h"
+#include "core/error.h"
+
+/* Node kinds (the `kind` column). */
+typedef enum {
+    CFX_NODE_MINE,
+    CFX_NODE_TOWN,
+    CFX_NODE_JUNCTION,
+    CFX_NODE_GATE,
+    CFX_NODE_MARKET,
+    CFX_NODE_BASE,
+    CFX_NODE_NKINDS
+} cfx_node_kind;
+extern const char *const cfx_node_kind_names[CFX_NODE_NKINDS];
+
+/* Node status (the `node_status` flag variable). */
+typedef enum {
+    CFX_STATUS_OPEN,
+    CFX_STATUS_CONTESTED,
+    CFX_STATUS_CUT,
+    CFX_STATUS_DESTROYED,
+    CFX_STATUS_CLOSED,
+    CFX_STATUS_N
+} cfx_status;
+extern const char *const cfx_status_names[CFX_STATUS_N];
+
+/* Event kinds: the `kind` column of the events table (the first CFX_EV_NSCRIPTED), and what
+ * the conflict model records (`event_kind` flags, all of them). Append only: the values are
+ * the flag values of result files already written. */
+typedef enum {
+    CFX_EV_CUT,
+    CFX_EV_REOPEN,
+    CFX_EV_CLOSE,
+    CFX_EV_CONTEST,
+    CFX_EV_CAPTURE,
+    CFX_EV_DESTROY,
+    CFX_EV_ATTACK,
+    CFX_EV_STRIKE,
+    CFX_EV_TOLL,
+    CFX_EV_CHECKPOINT,
+    CFX_EV_HALT,
+    /* recorded only, by the stochastic offensive: */
+    CFX_EV_REPULSE,       /* a fight ended with the attacker beaten off */
+    CFX_EV_COUNTERATTACK, /* a group attacks a node it lost */
+    CFX_EV_NKINDS
+} cfx_event_kind;
+#define CFX_EV_NSCRIPTED (CFX_EV_HALT + 1)
+/* The output writes event_kind as uint8 flags with at most 16 values (sim/output.c). */
+_Static_assert(CFX_EV_NKINDS <= 16, "event_kind flags are limited to 16 values");
+extern const char *const cfx_event_kind_names[CFX_EV_NKINDS];
+
+#define CFX_MAX_PRODUCTS 8
+
+typedef struct cfx_road_class {
+    char *name;
+    double speed_kmh; /* average loaded-truck speed, km/h */
+} cfx_road_class;
+
+typedef struct cfx_group {
+    char *name;
+    double toll_usd_per_t;        /* toll on cargo leaving a gate the group holds, USD/t */
+    double export_levy_usd_per_t; /* on its own mines' cargo crossing any gate, USD/t */
+    double mine_tax_usd_per_t;    /* on concentrate mined where the group holds the mine */
+    double hostile_seize_p;       /* chance it seizes another group's truck leaving a node
+                                     it holds */
+    /* Product sets, bit p for product p; all bits (the default) is every cargo. A cargo is
+     * in the set when it carries any product of it. */
+    uint32_t hostile_seize_products; /* the cargo hostile_seize_p applies to */
+    uint32_t export_levy_products;   /* the cargo export_levy_usd_per_t applies to */
+} cfx_group;
+
+/* What every part of a run needs to know of a product; the market model reads the rest of
+ * its section (market.products.<name>) itself. */
+typedef struct cfx_product {
+    char *name;              /* e.g. "Dy2O3"; mines carry a grade_<name> column */
+    double price_usd_per_kg; /* baseline price P0 */
+    double demand_t_per_day; /* demand at P0, t/day of oxide */
+} cfx_product;
+
+/* One scripted event, as read from the events table. */
+typedef struct cfx_event_spec {
+    double day; /* days after start */
+    cfx_event_kind kind;
+    int32_t node;   /* target node index, or -1 (toll: -1) */
+    int32_t edge;   /* target edge index, or -1 */
+    int32_t mine;   /* halt, destroy of a mine: its row in the mines table; else -1 */
+    double days;    /* duration before it is reversed; 0 = until reversed */
+    int32_t group;  /* capture: new controller; toll: the group whose levy changes;
+                       else -1 */
+    double value;   /* destroy of a mine: share of its equipment destroyed, 0..1;
+                       strike: chance a truck there is lost, 0..1;
+                       toll: the group's new levy, USD/t; checkpoint: tax, USD/t */
+    double seize_p; /* checkpoint: chance a truck leaving the node is seized, 0..1 */
+    uint32_t products; /* close: closed only to cargo carrying one of these products (bit p);
+                          UINT32_MAX: every cargo */
+} cfx_event_spec;
+
+/* A file read while loading, kept so a result file alone reproduces its run. */
+/* Longest chain of scenarios extending one another (a loop is reported when it is hit). */
+#define CFX_MAX_EXTENDS 8
+
+typedef struct cfx_source {
+    char *key;  /* "scenario", "scenario_base" (the file it extends), "scenario_base2"
+                 * (the one that extends), ..., "network.nodes", "network.edges", "mines",
+                 * "events" */
+    char *path; /* as resolved */
+    char *text; /* the bytes read */
+    size_t len;
+} cfx_source;
+
+typedef struct cfx_scenario {
+    char *path; /* the YAML file */
+    char *name;
+    char *description;
+    int start_y, start_m, start_d; /* ISO start date */
+    long days;                     /* run length, days */
+    double step_hours;             /* clock step, hours; divides 24 */
+    uint64_t seed;
+
+    /* nodes: n_nodes each */
+    size_t n_nodes;
+    char **node_id, **node_name;
+    uint8_t *node_kind;  /* cfx_node_kind */
+    double *lat, *lon;   /* degrees */
+    int32_t *controller; /* initial controller, index into groups */
+    double *node_capacity_t_per_day; /* cargo that may leave the node a day; INFINITY: no limit */
+    uint32_t *node_buys; /* markets: bit p set when it buys product p (all bits by default) */
+
+    /* edges: n_edges each, as in the table (a two-way road is one edge) */
+    size_t n_edges;
+    int32_t *edge_from, *edge_to;    /* node indices */
+    double *edge_km;                 /* road length, km */
+    int32_t *edge_road;              /* index into roads */
+    double *edge_capacity_t_per_day; /* INFINITY when unlimited */
+    uint8_t *edge_oneway;
+
+    size_t n_roads;
+    cfx_road_class *roads;
+    size_t n_groups;
+    cfx_group *groups;
+
+    /* mines: n_mines each */
+    size_t n_mines;
+    int32_t *mine_node; /* node index */
+    double *mine_output_t_per_day;
+    double *mine_grade; /* n_mines * n_products mass fractions, row per mine */
+    /* Cargo kinds: the distinct sets of products the mines' cargo carries (grade > 0), in
+     * the order the mines first show them. A kind is delivered only at a market that buys
+     * every product in its set, and routed to those markets. */
+    int32_t *mine_cargo;      /* n_mines: index into cargo_products */
+    uint32_t *cargo_products; /* n_cargo: bit p set when the cargo carries product p */
+    size_t n_cargo;
+
+    size_t n_products;
+    cfx_product products[CFX_MAX_PRODUCTS];
+
+    size_t n_events;
+    cfx_event_spec *events; /* sorted by day, table order kept for equal days */
+
+    double truck_t;                /* tonnes per truckload */
+    double contested_speed_factor; /* (0, 1] */
+    double contested_loss_p;       /* chance a truck is lost reaching a contested node */
+    long initial_shipments;        /* truckloads at the mines at day 0 (round robin) */
+    double gate_clearance_hours;   /* mean, exponential; 0 = none */
+    long chunk_days;               /* output rows per chunk */
+
+    size_t n_sources;
+    cfx_source sources[4 + 1 + CFX_MAX_EXTENDS];
+
+    int32_t *node_hash;   /* open-addressing table of node indices by id, -1: empty */
+    size_t node_hash_mask; /* table size - 1 */
+
+    /* One parameter block per model of cfx_models_default(), in that order (model.h). */
+    size_t n_models;
+    void **model_params;
+} cfx_scenario;
+
+typedef struct cfx_override {
+    const char *path; /* dotted YAML path */
+    const char *value;
+} cfx_override;
+
+/* Loads path and the tables it names, applying overrides first. Every problem found is
+ * added to d (all of them, for `conflux check`); the return is 0 or the most severe code
+ * (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a bad --set). */
+int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
+                      cfx_diags *d);
+void cfx_scenario_free(cfx_scenario *s);
+
+/* Whether market node v buys cargo kind c: it buys every product the cargo carries. */
+static inline int cfx_buys(const cfx_scenario *s, size_t v, size_t c)
+{
+    return (s->node_buys[v] & s->cargo_products[c]) == s->cargo_products[c];
+}
+
+/* Whether cargo kind c is in a group's product set (cfx_group). */
+static inline int cfx_in_set(const cfx_scenario *s, uint32_t set, size_t c)
+{
+    return set == UINT32_MAX || (set & s->cargo_products[c]) != 0;
+}
+
+/* Index of a node id, or -1 (hash table). */
+long cfx_scenario_node(const cfx_scenario *s, const char *id);
+/* "YYYY-MM-DD" of the start date into buf (>= 16 bytes). */
+void cfx_scenario_start_iso(const cfx_scenario *s, char *buf);
+
+#endif

@@ -1,0 +1,809 @@
+/* HDF5 writer for result files, laid out so that netCDF-4 readers (ncdump, xarray with
+ * h5netcdf, Panoply) open them as they are: variables at the root, a dimension scale for
+ * every dimension, CF attributes, standard filters only (shuffle + deflate). */
+#include "run/output.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "io/h5.h"
+
+#include "core/version.h"
+
+/* netCDF-4 marks a dimension that has no coordinate variable with this NAME prefix. */
+#define NC_PHONY "This is a netCDF dimension but not a netCDF variable."
+
+enum { D_TIME, D_NODE, D_EDGE, D_PRODUCT, D_GROUP, D_EVENT, ND };
+static const char *const dim_names[ND] = {"time", "node", "edge", "product", "group", "event"};
+
+enum { T_F64, T_U8, T_I32 };
+
+/* A daily series: one row per day of width given by its second dimension (or 1). */
+typedef struct series_desc {
+    const char *name;
+    int dim;             /* second dimension, or -1 for a (time) series */
+    int type;            /* T_* */
+    size_t off;          /* offset in cfx_obs: of an array pointer, or of a double (dim -1) */
+    const char *units;   /* NULL: none */
+    const char *long_name;
+} series_desc;
+
+#define OBS(f) offsetof(cfx_obs, f)
+static const series_desc series[] = {
+    {"price", D_PRODUCT, T_F64, OBS(price), "USD/kg", "market price"},
+    {"demand", D_PRODUCT, T_F64, OBS(demand), "t/day", "demand at the day's price"},
+    {"supply", D_PRODUCT, T_F64, OBS(supply), "t/day",
+     "supply reaching the market: simulated flows after processing plus other sources"},
+    {"delivered", D_PRODUCT, T_F64, OBS(delivered), "t/day",
+     "product delivered through the simulated network (cargo times grade)"},
+    {"shortfall", D_PRODUCT, T_F64, OBS(shortfall), "t/day",
+     "demand at the baseline price not met"},
+    {"inventory", D_PRODUCT, T_F64, OBS(inventory), "t", "processors' and reserve stocks"},
+    {"node_status", D_NODE, T_U8, OBS(node_status), NULL, "node status at the day's end"},
+    {"node_controller", D_NODE, T_I32, OBS(node_controller), NULL,
+     "group controlling the node at the day's end (index into group)"},
+    {"node_stock", D_NODE, T_F64, OBS(node_stock_t), "t",
+     "cargo waiting at the node at the day's end"},
+    {"node_throughput", D_NODE, T_F64, OBS(node_throughput_t), "t/day",
+     "cargo passing through or leaving the node"},
+    {"edge_flow", D_EDGE, T_F64, OBS(edge_flow_t), "t/day",
+     "cargo setting out along the road"},
+    {"in_transit", -1, T_F64, OBS(in_transit_t), "t", "cargo on the roads"},
+    {"produced", -1, T_F64, OBS(produced_t), "t", "cumulative cargo mined"},
+    {"arrived", -1, T_F64, OBS(arrived_t), "t", "cumulative cargo reaching a market that buys it"},
+    {"seized", -1, T_F64, OBS(seized_t), "t", "cumulative cargo taken by armed groups"},
+    {"lost", -1, T_F64, OBS(lost_t), "t", "cumulative cargo destroyed"},
+    {"group_revenue", D_GROUP, T_F64, OBS(group_revenue_usd), "USD/day",
+     "mine taxes, export levies, gate tolls and checkpoint taxes earned by the group"},
+    {"delivered_by_origin", D_NODE, T_F64, OBS(delivered_by_origin_t), "t/day",
+     "cargo reaching a market, by mine of origin"},
+    {"delivered_at", D_NODE, T_F64, OBS(delivered_at_t), "t/day",
+     "cargo delivered at the node, a market that buys it (0 at other nodes)"},
+    {"delivered_by_controller", D_GROUP, T_F64, OBS(delivered_by_controller_t), "t/day",
+     "cargo reaching a market, by the group holding its mine when it was loaded"},
+};
+#define NSERIES (sizeof series / sizeof series[0])
+
+typedef struct series_buf {
+    hid_t dset;
+    size_t width; /* values per row */
+    size_t elem;  /* bytes per value */
+    unsigned char *buf; /* chunk_days * width values */
+} series_buf;
+
+struct cfx_output {
+    hid_t file;
+    hid_t dims[ND];
+    hid_t time_ds;        /* == dims[D_TIME]: the time coordinate */
+    hid_t ev_ds[5];       /* event_time, event_kind, event_node, event_edge, event_days */
+    series_buf s[NSERIES];
+    size_t chunk;         /* rows per chunk */
+    size_t nbuf;          /* rows buffered */
+    size_t rows;          /* rows written */
+    size_t events;        /* events written */
+    long *days;           /* chunk day indices buffered */
+    char path[1024];
+};
+
+static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
+static int sync_file(cfx_output *o, cfx_error *err);
+
+static hid_t h5type(int t)
+{
+    return t == T_F64 ? H5T_NATIVE_DOUBLE : t == T_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_INT32;
+}
+
+static size_t h5size(int t)
+{
+    return t == T_F64 ? sizeof(double) : t == T_U8 ? 1 : 4;
+}
+
+/* The system's reason for HDF5's innermost error (a write that failed with "No space left
+ * on device" or "File too large"), found in the text of the error stack; "" when none. */
+static herr_t system_reason(unsigned n, const H5E_error2_t *e, void *ctx)
+{
+    const char *at = e->desc ? strstr(e->desc, "error message = '") : NULL;
+    char *why = ctx;
+    if (at && !why[0]) {
+        at += strlen("error message = '");
+        snprintf(why, 128, "%.*s", (int)strcspn(at, "'"), at);
+    }
+    return 0;
+}
+
+static int fail(cfx_error *err, int code, const char *path, const char *what)
+{
+    char why[128] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, system_reason, why);
+    if (why[0])
+        return cfx_error_set(err, code, path, 0, 0, "cannot write %s: %s", what, why);
+    return cfx_error_set(err, code, path, 0, 0, "HDF5 failed writing %s", what);
+}
+
+/* A fixed-length string attribute (netCDF reads these as text). */
+static int attr_str(hid_t obj, const char *name, const char *value)
+{
+    size_t len = strlen(value);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    herr_t rc = -1;
+    if (t >= 0 && sp >= 0 && H5Tset_size(t, len ? len : 1) >= 0 &&
+        H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
+        hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        if (a >= 0) {
+            rc = H5Awrite(a, t, value);
+            H5Aclose(a);
+        }
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return rc < 0 ? -1 : 0;
+}
+
+static int attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
+{
+    hsize_t dim = n;
+    hid_t sp = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
+    if (sp < 0)
+        return -1;
+    hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a >= 0 ? H5Awrite(a, type, v) : -1;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Replaces an integer attribute (complete). */
+static int attr_set_int(hid_t obj, const char *name, int v)
+{
+    if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
+        return -1;
+    return attr_num(obj, name, H5T_NATIVE_INT, 1, &v);
+}
+
+/* Dataset creation: chunked (when extendable or large), shuffle + deflate, creation order
+ * tracked as netCDF-4 does. */
+static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const hsize_t *dims,
+                       const hsize_t *maxdims, const hsize_t *chunk)
+{
+    hid_t sp = H5Screate_simple(rank, dims, maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t ds = -1;
+    if (sp < 0 || dcpl < 0)
+        goto done;
+    /* no object times: the same run gives the same bytes */
+    if (H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+        H5Pset_obj_track_times(dcpl, 0) < 0)
+        goto done;
+    /* Every element is written before it can be read, so numbers are never pre-filled
+     * (HDF5 requires the fill for variable-length strings). */
+    if (H5Tis_variable_str(type) == 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0)
+        goto done;
+    if (chunk) {
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+            H5Pset_deflate(dcpl, 1) < 0)
+            goto done;
+    }
+    ds = H5Dcreate2(file, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+done:
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    return ds;
+}
+
+static int describe(hid_t ds, const char *units, const char *long_name)
+{
+    if (units && attr_str(ds, "units", units))
+        return -1;
+    return long_name ? attr_str(ds, "long_name", long_name) : 0;
+}
+
+static int attach(hid_t ds, const cfx_output *o, int d0, int d1)
+{
+    if (H5DSattach_scale(ds, o->dims[d0], 0) < 0)
+        return -1;
+    return d1 >= 0 ? (H5DSattach_scale(ds, o->dims[d1], 1) < 0 ? -1 : 0) : 0;
+}
+
+static size_t dim_len(const cfx_scenario *s, int d)
+{
+    switch (d) {
+    case D_NODE: return s->n_nodes;
+    case D_EDGE: return s->n_edges;
+    case D_PRODUCT: return s->n_products;
+    case D_GROUP: return s->n_groups;
+    default: return 0;
+    }
+}
+
+/* A dimension without a coordinate variable: netCDF's phony dimension scale. */
+static hid_t phony_dim(hid_t file, int d, size_t len, int unlimited)
+{
+    hsize_t dim = len, maxd = unlimited ? H5S_UNLIMITED : len, chunk = 1024;
+    hid_t ds = make_dset(file, dim_names[d], H5T_NATIVE_FLOAT, 1, &dim, &maxd,
+                         unlimited ? &chunk : NULL);
+    if (ds < 0)
+        return -1;
+    char name[96];
+    snprintf(name, sizeof name, "%s%10zu", NC_PHONY, len);
+    if (H5DSset_scale(ds, name) < 0) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+/* A label variable as variable-length UTF-8 strings (xarray and netCDF read them as str).
+ * The transfer buffer is sized to the data: HDF5's default of 1 MiB, zeroed for every such
+ * write, would cost about 1.5 ms per variable. */
+static int write_strings(hid_t file, const cfx_output *o, const char *name, int d,
+                         const char *const *v, size_t n, const char *long_name)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER);
+    hsize_t dim = n;
+    int rc = -1;
+    if (t < 0 || xfer < 0 || H5Tset_size(t, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
+        H5Pset_buffer(xfer, (n < 256 ? 256 : n) * sizeof(hvl_t), NULL, NULL) < 0)
+        goto done;
+    hid_t ds = make_dset(file, name, t, 1, &dim, NULL, NULL);
+    if (ds < 0)
+        goto done;
+    if ((n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) >= 0) &&
+        !describe(ds, NULL, long_name) && !attach(ds, o, d, -1))
+        rc = 0;
+    H5Dclose(ds);
+done:
+    if (t >= 0)
+        H5Tclose(t);
+    if (xfer >= 0)
+        H5Pclose(xfer);
+    return rc;
+}
+
+static int write_array(hid_t file, const cfx_output *o, const char *name, int d, hid_t type,
+                       const void *v, size_t n, const char *units, const char *long_name)
+{
+    hsize_t dim = n;
+    hid_t ds = make_dset(file, name, type, 1, &dim, NULL, NULL);
+    if (ds < 0)
+        return -1;
+    int rc = (n == 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) &&
+                     !describe(ds, units, long_name) && !attach(ds, o, d, -1)
+                 ? 0
+                 : -1;
+    H5Dclose(ds);
+    return rc;
+}
+
+static int flag_attrs(hid_t ds, const char *const *names, int n)
+{
+    uint8_t vals[16];
+    char meanings[256] = "";
+    for (int i = 0; i < n; i++) {
+        vals[i] = (uint8_t)i;
+        size_t used = strlen(meanings);
+        snprintf(meanings + used, sizeof meanings - used, "%s%s", i ? " " : "", names[i]);
+    }
+    return attr_num(ds, "flag_values", H5T_NATIVE_UINT8, (size_t)n, vals) ||
+           attr_str(ds, "flag_meanings", meanings);
+}
+
+static int write_coords(cfx_output *o, const cfx_scenario *s)
+{
+    hid_t f = o->file;
+    const char **kinds = malloc((s->n_nodes + 1) * sizeof *kinds);
+    const char **pnames = malloc((s->n_products + 1) * sizeof *pnames);
+    const char **gnames = malloc((s->n_groups + 1) * sizeof *gnames);
+    int rc = -1;
+    if (!kinds || !pnames || !gnames)
+        goto done;
+    for (size_t i = 0; i < s->n_nodes; i++)
+        kinds[i] = cfx_node_kind_names[s->node_kind[i]];
+    for (size_t i = 0; i < s->n_products; i++)
+        pnames[i] = s->products[i].name;
+    for (size_t i = 0; i < s->n_groups; i++)
+        gnames[i] = s->groups[i].name;
+    if (write_strings(f, o, "node_name", D_NODE, (const char *const *)s->node_name, s->n_nodes,
+                      "node name") ||
+        write_strings(f, o, "node_id", D_NODE, (const char *const *)s->node_id, s->n_nodes,
+                      "node id as in the scenario") ||
+        write_strings(f, o, "node_kind", D_NODE, kinds, s->n_nodes,
+                      "mine, town, junction, gate, market or base") ||
+        write_array(f, o, "lat", D_NODE, H5T_NATIVE_DOUBLE, s->lat, s->n_nodes, "degrees_north",
+                    "latitude") ||
+        write_array(f, o, "lon", D_NODE, H5T_NATIVE_DOUBLE, s->lon, s->n_nodes, "degrees_east",
+                    "longitude") ||
+        write_array(f, o, "edge_from", D_EDGE, H5T_NATIVE_INT32, s->edge_from, s->n_edges, NULL,
+                    "node the road starts at (index into node)") ||
+        write_array(f, o, "edge_to", D_EDGE, H5T_NATIVE_INT32, s->edge_to, s->n_edges, NULL,
+                    "node the road ends at (index into node)") ||
+        write_array(f, o, "edge_km", D_EDGE, H5T_NATIVE_DOUBLE, s->edge_km, s->n_edges, "km",
+                    "road length") ||
+        write_strings(f, o, "product_name", D_PRODUCT, pnames, s->n_products, "product") ||
+        write_strings(f, o, "group_name", D_GROUP, gnames, s->n_groups,
+                      "armed group or other controller"))
+        goto done;
+    rc = 0;
+done:
+    free(kinds);
+    free(pnames);
+    free(gnames);
+    return rc;
+}
+
+static int create_series(cfx_output *o, const cfx_scenario *s)
+{
+    for (size_t i = 0; i < NSERIES; i++) {
+        const series_desc *d = &series[i];
+        size_t width = d->dim < 0 ? 1 : dim_len(s, d->dim);
+        int rank = d->dim < 0 ? 1 : 2;
+        /* Aim for chunks of about 1 MiB: all of a chunk's days, as many columns as fit. */
+        size_t cols = width ? width : 1;
+        size_t max_cols = (1u << 20) / (h5size(d->type) * o->chunk);
+        if (max_cols < 1)
+            max_cols = 1;
+        if (cols > max_cols)
+            cols = max_cols;
+        /* An empty dimension (no roads, say) still needs a chunk of at least 1. */
+        hsize_t dims[2] = {0, width}, maxd[2] = {H5S_UNLIMITED, width ? width : H5S_UNLIMITED},
+                chunk[2] = {o->chunk, cols};
+        hid_t ds = make_dset(o->file, d->name, h5type(d->type), rank, dims, maxd, chunk);
+        o->s[i].dset = ds;
+        if (ds < 0 || describe(ds, d->units, d->long_name) ||
+            attach(ds, o, D_TIME, rank == 2 ? d->dim : -1))
+            return -1;
+        /* CF: tie each series to the labels of its second dimension, so xarray shows them
+         * as coordinates. */
+        static const char *const coords[ND] = {
+            [D_NODE] = "node_id node_name node_kind lat lon",
+            [D_EDGE] = "edge_from edge_to edge_km", [D_PRODUCT] = "product_name",
+            [D_GROUP] = "group_name"};
+        if (rank == 2 && coords[d->dim] && attr_str(ds, "coordinates", coords[d->dim]))
+            return -1;
+        if (strcmp(d->name, "node_status") == 0 &&
+            flag_attrs(ds, cfx_status_names, CFX_STATUS_N))
+            return -1;
+        if (strcmp(d->name, "node_controller") == 0 &&
+            attr_str(ds, "comment", "index into the group dimension (see group_name)"))
+            return -1;
+        o->s[i].width = width;
+        o->s[i].elem = h5size(d->type);
+        if (!(o->s[i].buf = malloc(o->chunk * (width ? width : 1) * o->s[i].elem)))
+            return -1;
+    }
+    return 0;
+}
+
+static int create_events(cfx_output *o, const cfx_scenario *s)
+{
+    static const char *const names[5] = {"event_time", "event_kind", "event_node",
+                                          "event_edge", "event_days"};
+    static const char *const longs[5] = {
+        "when the event happened (days since start)", "what happened",
+        "node the event hit (index into node, -1: none)",
+        "road the event hit (index into edge, -1: none)",
+        "duration before reversal (0: until reversed)"};
+    hid_t types[5] = {H5T_NATIVE_DOUBLE, H5T_NATIVE_UINT8, H5T_NATIVE_INT32, H5T_NATIVE_INT32,
+                      H5T_NATIVE_DOUBLE};
+    hsize_t dim = 0, maxd = H5S_UNLIMITED, chunk = 256;
+    for (int i = 0; i < 5; i++) {
+        hid_t ds = make_dset(o->file, names[i], types[i], 1, &dim, &maxd, &chunk);
+        o->ev_ds[i] = ds;
+        if (ds < 0 || describe(ds, NULL, longs[i]) || attach(ds, o, D_EVENT, -1))
+            return -1;
+    }
+    char units[40], start[16];
+    cfx_scenario_start_iso(s, start);
+    snprintf(units, sizeof units, "days since %s", start);
+    if (attr_str(o->ev_ds[0], "units", units) || attr_str(o->ev_ds[4], "units", "days") ||
+        flag_attrs(o->ev_ds[1], cfx_event_kind_names, CFX_EV_NKINDS))
+        return -1;
+    return 0;
+}
+
+static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_meta *meta)
+{
+    hid_t f = o->file;
+    long long seed = (long long)s->seed;
+    int threads = meta->threads, complete = 0;
+    char start[16];
+    cfx_scenario_start_iso(s, start);
+    if (attr_str(f, "Conventions", "CF-1.8") ||
+        attr_str(f, "title", s->description[0] ? s->description : s->name) ||
+        attr_str(f, "conflux_version", CFX_VERSION) || attr_str(f, "git_commit", CFX_GIT_COMMIT) ||
+        attr_str(f, "scenario_name", s->name) || attr_str(f, "start", start) ||
+        attr_num(f, "seed", H5T_NATIVE_LLONG, 1, &seed) ||
+        attr_num(f, "threads", H5T_NATIVE_INT, 1, &threads) ||
+        attr_num(f, "step_hours", H5T_NATIVE_DOUBLE, 1, &s->step_hours) ||
+        attr_str(f, "command_line", meta->command_line ? meta->command_line : "") ||
+        attr_str(f, "created", meta->created ? meta->created : "") ||
+        attr_str(f, "overrides", meta->overrides ? meta->overrides : "") ||
+        attr_num(f, "complete", H5T_NATIVE_INT, 1, &complete))
+        return -1;
+    /* The text of every file read, so that the result alone reproduces its run. */
+    for (size_t i = 0; i < s->n_sources; i++) {
+        char name[96];
+        const char *key = s->sources[i].key;
+        const char *dot = strrchr(key, '.');
+        const char *base = dot ? dot + 1 : key;
+        if (strncmp(key, "scenario", 8) == 0) /* scenario, scenario_base, ... */
+            snprintf(name, sizeof name, "%s", key);
+        else
+            snprintf(name, sizeof name, "table_%s", base);
+        char aname[128];
+        snprintf(aname, sizeof aname, "%s_path", name);
+        if (attr_str(f, aname, s->sources[i].path))
+            return -1;
+        snprintf(aname, sizeof aname, "%s_text", name);
+        if (attr_str(f, aname, s->sources[i].text))
+            return -1;
+    }
+    return 0;
+}
+
+static void close_all(cfx_output *o)
+{
+    for (size_t i = 0; i < NSERIES; i++) {
+        if (o->s[i].dset > 0)
+            H5Dclose(o->s[i].dset);
+        free(o->s[i].buf);
+    }
+    for (int i = 0; i < 5; i++)
+        if (o->ev_ds[i] > 0)
+            H5Dclose(o->ev_ds[i]);
+    for (int d = 0; d < ND; d++)
+        if (o->dims[d] > 0)
+            H5Dclose(o->dims[d]);
+    if (o->file > 0)
+        H5Fclose(o->file);
+    free(o->days);
+    free(o);
+}
+
+int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
+                      const cfx_output_meta *meta, cfx_error *err)
+{
+    *out = NULL;
+    const cfx_scenario *s = w->s;
+    /* No clean-up of HDF5 at exit: after a failed write (a full disk) H5Fclose fails and
+     * leaves the file half closed, and HDF5 1.10 then crashes at exit closing it again. The
+     * operating system frees the memory and closes the descriptor anyway. */
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through cfx_error */
+    cfx_output *o = calloc(1, sizeof *o);
+    if (!o)
+        return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (output)");
+    snprintf(o->path, sizeof o->path, "%s", path);
+    o->chunk = (size_t)(s->chunk_days < s->days ? s->chunk_days : s->days);
+    if (o->chunk < 1)
+        o->chunk = 1;
+    if (!(o->days = malloc(o->chunk * sizeof *o->days))) {
+        free(o);
+        return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (output)");
+    }
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    int ok = fcpl >= 0 && fapl >= 0 &&
+             H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+             H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+             /* dense attribute storage: the scenario's tables can exceed 64 KiB */
+             H5Pset_attr_phase_change(fcpl, 0, 0) >= 0 &&
+             H5Pset_obj_track_times(fcpl, 0) >= 0 && /* nor for the root group */
+             H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0;
+    /* The file is laid out under PATH.new and renamed to PATH once its layout is on disk, so
+     * that a run killed at any moment leaves at PATH either nothing or a file that opens. */
+    char tmp[sizeof o->path + 8];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    unlink(tmp); /* left by a run killed while it laid out its file */
+    if (ok)
+        o->file = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (!ok || o->file < 0) {
+        o->file = 0;
+        close_all(o);
+        return cfx_error_set(err, CFX_ECREATE, path, 0, 0,
+                             "cannot create the output file (does the directory exist and is it "
+                             "writable?)");
+    }
+    /* time: the coordinate variable, days since start, unlimited. */
+    char units[64], start[16];
+    cfx_scenario_start_iso(s, start);
+    snprintf(units, sizeof units, "days since %s", start);
+    hsize_t zero = 0, unl = H5S_UNLIMITED, tchunk = o->chunk;
+    o->dims[D_TIME] = make_dset(o->file, "time", H5T_NATIVE_DOUBLE, 1, &zero, &unl, &tchunk);
+    o->time_ds = o->dims[D_TIME];
+    int bad = o->dims[D_TIME] < 0 || H5DSset_scale(o->dims[D_TIME], "time") < 0 ||
+              attr_str(o->dims[D_TIME], "units", units) ||
+              attr_str(o->dims[D_TIME], "calendar", "standard") ||
+              attr_str(o->dims[D_TIME], "long_name", "time (start of the day)") ||
+              attr_str(o->dims[D_TIME], "axis", "T");
+    for (int d = D_NODE; d <= D_EVENT && !bad; d++)
+        bad = (o->dims[d] = phony_dim(o->file, d, dim_len(s, d), d == D_EVENT)) < 0;
+    if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
+        root_attrs(o, s, meta) || sync_file(o, err)) {
+        close_all(o);
+        unlink(tmp);
+        return fail(err, CFX_ECREATE, path, "the file's layout");
+    }
+    if (rename(tmp, path)) {
+        cfx_error_set(err, CFX_ECREATE, path, 0, 0, "cannot rename %s to it: %s", tmp,
+                      strerror(errno));
+        close_all(o);
+        unlink(tmp);
+        return CFX_ECREATE;
+    }
+    *out = o;
+    return 0;
+}
+
+int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
+{
+    const cfx_obs *obs = &w->obs;
+    for (size_t i = 0; i < NSERIES; i++) {
+        const series_desc *d = &series[i];
+        series_buf *b = &o->s[i];
+        const void *src = d->dim < 0 ? (const void *)((const char *)obs + d->off)
+                                     : *(const void *const *)((const char *)obs + d->off);
+        if (b->width || d->dim < 0)
+            memcpy(b->buf + o->nbuf * (d->dim < 0 ? 1 : b->width) * b->elem, src,
+                   (d->dim < 0 ? 1 : b->width) * b->elem);
+    }
+    o->days[o->nbuf++] = obs->day;
+    if (o->nbuf < o->chunk)
+        return 0;
+    /* Every chunk is followed by a full flush (about a millisecond): HDF5 keeps metadata in
+     * memory and may write parts of it at any time, so a file killed long after its last
+     * flush may not open at all. Flushed after each chunk, a killed run leaves a file that
+     * opens and holds every chunk written. */
+    return cfx_output_flush(o, w, err);
+}
+
+/* Appends n rows from buf to a dataset of rank 1, or of rank 2 with rows of width values. */
+static int append_rows(hid_t ds, hid_t type, size_t start, size_t n, int rank, size_t width,
+                       const void *buf)
+{
+    hsize_t size[2] = {start + n, width}, off[2] = {start, 0}, cnt[2] = {n, width};
+    if (H5Dset_extent(ds, size) < 0)
+        return -1;
+    if (n == 0 || (rank == 2 && width == 0))
+        return 0;
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, cnt, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0)
+        rc = H5Dwrite(ds, type, ms, fs, H5P_DEFAULT, buf);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ms >= 0)
+        H5Sclose(ms);
+    return rc < 0 ? -1 : 0;
+}
+
+static int flush_events(cfx_output *o, const cfx_world *w)
+{
+    size_t n = w->n_events - o->events;
+    if (n == 0)
+        return 0;
+    double *t = malloc(n * sizeof *t), *days = malloc(n * sizeof *days);
+    uint8_t *kind = malloc(n);
+    int32_t *node = malloc(n * sizeof *node), *edge = malloc(n * sizeof *edge);
+    int rc = -1;
+    if (t && days && kind && node && edge) {
+        for (size_t i = 0; i < n; i++) {
+            const cfx_event_rec *e = &w->events[o->events + i];
+            t[i] = e->day;
+            kind[i] = (uint8_t)e->kind;
+            node[i] = e->node;
+            edge[i] = e->edge;
+            days[i] = e->days;
+        }
+        rc = append_rows(o->ev_ds[0], H5T_NATIVE_DOUBLE, o->events, n, 1, 0, t) ||
+                     append_rows(o->ev_ds[1], H5T_NATIVE_UINT8, o->events, n, 1, 0, kind) ||
+                     append_rows(o->ev_ds[2], H5T_NATIVE_INT32, o->events, n, 1, 0, node) ||
+                     append_rows(o->ev_ds[3], H5T_NATIVE_INT32, o->events, n, 1, 0, edge) ||
+                     append_rows(o->ev_ds[4], H5T_NATIVE_DOUBLE, o->events, n, 1, 0, days)
+                 ? -1
+                 : 0;
+        /* The event dimension scale grows with its variables. */
+        hsize_t size = o->events + n;
+        if (!rc && H5Dset_extent(o->dims[D_EVENT], &size) < 0)
+            rc = -1;
+    }
+    free(t);
+    free(days);
+    free(kind);
+    free(node);
+    free(edge);
+    if (!rc)
+        o->events += n;
+    return rc;
+}
+
+static int sync_file(cfx_output *o, cfx_error *err)
+{
+    if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
+        return fail(err, CFX_EIO, o->path, "the file (flush)");
+    return 0;
+}
+
+int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err)
+{
+    int rc = write_buffered(o, w, err);
+    return rc ? rc : sync_file(o, err);
+}
+
+/* Writes the buffered days and the events recorded since the last write. */
+static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
+{
+    /* The series first, flushed, and only then the time coordinate: a run killed at any
+     * moment leaves a file whose time axis never counts a day that a series lacks (HDF5
+     * writes a flush's metadata in its own order, so one flush could not promise that). */
+    size_t n = o->nbuf;
+    for (size_t i = 0; i < NSERIES; i++) {
+        const series_desc *d = &series[i];
+        if (append_rows(o->s[i].dset, h5type(d->type), o->rows, n, d->dim < 0 ? 1 : 2,
+                        o->s[i].width, o->s[i].buf)) {
+            char what[96];
+            snprintf(what, sizeof what, "variable '%s'", d->name);
+            return fail(err, CFX_EIO, o->path, what);
+        }
+    }
+    if (flush_events(o, w))
+        return fail(err, CFX_EIO, o->path, "the event variables");
+    int rc = sync_file(o, err);
+    if (rc)
+        return rc;
+    double tvals[4096];
+    double *t = n <= 4096 ? tvals : malloc(n * sizeof *t);
+    if (!t)
+        return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
+    for (size_t i = 0; i < n; i++)
+        t[i] = (double)o->days[i];
+    rc = append_rows(o->time_ds, H5T_NATIVE_DOUBLE, o->rows, n, 1, 0, t);
+    if (t != tvals)
+        free(t);
+    if (rc)
+        return fail(err, CFX_EIO, o->path, "variable 'time'");
+    o->rows += n;
+    o->nbuf = 0;
+    return 0;
+}
+
+int cfx_output_close(cfx_output *o, const cfx_world *w, int complete, cfx_error *err)
+{
+    if (!o)
+        return 0;
+    int rc = cfx_output_flush(o, w, err);
+    if (!rc && attr_set_int(o->file, "complete", complete ? 1 : 0))
+        rc = fail(err, CFX_EIO, o->path, "attribute 'complete'");
+    hid_t file = o->file;
+    o->file = 0;
+    close_all(o);
+    if (H5Fclose(file) < 0 && !rc)
+        rc = fail(err, CFX_EIO, "", "the file (close)");
+    return rc;
+}
+
+/* ---------------------------------------------------------------- checkpoints */
+
+int cfx_output_save_series(cfx_output *o, const char *path, const char *group, cfx_error *err)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t g = f >= 0 ? H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    hid_t cp = H5Pcreate(H5P_OBJECT_COPY);
+    double *t = malloc((o->nbuf ? o->nbuf : 1) * sizeof *t);
+    /* Attributes stay behind: the dimension scales' references point into the result. */
+    int bad = g < 0 || cp < 0 || !t || H5Pset_copy_object(cp, H5O_COPY_WITHOUT_ATTR_FLAG) < 0 ||
+              H5Fflush(o->file, H5F_SCOPE_LOCAL) < 0;
+    for (size_t i = 0; t && i < o->nbuf; i++)
+        t[i] = (double)o->days[i];
+    for (size_t i = 0; i <= NSERIES && !bad; i++) {
+        const char *name = i < NSERIES ? series[i].name : "time";
+        hid_t ds = H5Ocopy(o->file, name, g, name, cp, H5P_DEFAULT) < 0
+                       ? -1
+                       : H5Dopen2(g, name, H5P_DEFAULT);
+        /* the rows still buffered follow those on file */
+        bad = ds < 0 ||
+              (i < NSERIES ? append_rows(ds, h5type(series[i].type), o->rows, o->nbuf,
+                                         series[i].dim < 0 ? 1 : 2, o->s[i].width, o->s[i].buf)
+                           : append_rows(ds, H5T_NATIVE_DOUBLE, o->rows, o->nbuf, 1, 0, t));
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    free(t);
+    if (cp >= 0)
+        H5Pclose(cp);
+    if (g >= 0)
+        H5Gclose(g);
+    if ((f >= 0 && H5Fclose(f) < 0) || f < 0)
+        bad = 1;
+    return bad ? fail(err, CFX_EIO, path, "the series into the checkpoint") : 0;
+}
+
+/* Reads n rows from row start of a dataset of rank 1, or of rank 2 with rows of width values;
+ * fails unless it holds exactly `rows` rows of that shape. */
+static int read_rows(hid_t ds, hid_t type, size_t rows, size_t start, size_t n, int rank,
+                     size_t width, void *buf)
+{
+    hsize_t dims[2] = {0, 0}, off[2] = {start, 0}, cnt[2] = {n, width};
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, cnt, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0 && H5Sget_simple_extent_ndims(fs) == rank &&
+        H5Sget_simple_extent_dims(fs, dims, NULL) == rank && dims[0] == rows &&
+        (rank == 1 || dims[1] == width))
+        rc = n == 0 || (rank == 2 && width == 0) ||
+                     (H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0 &&
+                      H5Dread(ds, type, ms, fs, H5P_DEFAULT, buf) >= 0)
+                 ? 0
+                 : -1;
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ms >= 0)
+        H5Sclose(ms);
+    return rc < 0 ? -1 : 0;
+}
+
+int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path, const char *group,
+                           size_t days, cfx_error *err)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t g = f >= 0 ? H5Gopen2(f, group, H5P_DEFAULT) : -1;
+    hid_t ds[NSERIES];
+    size_t opened = 0;
+    int bad = g < 0 || o->rows || o->nbuf, rc = 0;
+    for (; opened < NSERIES && !bad; opened++)
+        bad = (ds[opened] = H5Dopen2(g, series[opened].name, H5P_DEFAULT)) < 0;
+    if (bad && opened)
+        opened--; /* the one that failed to open */
+    /* In blocks of a chunk, as cfx_output_append would have written them; a last, partial
+     * block stays buffered for the days that follow. */
+    for (size_t r = 0; r < days && !bad && !rc;) {
+        size_t n = days - r < o->chunk ? days - r : o->chunk;
+        for (size_t i = 0; i < NSERIES && !bad; i++)
+            bad = read_rows(ds[i], h5type(series[i].type), days, r, n, series[i].dim < 0 ? 1 : 2,
+                            o->s[i].width, o->s[i].buf);
+        for (size_t k = 0; k < n; k++)
+            o->days[k] = (long)(r + k);
+        o->nbuf = bad ? 0 : n;
+        r += n;
+        if (!bad && n == o->chunk)
+            rc = write_buffered(o, w, err);
+    }
+    for (size_t i = 0; i < opened; i++)
+        H5Dclose(ds[i]);
+    if (g >= 0)
+        H5Gclose(g);
+    if (f >= 0)
+        H5Fclose(f);
+    if (bad)
+        return cfx_error_set(err, CFX_EINVAL, path, 0, 0,
+                             "checkpoint: the series of its %zu days are missing or damaged", days);
+    return rc;
+}
+
+/* For the sweep merge (sim/output_h5.h). */
+int cfx_output__attr_str(hid_t obj, const char *name, const char *value)
+{
+    return attr_str(obj, name, value);
+}
+
+int cfx_output__attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
+{
+    return attr_num(obj, name, type, n, v);
+}

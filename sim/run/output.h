@@ -1,0 +1,41 @@
+/* The result file (DESIGN §4): netCDF-4-compatible HDF5, written as the run goes, a chunk
+ * of days at a time, so memory stays bounded whatever the run's length. The only module
+ * that talks to HDF5. */
+#ifndef CFX_OUTPUT_H
+#define CFX_OUTPUT_H
+
+#include "core/error.h"
+#include "engine/world.h"
+
+typedef struct cfx_output cfx_output;
+
+typedef struct cfx_output_meta {
+    const char *command_line; /* as typed */
+    int threads;
+    const char *created;      /* ISO 8601 UTC time */
+    const char *overrides;    /* the --set, --seed and --days values, "path=value" lines */
+} cfx_output_meta;
+
+/* Creates path (which must not exist: the caller writes to a temporary name) with every
+ * dimension, coordinate and variable, and complete = 0. Failure: CFX_ECREATE. */
+int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
+                      const cfx_output_meta *meta, cfx_error *err);
+/* Buffers the world's current day (w->obs); writes a chunk when the buffer is full and then
+ * flushes the file (cfx_output_flush), so a file left by a killed run holds every chunk. */
+int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err);
+/* Writes what is buffered and the events recorded so far, and flushes the file, so that a
+ * file left behind by a crash holds every day written. */
+int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err);
+/* Checkpoints (sim/checkpoint.c). Copies the time coordinate and every series so far,
+ * buffered rows included, into a new group of the closed HDF5 file at path; the result file
+ * itself is left as it is. CFX_EIO on failure. */
+int cfx_output_save_series(cfx_output *o, const char *path, const char *group, cfx_error *err);
+/* Appends the first `days` rows of every series from such a group, as cfx_output_append
+ * would have, to o, just created; the world's events are written with them. A group that
+ * does not hold exactly `days` rows of each: CFX_EINVAL. */
+int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path,
+                           const char *group, size_t days, cfx_error *err);
+/* Flushes, sets complete (1 only for a finished run) and closes; o is freed either way. */
+int cfx_output_close(cfx_output *o, const cfx_world *w, int complete, cfx_error *err);
+
+#endif

@@ -1,0 +1,300 @@
+/* A whole run: load, check the output path, simulate day by day while writing the result
+ * file under a temporary name, check conservation each day, rename on success. */
+#include "run/run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/checkpoint.h"
+#include "run/output.h"
+#include "core/util.h"
+#include "engine/world.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void iso_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Only a regular file (or nothing) may be replaced: never a directory or a device. */
+static int replaceable(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) != 0 || S_ISREG(st.st_mode);
+}
+
+/* The overrides as "path=value" lines, stamped into the result so it reproduces its run. */
+static char *join_overrides(const cfx_run_opts *opt)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < opt->n_sets; i++)
+        n += strlen(opt->sets[i].path) + strlen(opt->sets[i].value) + 2;
+    char *s = malloc(n), *p = s;
+    if (!s)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < opt->n_sets; i++)
+        p += sprintf(p, "%s=%s\n", opt->sets[i].path, opt->sets[i].value);
+    return s;
+}
+
+/* Chooses OUT and OUT.partial; refuses to overwrite what a user has. */
+static int prepare_output(const cfx_run_opts *opt, const cfx_scenario *s, char *out,
+                          size_t nout, char *partial, size_t npartial, cfx_error *err)
+{
+    if (opt->output) {
+        snprintf(out, nout, "%s", opt->output);
+    } else {
+        if (mkdir("results", 0777) && errno != EEXIST)
+            return cfx_error_set(err, CFX_ECREATE, "results", 0, 0,
+                                 "cannot create the results directory: %s", strerror(errno));
+        snprintf(out, nout, "results/%s.h5", s->name);
+    }
+    if ((size_t)snprintf(partial, npartial, "%s.partial", out) >= npartial)
+        return cfx_error_set(err, CFX_ECREATE, out, 0, 0, "output path too long");
+    /* Say so when the directory is missing, rather than fail later on OUT.partial. */
+    const char *slash = strrchr(out, '/');
+    if (slash && slash != out) {
+        char dir[1024];
+        struct stat st;
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return cfx_error_set(err, CFX_ECREATE, out, 0, 0,
+                                 "cannot create the output file: the directory '%s' does not "
+                                 "exist",
+                                 dir);
+    }
+    if (!replaceable(out) || !replaceable(partial))
+        return cfx_error_set(err, CFX_ECREATE, replaceable(out) ? partial : out, 0, 0,
+                             "exists and is not a regular file; not replaced, even with --force");
+    if (exists(out) && !opt->force)
+        return cfx_error_set(err, CFX_ECREATE, out, 0, 0,
+                             "output exists; not overwritten without --force");
+    if (exists(partial)) {
+        /* a resumed run rebuilds the partial result of the run it continues */
+        if (!opt->force && !opt->resume)
+            return cfx_error_set(err, CFX_ECREATE, partial, 0, 0,
+                                 "a partial result from an interrupted or failed run is in the "
+                                 "way; move it or use --force");
+        if (unlink(partial))
+            return cfx_error_set(err, CFX_ECREATE, partial, 0, 0, "cannot remove: %s",
+                                 strerror(errno));
+    }
+    return 0;
+}
+
+/* A lower bound on the memory a run of s needs, bytes, from the sizes in sim/world.c,
+ * sim/network.c and sim/output.c: each shipment slot holds 43 bytes in its arrays and 4 in
+ * the calendar, the arrays grow by doubling (up to twice that) and realloc copies them
+ * (half as much again while it does, so 2.5 x 47 bytes); nodes and roads carry
+ * about 20 arrays each, plus the routes (a node x group table); the output buffers
+ * chunk_days rows of every series, and HDF5 holds about as much again. */
+static double estimate_bytes(const cfx_scenario *s, int threads)
+{
+    double n = (double)s->n_nodes, m = (double)s->n_edges, g = (double)s->n_groups;
+    double ships = 2.5 * 47 * (double)s->initial_shipments;
+    double network = n * (160 + 12 * g) + m * 160 + threads * n * 32;
+    double row = 40 * n + 8 * m + 16 * g + 64 * (double)s->n_products;
+    return ships + network + 2 * (double)s->chunk_days * row;
+}
+
+/* Refuses, before anything is allocated, a scenario that cannot fit in memory: a run that
+ * the operating system would kill hours later, or that would push a shared node to swap. */
+static int check_memory(const cfx_scenario *s, int threads, cfx_diags *d)
+{
+    const char *what;
+    double need = estimate_bytes(s, threads), have = cfx_mem_available(&what);
+    if (need <= have)
+        return 0;
+    const double gib = 1024.0 * 1024 * 1024;
+    return cfx_diags_add(d, CFX_EINVAL, s->path, 0, 0,
+                         "too large for this machine: the run needs an estimated %.2f GiB "
+                         "(%ld shipments at day 0, %zu nodes, %zu roads, %zu groups) but %s is "
+                         "%.2f GiB; refused before allocating. Lower "
+                         "transport.initial_shipments or the network's size, or run it on a "
+                         "machine with more memory",
+                         need / gib, s->initial_shipments, s->n_nodes, s->n_edges, s->n_groups,
+                         what, have / gib);
+}
+
+/* Running per-product metrics for the summary. */
+static void summarize_day(cfx_run_result *res, const cfx_world *w, long day)
+{
+    const cfx_scenario *s = w->s;
+    for (size_t p = 0; p < s->n_products; p++) {
+        cfx_product_summary *ps = &res->products[p];
+        double price = w->obs.price[p];
+        if (day < CFX_BASELINE_DAYS)
+            ps->baseline_price += price; /* divided at the end */
+        if (day == 0 || price > ps->peak_price) {
+            ps->peak_price = price;
+            ps->peak_day = day;
+        }
+        ps->shortfall_t += w->obs.shortfall[p];
+        ps->demand_t += s->products[p].demand_t_per_day;
+        ps->delivered_t += w->obs.delivered[p];
+    }
+}
+
+static void check_conservation(const cfx_world *w, long day)
+{
+    int64_t lhs = w->produced_kg;
+    int64_t rhs = w->arrived_kg + w->in_transit_kg + cfx_world_stock_kg(w) + w->seized_kg +
+                  w->lost_kg;
+    if (lhs != rhs) {
+        fprintf(stderr,
+                "internal error: cargo not conserved on day %ld: produced %lld kg, accounted "
+                "%lld kg\n",
+                day, (long long)lhs, (long long)rhs);
+        abort();
+    }
+}
+
+int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_error *err)
+{
+    double t0 = now_s();
+    memset(res, 0, sizeof *res);
+    cfx_scenario *s = NULL;
+    cfx_world *w = NULL;
+    cfx_output *out = NULL;
+    char path[1024], partial[1040];
+    char *overrides = NULL;
+    long day0 = 0; /* days a checkpoint brings */
+    int rc = cfx_scenario_load(&s, opt->scenario, opt->sets, opt->n_sets, d);
+    if (rc)
+        return rc;
+    if ((rc = check_memory(s, opt->threads > 0 ? opt->threads : 1, d)))
+        goto done;
+    if ((rc = prepare_output(opt, s, path, sizeof path, partial, sizeof partial, err)))
+        goto done;
+    cfx_world_opts wo = {.threads = opt->threads > 0 ? opt->threads : 1};
+    if ((rc = cfx_world_alloc(&w, s, &wo, err)))
+        goto done;
+    overrides = join_overrides(opt);
+    cfx_checkpoint_meta cmeta = {.overrides = overrides, .command_line = opt->command_line,
+                                 .threads = wo.threads};
+    res->n_products = s->n_products;
+    if (opt->resume && (rc = cfx_checkpoint_load(opt->resume, w, res, &cmeta, &day0, err)))
+        goto done;
+    res->load_seconds = now_s() - t0;
+    double t_out = now_s();
+    char created[32];
+    iso_now(created, sizeof created);
+    cfx_output_meta meta = {.command_line = opt->command_line, .threads = wo.threads,
+                            .created = opt->created ? opt->created : created,
+                            .overrides = overrides};
+    rc = cfx_output_create(&out, partial, w, &meta, err);
+    if (!rc && opt->resume)
+        rc = cfx_checkpoint_replay(opt->resume, out, w, day0, err);
+    res->output_seconds = now_s() - t_out;
+    if (rc)
+        goto done;
+    snprintf(res->scenario, sizeof res->scenario, "%s", s->name);
+    snprintf(res->output, sizeof res->output, "%s", partial);
+    res->days = s->days;
+    res->threads = wo.threads;
+    res->n_products = s->n_products;
+    for (size_t p = 0; p < s->n_products; p++)
+        snprintf(res->products[p].name, sizeof res->products[p].name, "%s",
+                 s->products[p].name);
+    res->days_run = day0;
+    for (long day = day0; day < s->days; day++) {
+        if (opt->stop && *opt->stop) {
+            rc = cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
+                               "interrupted after %ld of %ld days; partial result kept in %s",
+                               day, s->days, partial);
+            break;
+        }
+        if ((rc = cfx_world_run_day(w, err)))
+            break;
+        check_conservation(w, day);
+        summarize_day(res, w, day);
+        res->days_run = day + 1;
+        t_out = now_s();
+        rc = cfx_output_append(out, w, err);
+        res->output_seconds += now_s() - t_out;
+        if (rc)
+            break;
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, day + 1, s->days, now_s() - t0);
+        if (opt->checkpoint_every > 0 && (day + 1) % opt->checkpoint_every == 0 &&
+            day + 1 < s->days && (rc = cfx_checkpoint_write(path, w, out, res, &cmeta, err)))
+            break;
+    }
+    int complete = rc == 0;
+    cfx_error cerr;
+    t_out = now_s();
+    int crc = cfx_output_close(out, w, complete, &cerr);
+    res->output_seconds += now_s() - t_out;
+    out = NULL;
+    if (crc && !rc) {
+        rc = crc;
+        *err = cerr;
+    }
+    if (!rc) {
+        /* Without --force, link + unlink: a file that appeared at OUT during the run is not
+         * replaced (rename would replace it silently). */
+        int moved = opt->force ? rename(partial, path) : link(partial, path);
+        if (moved && !opt->force && errno != EEXIST && !exists(path))
+            moved = rename(partial, path); /* a file system without hard links */
+        else if (!moved && !opt->force)
+            unlink(partial);
+        if (moved) {
+            rc = cfx_error_set(err, errno == EEXIST ? CFX_ECREATE : CFX_EIO, path, 0, 0,
+                               errno == EEXIST ? "appeared during the run and is not replaced; "
+                                                 "the result is in %s"
+                                               : "cannot move %s into place: %s",
+                               partial, strerror(errno));
+        } else {
+            snprintf(res->output, sizeof res->output, "%s", path);
+            res->complete = 1;
+        }
+    }
+    long nb = res->days_run < CFX_BASELINE_DAYS ? res->days_run : CFX_BASELINE_DAYS;
+    for (size_t p = 0; p < res->n_products && nb > 0; p++)
+        res->products[p].baseline_price /= (double)nb;
+    res->hop_events = w->hop_events;
+    res->shipment_days = w->shipment_days;
+    res->produced_t = (double)w->produced_kg / 1000.0;
+    res->arrived_t = (double)w->arrived_kg / 1000.0;
+    res->in_transit_t = (double)w->in_transit_kg / 1000.0;
+    res->stock_t = (double)cfx_world_stock_kg(w) / 1000.0;
+    res->seized_t = (double)w->seized_kg / 1000.0;
+    res->lost_t = (double)w->lost_kg / 1000.0;
+    res->n_events = w->n_events;
+done:
+    if (out) {
+        cfx_error ignore;
+        cfx_output_close(out, w, 0, &ignore);
+    }
+    free(overrides);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        res->peak_rss_bytes = ru.ru_maxrss * 1024L;
+    res->wall_seconds = now_s() - t0;
+    return rc;
+}
