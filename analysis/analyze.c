@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/run.h"
 
 int cfx_analyze_window(const cfx_analyze_opts *o, long n_days, long *from, long *days,
                        cfx_error *err)
@@ -109,9 +108,14 @@ int cfx_metrics_compute(cfx_metrics *out, const cfx_series *s, const cfx_analyze
         cfx_metrics_free(out);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    for (size_t p = 0; p < s->n_products; p++)
+    for (size_t p = 0; p < s->n_products; p++) {
         cfx_analyze_product(s->price + p, s->demand + p, s->shortfall + p, s->n_products, s->n_days,
                             from, days, &out->products[p]);
+        double t = s->delivered ? 0 : NAN;
+        for (long d = 0; s->delivered && d < s->n_days; d++)
+            t += s->delivered[(size_t)d * s->n_products + p];
+        out->products[p].delivered_t = t;
+    }
     for (size_t i = 0, g = 0; i < s->n_nodes; i++) {
         if (!s->is_gate[i])
             continue;
@@ -171,6 +175,7 @@ size_t cfx_metrics_flatten(const cfx_metrics *m, const char (*product)[CFX_ANALY
         i = put(i, names, values, (double)x->days_above, "", l, "days_above_20pct");
         i = put(i, names, values, x->shortfall_t, "", l, "shortfall_t");
         i = put(i, names, values, x->shortfall_share, "", l, "shortfall_share");
+        i = put(i, names, values, x->delivered_t, "", l, "delivered_t");
         i = put(i, names, values, (double)x->worst_day, "", l, "worst_day");
         i = put(i, names, values, (double)(x->recovery_day < 0 ? m->n_days : x->recovery_day), "",
                 l, "recovery_day");

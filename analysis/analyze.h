@@ -15,11 +15,7 @@
 #define CFX_RECOVERY_BAND 0.05 /* recovered: within 5 % of the baseline price ... */
 #define CFX_RECOVERY_DAYS 30   /* ... for this many consecutive days */
 #define CFX_HIGH_PRICE 0.20    /* "days above": price more than 20 % over baseline */
-
-typedef struct cfx_analyze_opts {
-    long baseline_from; /* first day of the baseline window (days since start) */
-    long baseline_days; /* its length in days; 0 means 30 (CFX_BASELINE_DAYS) */
-} cfx_analyze_opts;
+#define CFX_BASELINE_DAYS 30   /* the default baseline window: the run's first 30 days */
 
 typedef struct cfx_product_metrics {
     double baseline_usd_per_kg;       /* mean price over the baseline window */
@@ -30,6 +26,8 @@ typedef struct cfx_product_metrics {
     double shortfall_t;               /* sum of the daily shortfall, t of oxide */
     double baseline_demand_t_per_day; /* mean demand over the baseline window */
     double shortfall_share;           /* shortfall_t / (baseline demand x days), 0..1 */
+    double delivered_t;               /* oxide delivered through the network, t (sum of the
+                                         daily `delivered`; NaN when the file lacks it) */
     long worst_day;                   /* day of the largest shortfall (-1: no shortfall) */
     double worst_shortfall_t_per_day;
     long recovery_day; /* first day from the peak on that starts CFX_RECOVERY_DAYS days within
@@ -53,6 +51,7 @@ typedef struct cfx_series {
     const double *price;                   /* n_days x n_products, USD/kg */
     const double *demand;                  /* n_days x n_products, t/day */
     const double *shortfall;               /* n_days x n_products, t/day */
+    const double *delivered;               /* n_days x n_products, t/day; NULL: not known */
     const double *node_throughput;         /* n_days x n_nodes, t/day */
     const double *group_revenue;           /* n_days x n_groups, USD/day */
     const double *delivered_by_controller; /* n_days x n_groups, t/day */
@@ -125,7 +124,7 @@ int cfx_src(const double *x, const double *y, size_t n, size_t k, double *src, d
 
 enum { CFX_SENS_NONE, CFX_SENS_SOBOL, CFX_SENS_SRC };
 
-typedef struct cfx_analysis {
+struct cfx_analysis {
     char path[1024];
     char scenario[256];
     char start[32]; /* ISO date of day 0 */
@@ -139,14 +138,17 @@ typedef struct cfx_analysis {
     long baseline_from, baseline_days;
     cfx_metrics run; /* a run's metrics (a sweep: unused, zero) */
 
+    /* The metrics by flattened name (cfx_metrics_flatten). A run: one value each, and
+     * quantile holds it three times. */
+    size_t n_metrics;
+    char (*metric)[CFX_ANALYZE_METRIC];
+    double *value;    /* n_members x n_metrics (a run: n_metrics), NaN for failed members */
+    double *quantile; /* n_metrics x 3: 5th, 50th, 95th percentile over members */
+
     /* a sweep */
     size_t n_members, n_ok;
     long *member_seed;  /* n_members */
     int *member_status; /* n_members, 0: finished */
-    size_t n_metrics;
-    char (*metric)[CFX_ANALYZE_METRIC];
-    double *value;    /* n_members x n_metrics, NaN for failed members */
-    double *quantile; /* n_metrics x 3: 5th, 50th, 95th percentile over members */
     size_t n_params;
     char (*param)[CFX_ANALYZE_METRIC];      /* the variable names, param_... */
     char (*param_path)[CFX_ANALYZE_METRIC]; /* their dotted paths (sweep_path attribute) */
@@ -161,15 +163,9 @@ typedef struct cfx_analysis {
     double *sens_r2;           /* n_metrics: R^2 of the regression (SRC only, else NULL) */
     char sens_note[256];       /* why sensitivities are missing, "" when present */
     int wrote_quantiles;       /* the *_q05/_q50/_q95 series were written into the file */
-    char write_note[1200];     /* why they were not, "" when they were or were not asked */
-} cfx_analysis;
+    char write_note[1200];     /* what became of the write-back: why the series were not written,
+                                  or that they were; "" when none was asked */
+};
 
-/* Reads path, computes everything. write_back (sweeps only): add the *_q05, *_q50, *_q95
- * series to the file (replacing earlier ones); a file that cannot be opened for writing is
- * analysed anyway, with write_note saying why. Not a conflux result, or inconsistent:
- * CFX_EINVAL naming the reason; missing or unreadable: CFX_ENOENT. */
-int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
-                     int write_back, cfx_error *err);
-void cfx_analysis_free(cfx_analysis *a);
 
 #endif

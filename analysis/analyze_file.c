@@ -257,7 +257,7 @@ void cfx_analysis_free(cfx_analysis *a)
 
 /* One member's series (a run: the only one), loaded for cfx_metrics_compute. */
 typedef struct buffers {
-    double *price, *demand, *shortfall, *throughput, *revenue, *by_controller;
+    double *price, *demand, *shortfall, *delivered, *throughput, *revenue, *by_controller;
     unsigned char *is_gate;
     cfx_series s;
 } buffers;
@@ -266,6 +266,7 @@ static void buffers_free(buffers *b)
 {
     free(b->price);
     free(b->demand);
+    free(b->delivered);
     free(b->shortfall);
     free(b->throughput);
     free(b->revenue);
@@ -286,6 +287,13 @@ static int load_member(reader *r, buffers *b, size_t m)
         (rc = read_var(r, "group_revenue", m, 2, tg, b->revenue)) ||
         (rc = read_var(r, "delivered_by_controller", m, 2, tg, b->by_controller)))
         return rc;
+    /* delivered is optional: a file of other tools may lack it (the metric is then NaN) */
+    b->s.delivered = NULL;
+    if (H5Lexists(r->f, "delivered", H5P_DEFAULT) > 0) {
+        if ((rc = read_var(r, "delivered", m, 2, tp, b->delivered)))
+            return rc;
+        b->s.delivered = b->delivered;
+    }
     return 0;
 }
 
@@ -326,12 +334,13 @@ static int read_shape(reader *r, cfx_analysis *a, buffers *b)
     b->price = malloc((tp + 1) * sizeof(double));
     b->demand = malloc((tp + 1) * sizeof(double));
     b->shortfall = malloc((tp + 1) * sizeof(double));
+    b->delivered = malloc((tp + 1) * sizeof(double));
     b->throughput = malloc((tn + 1) * sizeof(double));
     b->revenue = malloc((tg + 1) * sizeof(double));
     b->by_controller = malloc((tg + 1) * sizeof(double));
     rc = 0;
     if (!kind || !id || !a->product || !a->group || !a->gate || !b->is_gate || !b->price ||
-        !b->demand || !b->shortfall || !b->throughput || !b->revenue || !b->by_controller)
+        !b->demand || !b->shortfall || !b->delivered || !b->throughput || !b->revenue || !b->by_controller)
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!(rc = read_labels(r, "product_name", sizes[0], a->product)) &&
              !(rc = read_labels(r, "group_name", sizes[2], a->group)) &&
@@ -792,8 +801,63 @@ static void write_back(cfx_analysis *a)
     if (H5Fclose(f) < 0 || rc)
         snprintf(a->write_note, sizeof a->write_note,
                  "writing the percentile series into %s failed", a->path);
-    else
+    else {
         a->wrote_quantiles = 1;
+        snprintf(a->write_note, sizeof a->write_note,
+                 "wrote the 5th, 50th and 95th percentile series (<variable>_q05, _q50, _q95) "
+                 "into %s",
+                 a->path);
+    }
+}
+
+/* A run's metrics by name, as a sweep has them: one value each, its own three
+ * "percentiles". */
+static int run_metric_list(cfx_analysis *a, cfx_error *err)
+{
+    size_t K = cfx_metrics_flatten(&a->run, a->product, a->gate, a->group, NULL, NULL);
+    a->metric = calloc(K + 1, sizeof *a->metric);
+    a->value = malloc((K + 1) * sizeof *a->value);
+    a->quantile = malloc((3 * K + 1) * sizeof *a->quantile);
+    if (!a->metric || !a->value || !a->quantile)
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    a->n_metrics = K;
+    cfx_metrics_flatten(&a->run, a->product, a->gate, a->group, a->metric, a->value);
+    for (size_t i = 0; i < K; i++)
+        a->quantile[3 * i] = a->quantile[3 * i + 1] = a->quantile[3 * i + 2] = a->value[i];
+    return 0;
+}
+
+int cfx_analysis_is_sweep(const cfx_analysis *a)
+{
+    return a->is_sweep;
+}
+
+size_t cfx_analysis_metric_count(const cfx_analysis *a)
+{
+    return a->n_metrics;
+}
+
+const char *cfx_analysis_metric_name(const cfx_analysis *a, size_t i)
+{
+    return i < a->n_metrics ? a->metric[i] : NULL;
+}
+
+double cfx_analysis_metric(const cfx_analysis *a, size_t i, double q[3])
+{
+    if (i >= a->n_metrics) {
+        if (q)
+            q[0] = q[1] = q[2] = NAN;
+        return NAN;
+    }
+    if (q)
+        for (int k = 0; k < 3; k++)
+            q[k] = a->quantile[3 * i + (size_t)k];
+    return a->quantile[3 * i + 1];
+}
+
+const char *cfx_analysis_note(const cfx_analysis *a)
+{
+    return a->write_note[0] ? a->write_note : NULL;
 }
 
 int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
@@ -848,8 +912,8 @@ int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opt
         (rc = cfx_analyze_window(o, a->n_days, &a->baseline_from, &a->baseline_days, err)))
         goto done;
     if (!a->is_sweep) {
-        if (!(rc = load_member(&r, &b, 0)))
-            rc = cfx_metrics_compute(&a->run, &b.s, o, err);
+        if (!(rc = load_member(&r, &b, 0)) && !(rc = cfx_metrics_compute(&a->run, &b.s, o, err)))
+            rc = run_metric_list(a, err);
     } else if (!(rc = sweep_metrics(&r, a, &b, o))) {
         H5Fclose(r.f);
         r.f = -1;

@@ -300,13 +300,12 @@ static int market_checkpoint(void *state, cfx_ckpt *ck)
     return cfx_ckpt_arrays(ck, arrays, 2, m, lens);
 }
 
-const cfx_model_type cfx_model_market = {.name = "market",
-                                         .phase = CFX_PHASE_MARKET,
-                                         .section = "market",
-                                         .params_size = sizeof(market_params),
-                                         .configure = market_configure,
-                                         .state_size = sizeof(market),
-                                         .init = market_init,
-                                         .step = market_step,
-                                         .free = market_free,
-                                         .checkpoint = market_checkpoint};
+const cfx_model_type cfx_model_market = {
+    .name = "market",
+    .phase = CFX_PHASE_MARKET,
+    .params = {.section = "market", .size = sizeof(market_params), .configure = market_configure},
+    .state_size = sizeof(market),
+    .init = market_init,
+    .step = market_step,
+    .free = market_free,
+    .checkpoint = market_checkpoint};

@@ -8,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "engine/model.h"
-
-static const char *const month_names[12] = {"January",   "February", "March",    "April",
-                                            "May",       "June",     "July",     "August",
-                                            "September", "October",  "November", "December"};
 
 /* production.* of the scenario; the defaults leave the base output as it is. */
 typedef struct production_params {
@@ -27,40 +24,6 @@ typedef struct production_params {
     double r_min, r_max;         /* bounds of r; r_min <= 1 <= r_max */
     double stockpile_cap_t;      /* concentrate at the mine node that stops production, t */
 } production_params;
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, and back
- * (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", 2013): exact for any year. */
-static long days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;                                    /* [0, 399] */
-    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365], from 1 March */
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, long *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = era * 400 + yoe + (*m <= 2);
-}
-
-/* Semi-private for tests/test_production.c: the date `days` after y-m-d. */
-void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *out_m, int *out_d);
-void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *out_m, int *out_d)
-{
-    long yy;
-    civil_from_days(days_from_civil(y, m, d) + days, &yy, out_m, out_d);
-    *out_y = (int)yy;
-}
 
 /* Marks a subtree read, so a value of the wrong shape is reported once, not also as unknown
  * keys inside it. */
@@ -93,12 +56,12 @@ static void read_months(cfx_conf *seq, const char *name, double out[12], cfx_dia
         double v;
         if (cfx_conf_scalar_double(it, &v, &err)) {
             cfx_diags_add(d, err.code, err.file, err.line, err.col, "'%s' (%s): %s", name,
-                          month_names[i], err.msg);
+                          cfx_month_names[i], err.msg);
             continue;
         }
         if (v < 0 || v > 100) {
             cfx_diags_add(d, CFX_EINVAL, it->file, it->line, it->col,
-                          "'%s' (%s) must be in [0, 100], got %g", name, month_names[i], v);
+                          "'%s' (%s) must be in [0, 100], got %g", name, cfx_month_names[i], v);
             continue;
         }
         out[i] = v;
@@ -219,7 +182,7 @@ static int production_init(void *state, const cfx_world *w, const void *params, 
     st->par = params;
     st->n_mines = s->n_mines;
     st->np = s->n_products;
-    st->day0 = days_from_civil(s->start_y, s->start_m, s->start_d);
+    st->day0 = cfx_days_from_civil(s->start_y, s->start_m, s->start_d);
     st->day = -1;
     size_t slots = (size_t)st->par->lag_days + 1;
     st->r = malloc((s->n_mines ? s->n_mines : 1) * sizeof *st->r);
@@ -255,7 +218,7 @@ static void start_day(production *st, const cfx_world *w, long day)
     const production_params *par = st->par;
     long y;
     int m, d;
-    civil_from_days(st->day0 + day, &y, &m, &d);
+    cfx_civil_from_days(st->day0 + day, &y, &m, &d);
     st->month = m - 1;
     st->day = day;
 
@@ -331,14 +294,12 @@ static int production_checkpoint(void *state, cfx_ckpt *ck)
     return cfx_ckpt_arrays(ck, arrays, 2, st, lens);
 }
 
-const cfx_model_type cfx_model_production = {.name = "production",
-                                             .phase = CFX_PHASE_PRODUCTION,
-                                             .section = "production",
-                                             .params_size = sizeof(production_params),
-                                             .configure = production_configure,
-                                             .params_free = production_params_free,
-                                             .state_size = sizeof(production),
-                                             .init = production_init,
-                                             .step = production_step,
-                                             .free = production_free,
-                                             .checkpoint = production_checkpoint};
+const cfx_model_type cfx_model_production = {
+    .name = "production",
+    .phase = CFX_PHASE_PRODUCTION,
+    .params = {.section = "production", .size = sizeof(production_params), .configure = production_configure, .free = production_params_free},
+    .state_size = sizeof(production),
+    .init = production_init,
+    .step = production_step,
+    .free = production_free,
+    .checkpoint = production_checkpoint};

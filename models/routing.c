@@ -144,12 +144,11 @@ static void routing_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx
     }
 }
 
-const cfx_model_type cfx_model_routing = {.name = "routing",
-                                          .phase = CFX_PHASE_ROUTING,
-                                          .section = "routing",
-                                          .params_size = sizeof(routing_params),
-                                          .configure = routing_configure,
-                                          .state_size = sizeof(routing),
-                                          .init = routing_init,
-                                          .step = routing_step,
-                                          .free = routing_free};
+const cfx_model_type cfx_model_routing = {
+    .name = "routing",
+    .phase = CFX_PHASE_ROUTING,
+    .params = {.section = "routing", .size = sizeof(routing_params), .configure = routing_configure},
+    .state_size = sizeof(routing),
+    .init = routing_init,
+    .step = routing_step,
+    .free = routing_free};

@@ -24,7 +24,7 @@ cfx_world *cfx_test_world(const cfx_scenario *s, int threads)
 {
     cfx_world *w = NULL;
     cfx_error err;
-    cfx_world_opts wo = {.threads = threads, .parallel_min = 1};
+    cfx_world_opts wo = {.models = cfx_models_default(), .threads = threads, .parallel_min = 1};
     assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
     return w;
 }
@@ -36,4 +36,22 @@ void cfx_test_conserved(const cfx_world *w)
     if (w->produced_kg != rhs)
         fail_msg("step %ld: produced %lld kg, accounted for %lld kg", w->step,
                  (long long)w->produced_kg, (long long)rhs);
+}
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* The day after y-m-d, by the rules a person would apply. */
+void cfx_test_next_day(int *y, int *m, int *d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (++*d > mdays[*m - 1] + (*m == 2 && is_leap(*y))) {
+        *d = 1;
+        if (++*m > 12) {
+            *m = 1;
+            ++*y;
+        }
+    }
 }

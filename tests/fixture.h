@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #include "engine/world.h"
+#include "models/registry.h"
+#include "run/run.h"
 
 /* The scenario at path with the overrides applied; fails the test when it does not load. */
 cfx_scenario *cfx_test_load(const char *path, const cfx_override *ov, size_t n_ov);
@@ -14,5 +16,8 @@ cfx_scenario *cfx_test_load(const char *path, const cfx_override *ov, size_t n_o
 cfx_world *cfx_test_world(const cfx_scenario *s, int threads);
 /* Fails unless produced = arrived + in transit + stock + seized + lost, to the kilogram. */
 void cfx_test_conserved(const cfx_world *w);
+
+/* The day after y-m-d, by the rules a person would apply (not by core/date.c). */
+void cfx_test_next_day(int *y, int *m, int *d);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/date.h"
 #include "io/acled.h"
 #include "check.h"
 #include "fixture.h"
@@ -32,7 +33,7 @@ static void test_acled__dates_in_both_forms(void **state)
     assert_int_equal(cfx_acled_parse_date("01 Nov 2025", &c), 0);
     assert_int_equal(c, 20393);
     assert_int_equal(cfx_acled_parse_date("29 February 2024", &c), 0); /* a leap day */
-    assert_int_equal(c - cfx_acled_days_from_civil(2024, 2, 28), 1);
+    assert_int_equal(c - cfx_days_from_civil(2024, 2, 28), 1);
     const char *bad[] = {"31 Nov 2025",   "2025-02-29", "2025/05/16",  "16 Mai 2025", "",
                          "16 May 2025 x", "2025-5-16",  "May 16, 2025"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)

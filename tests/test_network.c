@@ -10,6 +10,8 @@
 
 #include "check.h"
 #include "engine/world.h"
+#include "models/registry.h"
+#include "run/run.h"
 
 typedef struct fixture {
     cfx_scenario *s;
@@ -27,7 +29,7 @@ static int setup(void **state)
     cfx_diags_free(&d);
     if (rc)
         return -1;
-    cfx_world_opts wo = {.threads = 1};
+    cfx_world_opts wo = {.models = cfx_models_default(), .threads = 1};
     if (cfx_world_alloc(&f.w, f.s, &wo, &err))
         return -1;
     *state = &f;
@@ -164,7 +166,7 @@ static void test_network__levy_paid_when_time_is_dear(void **state)
     assert_int_equal(cfx_scenario_load(&s, CFX_TEST_DATA "/graph/diamond.yaml", ov, 1, &d), 0);
     cfx_world *w = NULL;
     cfx_error err;
-    cfx_world_opts wo = {.threads = 1};
+    cfx_world_opts wo = {.models = cfx_models_default(), .threads = 1};
     assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
     long a = cfx_scenario_node(s, "A"), sn = cfx_scenario_node(s, "S");
     w->node_tax_usd_per_t[a] = 5; /* 20 + 5 USD/t via A against 30 via C */

@@ -21,9 +21,6 @@
 #define LINE CFX_SOURCE_DIR "/scenarios/examples/line.yaml"
 #define KACHIN_NONE CFX_SOURCE_DIR "/scenarios/kachin-2025-no-offensive.yaml"
 
-/* models/production.c, semi-private: the calendar date `days` after y-m-d. */
-void cfx_production__date_add(int y, int m, int d, long days, int *out_y, int *out_m, int *out_d);
-
 /* Cargo is whole kilograms and a mine carries the fractions of a kg from step to step, so a
  * day's production is within 1 kg of the exact tonnes. */
 #define DAY_TOL 0.001
@@ -45,60 +42,6 @@ static void expect_day(long day, double got_t, double want_t)
 {
     if (fabs(got_t - want_t) > DAY_TOL)
         fail_msg("day %ld: produced %.6f t, expected %.6f t", day, got_t, want_t);
-}
-
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* The day after y-m-d, by the rules a person would apply. */
-static void next_day(int *y, int *m, int *d)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (++*d > mdays[*m - 1] + (*m == 2 && is_leap(*y))) {
-        *d = 1;
-        if (++*m > 12) {
-            *m = 1;
-            ++*y;
-        }
-    }
-}
-
-static void test_production__date_add_across_month_year_and_leap_boundaries(void **state)
-{
-    int y, m, d;
-    /* The boundaries a scenario is most likely to cross. */
-    static const struct {
-        int y, m, d;
-        long add;
-        int wy, wm, wd;
-    } known[] = {
-        {2025, 1, 31, 1, 2025, 2, 1},        {2024, 2, 28, 1, 2024, 2, 29},
-        {2024, 2, 29, 1, 2024, 3, 1},        {2023, 2, 28, 1, 2023, 3, 1},
-        {2000, 2, 28, 1, 2000, 2, 29},       {2100, 2, 28, 1, 2100, 3, 1},
-        {2025, 12, 31, 1, 2026, 1, 1},       {2025, 11, 1, 365, 2026, 11, 1},
-        {2024, 1, 1, 366, 2025, 1, 1},       {2025, 3, 1, -1, 2025, 2, 28},
-        {1970, 1, 1, 0, 1970, 1, 1},         {1, 1, 1, 0, 1, 1, 1},
-        {2025, 11, 1, 1000000, 4763, 9, 29},
-    };
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
-        cfx_production__date_add(known[i].y, known[i].m, known[i].d, known[i].add, &y, &m, &d);
-        if (y != known[i].wy || m != known[i].wm || d != known[i].wd)
-            fail_msg("%04d-%02d-%02d + %ld days: got %04d-%02d-%02d, expected %04d-%02d-%02d",
-                     known[i].y, known[i].m, known[i].d, known[i].add, y, m, d, known[i].wy,
-                     known[i].wm, known[i].wd);
-    }
-    /* Every day of two 400-year cycles (1600 and 2000 are leap, 1700-1900 and 2100 not),
-     * against a walk one day at a time. */
-    int wy = 1599, wm = 12, wd = 1;
-    for (long k = 0; k < 2 * 146097L; k++) {
-        cfx_production__date_add(1599, 12, 1, k, &y, &m, &d);
-        if (y != wy || m != wm || d != wd)
-            fail_msg("1599-12-01 + %ld days: got %04d-%02d-%02d, expected %04d-%02d-%02d", k, y, m,
-                     d, wy, wm, wd);
-        next_day(&wy, &wm, &wd);
-    }
 }
 
 static void test_production__no_section_keeps_base_output(void **state)
@@ -172,7 +115,7 @@ static void test_production__seasonal_factor_sets_daily_output_by_month(void **s
             if (fabs(got - want) > DAY_TOL)
                 fail_msg("%04d-%02d-%02d (day %ld from %s): produced %.6f t, expected %.6f t", y, m,
                          d, day, runs[r].start, got, want);
-            next_day(&y, &m, &d);
+            cfx_test_next_day(&y, &m, &d);
         }
         cfx_world_free(w);
         cfx_scenario_free(s);
@@ -371,7 +314,6 @@ static void test_production__bad_section_reports_position(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_production__date_add_across_month_year_and_leap_boundaries),
         cmocka_unit_test(test_production__no_section_keeps_base_output),
         cmocka_unit_test(test_production__kachin_seasons_keep_the_year),
         cmocka_unit_test(test_production__seasonal_factor_sets_daily_output_by_month),

@@ -1176,14 +1176,12 @@ static int conflict_checkpoint(void *state, cfx_ckpt *ck)
     return cfx_ckpt_status(ck);
 }
 
-const cfx_model_type cfx_model_conflict = {.name = "conflict",
-                                           .phase = CFX_PHASE_EVENTS,
-                                           .section = "conflict",
-                                           .params_size = sizeof(conflict_params),
-                                           .configure = conflict_configure,
-                                           .params_free = conflict_params_free,
-                                           .state_size = sizeof(conflict),
-                                           .init = conflict_init,
-                                           .step = conflict_step,
-                                           .free = conflict_free,
-                                           .checkpoint = conflict_checkpoint};
+const cfx_model_type cfx_model_conflict = {
+    .name = "conflict",
+    .phase = CFX_PHASE_EVENTS,
+    .params = {.section = "conflict", .size = sizeof(conflict_params), .configure = conflict_configure, .free = conflict_params_free},
+    .state_size = sizeof(conflict),
+    .init = conflict_init,
+    .step = conflict_step,
+    .free = conflict_free,
+    .checkpoint = conflict_checkpoint};

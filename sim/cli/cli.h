@@ -1,19 +1,27 @@
-/* The command-line front: one cmd_<name>.c per command, sharing these helpers. */
+/* The command-line front: main.c's table of commands, one cmd_<name>.c per command, and the
+ * helpers they share. The commands only parse their arguments and call libconflux through
+ * its public header. */
 #ifndef CFX_CLI_H
 #define CFX_CLI_H
 
 #include <signal.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "conflux.h"
 
-int cfx_cmd_run(int argc, char **argv);
-int cfx_cmd_check(int argc, char **argv);
-int cfx_cmd_gen(int argc, char **argv);
-int cfx_cmd_sweep(int argc, char **argv);
-int cfx_cmd_merge(int argc, char **argv);
-int cfx_cmd_import_acled(int argc, char **argv);
-int cfx_cmd_analyze(int argc, char **argv);
+/* One verb of `conflux`: main.c's table lists them, `conflux --help` prints their usage and
+ * summary, `conflux help NAME` their help. */
+typedef struct cfx_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the command's name; returns the exit code */
+    const char *usage;                 /* its arguments in short, for the overview */
+    const char *summary;               /* one line */
+    const char *help;                  /* conflux help NAME */
+} cfx_command;
+
+extern const cfx_command cfx_command_run, cfx_command_check, cfx_command_gen, cfx_command_sweep,
+    cfx_command_merge, cfx_command_import_acled, cfx_command_analyze;
+
 /* Prints the help of a command (NULL: the overview) to f. Returns 0, or 2 if unknown. */
 int cfx_cli_help(FILE *f, const char *command);
 
@@ -24,15 +32,6 @@ void cfx_cli_print_error(const cfx_error *e);
 int cfx_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The whole command line, shell-quoted where needed, into a malloc'd string. */
 char *cfx_cli_join(int argc, char **argv);
-/* Writes s as a JSON string (with quotes) to f. */
-void cfx_cli_json_str(FILE *f, const char *s);
-/* Writes a run's analyze metrics (baseline window, products, gates, groups) as one JSON
- * object to f (cmd_analyze.c; conflux run --json embeds it). */
-struct cfx_analysis;
-void cfx_cli_analysis_json(FILE *f, const struct cfx_analysis *a);
-
-
-#include "io/scenario.h"
 /* Splits "KEY=VALUE": out->path is a malloc'd copy of KEY, out->value points into kv (which
  * is left as it is). -1 when there is no '=' or no key. */
 int cfx_cli_split_set(const char *kv, cfx_override *out);

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/acled.h"
 #include "cli/cli.h"
 
 #define CMD "import-acled"
@@ -95,72 +94,40 @@ static int parse(int argc, char **argv, args *a)
     return 0;
 }
 
-/* The scenario's network and start date. Its own events table is not needed, and may be
- * the very file being written (or not exist yet), so an empty one stands in for it. */
-static int load_scenario(const char *path, cfx_scenario **out, cfx_diags *d)
-{
-    char tmp[] = "/tmp/conflux-acled-XXXXXX";
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cfx_diags_add(d, CFX_EFAIL, tmp, 0, 0, "cannot create a temporary file: %s",
-                             strerror(errno));
-    static const char header[] = "day,kind,target,days\n";
-    int ok = write(fd, header, sizeof header - 1) == (ssize_t)(sizeof header - 1);
-    close(fd);
-    cfx_override ov = {.path = "events", .value = tmp};
-    int rc = ok ? cfx_scenario_load(out, path, &ov, 1, d)
-                : cfx_diags_add(d, CFX_EFAIL, tmp, 0, 0, "cannot write a temporary file");
-    unlink(tmp);
-    return rc;
-}
 
-/* Opens OUT.partial for writing, refusing an existing OUT without --force. */
-static FILE *open_out(const char *path, int force, char **partial, cfx_error *err)
-{
-    *partial = NULL;
-    if (!force && access(path, F_OK) == 0) {
-        cfx_error_set(err, CFX_ECREATE, path, 0, 0, "exists; use --force to overwrite it");
-        return NULL;
-    }
-    size_t n = strlen(path) + sizeof ".partial";
-    FILE *f = NULL;
-    if ((*partial = malloc(n))) {
-        snprintf(*partial, n, "%s.partial", path);
-        if (!(f = fopen(*partial, "w")))
-            cfx_error_set(err, CFX_ECREATE, *partial, 0, 0, "cannot create: %s", strerror(errno));
-    } else {
-        cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
-    }
-    if (!f) {
-        free(*partial);
-        *partial = NULL;
-    }
-    return f;
-}
+static const char help_import_acled[] =
+    "usage: conflux import-acled EXPORT.csv --scenario S.yaml -o EVENTS.csv\n"
+    "                   [--radius-km R] [--from DATE] [--to DATE] [--actors FILE]\n"
+    "                   [--report FILE] [--fight-days D] [--strike-days D]\n"
+    "                   [--strike-loss P] [--strict] [--force] [--quiet]\n"
+    "\n"
+    "Turns an ACLED export (CSV) into an events table for the scenario: each event goes to\n"
+    "the nearest node within R km (by great-circle distance; markets excepted), or, for\n"
+    "explosions and remote violence, to the road that passes closer; days count from the\n"
+    "scenario's start. Battles become attacks or captures, explosions and remote violence\n"
+    "strikes, strategic developments captures, checkpoints, mine damage or gate closures\n"
+    "(scenarios/README.md, \"Importing ACLED events\"). A summary of what was mapped where\n"
+    "and what was dropped and why goes to stderr; --report writes every row's fate (CSV).\n"
+    "\n"
+    "  --scenario S.yaml  the scenario whose nodes, roads and start date are used\n"
+    "  -o EVENTS.csv      the events table to write (refused if it exists, unless --force)\n"
+    "  --radius-km R      farthest an event may be from its node or road (default 25)\n"
+    "  --from, --to DATE  keep events in these dates, inclusive (2025-05-16 or 16 May 2025)\n"
+    "  --actors FILE      CSV with columns actor,group laid over the built-in actors table;\n"
+    "                     an empty group marks an actor that is no armed group\n"
+    "  --report FILE      every row of the export and what became of it (CSV)\n"
+    "  --fight-days D     how long an armed clash contests its node (default 7)\n"
+    "  --strike-days D    how long a strike cuts its node or road (default 1)\n"
+    "  --strike-loss P    chance a truck there is lost while it lasts (default 0.3)\n"
+    "  --strict           a malformed row is an error (exit 65) instead of being dropped\n"
+    "  --force            overwrite EVENTS.csv and the report\n"
+    "  --quiet            no summary\n"
+    "\n"
+    "Exit 0 on success (malformed rows are reported as file:line:column and dropped), 2 for\n"
+    "a usage error, 65 for an invalid export, scenario or actors file, 66 for a missing one,\n"
+    "73 when the output exists or cannot be created, 74 for a write error.\n";
 
-/* Writes one file through OUT.partial and a rename. */
-static int write_file(const char *path, int force, const cfx_acled_result *r,
-                      int (*fn)(const cfx_acled_result *, FILE *), cfx_error *err)
-{
-    char *partial;
-    FILE *f = open_out(path, force, &partial, err);
-    if (!f)
-        return err->code;
-    int rc = fn(r, f);
-    if (fclose(f) != 0 && !rc)
-        rc = CFX_EIO;
-    if (rc)
-        cfx_error_set(err, rc, partial, 0, 0, "error while writing: %s", strerror(errno));
-    else if (rename(partial, path) != 0)
-        rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot rename %s to it: %s", partial,
-                           strerror(errno));
-    if (rc)
-        remove(partial);
-    free(partial);
-    return rc;
-}
-
-int cfx_cmd_import_acled(int argc, char **argv)
+static int cfx_cmd_import_acled(int argc, char **argv)
 {
     args a = {.o = cfx_acled_opts_default()};
     int rc = parse(argc, argv, &a);
@@ -172,26 +139,27 @@ int cfx_cmd_import_acled(int argc, char **argv)
     cfx_acled_result *r = NULL;
     cfx_diags d = {0};
     cfx_error err = {0};
-    if ((rc = load_scenario(a.scenario, &s, &d)) ||
+    if ((rc = cfx_scenario_load_network(&s, a.scenario, &d)) ||
         (rc = cfx_acled_import(&r, s, a.export_csv, &a.o, &d))) {
         cfx_cli_print_diags(&d);
         goto done;
     }
     /* Rows that could not be read are reported where they are, and dropped. */
     cfx_cli_print_diags(&d);
-    if (a.strict && r->n_malformed) {
+    size_t malformed = cfx_acled_malformed(r);
+    if (a.strict && malformed) {
         fprintf(stderr, "conflux: %zu malformed row%s in %s (--strict): nothing written\n",
-                r->n_malformed, r->n_malformed == 1 ? "" : "s", a.export_csv);
+                malformed, malformed == 1 ? "" : "s", a.export_csv);
         rc = CFX_EINVAL;
         goto done;
     }
-    if ((rc = write_file(a.output, a.force, r, cfx_acled_write_events, &err)) ||
-        (a.report && (rc = write_file(a.report, a.force, r, cfx_acled_write_report, &err)))) {
+    if ((rc = cfx_acled_write(r, a.output, a.report, a.force, &err))) {
         cfx_cli_print_error(&err);
         goto done;
     }
     if (!a.quiet) {
-        fprintf(stderr, "%s -> %s (days from %s's start, ", a.export_csv, a.output, s->name);
+        fprintf(stderr, "%s -> %s (days from %s's start, ", a.export_csv, a.output,
+                cfx_scenario_name(s));
         char start[16];
         cfx_scenario_start_iso(s, start);
         fprintf(stderr, "%s)\n", start);
@@ -203,3 +171,10 @@ done:
     cfx_diags_free(&d);
     return cfx_exit_code(rc);
 }
+
+const cfx_command cfx_command_import_acled = {
+    .name = "import-acled",
+    .run = cfx_cmd_import_acled,
+    .usage = "import-acled EXPORT.csv --scenario S.yaml -o EVENTS.csv",
+    .summary = "conflict events from an ACLED export",
+    .help = help_import_acled};

@@ -5,9 +5,17 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "sweep/sweep.h"
 
-int cfx_cmd_merge(int argc, char **argv)
+static const char help_merge[] =
+    "usage: conflux merge DIR [-o SWEEP.h5] [--force] [--quiet]\n"
+    "\n"
+    "Joins the complete member files of a sweep directory into one file (default\n"
+    "DIR/sweep.h5, which is replaced), marking failed members (with their error) and\n"
+    "missing ones in member_status, their series filled with _FillValue, and lists what is\n"
+    "missing. Exit 0 when the file is written, whatever is missing.\n"
+    "  -o SWEEP.h5     write there instead (an existing file only with --force)\n";
+
+static int cfx_cmd_merge(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL, *v;
     int force = 0, quiet = 0;
@@ -63,3 +71,10 @@ int cfx_cmd_merge(int argc, char **argv)
     }
     return cfx_exit_code(rc);
 }
+
+const cfx_command cfx_command_merge = {
+    .name = "merge",
+    .run = cfx_cmd_merge,
+    .usage = "merge DIR",
+    .summary = "join a sweep's member files into DIR/sweep.h5",
+    .help = help_merge};

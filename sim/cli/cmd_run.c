@@ -5,9 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/analyze.h"
 #include "cli/cli.h"
-#include "run/run.h"
 
 static volatile sig_atomic_t stop_requested; /* SIGINT, SIGTERM */
 
@@ -35,71 +33,36 @@ static void draw(void *ctx, long day, long days, double elapsed)
     fflush(stderr);
 }
 
-static void print_summary(const cfx_run_result *r)
-{
-    fprintf(stderr, "%s: %ld of %ld days in %.2f s on %d thread%s%s\n", r->scenario, r->days_run,
-            r->days, r->wall_seconds, r->threads, r->threads == 1 ? "" : "s",
-            r->complete ? "" : " (INCOMPLETE)");
-    fprintf(stderr, "  %-8s %14s %14s %10s %18s %14s\n", "product", "baseline USD/kg",
-            "peak USD/kg", "peak day", "shortfall t (%)", "delivered t");
-    for (size_t p = 0; p < r->n_products; p++) {
-        const cfx_product_summary *s = &r->products[p];
-        double share = s->demand_t > 0 ? 100.0 * s->shortfall_t / s->demand_t : 0;
-        fprintf(stderr, "  %-8s %14.1f %14.1f %10ld %11.1f (%4.1f%%) %14.1f\n", s->name,
-                s->baseline_price, s->peak_price, s->peak_day, s->shortfall_t, share,
-                s->delivered_t);
-    }
-    fprintf(stderr,
-            "  cargo: produced %.0f t, delivered %.0f t, in transit %.0f t, waiting %.0f t,"
-            " seized %.0f t, lost %.0f t\n",
-            r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t);
-    fprintf(stderr, "  %llu node arrivals, %zu events; output: %s\n",
-            (unsigned long long)r->hop_events, r->n_events, r->output);
-}
+static const char help_run[] =
+    "usage: conflux run SCENARIO.yaml [-o OUT.h5] [--seed N] [--days N] [--threads N]\n"
+    "                   [--set KEY=VALUE]... [--checkpoint-every DAYS] [--resume CKPT.h5]\n"
+    "                   [--force] [--quiet] [--json]\n"
+    "\n"
+    "Simulates the scenario and writes one HDF5 file of daily time series (netCDF-4\n"
+    "compatible: ncdump, xarray, Panoply open it as is).\n"
+    "\n"
+    "  -o, --output OUT.h5  where to write (default: results/<scenario name>.h5). The\n"
+    "                       file is written as OUT.h5.partial and renamed when the run\n"
+    "                       finishes; an interrupted run leaves the .partial file,\n"
+    "                       readable, with the attribute complete = 0\n"
+    "  --seed N             override the scenario's seed\n"
+    "  --days N             override the scenario's length in days\n"
+    "  --threads N          OpenMP threads (default 1); results are identical for any N\n"
+    "  --set KEY=VALUE      override any scalar of the scenario by its dotted YAML path,\n"
+    "                       e.g. --set transport.truck_t=25 (repeatable; an unknown path\n"
+    "                       is an error)\n"
+    "  --checkpoint-every DAYS\n"
+    "                       after every DAYS days (not the last), save the whole state of\n"
+    "                       the run to OUT.h5.ckpt/day-NNNNN.h5 (NNNNN: days done)\n"
+    "  --resume CKPT.h5     continue the run a checkpoint was saved from; give the same\n"
+    "                       scenario, --seed, --days and --set options. The result is the\n"
+    "                       same, byte for byte, as a run that was never stopped. Replaces\n"
+    "                       the interrupted run's OUT.h5.partial without --force\n"
+    "  --force              overwrite OUT (and a stale OUT.partial) if it exists\n"
+    "  --quiet              no progress bar and no summary on stderr\n"
+    "  --json               print one JSON object with the run's figures on stdout\n";
 
-static void print_json(const cfx_run_result *r)
-{
-    printf("{\"scenario\": ");
-    cfx_cli_json_str(stdout, r->scenario);
-    printf(", \"days\": %ld, \"days_run\": %ld, \"complete\": %s, \"threads\": %d, "
-           "\"wall_seconds\": %.6f, \"load_seconds\": %.6f, \"output_seconds\": %.6f, "
-           "\"hop_events\": %llu, \"shipment_days\": %llu, \"peak_rss_bytes\": %ld, "
-           "\"output\": ",
-           r->days, r->days_run, r->complete ? "true" : "false", r->threads, r->wall_seconds,
-           r->load_seconds, r->output_seconds,
-           (unsigned long long)r->hop_events, (unsigned long long)r->shipment_days,
-           r->peak_rss_bytes);
-    cfx_cli_json_str(stdout, r->output);
-    printf(", \"produced_t\": %.3f, \"arrived_t\": %.3f, \"in_transit_t\": %.3f, "
-           "\"stock_t\": %.3f, \"seized_t\": %.3f, \"lost_t\": %.3f, \"events\": %zu, "
-           "\"products\": {",
-           r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t,
-           r->n_events);
-    for (size_t p = 0; p < r->n_products; p++) {
-        const cfx_product_summary *s = &r->products[p];
-        printf("%s", p ? ", " : "");
-        cfx_cli_json_str(stdout, s->name);
-        printf(": {\"baseline_price_usd_per_kg\": %.6g, \"peak_price_usd_per_kg\": %.6g, "
-               "\"peak_day\": %ld, \"peak_change_pct\": %.4g, \"shortfall_t\": %.6g, "
-               "\"shortfall_share\": %.6g, \"delivered_t\": %.6g}",
-               s->baseline_price, s->peak_price, s->peak_day,
-               s->baseline_price > 0 ? 100.0 * (s->peak_price / s->baseline_price - 1) : 0,
-               s->shortfall_t, s->demand_t > 0 ? s->shortfall_t / s->demand_t : 0,
-               s->delivered_t);
-    }
-    /* the headline metrics of conflux analyze, read back from the file just written */
-    cfx_analysis *a = NULL;
-    cfx_error err = {0};
-    printf("}, \"analysis\": ");
-    if (cfx_analyze_file(&a, r->output, NULL, 0, &err) == 0)
-        cfx_cli_analysis_json(stdout, a);
-    else
-        printf("null");
-    cfx_analysis_free(a);
-    printf("}\n");
-}
-
-int cfx_cmd_run(int argc, char **argv)
+static int cfx_cmd_run(int argc, char **argv)
 {
     const char *scenario = NULL, *output = NULL, *v;
     int quiet = 0, json = 0, force = 0;
@@ -199,11 +162,17 @@ int cfx_cmd_run(int argc, char **argv)
         cfx_cli_print_diags(&d);
     else if (rc)
         cfx_cli_print_error(&err);
-    if (res.days_run > 0) {
+    if (res.days_run > 0 && (!quiet || json)) {
+        /* the summary is the analysis of the file just written (conflux analyze's metrics) */
+        cfx_analysis *a = NULL;
+        cfx_error aerr = {0};
+        if (cfx_analyze_file(&a, res.output, NULL, 0, &aerr))
+            a = NULL;
         if (!quiet)
-            print_summary(&res);
+            cfx_run_print_summary(&res, a, stderr);
         if (json)
-            print_json(&res);
+            cfx_run_print_json(&res, a, stdout);
+        cfx_analysis_free(a);
     }
     cfx_diags_free(&d);
     code = cfx_exit_code(rc);
@@ -212,3 +181,10 @@ done:
     cfx_cli_free_sets(sets, n_sets);
     return code;
 }
+
+const cfx_command cfx_command_run = {
+    .name = "run",
+    .run = cfx_cmd_run,
+    .usage = "run SCENARIO.yaml",
+    .summary = "simulate a scenario and write its time series to HDF5",
+    .help = help_run};

@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "sweep/sweep.h"
-#include "core/util.h"
 
 static volatile sig_atomic_t stop_requested; /* SIGINT, SIGTERM */
 
@@ -57,25 +55,31 @@ static int cores(void)
     return n > 0 ? (int)n : 1;
 }
 
-/* The first failures, with their messages (the rest are in the merged file). */
-static void report_failures(const cfx_sweep_opts *o, const size_t *todo, size_t n)
-{
-    size_t shown = 0;
-    for (size_t i = 0; i < n && shown < 5; i++) {
-        char path[1100], *msg = NULL;
-        size_t len;
-        cfx_error ignore;
-        cfx_sweep_member_path(path, sizeof path, o->dir, todo[i], ".error");
-        if (cfx_read_file(path, &msg, &len, &ignore) == 0) {
-            fprintf(stderr, "conflux: member %zu failed: %s%s", todo[i], msg,
-                    len && msg[len - 1] == '\n' ? "" : "\n");
-            shown++;
-        }
-        free(msg);
-    }
-}
+static const char help_sweep[] =
+    "usage: conflux sweep SCENARIO.yaml SWEEP.yaml -o DIR [--jobs N] [--shard K/N] [--resume]\n"
+    "                     [--quiet]\n"
+    "\n"
+    "Runs every member of the sweep (the scenario plus the member's parameter values, with a\n"
+    "seed derived from the base seed and the member index), each single-threaded, into\n"
+    "DIR/member-NNNNN.h5, then merges them into DIR/sweep.h5 (a leading `member`\n"
+    "dimension, member_seed, member_status, member_error, param_*). DIR also gets\n"
+    "sweep.yaml, members.csv (member, seed, values) and created: the time the sweep began\n"
+    "(SOURCE_DATE_EPOCH when set), every member's `created` attribute, so that a member's\n"
+    "file has the same bytes wherever and whenever it runs. A member that fails is recorded in\n"
+    "DIR/member-NNNNN.error and does not stop the others; the exit status is then 1.\n"
+    "\n"
+    "  -o DIR          where the files go (created if missing)\n"
+    "  --jobs N        members at a time (default: the cores this process may use)\n"
+    "  --shard K/N     run only members with index % N == K and do not merge (default,\n"
+    "                  in a Slurm array job: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT);\n"
+    "                  then run conflux merge DIR\n"
+    "  --resume        skip members whose file is complete and redo the rest; without it,\n"
+    "                  an existing member file is an error (nothing is overwritten)\n"
+    "  --quiet         no progress line\n"
+    "Under mpirun -n N (a conflux built with -DCONFLUX_MPI=ON) members are dealt to the ranks\n"
+    "as they become free; the files are the same as those of a local sweep.\n";
 
-int cfx_cmd_sweep(int argc, char **argv)
+static int cfx_cmd_sweep(int argc, char **argv)
 {
     const char *scenario = NULL, *sweep_file = NULL, *dir = NULL, *shard = NULL, *v;
     long jobs = 0;
@@ -143,7 +147,7 @@ int cfx_cmd_sweep(int argc, char **argv)
         goto done;
     }
     if (rank == 0) {
-        if (!(todo = malloc((sw->n_members ? sw->n_members : 1) * sizeof *todo)))
+        if (!(todo = malloc((cfx_sweep_member_count(sw) + 1) * sizeof *todo)))
             rc = cfx_error_set(&err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
         if (!rc)
             rc = cfx_sweep_prepare(sw, dir, &err);
@@ -157,17 +161,19 @@ int cfx_cmd_sweep(int argc, char **argv)
     if (rc)
         goto done;
     cfx_cli_catch_stop(&stop_requested);
-    if (rank == 0 && !quiet)
-        fprintf(stderr, "sweep: %zu members (%s design, %zu replicates)%s; %zu to run%s\n",
-                sw->n_members, cfx_design_names[sw->design], sw->replicates,
-                n > 1 ? " in shards" : "", n_todo, mpi ? " on MPI ranks" : "");
+    if (rank == 0 && !quiet) {
+        char what[64];
+        cfx_sweep_describe(sw, what, sizeof what);
+        fprintf(stderr, "sweep: %zu members (%s)%s; %zu to run%s\n", cfx_sweep_member_count(sw),
+                what, n > 1 ? " in shards" : "", n_todo, mpi ? " on MPI ranks" : "");
+    }
     rc = mpi ? cfx_sweep_run_mpi(sw, &o, todo, n_todo, &t, &err)
              : cfx_sweep_run_local(sw, &o, todo, n_todo, &t, &err);
     if (rank != 0)
         goto done;
     if (rc)
         cfx_cli_print_error(&err);
-    report_failures(&o, todo, n_todo);
+    cfx_sweep_print_failures(dir, todo, n_todo, 5, stderr); /* the rest: sweep.h5 */
     if (!rc && n == 1) {
         char out[1100];
         cfx_merge_report rep = {0};
@@ -194,3 +200,10 @@ done:
         cfx_sweep_mpi_finalize();
     return code;
 }
+
+const cfx_command cfx_command_sweep = {
+    .name = "sweep",
+    .run = cfx_cmd_sweep,
+    .usage = "sweep SCENARIO.yaml SWEEP.yaml -o DIR",
+    .summary = "run an ensemble of members (locally, under MPI, as Slurm shards)",
+    .help = help_sweep};

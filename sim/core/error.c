@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+
 static void vset(cfx_error *err, int code, const char *file, int line, int col,
                  const char *fmt, va_list ap)
 {
@@ -60,14 +62,8 @@ int cfx_exit_code(int code)
 
 int cfx_diags_push(cfx_diags *d, const cfx_error *e)
 {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 16;
-        cfx_error *v = realloc(d->v, cap * sizeof *v);
-        if (!v)
-            return e->code;
-        d->v = v;
-        d->cap = cap;
-    }
+    if (CFX_GROW(d->v, d->cap, d->n + 1))
+        return e->code;
     d->v[d->n++] = *e;
     return e->code;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cfx_network_alloc(cfx_network **out, const cfx_scenario *s, cfx_error *err)
+int cfx_network_alloc(cfx_network **out, const cfx_network_spec *s, cfx_error *err)
 {
     *out = NULL;
     cfx_network *net = calloc(1, sizeof *net);
@@ -40,7 +40,7 @@ int cfx_network_alloc(cfx_network **out, const cfx_scenario *s, cfx_error *err)
     for (size_t u = 0; u < n; u++)
         net->out_start[u + 1] += net->out_start[u];
     for (size_t e = 0; e < m; e++) {
-        double h = s->edge_km[e] / s->roads[s->edge_road[e]].speed_kmh;
+        double h = s->edge_km[e] / s->edge_speed_kmh[e];
         for (int dir = 0; dir < (s->edge_oneway[e] ? 1 : 2); dir++) {
             int32_t u = dir ? s->edge_to[e] : s->edge_from[e];
             int32_t v = dir ? s->edge_from[e] : s->edge_to[e];

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "io/scenario.h"
+#include "core/error.h"
 
 typedef struct cfx_network {
     size_t n_nodes, n_edges, n_arcs;
@@ -19,7 +19,16 @@ typedef struct cfx_network {
     int32_t *in_start, *in_arc;
 } cfx_network;
 
-int cfx_network_alloc(cfx_network **out, const cfx_scenario *s, cfx_error *err);
+/* What a network is built from: n_edges roads between n_nodes nodes, as a table has them. */
+typedef struct cfx_network_spec {
+    size_t n_nodes, n_edges;
+    const int32_t *edge_from, *edge_to; /* n_edges node indices */
+    const double *edge_km;              /* n_edges road lengths, km */
+    const double *edge_speed_kmh;       /* n_edges loaded-truck speeds, km/h */
+    const uint8_t *edge_oneway;         /* n_edges: 1 for one arc from -> to, 0 for both ways */
+} cfx_network_spec;
+
+int cfx_network_alloc(cfx_network **out, const cfx_network_spec *s, cfx_error *err);
 void cfx_network_free(cfx_network *net);
 
 /* Workspace for cfx_network_paths, allocated once outside the time loop. */

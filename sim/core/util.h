@@ -3,6 +3,7 @@
 #define CFX_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
 
@@ -21,6 +22,9 @@ int cfx_read_file(const char *path, char **out, size_t *len, cfx_error *err);
  * Slurm job's limit) and under RLIMIT_AS and RLIMIT_DATA (ulimit -v, -d). *what names the
  * one that binds. */
 double cfx_mem_available(const char **what);
+
+/* Writes s as a JSON string, quotes included, to f. */
+void cfx_json_str(FILE *f, const char *s);
 
 /* strdup (not in C11); NULL when out of memory. */
 char *cfx_strdup(const char *s);

@@ -2,14 +2,15 @@
  * descriptor in the manner of gsl_rng_type: it reads the world and writes commands, which
  * the engine applies in buffer order; the routing and market models also fill the one
  * table their phase owns (ctx->routes, ctx->market). The engine never includes a model's
- * header: it gets the list of models from cfx_models_default(). */
+ * header: whoever builds a world hands it the list of models (cfx_world_opts.models; the
+ * default list is models/registry.h's). */
 #ifndef CFX_MODEL_H
 #define CFX_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "run/checkpoint.h"
+#include "io/ckpt.h"
 #include "core/error.h"
 #include "io/scenario.h"
 
@@ -46,11 +47,16 @@ typedef struct cfx_cmd {
     double x, x2;
 } cfx_cmd;
 
-/* A growing array of commands, kept between steps (no malloc once it has grown). */
+/* A growing array of commands, kept between steps (no malloc once it has grown). A push
+ * that cannot grow it drops the command and sets failed; the engine checks failed after
+ * every phase and fails the step (out of memory), so no model has to check each push and
+ * none can lose a command silently. */
 typedef struct cfx_cmdbuf {
     cfx_cmd *v;
     size_t n, cap;
+    int failed; /* a push failed since the buffer was last applied */
 } cfx_cmdbuf;
+/* 0, or CFX_ENOMEM (and b->failed set). */
 int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c);
 
 /* The routing table the routing model fills: one row per cargo kind (scenario.h: which
@@ -105,29 +111,19 @@ typedef struct cfx_step_ctx {
 typedef struct cfx_model_type {
     const char *name;
     cfx_phase phase;
-    /* Parameters: the scenario loader gives each model a zeroed block of params_size bytes
-     * and, after the tables are loaded, calls configure with the model's YAML section
-     * (the mapping under key `section`, NULL when the scenario has none). configure reads
-     * it with the cfx_conf_get_* helpers (so unknown keys are reported) and adds every
-     * problem to d with its position. params_free releases what configure allocated. */
-    const char *section;
-    size_t params_size;
-    void (*configure)(void *params, cfx_conf *section, const cfx_scenario *s, cfx_diags *d);
-    void (*params_free)(void *params);
+    /* Parameters: how the scenario loader reads the model's section (io/scenario.h). */
+    cfx_section_reader params;
     /* State: a zeroed block of state_size bytes per run. */
     size_t state_size;
     int (*init)(void *state, const cfx_world *w, const void *params, cfx_error *err);
     void (*step)(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out);
     void (*free)(void *state);
-    /* Checkpoints (checkpoint.h): saves the state, or loads it into a state that init has
+    /* Checkpoints (io/ckpt.h): saves the state, or loads it into a state that init has
      * just made, as ck says; the same calls do both, so the two cannot drift apart. Called
      * between steps. NULL: the model keeps nothing from one step to the next that the
      * world does not rebuild (routing's table is recomputed from the network on resume). */
     int (*checkpoint)(void *state, cfx_ckpt *ck);
 } cfx_model_type;
-
-/* The models a run uses, NULL-terminated (models/registry.c). */
-const cfx_model_type *const *cfx_models_default(void);
 
 /* Read access to the world for models. */
 const cfx_scenario *cfx_world_scenario(const cfx_world *w);

@@ -17,29 +17,17 @@
 #include <gsl/gsl_rng.h>
 #include <omp.h>
 
+#include "core/grow.h"
 #include "core/rng.h"
 
-#define GROW(ptr, cap, need)                                                      \
-    ((need) <= (cap) ? 0 : grow_array((void **)&(ptr), &(cap), (need), sizeof *(ptr)))
-
-/* Grows an array to at least need elements, doubling; invalidates pointers into it. */
-static int grow_array(void **ptr, size_t *cap, size_t need, size_t elem)
-{
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*ptr, c * elem);
-    if (!p)
-        return CFX_ENOMEM;
-    *ptr = p;
-    *cap = c;
-    return 0;
-}
+#define GROW CFX_GROW
 
 int cfx_cmdbuf_push(cfx_cmdbuf *b, cfx_cmd c)
 {
-    if (GROW(b->v, b->cap, b->n + 1))
+    if (GROW(b->v, b->cap, b->n + 1)) {
+        b->failed = 1;
         return CFX_ENOMEM;
+    }
     b->v[b->n++] = c;
     return 0;
 }
@@ -64,9 +52,9 @@ static int ships_grow(cfx_ships *sh, size_t need)
 {
     if (need <= sh->cap)
         return 0;
-    size_t cap = sh->cap ? sh->cap : 1024;
-    while (cap < need)
-        cap *= 2;
+    size_t cap = cfx_grow_cap(sh->cap, need, 1024);
+    if (!cap || cap > INT32_MAX) /* ids are int32 */
+        return CFX_ENOMEM;
 #define RE(f)                                                   \
     do {                                                        \
         void *p = realloc(sh->f, cap * sizeof *sh->f);          \
@@ -176,7 +164,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     cfx_world *w = calloc(1, sizeof *w);
     if (!w)
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (world)");
-    int rc = cfx_network_alloc(&w->net, s, err);
+    int rc = cfx_scenario_network(s, &w->net, err);
     if (rc) {
         free(w);
         return rc;
@@ -272,10 +260,16 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
             return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (rng)");
         }
 
-    w->models = cfx_models_default();
+    /* Model i configured params i of the scenario: the lists must be the same. */
+    w->models = opt ? opt->models : NULL;
     size_t nm = 0;
-    while (w->models[nm])
+    while (w->models && w->models[nm] && nm < s->n_models && s->readers[nm] == &w->models[nm]->params)
         nm++;
+    if (!w->models || nm != s->n_models || w->models[nm]) {
+        cfx_world_free(w);
+        return cfx_error_set(err, CFX_EINVAL, NULL, 0, 0,
+                             "the world's models are not those the scenario was read for");
+    }
     if (ZALLOC(w->model_state, nm)) {
         cfx_world_free(w);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (models)");
@@ -442,6 +436,11 @@ static void book_levies(cfx_world *w)
 static int apply_cmds(cfx_world *w)
 {
     int rc = 0;
+    if (w->cmds.failed) { /* a model's command was dropped: the step cannot be right */
+        w->cmds.n = 0;
+        w->cmds.failed = 0;
+        return CFX_ENOMEM;
+    }
     /* Cargo that left before a change of holder or levy pays what was in force. */
     for (size_t i = 0; i < w->cmds.n; i++) {
         int k = w->cmds.v[i].kind;

@@ -194,6 +194,9 @@ struct cfx_world {
 };
 
 typedef struct cfx_world_opts {
+    /* The models, NULL-terminated (models/registry.h has the default list): the same list
+     * whose section readers read the scenario, in the same order. */
+    const cfx_model_type *const *models;
     int threads;         /* OpenMP threads for the shipment phase; <= 0: 1 */
     size_t parallel_min; /* smallest batch worth a parallel loop; 0: 1024. Results do not
                             depend on it: tests set 1 to exercise the parallel path */

@@ -3,13 +3,17 @@
 #include "io/acled.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "io/csv.h"
+#include "core/date.h"
 #include "core/util.h"
 
 #define PI 3.14159265358979323846 /* PI is not in C11 */
@@ -32,37 +36,6 @@ cfx_acled_opts cfx_acled_opts_default(void)
 
 /* ---------------------------------------------------------------- dates and distances */
 
-long cfx_acled_days_from_civil(int y, int m, int d)
-{
-    /* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* The inverse: "YYYY-MM-DD" of a day count into buf (16 bytes). */
-static void civil_from_days(long z, char *buf)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-    snprintf(buf, 16, "%04d-%02d-%02d", (int)(y % 10000), (int)(m % 100), (int)(d % 100));
-}
-
-static int valid_date(int y, int m, int d)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
-}
 
 static const char *const month_names[12] = {"january",   "february", "march",    "april",
                                             "may",       "june",     "july",     "august",
@@ -94,9 +67,9 @@ int cfx_acled_parse_date(const char *s, long *out)
             !isdigit((unsigned char)s[0]) || !(m = month_of(word, strlen(word))))
             return -1;
     }
-    if (!valid_date(y, m, d))
+    if (!cfx_date_valid(y, m, d))
         return -1;
-    *out = cfx_acled_days_from_civil(y, m, d);
+    *out = cfx_days_from_civil(y, m, d);
     return 0;
 }
 
@@ -549,7 +522,7 @@ int cfx_acled_import(cfx_acled_result **out, const cfx_scenario *s, const char *
         goto done;
     }
     res->n = t->nrows;
-    long start = cfx_acled_days_from_civil(s->start_y, s->start_m, s->start_d);
+    long start = cfx_days_from_civil(s->start_y, s->start_m, s->start_d);
     for (size_t r = 0; r < t->nrows && !rc; r++) {
         cfx_acled_row *row = &res->rows[r];
         row->kind = -1;
@@ -581,7 +554,7 @@ int cfx_acled_import(cfx_acled_result **out, const cfx_scenario *s, const char *
             continue;
         }
         row->day = when - start;
-        civil_from_days(when, row->date);
+        cfx_date_iso(when, row->date);
         int fail = 0;
         if (when < o->from_day)
             fail = drop(row, "outside --from/--to: before --from");
@@ -722,4 +695,66 @@ void cfx_acled_print_summary(const cfx_acled_result *r, FILE *f)
         fprintf(f, "dropped (why: events; each row with its reason in --report):\n");
         print_counts(r, 0, f);
     }
+}
+
+/* ---------------------------------------------------------------- writing */
+
+/* Opens OUT.partial for writing, refusing an existing OUT without --force. */
+static FILE *open_out(const char *path, int force, char **partial, cfx_error *err)
+{
+    *partial = NULL;
+    if (!force && access(path, F_OK) == 0) {
+        cfx_error_set(err, CFX_ECREATE, path, 0, 0, "exists; use --force to overwrite it");
+        return NULL;
+    }
+    size_t n = strlen(path) + sizeof ".partial";
+    FILE *f = NULL;
+    if ((*partial = malloc(n))) {
+        snprintf(*partial, n, "%s.partial", path);
+        if (!(f = fopen(*partial, "w")))
+            cfx_error_set(err, CFX_ECREATE, *partial, 0, 0, "cannot create: %s", strerror(errno));
+    } else {
+        cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
+    }
+    if (!f) {
+        free(*partial);
+        *partial = NULL;
+    }
+    return f;
+}
+
+/* Writes one file through OUT.partial and a rename. */
+static int write_file(const char *path, int force, const cfx_acled_result *r,
+                      int (*fn)(const cfx_acled_result *, FILE *), cfx_error *err)
+{
+    char *partial;
+    FILE *f = open_out(path, force, &partial, err);
+    if (!f)
+        return err->code;
+    int rc = fn(r, f);
+    if (fclose(f) != 0 && !rc)
+        rc = CFX_EIO;
+    if (rc)
+        cfx_error_set(err, rc, partial, 0, 0, "error while writing: %s", strerror(errno));
+    else if (rename(partial, path) != 0)
+        rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot rename %s to it: %s", partial,
+                           strerror(errno));
+    if (rc)
+        remove(partial);
+    free(partial);
+    return rc;
+}
+
+int cfx_acled_write(const cfx_acled_result *r, const char *events_path, const char *report_path,
+                    int force, cfx_error *err)
+{
+    int rc = write_file(events_path, force, r, cfx_acled_write_events, err);
+    if (!rc && report_path)
+        rc = write_file(report_path, force, r, cfx_acled_write_report, err);
+    return rc;
+}
+
+size_t cfx_acled_malformed(const cfx_acled_result *r)
+{
+    return r->n_malformed;
 }

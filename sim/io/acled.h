@@ -13,21 +13,6 @@
 /* Mean Earth radius, km (IUGG). */
 #define CFX_EARTH_RADIUS_KM 6371.0088
 
-typedef struct cfx_acled_opts {
-    double radius_km;     /* an event farther than this from every node and road is dropped */
-    double town_km;       /* an event this close to a node is at the node, even beside a road */
-    long from_day;        /* keep events dated from this day (days since 1970-01-01) ... */
-    long to_day;          /* ... to this one, both inclusive */
-    double fight_days;    /* how long an armed clash keeps a node contested, days */
-    double strike_days;   /* how long a strike cuts its node or road, days */
-    double strike_loss_p; /* chance that a truck at a struck node or road is lost */
-    double mine_damage;   /* share of a mine's equipment destroyed by looting/destruction */
-    double post_seize_p;  /* chance that a new base's checkpoint seizes a truck */
-    const char *actors;   /* an actors CSV (actor,group) laid over the built-in table; or NULL */
-} cfx_acled_opts;
-
-/* The defaults documented in scenarios/README.md ("Importing ACLED events"). */
-cfx_acled_opts cfx_acled_opts_default(void);
 
 /* One row of the export and what became of it. Strings are owned by the result. */
 typedef struct cfx_acled_row {
@@ -49,21 +34,13 @@ typedef struct cfx_acled_row {
     char *source; /* the `source` cell: ACLED id, type, actors, location, notes */
 } cfx_acled_row;
 
-typedef struct cfx_acled_result {
+struct cfx_acled_result {
     size_t n;            /* rows of the export */
     cfx_acled_row *rows; /* n, in file order */
     size_t n_mapped;
     size_t n_malformed; /* rows that could not be read (also in n - n_mapped) */
-} cfx_acled_result;
+};
 
-/* Reads the export at path and maps every row onto s. A row that cannot be read (a bad
- * date, a coordinate that is not a number or out of range) is added to d with its position
- * and dropped; the return is then 0 all the same (the caller decides whether that is an
- * error). A missing file: CFX_ENOENT; a CSV syntax error, a missing column, or a bad actors
- * file: CFX_EINVAL, with every problem in d. */
-int cfx_acled_import(cfx_acled_result **out, const cfx_scenario *s, const char *path,
-                     const cfx_acled_opts *o, cfx_diags *d);
-void cfx_acled_free(cfx_acled_result *r); /* NULL is a no-op */
 
 /* The mapped rows as an events table (day, kind, target, days, group, value, seize_p, date,
  * source), sorted by day, file order kept within a day. Returns 0 or CFX_EIO. */
@@ -71,15 +48,8 @@ int cfx_acled_write_events(const cfx_acled_result *r, FILE *f);
 /* Every row and what became of it, as CSV: line, event_id_cnty, event_date, type, location,
  * status (mapped/dropped), kind, target, km, day, reason. Returns 0 or CFX_EIO. */
 int cfx_acled_write_report(const cfx_acled_result *r, FILE *f);
-/* A short summary for a terminal: counts by kind and target, and drops by reason. */
-void cfx_acled_print_summary(const cfx_acled_result *r, FILE *f);
 
 /* Helpers, exposed for the tests. */
-/* "2025-05-16", "16 May 2025" or "16 September 2025": 0 and the days since 1970-01-01 in
- * *out; -1 when it is not a valid date in either form. */
-int cfx_acled_parse_date(const char *s, long *out);
-/* Days since 1970-01-01 of a valid civil date (proleptic Gregorian). */
-long cfx_acled_days_from_civil(int y, int m, int d);
 /* Great-circle distance, km, between two points given in degrees. */
 double cfx_acled_haversine_km(double lat1, double lon1, double lat2, double lon2);
 

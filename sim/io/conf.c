@@ -11,6 +11,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "core/grow.h"
 #include "core/util.h"
 
 /* Deeper nesting is refused so that freeing and walking the tree may recurse without
@@ -217,14 +218,8 @@ static int add_node(builder *b, const yaml_event_t *ev, cfx_conf_kind kind, cfx_
                        MAX_DEPTH);
     if (!top && b->doc->pub.root)
         return fail_at(b, &ev->start_mark, "more than one value at the top level");
-    if (top && top->node->n == top->cap) {
-        size_t cap = top->cap ? 2 * top->cap : 4;
-        cfx_conf **v = realloc(top->node->items, cap * sizeof *v);
-        if (!v)
-            return oom(b);
-        top->node->items = v;
-        top->cap = cap;
-    }
+    if (top && CFX_GROW(top->node->items, top->cap, top->node->n + 1))
+        return oom(b);
     int keyed = top && top->node->kind == CFX_CONF_MAP;
     const char *value = NULL;
     size_t value_len = 0;

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/util.h"
 
 /* Past this many problems in one file the rest is noise (a binary file, a wrong
@@ -100,14 +102,8 @@ static int nul_byte(parser *P)
 
 static int push_cell(parser *P, char *s, int line, int col)
 {
-    if (P->nrow == P->cap_row) {
-        size_t cap = P->cap_row ? 2 * P->cap_row : 16;
-        cellref *v = realloc(P->row, cap * sizeof *v);
-        if (!v)
-            return CFX_ENOMEM;
-        P->row = v;
-        P->cap_row = cap;
-    }
+    if (CFX_GROW(P->row, P->cap_row, P->nrow + 1))
+        return CFX_ENOMEM;
     P->row[P->nrow++] = (cellref){.s = s, .line = line, .col = col};
     return 0;
 }
@@ -258,7 +254,9 @@ static int add_row(cfx_csv *t, const parser *P, size_t *cap_rows)
 {
     size_t nc = t->ncols;
     if (t->nrows == *cap_rows) {
-        size_t cap = *cap_rows ? 2 * *cap_rows : 64;
+        size_t cap = cfx_grow_cap(*cap_rows, t->nrows + 1, 64);
+        if (!cap || cap > SIZE_MAX / (nc * sizeof(char *)))
+            return CFX_ENOMEM;
         char **cells = realloc(t->cells, cap * nc * sizeof *cells);
         if (!cells)
             return CFX_ENOMEM;

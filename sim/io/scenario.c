@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "io/csv.h"
-#include "engine/model.h"
 #include "core/network.h"
 #include "core/util.h"
 
@@ -1293,7 +1292,7 @@ static void check_reach(loader *L, const cfx_csv *t)
     cfx_error err;
     int32_t *queue = malloc((n + 1) * sizeof *queue);
     uint8_t *seen = malloc(n + 1);
-    if (cn < 0 || !queue || !seen || cfx_network_alloc(&net, s, &err))
+    if (cn < 0 || !queue || !seen || cfx_scenario_network(s, &net, &err))
         goto out;
     for (size_t c = 0; c < s->n_cargo; c++) {
         size_t head = 0, tail = 0;
@@ -1339,37 +1338,39 @@ static void check_network(loader *L)
                       "no node of kind 'market': shipments have nowhere to go");
 }
 
-/* Each model reads its own section; see cfx_model_type in model.h. */
-static void configure_models(loader *L, const cfx_conf *root)
+/* Each model reads its own section (cfx_section_reader). */
+static void configure_models(loader *L, const cfx_conf *root,
+                             const cfx_section_reader *const *readers)
 {
     cfx_scenario *s = L->s;
-    const cfx_model_type *const *models = cfx_models_default();
     size_t n = 0;
-    while (models[n])
+    while (readers && readers[n])
         n++;
-    if (!(s->model_params = calloc(n + 1, sizeof *s->model_params))) {
+    if (!(s->model_params = calloc(n + 1, sizeof *s->model_params)) ||
+        !(s->readers = calloc(n + 1, sizeof *s->readers))) {
         cfx_diags_add(L->d, CFX_ENOMEM, s->path, 0, 0, "out of memory");
         return;
     }
     s->n_models = n;
     for (size_t i = 0; i < n; i++) {
-        const cfx_model_type *m = models[i];
-        if (!(s->model_params[i] = calloc(1, m->params_size ? m->params_size : 1))) {
+        const cfx_section_reader *r = readers[i];
+        s->readers[i] = r;
+        if (!(s->model_params[i] = calloc(1, r->size ? r->size : 1))) {
             cfx_diags_add(L->d, CFX_ENOMEM, s->path, 0, 0, "out of memory");
             return;
         }
-        cfx_conf *section = m->section ? cfx_conf_get(root, m->section) : NULL;
+        cfx_conf *section = r->section ? cfx_conf_get(root, r->section) : NULL;
         if (section)
             section->used = 1;
-        if (m->configure)
-            m->configure(s->model_params[i], section, s, L->d);
+        if (r->configure)
+            r->configure(s->model_params[i], section, s, L->d);
     }
 }
 
 /* ---------------------------------------------------------------- entry points */
 
-int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
-                      cfx_diags *d)
+int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
+                      const cfx_section_reader *const *readers, cfx_diags *d)
 {
     *out = NULL;
     loader L = {.d = d};
@@ -1426,7 +1427,7 @@ int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *
      * otherwise their keys would all look unknown, so unknown keys wait for the next check. */
     if (d->n > before)
         goto done;
-    configure_models(&L, root);
+    configure_models(&L, root, readers);
     size_t unused_from = d->n;
     cfx_conf_unused(root, d);
     /* A key added by --set that nothing reads is a mistyped path: a usage error. */
@@ -1452,6 +1453,27 @@ done:
     }
     *out = s;
     return 0;
+}
+
+int cfx_scenario_network(const cfx_scenario *s, cfx_network **out, cfx_error *err)
+{
+    double *kmh = malloc((s->n_edges ? s->n_edges : 1) * sizeof *kmh);
+    if (!kmh)
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (network)");
+    for (size_t e = 0; e < s->n_edges; e++)
+        kmh[e] = s->roads[s->edge_road[e]].speed_kmh;
+    cfx_network_spec spec = {.n_nodes = s->n_nodes, .n_edges = s->n_edges,
+                             .edge_from = s->edge_from, .edge_to = s->edge_to,
+                             .edge_km = s->edge_km, .edge_speed_kmh = kmh,
+                             .edge_oneway = s->edge_oneway};
+    int rc = cfx_network_alloc(out, &spec, err);
+    free(kmh);
+    return rc;
+}
+
+const char *cfx_scenario_name(const cfx_scenario *s)
+{
+    return s->name;
 }
 
 void cfx_scenario_start_iso(const cfx_scenario *s, char *buf)
@@ -1496,13 +1518,13 @@ void cfx_scenario_free(cfx_scenario *s)
     for (size_t i = 0; i < s->n_products; i++)
         free(s->products[i].name);
     free(s->events);
-    const cfx_model_type *const *models = cfx_models_default();
     for (size_t i = 0; i < s->n_models; i++) {
-        if (s->model_params[i] && models[i]->params_free)
-            models[i]->params_free(s->model_params[i]);
+        if (s->model_params[i] && s->readers[i]->free)
+            s->readers[i]->free(s->model_params[i]);
         free(s->model_params[i]);
     }
     free(s->model_params);
+    free(s->readers);
     for (size_t i = 0; i < s->n_sources; i++) {
         free(s->sources[i].key);
         free(s->sources[i].path);

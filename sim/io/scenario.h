@@ -107,6 +107,18 @@ typedef struct cfx_event_spec {
 /* Longest chain of scenarios extending one another (a loop is reported when it is hit). */
 #define CFX_MAX_EXTENDS 8
 
+/* How one model's section of the scenario is read (engine/model.h: each model has one). The
+ * loader gives each reader a zeroed block of size bytes and, after the tables are loaded,
+ * calls configure with the mapping under key `section` (NULL when the scenario has none).
+ * configure reads it with the cfx_conf_get_* helpers (so unknown keys are reported) and adds
+ * every problem to d with its position. free releases what configure allocated. */
+typedef struct cfx_section_reader {
+    const char *section;
+    size_t size;
+    void (*configure)(void *params, cfx_conf *section, const cfx_scenario *s, cfx_diags *d);
+    void (*free)(void *params);
+} cfx_section_reader;
+
 typedef struct cfx_source {
     char *key;  /* "scenario", "scenario_base" (the file it extends), "scenario_base2"
                  * (the one that extends), ..., "network.nodes", "network.edges", "mines",
@@ -116,7 +128,7 @@ typedef struct cfx_source {
     size_t len;
 } cfx_source;
 
-typedef struct cfx_scenario {
+struct cfx_scenario {
     char *path; /* the YAML file */
     char *name;
     char *description;
@@ -178,22 +190,19 @@ typedef struct cfx_scenario {
     int32_t *node_hash;   /* open-addressing table of node indices by id, -1: empty */
     size_t node_hash_mask; /* table size - 1 */
 
-    /* One parameter block per model of cfx_models_default(), in that order (model.h). */
+    /* One parameter block per section reader the scenario was read with, in that order:
+     * readers[i] made model_params[i] (and frees it). */
     size_t n_models;
+    const cfx_section_reader **readers;
     void **model_params;
-} cfx_scenario;
+};
 
-typedef struct cfx_override {
-    const char *path; /* dotted YAML path */
-    const char *value;
-} cfx_override;
-
-/* Loads path and the tables it names, applying overrides first. Every problem found is
- * added to d (all of them, for `conflux check`); the return is 0 or the most severe code
- * (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a bad --set). */
-int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
-                      cfx_diags *d);
-void cfx_scenario_free(cfx_scenario *s);
+/* Reads path and the tables it names, applying overrides first, and each model's section
+ * with readers (NULL-terminated; run/models.h has the default models' list). Every problem
+ * found is added to d (all of them, for `conflux check`); the return is 0 or the most severe
+ * code (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a bad --set). */
+int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
+                      const cfx_section_reader *const *readers, cfx_diags *d);
 
 /* Whether market node v buys cargo kind c: it buys every product the cargo carries. */
 static inline int cfx_buys(const cfx_scenario *s, size_t v, size_t c)
@@ -207,9 +216,11 @@ static inline int cfx_in_set(const cfx_scenario *s, uint32_t set, size_t c)
     return set == UINT32_MAX || (set & s->cargo_products[c]) != 0;
 }
 
+/* The scenario's road network (core/network.h), built from its tables. */
+struct cfx_network;
+int cfx_scenario_network(const cfx_scenario *s, struct cfx_network **out, cfx_error *err);
+
 /* Index of a node id, or -1 (hash table). */
 long cfx_scenario_node(const cfx_scenario *s, const char *id);
-/* "YYYY-MM-DD" of the start date into buf (>= 16 bytes). */
-void cfx_scenario_start_iso(const cfx_scenario *s, char *buf);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -127,48 +128,12 @@ static int fail(cfx_error *err, int code, const char *path, const char *what)
     return cfx_error_set(err, code, path, 0, 0, "HDF5 failed writing %s", what);
 }
 
-/* A fixed-length string attribute (netCDF reads these as text). */
-static int attr_str(hid_t obj, const char *name, const char *value)
-{
-    size_t len = strlen(value);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    herr_t rc = -1;
-    if (t >= 0 && sp >= 0 && H5Tset_size(t, len ? len : 1) >= 0 &&
-        H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
-        hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-        if (a >= 0) {
-            rc = H5Awrite(a, t, value);
-            H5Aclose(a);
-        }
-    }
-    if (t >= 0)
-        H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return rc < 0 ? -1 : 0;
-}
-
-static int attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
-{
-    hsize_t dim = n;
-    hid_t sp = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
-    if (sp < 0)
-        return -1;
-    hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = a >= 0 ? H5Awrite(a, type, v) : -1;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    return rc < 0 ? -1 : 0;
-}
-
 /* Replaces an integer attribute (complete). */
 static int attr_set_int(hid_t obj, const char *name, int v)
 {
     if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
         return -1;
-    return attr_num(obj, name, H5T_NATIVE_INT, 1, &v);
+    return cfx_h5_attr_num(obj, name, H5T_NATIVE_INT, 1, &v);
 }
 
 /* Dataset creation: chunked (when extendable or large), shuffle + deflate, creation order
@@ -205,9 +170,9 @@ done:
 
 static int describe(hid_t ds, const char *units, const char *long_name)
 {
-    if (units && attr_str(ds, "units", units))
+    if (units && cfx_h5_attr_str(ds, "units", units))
         return -1;
-    return long_name ? attr_str(ds, "long_name", long_name) : 0;
+    return long_name ? cfx_h5_attr_str(ds, "long_name", long_name) : 0;
 }
 
 static int attach(hid_t ds, const cfx_output *o, int d0, int d1)
@@ -297,8 +262,8 @@ static int flag_attrs(hid_t ds, const char *const *names, int n)
         size_t used = strlen(meanings);
         snprintf(meanings + used, sizeof meanings - used, "%s%s", i ? " " : "", names[i]);
     }
-    return attr_num(ds, "flag_values", H5T_NATIVE_UINT8, (size_t)n, vals) ||
-           attr_str(ds, "flag_meanings", meanings);
+    return cfx_h5_attr_num(ds, "flag_values", H5T_NATIVE_UINT8, (size_t)n, vals) ||
+           cfx_h5_attr_str(ds, "flag_meanings", meanings);
 }
 
 static int write_coords(cfx_output *o, const cfx_scenario *s)
@@ -371,13 +336,13 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
             [D_NODE] = "node_id node_name node_kind lat lon",
             [D_EDGE] = "edge_from edge_to edge_km", [D_PRODUCT] = "product_name",
             [D_GROUP] = "group_name"};
-        if (rank == 2 && coords[d->dim] && attr_str(ds, "coordinates", coords[d->dim]))
+        if (rank == 2 && coords[d->dim] && cfx_h5_attr_str(ds, "coordinates", coords[d->dim]))
             return -1;
         if (strcmp(d->name, "node_status") == 0 &&
             flag_attrs(ds, cfx_status_names, CFX_STATUS_N))
             return -1;
         if (strcmp(d->name, "node_controller") == 0 &&
-            attr_str(ds, "comment", "index into the group dimension (see group_name)"))
+            cfx_h5_attr_str(ds, "comment", "index into the group dimension (see group_name)"))
             return -1;
         o->s[i].width = width;
         o->s[i].elem = h5size(d->type);
@@ -408,7 +373,7 @@ static int create_events(cfx_output *o, const cfx_scenario *s)
     char units[40], start[16];
     cfx_scenario_start_iso(s, start);
     snprintf(units, sizeof units, "days since %s", start);
-    if (attr_str(o->ev_ds[0], "units", units) || attr_str(o->ev_ds[4], "units", "days") ||
+    if (cfx_h5_attr_str(o->ev_ds[0], "units", units) || cfx_h5_attr_str(o->ev_ds[4], "units", "days") ||
         flag_attrs(o->ev_ds[1], cfx_event_kind_names, CFX_EV_NKINDS))
         return -1;
     return 0;
@@ -421,17 +386,17 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
     int threads = meta->threads, complete = 0;
     char start[16];
     cfx_scenario_start_iso(s, start);
-    if (attr_str(f, "Conventions", "CF-1.8") ||
-        attr_str(f, "title", s->description[0] ? s->description : s->name) ||
-        attr_str(f, "conflux_version", CFX_VERSION) || attr_str(f, "git_commit", CFX_GIT_COMMIT) ||
-        attr_str(f, "scenario_name", s->name) || attr_str(f, "start", start) ||
-        attr_num(f, "seed", H5T_NATIVE_LLONG, 1, &seed) ||
-        attr_num(f, "threads", H5T_NATIVE_INT, 1, &threads) ||
-        attr_num(f, "step_hours", H5T_NATIVE_DOUBLE, 1, &s->step_hours) ||
-        attr_str(f, "command_line", meta->command_line ? meta->command_line : "") ||
-        attr_str(f, "created", meta->created ? meta->created : "") ||
-        attr_str(f, "overrides", meta->overrides ? meta->overrides : "") ||
-        attr_num(f, "complete", H5T_NATIVE_INT, 1, &complete))
+    if (cfx_h5_attr_str(f, "Conventions", "CF-1.8") ||
+        cfx_h5_attr_str(f, "title", s->description[0] ? s->description : s->name) ||
+        cfx_h5_attr_str(f, "conflux_version", CFX_VERSION) || cfx_h5_attr_str(f, "git_commit", CFX_GIT_COMMIT) ||
+        cfx_h5_attr_str(f, "scenario_name", s->name) || cfx_h5_attr_str(f, "start", start) ||
+        cfx_h5_attr_num(f, "seed", H5T_NATIVE_LLONG, 1, &seed) ||
+        cfx_h5_attr_num(f, "threads", H5T_NATIVE_INT, 1, &threads) ||
+        cfx_h5_attr_num(f, "step_hours", H5T_NATIVE_DOUBLE, 1, &s->step_hours) ||
+        cfx_h5_attr_str(f, "command_line", meta->command_line ? meta->command_line : "") ||
+        cfx_h5_attr_str(f, "created", meta->created ? meta->created : "") ||
+        cfx_h5_attr_str(f, "overrides", meta->overrides ? meta->overrides : "") ||
+        cfx_h5_attr_num(f, "complete", H5T_NATIVE_INT, 1, &complete))
         return -1;
     /* The text of every file read, so that the result alone reproduces its run. */
     for (size_t i = 0; i < s->n_sources; i++) {
@@ -445,10 +410,10 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
             snprintf(name, sizeof name, "table_%s", base);
         char aname[128];
         snprintf(aname, sizeof aname, "%s_path", name);
-        if (attr_str(f, aname, s->sources[i].path))
+        if (cfx_h5_attr_str(f, aname, s->sources[i].path))
             return -1;
         snprintf(aname, sizeof aname, "%s_text", name);
-        if (attr_str(f, aname, s->sources[i].text))
+        if (cfx_h5_attr_str(f, aname, s->sources[i].text))
             return -1;
     }
     return 0;
@@ -528,10 +493,10 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
     o->dims[D_TIME] = make_dset(o->file, "time", H5T_NATIVE_DOUBLE, 1, &zero, &unl, &tchunk);
     o->time_ds = o->dims[D_TIME];
     int bad = o->dims[D_TIME] < 0 || H5DSset_scale(o->dims[D_TIME], "time") < 0 ||
-              attr_str(o->dims[D_TIME], "units", units) ||
-              attr_str(o->dims[D_TIME], "calendar", "standard") ||
-              attr_str(o->dims[D_TIME], "long_name", "time (start of the day)") ||
-              attr_str(o->dims[D_TIME], "axis", "T");
+              cfx_h5_attr_str(o->dims[D_TIME], "units", units) ||
+              cfx_h5_attr_str(o->dims[D_TIME], "calendar", "standard") ||
+              cfx_h5_attr_str(o->dims[D_TIME], "long_name", "time (start of the day)") ||
+              cfx_h5_attr_str(o->dims[D_TIME], "axis", "T");
     for (int d = D_NODE; d <= D_EVENT && !bad; d++)
         bad = (o->dims[d] = phony_dim(o->file, d, dim_len(s, d), d == D_EVENT)) < 0;
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
@@ -797,13 +762,22 @@ int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path, 
     return rc;
 }
 
-/* For the sweep merge (sim/output_h5.h). */
-int cfx_output__attr_str(hid_t obj, const char *name, const char *value)
+int cfx_output_complete(const char *path)
 {
-    return attr_str(obj, name, value);
-}
-
-int cfx_output__attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
-{
-    return attr_num(obj, name, type, n, v);
+    struct stat st;
+    if (stat(path, &st) || !S_ISREG(st.st_mode))
+        return 0;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return 0;
+    int complete = 0;
+    hid_t a = H5Aexists(f, "complete") > 0 ? H5Aopen(f, "complete", H5P_DEFAULT) : -1;
+    if (a >= 0) {
+        if (H5Aread(a, H5T_NATIVE_INT, &complete) < 0)
+            complete = 0;
+        H5Aclose(a);
+    }
+    H5Fclose(f);
+    return complete == 1;
 }

@@ -35,6 +35,9 @@ int cfx_output_save_series(cfx_output *o, const char *path, const char *group, c
  * does not hold exactly `days` rows of each: CFX_EINVAL. */
 int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path,
                            const char *group, size_t days, cfx_error *err);
+/* 1 when path is a result file (a regular file) whose attribute complete is 1: a run that
+ * finished. */
+int cfx_output_complete(const char *path);
 /* Flushes, sets complete (1 only for a finished run) and closes; o is freed either way. */
 int cfx_output_close(cfx_output *o, const cfx_world *w, int complete, cfx_error *err);
 

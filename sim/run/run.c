@@ -3,6 +3,7 @@
 #include "run/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,42 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/checkpoint.h"
-#include "run/output.h"
 #include "core/util.h"
 #include "engine/world.h"
+#include "models/registry.h"
+#include "run/checkpoint.h"
+#include "run/output.h"
+
+int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
+                      cfx_diags *d)
+{
+    return cfx_scenario_read(out, path, ov, n_ov, cfx_models_default_readers(), d);
+}
+
+/* The scenario without its events table, which may be the very file a tool is writing (or
+ * not exist yet): an empty one stands in for it. */
+int cfx_scenario_load_network(cfx_scenario **out, const char *path, cfx_diags *d)
+{
+    char tmp[] = "/tmp/conflux-acled-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return cfx_diags_add(d, CFX_EFAIL, tmp, 0, 0, "cannot create a temporary file: %s",
+                             strerror(errno));
+    static const char header[] = "day,kind,target,days\n";
+    int ok = write(fd, header, sizeof header - 1) == (ssize_t)(sizeof header - 1);
+    close(fd);
+    cfx_override ov = {.path = "events", .value = tmp};
+    int rc = ok ? cfx_scenario_load(out, path, &ov, 1, d)
+                : cfx_diags_add(d, CFX_EFAIL, tmp, 0, 0, "cannot write a temporary file");
+    unlink(tmp);
+    return rc;
+}
+
+int cfx_world_new(cfx_world **out, const cfx_scenario *s, int threads, cfx_error *err)
+{
+    cfx_world_opts wo = {.models = cfx_models_default(), .threads = threads};
+    return cfx_world_alloc(out, s, &wo, err);
+}
 
 static double now_s(void)
 {
@@ -139,25 +172,6 @@ static int check_memory(const cfx_scenario *s, int threads, cfx_diags *d)
                          what, have / gib);
 }
 
-/* Running per-product metrics for the summary. */
-static void summarize_day(cfx_run_result *res, const cfx_world *w, long day)
-{
-    const cfx_scenario *s = w->s;
-    for (size_t p = 0; p < s->n_products; p++) {
-        cfx_product_summary *ps = &res->products[p];
-        double price = w->obs.price[p];
-        if (day < CFX_BASELINE_DAYS)
-            ps->baseline_price += price; /* divided at the end */
-        if (day == 0 || price > ps->peak_price) {
-            ps->peak_price = price;
-            ps->peak_day = day;
-        }
-        ps->shortfall_t += w->obs.shortfall[p];
-        ps->demand_t += s->products[p].demand_t_per_day;
-        ps->delivered_t += w->obs.delivered[p];
-    }
-}
-
 static void check_conservation(const cfx_world *w, long day)
 {
     int64_t lhs = w->produced_kg;
@@ -189,14 +203,14 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         goto done;
     if ((rc = prepare_output(opt, s, path, sizeof path, partial, sizeof partial, err)))
         goto done;
-    cfx_world_opts wo = {.threads = opt->threads > 0 ? opt->threads : 1};
+    cfx_world_opts wo = {.models = cfx_models_default(),
+                         .threads = opt->threads > 0 ? opt->threads : 1};
     if ((rc = cfx_world_alloc(&w, s, &wo, err)))
         goto done;
     overrides = join_overrides(opt);
     cfx_checkpoint_meta cmeta = {.overrides = overrides, .command_line = opt->command_line,
                                  .threads = wo.threads};
-    res->n_products = s->n_products;
-    if (opt->resume && (rc = cfx_checkpoint_load(opt->resume, w, res, &cmeta, &day0, err)))
+    if (opt->resume && (rc = cfx_checkpoint_load(opt->resume, w, &cmeta, &day0, err)))
         goto done;
     res->load_seconds = now_s() - t0;
     double t_out = now_s();
@@ -215,10 +229,6 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     snprintf(res->output, sizeof res->output, "%s", partial);
     res->days = s->days;
     res->threads = wo.threads;
-    res->n_products = s->n_products;
-    for (size_t p = 0; p < s->n_products; p++)
-        snprintf(res->products[p].name, sizeof res->products[p].name, "%s",
-                 s->products[p].name);
     res->days_run = day0;
     for (long day = day0; day < s->days; day++) {
         if (opt->stop && *opt->stop) {
@@ -230,7 +240,6 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         if ((rc = cfx_world_run_day(w, err)))
             break;
         check_conservation(w, day);
-        summarize_day(res, w, day);
         res->days_run = day + 1;
         t_out = now_s();
         rc = cfx_output_append(out, w, err);
@@ -240,7 +249,7 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         if (opt->progress)
             opt->progress(opt->progress_ctx, day + 1, s->days, now_s() - t0);
         if (opt->checkpoint_every > 0 && (day + 1) % opt->checkpoint_every == 0 &&
-            day + 1 < s->days && (rc = cfx_checkpoint_write(path, w, out, res, &cmeta, err)))
+            day + 1 < s->days && (rc = cfx_checkpoint_write(path, w, out, &cmeta, err)))
             break;
     }
     int complete = rc == 0;
@@ -272,9 +281,6 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
             res->complete = 1;
         }
     }
-    long nb = res->days_run < CFX_BASELINE_DAYS ? res->days_run : CFX_BASELINE_DAYS;
-    for (size_t p = 0; p < res->n_products && nb > 0; p++)
-        res->products[p].baseline_price /= (double)nb;
     res->hop_events = w->hop_events;
     res->shipment_days = w->shipment_days;
     res->produced_t = (double)w->produced_kg / 1000.0;

@@ -18,31 +18,12 @@
 #include "io/csv.h"
 #include "io/h5.h"
 #include "core/util.h"
+#include "run/output.h"
 
 /* netCDF-4 marks a dimension without a coordinate variable with this NAME prefix. */
 #define NC_PHONY "This is a netCDF dimension but not a netCDF variable."
 #define MAX_VARS 128
 #define MAX_RANK 3
-
-int cfx_sweep_member_complete(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) || !S_ISREG(st.st_mode))
-        return 0;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return 0;
-    int complete = 0;
-    hid_t a = H5Aexists(f, "complete") > 0 ? H5Aopen(f, "complete", H5P_DEFAULT) : -1;
-    if (a >= 0) {
-        if (H5Aread(a, H5T_NATIVE_INT, &complete) < 0)
-            complete = 0;
-        H5Aclose(a);
-    }
-    H5Fclose(f);
-    return complete == 1;
-}
 
 enum { V_TIME, V_PHONY, V_SERIES, V_EVENT, V_SHARED };
 
@@ -285,7 +266,7 @@ static int create_var(merge *m, var *v, hid_t tmpl)
     hid_t src = H5Dopen2(tmpl, v->name, H5P_DEFAULT);
     int rc = src < 0 || copy_attrs(src, v->out, 0) ? -1 : 0;
     if (!rc && has_fill)
-        rc = cfx_output__attr_num(v->out, "_FillValue", v->type, 1, fill);
+        rc = cfx_h5_attr_num(v->out, "_FillValue", v->type, 1, fill);
     if (!rc && v->kind == V_PHONY) {
         char name[96];
         snprintf(name, sizeof name, "%s%10llu", NC_PHONY, (unsigned long long)dims[0]);
@@ -343,7 +324,7 @@ static int write_strings(merge *m, const char *name, char **v, const char *long_
     if (t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
         hid_t ds = make_dset(m->out, name, t, 1, &n, 0, NULL);
         if (ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 &&
-            !cfx_output__attr_str(ds, "long_name", long_name) &&
+            !cfx_h5_attr_str(ds, "long_name", long_name) &&
             H5DSattach_scale(ds, m->member_ds, 0) >= 0)
             rc = 0;
         if (ds >= 0)
@@ -362,7 +343,7 @@ static hid_t write_nums(merge *m, const char *name, hid_t type, const void *v,
     if (ds < 0)
         return -1;
     if (H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0 ||
-        cfx_output__attr_str(ds, "long_name", long_name) ||
+        cfx_h5_attr_str(ds, "long_name", long_name) ||
         (m->member_ds >= 0 && H5DSattach_scale(ds, m->member_ds, 0) < 0)) {
         H5Dclose(ds);
         return -1;
@@ -399,8 +380,8 @@ static int write_members(merge *m)
     if ((ds = write_nums(m, "member_status", H5T_NATIVE_UINT8, m->status,
                          "ok, failed (see member_error) or missing (no complete result)")) < 0)
         goto done;
-    int bad = cfx_output__attr_num(ds, "flag_values", H5T_NATIVE_UINT8, 3, flags) ||
-              cfx_output__attr_str(ds, "flag_meanings", "ok failed missing");
+    int bad = cfx_h5_attr_num(ds, "flag_values", H5T_NATIVE_UINT8, 3, flags) ||
+              cfx_h5_attr_str(ds, "flag_meanings", "ok failed missing");
     H5Dclose(ds);
     if (bad || write_strings(m, "member_error", m->error, "why the member failed"))
         goto done;
@@ -428,7 +409,7 @@ static int write_members(merge *m)
                 (ds = H5Dopen2(m->out, name, H5P_DEFAULT)) < 0)
                 goto done;
         }
-        bad = cfx_output__attr_str(ds, "sweep_path", c->header[p]);
+        bad = cfx_h5_attr_str(ds, "sweep_path", c->header[p]);
         H5Dclose(ds);
         if (bad)
             goto done;
@@ -475,7 +456,7 @@ static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
             return cfx_error_set(err, CFX_EINVAL, path, m->manifest->line[i * m->manifest->ncols],
                                  1, "members must be numbered 0, 1, 2, ... in order");
         cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
-        if (cfx_sweep_member_complete(path)) {
+        if (cfx_output_complete(path)) {
             m->status[i] = CFX_MEMBER_OK;
             rep->ok++;
             msg = cfx_strdup("");
@@ -593,10 +574,10 @@ static int root_attrs(merge *m, hid_t tmpl)
         missing += m->status[i] == CFX_MEMBER_MISSING;
     int members = (int)m->n_members, complete = !missing;
     int rc = copy_attrs(tmpl, m->out, 1) ||
-             cfx_output__attr_num(m->out, "members", H5T_NATIVE_INT, 1, &members) ||
-             cfx_output__attr_num(m->out, "complete", H5T_NATIVE_INT, 1, &complete);
+             cfx_h5_attr_num(m->out, "members", H5T_NATIVE_INT, 1, &members) ||
+             cfx_h5_attr_num(m->out, "complete", H5T_NATIVE_INT, 1, &complete);
     if (!rc && cfx_read_file(path, &text, &len, &ignore) == 0)
-        rc = cfx_output__attr_str(m->out, "sweep_text", text);
+        rc = cfx_h5_attr_str(m->out, "sweep_text", text);
     free(text);
     return rc;
 }

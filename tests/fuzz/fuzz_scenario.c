@@ -7,6 +7,8 @@
 #include "fuzz.h"
 #include "io/scenario.h"
 #include "engine/world.h"
+#include "models/registry.h"
+#include "run/run.h"
 
 static const char *const names[] = {"scenario.yaml", "nodes.csv",  "edges.csv",
                                     "mines.csv",     "events.csv", "base.yaml"};
@@ -30,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfx_scenario_load(&s, path, NULL, 0, &d) == 0 && small(s)) {
         cfx_world *w = NULL;
         cfx_error err;
-        cfx_world_opts wo = {.threads = 1};
+        cfx_world_opts wo = {.models = cfx_models_default(), .threads = 1};
         if (cfx_world_alloc(&w, s, &wo, &err) == 0) {
             cfx_world_route(w);
             for (long day = 0; day < s->days && day < 2; day++)

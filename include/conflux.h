@@ -1,0 +1,330 @@
+/* conflux: the public API of libconflux, the library behind the `conflux` command.
+ *
+ * Everything a program needs to check and run a scenario, run and merge a sweep, analyze a
+ * result file, make a synthetic scenario and import ACLED events. Handles are opaque; options
+ * and results are plain structs that callers fill or read (zero-initialize them, in the
+ * manner of libgit2's option structs, so that fields added later keep their defaults).
+ *
+ * Conventions: functions return 0 or a negative CFX_E* code and fill a caller-supplied
+ * cfx_error (or, for loaders that report every problem they find, a cfx_diags list); an
+ * out-parameter comes first and is named out; every *_free accepts NULL. Nothing here
+ * prints unless its name says print. Link with `pkg-config --libs conflux`. */
+#ifndef CONFLUX_H
+#define CONFLUX_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Symbols of the shared library that programs may use; everything else is hidden. */
+#if defined(CONFLUX_BUILDING) && defined(__GNUC__)
+#define CFX_API __attribute__((visibility("default")))
+#else
+#define CFX_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+/* "MAJOR.MINOR.PATCH" of the library, and the git commit it was built from. */
+CFX_API const char *cfx_version(void);
+CFX_API const char *cfx_git_commit(void);
+
+/* ---------------------------------------------------------------- errors */
+
+enum {
+    CFX_OK = 0,
+    CFX_ENOMEM = -1,  /* out of memory (exit 1) */
+    CFX_EINVAL = -2,  /* invalid input data (exit 65) */
+    CFX_ENOENT = -3,  /* input file missing or unreadable (exit 66) */
+    CFX_ECREATE = -4, /* output cannot be created (exit 73) */
+    CFX_EIO = -5,     /* I/O error while writing (exit 74) */
+    CFX_EHDF5 = -6,   /* HDF5 call failed while writing (exit 74) */
+    CFX_EUSAGE = -7,  /* bad command line or --set path (exit 2) */
+    CFX_EINTR = -8,   /* interrupted by a signal (exit 130) */
+    CFX_EFAIL = -9    /* the run failed for another reason (exit 1) */
+};
+
+/* A located error: "file:line:col: msg". */
+typedef struct cfx_error {
+    int code;       /* one of CFX_E*, 0 when no error */
+    char file[256]; /* input file the error is in, "" when none */
+    int line;       /* 1-based, 0 when unknown */
+    int col;        /* 1-based byte column, 0 when unknown */
+    char msg[768];
+} cfx_error;
+
+/* A list of errors, for loaders that report every problem they find (conflux check). */
+typedef struct cfx_diags {
+    cfx_error *v; /* n entries, capacity cap */
+    size_t n, cap;
+} cfx_diags;
+
+/* Fills err (which may be NULL) and returns code, so callers can `return cfx_error_set(...)`. */
+CFX_API int cfx_error_set(cfx_error *err, int code, const char *file, int line, int col,
+                          const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* "file:line:col: msg", dropping the parts that are unknown. */
+CFX_API void cfx_error_format(const cfx_error *err, char *buf, size_t n);
+/* The process exit code documented for an error code (README, "Exit codes"). */
+CFX_API int cfx_exit_code(int code);
+CFX_API void cfx_diags_free(cfx_diags *d);
+/* The most severe code in the list: ENOENT beats EINVAL (a missing file is reported as 66). */
+CFX_API int cfx_diags_code(const cfx_diags *d);
+
+/* ---------------------------------------------------------------- scenarios */
+
+typedef struct cfx_scenario cfx_scenario;
+
+/* A --set override: a scalar of the scenario by its dotted YAML path. */
+typedef struct cfx_override {
+    const char *path;
+    const char *value;
+} cfx_override;
+
+/* Loads a scenario and every table it names, for the default models, after applying the
+ * overrides. Every problem goes to d with its place; the return is 0 or the most severe
+ * code (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a --set
+ * path that nothing reads). */
+CFX_API int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov,
+                              size_t n_ov, cfx_diags *d);
+/* The same without its events table (the network, groups and start date only): for tools
+ * that write an events table, which may not exist yet. */
+CFX_API int cfx_scenario_load_network(cfx_scenario **out, const char *path, cfx_diags *d);
+CFX_API void cfx_scenario_free(cfx_scenario *s);
+CFX_API const char *cfx_scenario_name(const cfx_scenario *s);
+/* The start date as "YYYY-MM-DD" into buf (at least 16 bytes). */
+CFX_API void cfx_scenario_start_iso(const cfx_scenario *s, char *buf);
+/* Prints what `conflux check` shows of a scenario that loaded: its network, mines, groups,
+ * products and events, and the route each mine's trucks take with every road open.
+ * CFX_ENOMEM when the routes cannot be computed. */
+CFX_API int cfx_scenario_print(const cfx_scenario *s, FILE *f, cfx_error *err);
+
+/* ---------------------------------------------------------------- runs */
+
+typedef struct cfx_run_opts {
+    const char *scenario;        /* YAML path */
+    const char *output;          /* NULL: results/<scenario name>.h5 */
+    const cfx_override *sets;    /* --set, --seed and --days, in order */
+    size_t n_sets;
+    int threads;                 /* <= 0: 1 */
+    int force;                   /* overwrite an existing OUT (and a stale OUT.partial) */
+    const char *command_line;    /* stamped into the result */
+    const char *created;         /* the `created` attribute (ISO 8601 UTC); NULL: now */
+    volatile sig_atomic_t *stop; /* when it becomes non-zero the run stops after the day */
+    long checkpoint_every;       /* > 0: write OUT.ckpt/day-NNNNN.h5 every that many days */
+    const char *resume;          /* a checkpoint to continue from */
+    /* Called after each day (may be NULL). */
+    void (*progress)(void *ctx, long day, long days, double elapsed_s);
+    void *progress_ctx;
+} cfx_run_opts;
+
+typedef struct cfx_run_result {
+    char scenario[256];
+    char output[1040];     /* the file written (OUT, or OUT.partial when incomplete) */
+    long days_run;
+    long days;
+    int threads;
+    double wall_seconds;
+    double load_seconds;   /* reading and checking the scenario, allocating the world */
+    double output_seconds; /* creating, appending to and closing the HDF5 file */
+    uint64_t hop_events;   /* shipment arrivals at nodes */
+    uint64_t shipment_days;
+    long peak_rss_bytes;
+    int complete;
+    /* cargo at the end, t: mined; reached a market; on the roads; waiting at nodes; taken;
+     * destroyed */
+    double produced_t, arrived_t, in_transit_t, stock_t, seized_t, lost_t;
+    size_t n_events;
+} cfx_run_result;
+
+/* Runs a scenario into its result file (written as OUT.partial and renamed to OUT when the
+ * run finished). Input problems go to d (with the code returned); run and output problems
+ * to err. res is filled as far as the run went. */
+CFX_API int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_error *err);
+
+/* ---------------------------------------------------------------- analysis */
+
+typedef struct cfx_analysis cfx_analysis;
+
+typedef struct cfx_analyze_opts {
+    long baseline_from; /* first day of the baseline window (days since start) */
+    long baseline_days; /* its length in days; 0: the first 30 days, or fewer in a short run */
+} cfx_analyze_opts;
+
+/* Reads a run's or a sweep's result file and computes every metric of `conflux analyze`.
+ * write_back (sweeps only): add the *_q05, *_q50, *_q95 percentile series to the file; a
+ * file that cannot be written is analysed anyway (cfx_analysis_note says why). Not a
+ * conflux result: CFX_EINVAL naming the reason; missing or unreadable: CFX_ENOENT. */
+CFX_API int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
+                             int write_back, cfx_error *err);
+CFX_API void cfx_analysis_free(cfx_analysis *a);
+/* 1 for a sweep file, 0 for a run. */
+CFX_API int cfx_analysis_is_sweep(const cfx_analysis *a);
+/* The metrics by name ("Dy2O3.peak_usd_per_kg", "gate.PangwaGate.t",
+ * "group.KIA.revenue_usd", ...; analysis/README.md lists them). */
+CFX_API size_t cfx_analysis_metric_count(const cfx_analysis *a);
+CFX_API const char *cfx_analysis_metric_name(const cfx_analysis *a, size_t i);
+/* A run's value of metric i, or a sweep's median; q (may be NULL) gets the 5th, 50th and
+ * 95th percentiles over a sweep's members (a run: the value three times). NaN when absent. */
+CFX_API double cfx_analysis_metric(const cfx_analysis *a, size_t i, double q[3]);
+/* What happened to the write-back: why the percentile series were not written, or that they
+ * were; NULL when nothing was asked or there is nothing to say. */
+CFX_API const char *cfx_analysis_note(const cfx_analysis *a);
+/* The tables `conflux analyze` prints, and its --json object. */
+CFX_API void cfx_analysis_print(const cfx_analysis *a, FILE *f);
+CFX_API void cfx_analysis_print_json(const cfx_analysis *a, FILE *f);
+
+/* A run's summary as `conflux run` prints it at the end (text), and its --json object; a
+ * (may be NULL when the result cannot be read) is the analysis of res->output. */
+CFX_API void cfx_run_print_summary(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
+CFX_API void cfx_run_print_json(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
+
+/* ---------------------------------------------------------------- sweeps */
+
+typedef struct cfx_sweep cfx_sweep;
+
+/* Reads the sweep file and expands it against the scenario into a fixed list of members,
+ * each the scenario plus overrides and a seed derived from (base seed, member index). Every
+ * problem (a bad design, an unknown parameter path, a value of the wrong type, a path that
+ * would change the network or the time axis) is added to d at its place in the sweep file;
+ * the scenario itself must load. Returns 0 or the most severe code (CFX_ENOENT, CFX_EINVAL). */
+CFX_API int cfx_sweep_load(cfx_sweep **out, const char *scenario, const char *sweep_path,
+                           cfx_diags *d);
+CFX_API void cfx_sweep_free(cfx_sweep *sw);
+CFX_API size_t cfx_sweep_member_count(const cfx_sweep *sw);
+/* "sobol design, 4 replicates": the design and replicates, for messages (buf: n bytes). */
+CFX_API void cfx_sweep_describe(const cfx_sweep *sw, char *buf, size_t n);
+
+typedef struct cfx_sweep_opts {
+    const char *dir;
+    size_t shard_k, shard_n;     /* run members with m % shard_n == shard_k; 0/1: all */
+    int jobs;                    /* members at a time (local driver) */
+    int resume;                  /* skip members whose file is complete */
+    int progress;                /* 0 none, 1 a line now and then, 2 a live line (a terminal) */
+    volatile sig_atomic_t *stop; /* set by a signal: no new members are started */
+} cfx_sweep_opts;
+
+typedef struct cfx_sweep_tally {
+    size_t todo, skipped, ok, failed; /* this process's (or this MPI job's) share */
+    double shown_s;                   /* when the progress line was last drawn */
+} cfx_sweep_tally;
+
+/* Creates DIR (one level) and writes DIR/sweep.yaml (the sweep file) and DIR/members.csv
+ * (member, seed and each parameter's value), or checks that the ones there are the same
+ * sweep: a DIR holding another sweep is CFX_ECREATE. Records DIR/created, the sweep's time
+ * (ISO 8601 UTC: SOURCE_DATE_EPOCH when set, else now), unless DIR has one: the first
+ * shard to get here wins. A malformed SOURCE_DATE_EPOCH is CFX_EUSAGE, before DIR is made.
+ * Safe to call from every shard. */
+CFX_API int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *err);
+/* The members this invocation runs, in order, into todo (cfx_sweep_member_count entries);
+ * without resume an existing member file is CFX_ECREATE (nothing is overwritten). */
+CFX_API int cfx_sweep_todo(const cfx_sweep *sw, const cfx_sweep_opts *o, size_t *todo,
+                           size_t *n_todo, cfx_sweep_tally *t, cfx_error *err);
+/* Runs the todo list, o->jobs members at a time, each in a child process (a member that
+ * crashes takes nobody with it). CFX_EINTR when stopped by a signal. */
+CFX_API int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o,
+                                const size_t *todo, size_t n_todo, cfx_sweep_tally *t,
+                                cfx_error *err);
+/* Runs member m in this process, single-threaded, into DIR/member-NNNNN.h5 (replacing an
+ * incomplete one), with DIR/created as its `created` attribute: the file has the same bytes
+ * whichever process, rank or shard runs it, and when. On failure the message goes to
+ * DIR/member-NNNNN.error, which a success removes. Returns 0 on success, 1 on failure.
+ * poll (may be NULL) is called after every simulated day: the MPI driver serves other
+ * ranks from it. */
+CFX_API int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir,
+                                 void (*poll)(void *), void *poll_ctx);
+/* Prints the error notes of those of members (at most max) that failed, to f. */
+CFX_API void cfx_sweep_print_failures(const char *dir, const size_t *members, size_t n,
+                                      size_t max, FILE *f);
+/* The progress line on stderr: members done, failed and time left. */
+CFX_API void cfx_sweep_progress(const cfx_sweep_opts *o, cfx_sweep_tally *t, double elapsed_s,
+                                int last);
+
+typedef struct cfx_merge_report {
+    size_t members, ok, failed, missing;
+    size_t first_missing[8]; /* the first few missing members, for the message */
+} cfx_merge_report;
+
+/* Joins DIR's member files into out (a leading `member` dimension, member_seed,
+ * member_status, member_error, param_*), written as out.partial and renamed; an existing
+ * out is replaced (it is derived from DIR). Members without a complete file are marked
+ * failed (with DIR/member-NNNNN.error) or missing, their series filled with _FillValue. */
+CFX_API int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep,
+                            cfx_error *err);
+
+/* MPI. 1 when this process was started by an MPI launcher (mpirun, srun) with more than
+ * one rank. */
+CFX_API int cfx_sweep_mpi_launched(void);
+/* Starts MPI. Without CONFLUX_MPI: CFX_EUSAGE, saying how to build it. */
+CFX_API int cfx_sweep_mpi_init(int *rank, int *size, cfx_error *err);
+/* Rank 0's rc, on every rank (so that all stop when rank 0 found a problem). */
+CFX_API int cfx_sweep_mpi_agree(int rc);
+/* Deals rank 0's todo list to the ranks of MPI_COMM_WORLD one member at a time, as each asks
+ * for more (dynamic balance; rank 0 works too, and deals between days of its own members).
+ * Returns when every rank is done; rank 0's tally counts every member. */
+CFX_API int cfx_sweep_run_mpi(const cfx_sweep *sw, const cfx_sweep_opts *o, const size_t *todo,
+                              size_t n_todo, cfx_sweep_tally *t, cfx_error *err);
+/* Ends MPI when it was started; a no-op otherwise. */
+CFX_API void cfx_sweep_mpi_finalize(void);
+
+/* ---------------------------------------------------------------- synthetic scenarios */
+
+typedef struct cfx_gen_opts {
+    const char *dir;        /* where scenario.yaml and its tables go (created) */
+    int random;             /* 1: a random planar-like graph; 0: a grid */
+    long nodes, mines, sinks;
+    long shipments;         /* truckloads in flight from day 0 */
+    long days;
+    double km_min, km_max;  /* road lengths, km, uniform */
+    double speed_kmh;       /* truck speed, km/h */
+    long seed;
+    int force;              /* replace DIR/scenario.yaml */
+} cfx_gen_opts;
+
+/* Writes a synthetic scenario for scale tests (conflux gen). *roads gets the roads made. */
+CFX_API int cfx_gen(const cfx_gen_opts *o, long *roads, cfx_error *err);
+
+/* ---------------------------------------------------------------- ACLED events */
+
+typedef struct cfx_acled_opts {
+    double radius_km;     /* an event farther than this from every node and road is dropped */
+    double town_km;       /* an event this close to a node is at the node, even beside a road */
+    long from_day;        /* keep events dated from this day (days since 1970-01-01) ... */
+    long to_day;          /* ... to this one, both inclusive */
+    double fight_days;    /* how long an armed clash keeps a node contested, days */
+    double strike_days;   /* how long a strike cuts its node or road, days */
+    double strike_loss_p; /* chance that a truck at a struck node or road is lost */
+    double mine_damage;   /* share of a mine's equipment destroyed by looting/destruction */
+    double post_seize_p;  /* chance that a new base's checkpoint seizes a truck */
+    const char *actors;   /* an actors CSV (actor,group) laid over the built-in table; or NULL */
+} cfx_acled_opts;
+
+typedef struct cfx_acled_result cfx_acled_result;
+
+/* The defaults documented in scenarios/README.md ("Importing ACLED events"). */
+CFX_API cfx_acled_opts cfx_acled_opts_default(void);
+/* Days since 1970-01-01 of "2025-05-16" or "16 May 2025"; -1 when not a valid date. */
+CFX_API int cfx_acled_parse_date(const char *s, long *out);
+/* Reads an ACLED export and maps every row onto the scenario's network. Rows that cannot be
+ * read go to d and are dropped (the return is 0 all the same). */
+CFX_API int cfx_acled_import(cfx_acled_result **out, const cfx_scenario *s, const char *path,
+                             const cfx_acled_opts *o, cfx_diags *d);
+CFX_API void cfx_acled_free(cfx_acled_result *r);
+/* Rows that could not be read. */
+CFX_API size_t cfx_acled_malformed(const cfx_acled_result *r);
+/* Writes the events table to events_path and, when report_path is not NULL, the row-by-row
+ * report, each through PATH.partial and a rename; an existing file only with force. */
+CFX_API int cfx_acled_write(const cfx_acled_result *r, const char *events_path,
+                            const char *report_path, int force, cfx_error *err);
+/* Counts by kind and target, and drops by reason, for a terminal. */
+CFX_API void cfx_acled_print_summary(const cfx_acled_result *r, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,84 @@
+/* What `conflux check` prints of a scenario that loaded (cfx_scenario_print): a summary of
+ * its network, and the route each mine's trucks take with every road open, by the routing a
+ * run uses. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/world.h"
+#include "run/run.h"
+
+/* Which mines can reach a market with everything open, by the routing the run uses. */
+static int print_reach(const cfx_scenario *s, FILE *f, cfx_error *err)
+{
+    cfx_world *w = NULL;
+    int rc = cfx_world_new(&w, s, 1, err);
+    if (rc || (rc = cfx_world_route(w))) {
+        cfx_world_free(w);
+        return rc ? cfx_error_set(err, rc, NULL, 0, 0, "out of memory computing the routes") : 0;
+    }
+    fprintf(f, "mines (output; with every road open, the route each mine's trucks take: hours on\n"
+           "the road and at gates on average, and the generalized cost routing weighs):\n");
+    for (size_t m = 0; m < s->n_mines; m++) {
+        int32_t v = s->mine_node[m];
+        fprintf(f, "  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);
+        /* the route table of the mine's cargo kind and of the group that holds the mine:
+         * its cargo's owner */
+        size_t row = cfx_route_row(s, (size_t)s->mine_cargo[m], (size_t)s->controller[v]);
+        if (isinf(w->routes.cost[row + (size_t)v])) {
+            fprintf(f, "NO ROUTE to a market that buys its cargo\n");
+            continue;
+        }
+        double h = 0;
+        int32_t u = v, hops = 0;
+        for (int32_t a; (a = w->routes.next_arc[row + (size_t)u]) >= 0;
+             u = w->net->arc_to[a], hops++)
+            h += w->routes.arc_hours[a] +
+                 (s->node_kind[w->net->arc_to[a]] == CFX_NODE_GATE ? s->gate_clearance_hours : 0);
+        fprintf(f, "%8.1f h  %10.0f USD/t  to %s in %d roads\n", h, w->routes.cost[row + (size_t)v],
+               s->node_id[u], hops);
+    }
+    cfx_world_free(w);
+    return 0;
+}
+
+int cfx_scenario_print(const cfx_scenario *s, FILE *f, cfx_error *err)
+{
+    char start[16];
+    cfx_scenario_start_iso(s, start);
+    fprintf(f, "%s: %s\n", s->name, s->description);
+    fprintf(f, "start %s, %ld days, step %g h, seed %llu\n", start, s->days, s->step_hours,
+           (unsigned long long)s->seed);
+    size_t by_kind[CFX_NODE_NKINDS] = {0};
+    for (size_t i = 0; i < s->n_nodes; i++)
+        by_kind[s->node_kind[i]]++;
+    fprintf(f, "nodes: %zu (", s->n_nodes);
+    for (int k = 0; k < CFX_NODE_NKINDS; k++)
+        fprintf(f, "%s%zu %s", k ? ", " : "", by_kind[k], cfx_node_kind_names[k]);
+    double km = 0;
+    size_t capped = 0;
+    for (size_t e = 0; e < s->n_edges; e++) {
+        km += s->edge_km[e];
+        capped += isfinite(s->edge_capacity_t_per_day[e]);
+    }
+    fprintf(f, ")\nroads: %zu, %.0f km in all, %zu with a capacity limit\n", s->n_edges, km, capped);
+    double out = 0;
+    for (size_t m = 0; m < s->n_mines; m++)
+        out += s->mine_output_t_per_day[m];
+    fprintf(f, "mines: %zu, %.1f t/day of cargo in all\n", s->n_mines, out);
+    fprintf(f, "groups: %zu:", s->n_groups);
+    for (size_t g = 0; g < s->n_groups; g++)
+        fprintf(f, " %s", s->groups[g].name);
+    fprintf(f, "\nproducts: %zu:", s->n_products);
+    for (size_t p = 0; p < s->n_products; p++)
+        fprintf(f, " %s", s->products[p].name);
+    size_t late = 0;
+    for (size_t i = 0; i < s->n_events; i++)
+        late += s->events[i].day >= (double)s->days;
+    fprintf(f, "\nscripted events: %zu", s->n_events);
+    if (late)
+        fprintf(f, " (%zu on or after day %ld, which the run does not reach)", late, s->days);
+    fprintf(f, "\n");
+    return print_reach(s, f, err);
+}

@@ -1,0 +1,413 @@
+/* Running a sweep's members: preparing its directory, running one member into its file, the
+ * local driver that runs several at a time in child processes, and progress. */
+#include "sweep/sweep.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "io/csv.h"
+#include "run/output.h"
+#include "run/run.h"
+
+/* ---------------------------------------------------------------- the directory */
+
+/* Writes a file that must hold exactly text: a new one through a temporary name (shards may
+ * race here), or an existing one that is compared. */
+static int write_or_compare(const char *path, const char *text, size_t len, cfx_error *err)
+{
+    char *old = NULL;
+    size_t olen = 0;
+    cfx_error ignore;
+    if (cfx_read_file(path, &old, &olen, &ignore) == 0) {
+        int same = olen == len && memcmp(old, text, len) == 0;
+        free(old);
+        return same ? 0
+                    : cfx_error_set(err, CFX_ECREATE, path, 0, 0,
+                                    "the directory holds another sweep (this file differs); "
+                                    "use a new directory");
+    }
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return cfx_error_set(err, CFX_ECREATE, tmp, 0, 0, "cannot create: %s", strerror(errno));
+    int bad = fwrite(text, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path)) {
+        unlink(tmp);
+        return cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+    }
+    return 0;
+}
+
+/* DIR/created: when the sweep began (SOURCE_DATE_EPOCH when set), ISO 8601 UTC. */
+#define CREATED_LEN 20 /* 2025-11-01T00:00:00Z */
+
+static int created_path(char *buf, size_t n, const char *dir)
+{
+    return snprintf(buf, n, "%s/created", dir) >= (int)n ? -1 : 0;
+}
+
+/* The time to record for a sweep that begins now: SOURCE_DATE_EPOCH when set (the
+ * reproducible-builds convention), else the clock; text of CREATED_LEN + 1 bytes with '\n'. */
+static int created_now(char *text, size_t n, cfx_error *err)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    time_t t = time(NULL);
+    struct tm tm;
+    if (epoch) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(epoch, &end, 10);
+        if (!*epoch || *end || errno || v < 0 || v > 253402300799LL) /* to 9999-12-31 */
+            return cfx_error_set(err, CFX_EUSAGE, NULL, 0, 0,
+                                 "SOURCE_DATE_EPOCH must be seconds since 1970-01-01 (a whole "
+                                 "number up to 253402300799), got '%s'",
+                                 epoch);
+        t = (time_t)v;
+    }
+    gmtime_r(&t, &tm);
+    strftime(text, n, "%Y-%m-%dT%H:%M:%SZ\n", &tm);
+    return 0;
+}
+
+/* Records text in DIR/created unless it is there: written under a temporary name and linked
+ * into place, so that of shards that race here the first wins and all read its time. */
+static int record_created(const char *dir, const char *text, cfx_error *err)
+{
+    char path[1100], tmp[1200];
+    struct stat st;
+    if (created_path(path, sizeof path, dir))
+        return cfx_error_set(err, CFX_ECREATE, dir, 0, 0, "the directory's name is too long");
+    if (stat(path, &st) == 0)
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return cfx_error_set(err, CFX_ECREATE, tmp, 0, 0, "cannot create: %s", strerror(errno));
+    int bad = fputs(text, f) < 0;
+    bad |= fclose(f) != 0;
+    int rc = 0;
+    if (bad || (link(tmp, path) && errno != EEXIST))
+        rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+    unlink(tmp);
+    return rc;
+}
+
+/* The sweep's time from DIR/created into buf (CREATED_LEN + 1 bytes); -1 with why in msg. */
+static int read_created(const char *dir, char *buf, char *msg, size_t n)
+{
+    char path[1100], *text = NULL;
+    size_t len = 0;
+    cfx_error e;
+    if (created_path(path, sizeof path, dir) || cfx_read_file(path, &text, &len, &e)) {
+        snprintf(msg, n,
+                 "%s/created: cannot read the sweep's time (run conflux sweep again with "
+                 "--resume to record it)",
+                 dir);
+        return -1;
+    }
+    int ok = len == CREATED_LEN + 1 && text[4] == '-' && text[10] == 'T' &&
+             text[CREATED_LEN - 1] == 'Z' && text[CREATED_LEN] == '\n';
+    if (ok)
+        snprintf(buf, CREATED_LEN + 1, "%.*s", CREATED_LEN, text);
+    else
+        snprintf(msg, n, "%s: not a time like 2025-11-01T00:00:00Z", path);
+    free(text);
+    return ok ? 0 : -1;
+}
+
+int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *err)
+{
+    char created[40];
+    if (created_now(created, sizeof created, err))
+        return err->code;
+    if (mkdir(dir, 0777) && errno != EEXIST)
+        return cfx_error_set(err, CFX_ECREATE, dir, 0, 0, "cannot create the directory: %s",
+                             strerror(errno));
+    struct stat st;
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+        return cfx_error_set(err, CFX_ECREATE, dir, 0, 0, "exists and is not a directory");
+    char path[1100], *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return cfx_error_set(err, CFX_ENOMEM, dir, 0, 0, "out of memory");
+    fputs("member,seed", f);
+    for (size_t p = 0; p < sw->n_params; p++) {
+        fputc(',', f);
+        cfx_csv_write_cell(f, sw->params[p].path);
+    }
+    fputc('\n', f);
+    for (size_t m = 0; m < sw->n_members; m++) {
+        fprintf(f, "%zu,%llu", m, (unsigned long long)sw->seed[m]);
+        for (size_t p = 0; p < sw->n_params; p++) {
+            fputc(',', f);
+            cfx_csv_write_cell(f, sw->values[m * sw->n_params + p]);
+        }
+        fputc('\n', f);
+    }
+    if (fclose(f)) {
+        free(text);
+        return cfx_error_set(err, CFX_ENOMEM, dir, 0, 0, "out of memory");
+    }
+    snprintf(path, sizeof path, "%s/sweep.yaml", dir);
+    int rc = write_or_compare(path, sw->text, sw->text_len, err);
+    snprintf(path, sizeof path, "%s/members.csv", dir);
+    if (!rc)
+        rc = write_or_compare(path, text, len, err);
+    if (!rc)
+        rc = record_created(dir, created, err);
+    free(text);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- one member */
+
+typedef struct poll_hook {
+    void (*poll)(void *);
+    void *ctx;
+} poll_hook;
+
+static void on_day(void *ctx, long day, long days, double elapsed_s)
+{
+    poll_hook *h = ctx;
+    h->poll(h->ctx);
+}
+
+static void write_note(const char *path, const char *msg)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%s\n", msg);
+        fclose(f);
+    }
+}
+
+int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir, void (*poll)(void *),
+                         void *poll_ctx)
+{
+    size_t k = sw->n_params;
+    char out[1100], note[1100], seed[32], created[CREATED_LEN + 1], why[1300], *cmd = NULL;
+    size_t cmd_len = 0;
+    cfx_sweep_member_path(out, sizeof out, dir, m, ".h5");
+    cfx_sweep_member_path(note, sizeof note, dir, m, ".error");
+    /* Every member carries the sweep's time, so that its file has the same bytes whenever
+     * and wherever it runs. */
+    if (read_created(dir, created, why, sizeof why)) {
+        write_note(note, why);
+        return CFX_MEMBER_FAILED;
+    }
+    cfx_override *ov = calloc(k + 1, sizeof *ov);
+    FILE *cf = open_memstream(&cmd, &cmd_len);
+    if (!ov || !cf) {
+        free(ov);
+        if (cf)
+            fclose(cf);
+        free(cmd);
+        write_note(note, "out of memory");
+        return CFX_MEMBER_FAILED;
+    }
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)sw->seed[m]);
+    ov[0] = (cfx_override){"seed", seed};
+    /* The member's command line is the `conflux run` that reproduces it, the same whatever
+     * the shard, rank or job that ran it. */
+    fprintf(cf, "conflux run %s -o %s --seed %s", sw->scenario, out, seed);
+    for (size_t p = 0; p < k; p++) {
+        ov[p + 1] = (cfx_override){sw->params[p].path, sw->values[m * k + p]};
+        fprintf(cf, " --set %s=%s", sw->params[p].path, sw->values[m * k + p]);
+    }
+    fclose(cf);
+    poll_hook hook = {poll, poll_ctx};
+    cfx_run_opts opt = {.scenario = sw->scenario,
+                        .output = out,
+                        .sets = ov,
+                        .n_sets = k + 1,
+                        .threads = 1,
+                        .force = 1,
+                        .command_line = cmd,
+                        .created = created,
+                        .progress = poll ? on_day : NULL,
+                        .progress_ctx = &hook};
+    cfx_run_result res;
+    cfx_diags d = {0};
+    cfx_error err = {0};
+    int rc = cfx_run(&opt, &res, &d, &err);
+    if (rc) {
+        char msg[4096] = "", one[1400];
+        for (size_t i = 0; i < d.n; i++) {
+            cfx_error_format(&d.v[i], one, sizeof one);
+            size_t used = strlen(msg);
+            snprintf(msg + used, sizeof msg - used, "%s%s", i ? "; " : "", one);
+        }
+        if (!d.n)
+            cfx_error_format(&err, msg, sizeof msg);
+        write_note(note, msg);
+    } else {
+        unlink(note);
+    }
+    cfx_diags_free(&d);
+    free(ov);
+    free(cmd);
+    return rc ? CFX_MEMBER_FAILED : CFX_MEMBER_OK;
+}
+
+/* ---------------------------------------------------------------- the local driver */
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int cfx_sweep_todo(const cfx_sweep *sw, const cfx_sweep_opts *o, size_t *todo, size_t *n_todo,
+                   cfx_sweep_tally *t, cfx_error *err)
+{
+    size_t n = 0, kk = o->shard_n ? o->shard_k : 0, nn = o->shard_n ? o->shard_n : 1;
+    char path[1100];
+    memset(t, 0, sizeof *t);
+    for (size_t m = kk; m < sw->n_members; m += nn) {
+        cfx_sweep_member_path(path, sizeof path, o->dir, m, ".h5");
+        if (o->resume && cfx_output_complete(path)) {
+            t->skipped++;
+            continue;
+        }
+        if (!o->resume && exists(path))
+            return cfx_error_set(err, CFX_ECREATE, path, 0, 0,
+                                 "exists; not overwritten (add --resume to skip complete "
+                                 "members and redo the rest)");
+        todo[n++] = m;
+    }
+    *n_todo = n;
+    t->todo = n;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cfx_sweep_progress(const cfx_sweep_opts *o, cfx_sweep_tally *t, double elapsed_s, int last)
+{
+    if (!o->progress || (!last && elapsed_s - t->shown_s < (o->progress == 2 ? 0.2 : 10)))
+        return;
+    t->shown_s = elapsed_s;
+    size_t done = t->ok + t->failed;
+    double left = done ? elapsed_s / (double)done * (double)(t->todo - done) : 0;
+    fprintf(stderr, "%smembers: %zu of %zu done, %zu failed%s, %.0f s elapsed, ~%.0f s left%s",
+            o->progress == 2 ? "\r" : "", done, t->todo, t->failed,
+            t->skipped ? " (complete ones skipped)" : "", elapsed_s, left,
+            o->progress == 2 && !last ? " " : "\n");
+    fflush(stderr);
+}
+
+/* Writes the note of a member whose process died without writing one. */
+static void note_crash(const char *dir, size_t m, int status)
+{
+    char note[1100], msg[128];
+    cfx_sweep_member_path(note, sizeof note, dir, m, ".error");
+    if (WIFSIGNALED(status))
+        snprintf(msg, sizeof msg, "the member's process was killed by signal %d", WTERMSIG(status));
+    else
+        snprintf(msg, sizeof msg, "the member's process exited with status %d",
+                 WEXITSTATUS(status));
+    if (!exists(note))
+        write_note(note, msg);
+}
+
+int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size_t *todo,
+                        size_t n_todo, cfx_sweep_tally *t, cfx_error *err)
+{
+    int jobs = o->jobs > 0 ? o->jobs : 1;
+    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
+    size_t *slot_m = calloc((size_t)jobs, sizeof *slot_m);
+    size_t next = 0;
+    int running = 0, rc = 0;
+    double t0 = now_s();
+    if (!pids || !slot_m) {
+        free(pids);
+        free(slot_m);
+        return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    while (next < n_todo || running > 0) {
+        while (running < jobs && next < n_todo && !(o->stop && *o->stop)) {
+            int slot = 0;
+            while (pids[slot])
+                slot++;
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid == 0)
+                _exit(cfx_sweep_run_member(sw, todo[next], o->dir, NULL, NULL));
+            if (pid < 0) {
+                rc = cfx_error_set(err, CFX_EFAIL, NULL, 0, 0, "cannot start a member: %s",
+                                   strerror(errno));
+                break;
+            }
+            pids[slot] = pid;
+            slot_m[slot] = todo[next++];
+            running++;
+        }
+        if (rc && running == 0)
+            break;
+        if (o->stop && *o->stop && running == 0)
+            break;
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int s = 0; s < jobs; s++) {
+            if (pids[s] != pid)
+                continue;
+            pids[s] = 0;
+            running--;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_OK) {
+                t->ok++;
+            } else {
+                t->failed++;
+                if (!(WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_FAILED))
+                    note_crash(o->dir, slot_m[s], status);
+            }
+        }
+        cfx_sweep_progress(o, t, now_s() - t0, 0);
+    }
+    cfx_sweep_progress(o, t, now_s() - t0, 1);
+    free(pids);
+    free(slot_m);
+    if (!rc && o->stop && *o->stop && t->ok + t->failed < n_todo)
+        rc = cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
+                           "interrupted: %zu of %zu members done; rerun with --resume to finish",
+                           t->ok + t->failed, n_todo);
+    return rc;
+}
+
+void cfx_sweep_print_failures(const char *dir, const size_t *members, size_t n, size_t max,
+                              FILE *f)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < n && shown < max; i++) {
+        char path[1100], *msg = NULL;
+        size_t len;
+        cfx_error ignore;
+        cfx_sweep_member_path(path, sizeof path, dir, members[i], ".error");
+        if (cfx_read_file(path, &msg, &len, &ignore) == 0) {
+            fprintf(f, "conflux: member %zu failed: %s%s", members[i], msg,
+                    len && msg[len - 1] == '\n' ? "" : "\n");
+            shown++;
+        }
+        free(msg);
+    }
+}
