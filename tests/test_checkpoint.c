@@ -14,7 +14,7 @@
 
 #include "run/checkpoint.h"
 #include "fixture.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 
 #define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"
 #define LINE CFX_SOURCE_DIR "/scenarios/examples/line.yaml"

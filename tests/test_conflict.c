@@ -13,7 +13,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 
 #define DATA CFX_TEST_DATA "/conflict/"
 

@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 
 #define LINE CFX_TEST_DATA "/../../scenarios/examples/line.yaml"
 #define KACHIN CFX_SOURCE_DIR "/scenarios/kachin-2025.yaml"

@@ -18,7 +18,7 @@
 #include "check.h"
 #include "engine/model.h"
 #include "fixture.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 
 extern const cfx_model_type cfx_model_market;
 

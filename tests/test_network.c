@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "check.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 #include "models/registry.h"
 #include "run/run.h"
 

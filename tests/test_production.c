@@ -15,7 +15,7 @@
 
 #include "check.h"
 #include "fixture.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 
 #define DATA CFX_TEST_DATA "/production/"
 #define LINE CFX_SOURCE_DIR "/scenarios/examples/line.yaml"

@@ -1,6 +1,7 @@
-/* The world state of a run and the engine's time loop (DESIGN §5). Models see it only
- * through model.h; the output module reads the day's observation (cfx_obs). Cargo is
- * counted in whole kilograms (int64) so that the conservation invariant holds exactly:
+/* A world: the state of a run and the engine's time loop, seen from above the engine. The
+ * world itself is opaque here (engine/world_impl.h is the engine's own view); models see it
+ * through model.h, the output through the day's observation (cfx_obs) and the events. Cargo
+ * is counted in whole kilograms (int64) so that the conservation invariant holds exactly:
  * produced = arrived + in_transit + sum(node_stock) + seized + lost. */
 #ifndef CFX_WORLD_H
 #define CFX_WORLD_H
@@ -8,80 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <gsl/gsl_rng.h>
-
 #include "engine/model.h"
-#include "core/network.h"
 #include "io/scenario.h"
-
-/* Shipment states. */
-enum { CFX_SHIP_FREE, CFX_SHIP_MOVING, CFX_SHIP_WAITING, CFX_SHIP_QUEUED };
-
-/* Shipments as structure of arrays with a free list; slots are reused, never freed. */
-typedef struct cfx_ships {
-    size_t cap;        /* slots allocated; arrays grow by doubling (pointers invalidated) */
-    size_t n_active;   /* slots in use */
-    int32_t *node;     /* node it is at, or will reach at t_h */
-    double *t_h;       /* hours since start: arrival at node, or when it started waiting */
-    int32_t *kg;       /* cargo, kg of concentrate */
-    int32_t *mine;     /* mine of origin (index into the mines table) */
-    int32_t *origin_group; /* controller of the mine when the cargo was mined */
-    uint64_t *serial;  /* creation number: keys its random numbers, unique over the run */
-    uint16_t *hops;    /* arcs travelled so far */
-    int32_t *arc;      /* arc it is on (MOVING) or came by, -1 before the first hop */
-    uint8_t *state;    /* CFX_SHIP_* */
-    int32_t *free_list; /* cap - n_active free slot ids, used as a stack */
-    size_t n_free;
-    uint64_t next_serial;
-} cfx_ships;
-
-/* One bucket per step in a ring: the shipments due at a node during that step, in the
- * fixed order they were filed. */
-typedef struct cfx_bucket {
-    int32_t *ids;
-    size_t n, cap;
-} cfx_bucket;
-
-typedef struct cfx_calendar {
-    size_t n;            /* buckets, a power of two */
-    cfx_bucket *b;
-    int32_t *far;        /* shipments due beyond the ring, in filing order */
-    size_t n_far, far_cap;
-} cfx_calendar;
-
-/* A calendar filing made in the parallel part of a round: the shipment and its step. */
-typedef struct cfx_filing {
-    int32_t id;
-    int32_t step;
-} cfx_filing;
-
-/* Per-thread scratch of the shipment phase: what the thread's share of a round does to the
- * lists whose order matters (freed slots, waiting shipments, calendar filings), kept in
- * shipment order and joined in thread order afterwards, so the result is the one-thread
- * order; and its integer totals, which are exact in any order. */
-typedef struct cfx_lane {
-    int32_t *freed;
-    size_t n_freed, cap_freed;
-    int32_t *waiting;
-    size_t n_waiting, cap_waiting;
-    cfx_filing *filed;    /* shipments to file in the calendar */
-    size_t n_filed, cap_filed;
-    int64_t in_transit_kg, arrived_kg, seized_kg, lost_kg;
-    uint64_t hop_events;
-    size_t retired;       /* slots freed */
-    int failed;           /* out of memory */
-    /* With more than one thread: the lane's own share of the flows every move adds to
-     * (kg), folded into the world's by fold_lanes (integer sums, exact in any order).
-     * Shared counters at the few nodes all trucks pass made two threads slower than one. */
-    int64_t *through_kg, *levy_node_kg, *delivered_at_kg; /* n_nodes */
-    int64_t *edge_kg;                   /* n_edges */
-    int64_t *delivered_mine_kg;         /* n_mines */
-    int64_t *by_group_kg, *levy_export_kg; /* n_groups */
-    /* Lanes sit side by side in one array and each is written at every move: the padding
-     * keeps two threads' lanes off the same cache lines (false sharing made two threads
-     * slower than one). */
-    char pad[128];
-} cfx_lane;
 
 /* A recorded event (event_* output variables). */
 typedef struct cfx_event_rec {
@@ -108,91 +37,6 @@ typedef struct cfx_obs {
     double *delivered_by_controller_t; /* n_groups, t/day */
 } cfx_obs;
 
-/* Result of the parallel phase for one due shipment (written only by its own iteration). */
-typedef struct cfx_hop {
-    int32_t arc;   /* arc to take, -1: none */
-    int32_t step;  /* MOVE: the step of the arrival, for the calendar */
-    double t_arr;  /* arrival time at the arc's end, hours */
-    int8_t action; /* CFX_HOP_* */
-} cfx_hop;
-/* DEFER: the move's node or road is full today; set by the capacity pass, not by planning. */
-enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE, CFX_HOP_DEFER };
-
-struct cfx_world {
-    const cfx_scenario *s;
-    cfx_network *net;
-    int threads;
-    size_t parallel_min;   /* fewer due shipments than this run on one thread */
-    long steps_per_day;
-
-    uint8_t *node_status;  /* n_nodes cfx_status */
-    uint8_t *edge_open;    /* n_edges */
-    int32_t *controller;   /* n_nodes */
-    int network_changed;
-
-    /* What conflict events set (commands), read by the engine and by routing. */
-    double *toll_usd_per_t;     /* n_groups: levy at the gates each group holds */
-    double *node_tax_usd_per_t; /* n_nodes: checkpoint tax on cargo leaving the node */
-    double *node_seize_p;       /* n_nodes: chance a truck leaving the node is seized */
-    double *node_strike_start_h, *node_strike_end_h, *node_strike_p; /* n_nodes */
-    double *edge_strike_start_h, *edge_strike_end_h, *edge_strike_p; /* n_edges */
-    double strike_until_h; /* latest end of any strike so far: no strike holds after it */
-    double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
-    uint8_t *mine_halted;       /* n_mines: halted by order */
-    uint8_t *closed_to;         /* n_nodes * n_groups * n_cargo: gate closed to the cargo of
-                                   that origin group and kind */
-    long n_closed_to;           /* entries of closed_to set */
-
-    cfx_routes routes;
-    cfx_market_obs market;
-    double *delivered_today_t; /* n_products, t of oxide */
-
-    cfx_ships ships;
-    cfx_calendar cal;
-    int32_t *waiting;      /* shipments with no route, in the order they stopped */
-    size_t n_waiting, cap_waiting;
-    cfx_hop *hops;         /* scratch for the parallel phase */
-    size_t cap_hops;
-    cfx_lane *lanes;       /* one per thread */
-    int has_capacity;      /* some node or road has a daily capacity */
-    gsl_rng **rngs;        /* one generator object per thread; draws are keyed, so the
-                              thread that makes a draw never changes its value */
-
-    /* cargo, kg */
-    double *mine_frac_kg;  /* n_mines: production not yet a whole kg */
-    int64_t *stock_kg;     /* n_nodes: at the node (mine stockpile + waiting + queued) */
-    int64_t *mine_pile_kg; /* n_mines: stockpile not yet loaded on a truck */
-    int64_t produced_kg, arrived_kg, in_transit_kg, seized_kg, lost_kg;
-    /* today's flows, kg or USD */
-    int64_t *through_kg;   /* n_nodes */
-    int64_t *delivered_at_kg; /* n_nodes: delivered there today (markets only) */
-    int64_t *edge_kg;      /* n_edges */
-    int64_t *edge_used_kg; /* n_edges: capacity used today */
-    int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
-    int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities in kg; INT64_MAX: none */
-    int64_t *by_group_kg;  /* n_groups */
-    int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
-    double *revenue_usd;   /* n_groups */
-    /* Cargo that paid a levy since the levies were last booked (book_levies): by node left,
-     * and by origin group at gates for the export levy. Booked at the end of each day and
-     * before any change of who holds a node or what it charges. */
-    int64_t *levy_node_kg; /* n_nodes */
-    int64_t *levy_export_kg; /* n_groups */
-
-    /* models and their state */
-    const cfx_model_type *const *models;
-    void **model_state;
-    cfx_cmdbuf cmds;
-
-    cfx_event_rec *events;   /* every event applied so far */
-    size_t n_events, cap_events;
-
-    cfx_obs obs;
-    uint64_t hop_events;     /* shipment arrivals at nodes */
-    uint64_t shipment_days;  /* sum over days of shipments alive at the day's end */
-    long step;               /* next step to run */
-};
-
 typedef struct cfx_world_opts {
     /* The models, NULL-terminated (models/registry.h has the default list): the same list
      * whose section readers read the scenario, in the same order. */
@@ -206,19 +50,49 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
                     cfx_error *err);
 void cfx_world_free(cfx_world *w);
 
-/* Runs one step; after the day's last step, w->obs holds that day. */
+/* Runs one step; after the day's last step, cfx_world_obs holds that day. */
 int cfx_world_step(cfx_world *w, cfx_error *err);
-/* Runs one day (all its steps) and fills w->obs for it. */
+/* Runs one day (all its steps) and fills the observation for it. */
 int cfx_world_run_day(cfx_world *w, cfx_error *err);
 /* Recomputes the routing table now (conflux check and tests; runs use it as needed). */
 int cfx_world_route(cfx_world *w);
 
-/* Checkpoints (checkpoint.h): saves the world's state and every model's, or loads them into
+/* Checkpoints (io/ckpt.h): saves the world's state and every model's, or loads them into
  * a world just allocated for the same scenario, as ck says; loading then recomputes the
  * routing table, a function of the network's state. Between steps only. */
 int cfx_world_checkpoint(cfx_world *w, cfx_ckpt *ck);
 
 /* Total kg at nodes (sum of stock_kg), for the conservation check. */
 int64_t cfx_world_stock_kg(const cfx_world *w);
+
+/* The cargo counters, kg (exact: produced = arrived + in_transit + stock + seized + lost),
+ * and the work done so far. */
+typedef struct cfx_world_totals {
+    int64_t produced_kg, arrived_kg, in_transit_kg, stock_kg, seized_kg, lost_kg;
+    uint64_t hop_events;    /* shipment arrivals at nodes */
+    uint64_t shipment_days; /* sum over days of shipments alive at the day's end */
+    size_t n_events;        /* events recorded */
+} cfx_world_totals;
+void cfx_world_get_totals(const cfx_world *w, cfx_world_totals *out);
+/* The last finished day's observation (what the output writes as one row). */
+const cfx_obs *cfx_world_obs(const cfx_world *w);
+/* Every event recorded so far (*n of them). */
+const cfx_event_rec *cfx_world_events(const cfx_world *w, size_t *n);
+/* The next step to run, and the steps in a day. */
+long cfx_world_next_step(const cfx_world *w);
+long cfx_world_steps_per_day(const cfx_world *w);
+
+/* The route a truck of cargo kind `cargo` owned by group `group` takes from node v as the
+ * routing table stands (cfx_world_route first): hours on the road and at gates (the mean
+ * clearance), the generalized cost (USD/t), the node it ends at and the roads. 0, or -1
+ * when there is no route. */
+typedef struct cfx_route_info {
+    double hours;
+    double cost_usd_per_t;
+    int32_t end;
+    int roads;
+} cfx_route_info;
+int cfx_world_route_from(const cfx_world *w, int32_t v, size_t cargo, size_t group,
+                         cfx_route_info *out);
 
 #endif

@@ -98,15 +98,15 @@ static int sync_path(const char *path)
 
 static int write_state(cfx_ckpt *c, cfx_world *w, const cfx_checkpoint_meta *meta)
 {
-    const cfx_scenario *s = w->s;
+    const cfx_scenario *s = cfx_world_scenario(w);
     char created[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     ckpt_meta m = {.format = CFX_CKPT_FORMAT,
-                   .days = w->step / w->steps_per_day,
-                   .step = w->step,
+                   .days = cfx_world_next_step(w) / cfx_world_steps_per_day(w),
+                   .step = cfx_world_next_step(w),
                    .seed = s->seed,
                    .threads = meta->threads,
                    .version = CFX_VERSION,
@@ -130,7 +130,7 @@ int cfx_checkpoint_write(const char *out, cfx_world *w, cfx_output *o,
                          const cfx_checkpoint_meta *meta, cfx_error *err)
 {
     char dir[1040], path[1100], tmp[1120];
-    long days = w->step / w->steps_per_day;
+    long days = cfx_world_next_step(w) / cfx_world_steps_per_day(w);
     if ((size_t)snprintf(dir, sizeof dir, "%s.ckpt", out) >= sizeof dir ||
         cfx_checkpoint_path(path, sizeof path, out, days))
         return cfx_error_set(err, CFX_ECREATE, out, 0, 0, "checkpoint path too long");
@@ -169,7 +169,7 @@ int cfx_checkpoint_write(const char *out, cfx_world *w, cfx_output *o,
 static int check_meta(cfx_ckpt *c, const ckpt_meta *m, const cfx_world *w,
                       const cfx_checkpoint_meta *meta)
 {
-    const cfx_scenario *s = w->s;
+    const cfx_scenario *s = cfx_world_scenario(w);
     const char *over = meta->overrides ? meta->overrides : "";
     if (strcmp(m->version, CFX_VERSION) != 0)
         return cfx_ckpt_failf(c, CFX_EINVAL, NULL,
@@ -202,7 +202,7 @@ static int check_meta(cfx_ckpt *c, const ckpt_meta *m, const cfx_world *w,
                     src->path, src->key);
         free(text);
     }
-    if (!cfx_ckpt_status(c) && (m->days < 0 || m->days >= s->days || m->step != m->days * w->steps_per_day))
+    if (!cfx_ckpt_status(c) && (m->days < 0 || m->days >= s->days || m->step != m->days * cfx_world_steps_per_day(w)))
         cfx_ckpt_failf(c, CFX_EINVAL, NULL, "holds day %ld (step %ld) of a run of %ld days", m->days,
                 m->step, s->days);
     return cfx_ckpt_status(c);
@@ -222,9 +222,9 @@ int cfx_checkpoint_load(const char *path, cfx_world *w, const cfx_checkpoint_met
                 "format version %d; this conflux reads version %d (rerun from the start)", format,
                 CFX_CKPT_FORMAT);
     if (!cfx_ckpt_status(c) && !meta_io(c, &m) && !check_meta(c, &m, w, meta)) {
-        if (!cfx_world_checkpoint(w, c) && w->step != m.step)
+        if (!cfx_world_checkpoint(w, c) && cfx_world_next_step(w) != m.step)
             cfx_ckpt_failf(c, CFX_EINVAL, NULL, "the world's step %ld is not the first of day %ld",
-                    w->step, m.days);
+                    cfx_world_next_step(w), m.days);
         *days = m.days;
     }
     meta_free(&m);

@@ -23,21 +23,14 @@ static int print_reach(const cfx_scenario *s, FILE *f, cfx_error *err)
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t v = s->mine_node[m];
         fprintf(f, "  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);
-        /* the route table of the mine's cargo kind and of the group that holds the mine:
-         * its cargo's owner */
-        size_t row = cfx_route_row(s, (size_t)s->mine_cargo[m], (size_t)s->controller[v]);
-        if (isinf(w->routes.cost[row + (size_t)v])) {
+        /* the route of the mine's cargo kind, owned by the group that holds the mine */
+        cfx_route_info r;
+        if (cfx_world_route_from(w, v, (size_t)s->mine_cargo[m], (size_t)s->controller[v], &r)) {
             fprintf(f, "NO ROUTE to a market that buys its cargo\n");
             continue;
         }
-        double h = 0;
-        int32_t u = v, hops = 0;
-        for (int32_t a; (a = w->routes.next_arc[row + (size_t)u]) >= 0;
-             u = w->net->arc_to[a], hops++)
-            h += w->routes.arc_hours[a] +
-                 (s->node_kind[w->net->arc_to[a]] == CFX_NODE_GATE ? s->gate_clearance_hours : 0);
-        fprintf(f, "%8.1f h  %10.0f USD/t  to %s in %d roads\n", h, w->routes.cost[row + (size_t)v],
-               s->node_id[u], hops);
+        fprintf(f, "%8.1f h  %10.0f USD/t  to %s in %d roads\n", r.hours, r.cost_usd_per_t,
+                s->node_id[r.end], r.roads);
     }
     cfx_world_free(w);
     return 0;

@@ -442,7 +442,7 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
                       const cfx_output_meta *meta, cfx_error *err)
 {
     *out = NULL;
-    const cfx_scenario *s = w->s;
+    const cfx_scenario *s = cfx_world_scenario(w);
     /* No clean-up of HDF5 at exit: after a failed write (a full disk) H5Fclose fails and
      * leaves the file half closed, and HDF5 1.10 then crashes at exit closing it again. The
      * operating system frees the memory and closes the descriptor anyway. */
@@ -518,7 +518,7 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
 
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
 {
-    const cfx_obs *obs = &w->obs;
+    const cfx_obs *obs = cfx_world_obs(w);
     for (size_t i = 0; i < NSERIES; i++) {
         const series_desc *d = &series[i];
         series_buf *b = &o->s[i];
@@ -561,7 +561,9 @@ static int append_rows(hid_t ds, hid_t type, size_t start, size_t n, int rank, s
 
 static int flush_events(cfx_output *o, const cfx_world *w)
 {
-    size_t n = w->n_events - o->events;
+    size_t n_all;
+    const cfx_event_rec *events = cfx_world_events(w, &n_all);
+    size_t n = n_all - o->events;
     if (n == 0)
         return 0;
     double *t = malloc(n * sizeof *t), *days = malloc(n * sizeof *days);
@@ -570,7 +572,7 @@ static int flush_events(cfx_output *o, const cfx_world *w)
     int rc = -1;
     if (t && days && kind && node && edge) {
         for (size_t i = 0; i < n; i++) {
-            const cfx_event_rec *e = &w->events[o->events + i];
+            const cfx_event_rec *e = &events[o->events + i];
             t[i] = e->day;
             kind[i] = (uint8_t)e->kind;
             node[i] = e->node;

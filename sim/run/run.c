@@ -174,9 +174,10 @@ static int check_memory(const cfx_scenario *s, int threads, cfx_diags *d)
 
 static void check_conservation(const cfx_world *w, long day)
 {
-    int64_t lhs = w->produced_kg;
-    int64_t rhs = w->arrived_kg + w->in_transit_kg + cfx_world_stock_kg(w) + w->seized_kg +
-                  w->lost_kg;
+    cfx_world_totals t;
+    cfx_world_get_totals(w, &t);
+    int64_t lhs = t.produced_kg;
+    int64_t rhs = t.arrived_kg + t.in_transit_kg + t.stock_kg + t.seized_kg + t.lost_kg;
     if (lhs != rhs) {
         fprintf(stderr,
                 "internal error: cargo not conserved on day %ld: produced %lld kg, accounted "
@@ -281,15 +282,17 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
             res->complete = 1;
         }
     }
-    res->hop_events = w->hop_events;
-    res->shipment_days = w->shipment_days;
-    res->produced_t = (double)w->produced_kg / 1000.0;
-    res->arrived_t = (double)w->arrived_kg / 1000.0;
-    res->in_transit_t = (double)w->in_transit_kg / 1000.0;
-    res->stock_t = (double)cfx_world_stock_kg(w) / 1000.0;
-    res->seized_t = (double)w->seized_kg / 1000.0;
-    res->lost_t = (double)w->lost_kg / 1000.0;
-    res->n_events = w->n_events;
+    cfx_world_totals tot;
+    cfx_world_get_totals(w, &tot);
+    res->hop_events = tot.hop_events;
+    res->shipment_days = tot.shipment_days;
+    res->produced_t = (double)tot.produced_kg / 1000.0;
+    res->arrived_t = (double)tot.arrived_kg / 1000.0;
+    res->in_transit_t = (double)tot.in_transit_kg / 1000.0;
+    res->stock_t = (double)tot.stock_kg / 1000.0;
+    res->seized_t = (double)tot.seized_kg / 1000.0;
+    res->lost_t = (double)tot.lost_kg / 1000.0;
+    res->n_events = tot.n_events;
 done:
     if (out) {
         cfx_error ignore;

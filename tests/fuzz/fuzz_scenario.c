@@ -6,7 +6,7 @@
  * run. */
 #include "fuzz.h"
 #include "io/scenario.h"
-#include "engine/world.h"
+#include "engine/world_impl.h"
 #include "models/registry.h"
 #include "run/run.h"
 

@@ -1,0 +1,226 @@
+/* Applying the models' commands to the world, in buffer order, and booking levies as
+ * revenue. Serial, between the parallel parts of a step. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/world_impl.h"
+
+static void lose_mine_piles(cfx_world *w, int32_t node)
+{
+    for (size_t m = 0; m < w->s->n_mines; m++) {
+        if (w->s->mine_node[m] != node)
+            continue;
+        w->lost_kg += w->mine_pile_kg[m];
+        w->stock_kg[node] -= w->mine_pile_kg[m];
+        w->mine_pile_kg[m] = 0;
+    }
+}
+
+/* A strike on a mine burns that share of its stockpile (the loaded trucks waiting there
+ * take their own chance when next looked at). */
+static void strike_mine_piles(cfx_world *w, int32_t node, double p)
+{
+    for (size_t m = 0; m < w->s->n_mines; m++) {
+        if (w->s->mine_node[m] != node)
+            continue;
+        int64_t kg = (int64_t)floor((double)w->mine_pile_kg[m] * p);
+        w->lost_kg += kg;
+        w->stock_kg[node] -= kg;
+        w->mine_pile_kg[m] -= kg;
+    }
+}
+
+/* Adds what the lanes counted since the last fold into the world's flows and empties them.
+ * Integer sums: the result does not depend on how moves were split over threads. */
+static void fold(int64_t *to, int64_t *from, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        to[i] += from[i];
+        from[i] = 0;
+    }
+}
+
+static void fold_lanes(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    for (int t = 0; w->threads > 1 && t < w->threads; t++) {
+        cfx_lane *l = &w->lanes[t];
+        fold(w->through_kg, l->through_kg, s->n_nodes);
+        fold(w->delivered_at_kg, l->delivered_at_kg, s->n_nodes);
+        fold(w->levy_node_kg, l->levy_node_kg, s->n_nodes);
+        fold(w->edge_kg, l->edge_kg, s->n_edges);
+        fold(w->delivered_mine_kg, l->delivered_mine_kg, s->n_mines);
+        fold(w->by_group_kg, l->by_group_kg, s->n_groups);
+        fold(w->levy_export_kg, l->levy_export_kg, s->n_groups);
+    }
+}
+
+/* Turns the cargo that paid levies since the last booking into revenue, at the levies and
+ * with the holders in force meanwhile, in node order (a fixed order of float sums). The
+ * lanes are folded first, so this is also where the day's flows are complete. */
+void cfx_world__book_levies(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    fold_lanes(w);
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        if (!w->levy_node_kg[v])
+            continue;
+        int32_t g = w->controller[v];
+        double levy = w->node_tax_usd_per_t[v];
+        if (s->node_kind[v] == CFX_NODE_GATE)
+            levy += w->toll_usd_per_t[g];
+        if (levy != 0)
+            w->revenue_usd[g] += levy * ((double)w->levy_node_kg[v] / 1000.0);
+        w->levy_node_kg[v] = 0;
+    }
+    for (size_t g = 0; g < s->n_groups; g++) {
+        if (!w->levy_export_kg[g])
+            continue;
+        w->revenue_usd[g] +=
+            s->groups[g].export_levy_usd_per_t * ((double)w->levy_export_kg[g] / 1000.0);
+        w->levy_export_kg[g] = 0;
+    }
+}
+
+/* Sets *x to v; a change of what routing weighs marks the network changed. */
+static void set_u8(cfx_world *w, uint8_t *x, int v)
+{
+    if (*x != (uint8_t)v) {
+        *x = (uint8_t)v;
+        w->network_changed = 1;
+    }
+}
+
+static void node_status(cfx_world *w, const cfx_cmd *c)
+{
+    if (w->node_status[c->a] == c->b)
+        return;
+    set_u8(w, &w->node_status[c->a], c->b);
+    if (c->b == CFX_STATUS_DESTROYED)
+        lose_mine_piles(w, c->a);
+}
+
+static void controller(cfx_world *w, const cfx_cmd *c)
+{
+    if (w->controller[c->a] != c->b) {
+        w->controller[c->a] = c->b;
+        w->network_changed = 1; /* tolls and risks depend on who holds a node */
+    }
+}
+
+/* Production into the mine's stockpile, in whole kg (the fraction waits for the next step);
+ * the mine tax goes to whoever holds the mine. */
+static void produce(cfx_world *w, const cfx_cmd *c)
+{
+    double kg = w->mine_frac_kg[c->a] + c->x * 1000.0;
+    int64_t whole = (int64_t)floor(kg);
+    int32_t node = w->s->mine_node[c->a];
+    w->mine_frac_kg[c->a] = kg - (double)whole;
+    w->mine_pile_kg[c->a] += whole;
+    w->stock_kg[node] += whole;
+    w->produced_kg += whole;
+    w->revenue_usd[w->controller[node]] +=
+        w->s->groups[w->controller[node]].mine_tax_usd_per_t * (double)whole / 1000.0;
+}
+
+/* A strike on node a, or road y when a < 0: trucks there are lost with chance x for x2 h. */
+static void strike(cfx_world *w, const cfx_cmd *c)
+{
+    double now_h = (double)w->step * w->s->step_hours;
+    if (now_h + c->x2 > w->strike_until_h)
+        w->strike_until_h = now_h + c->x2;
+    if (c->a >= 0) {
+        w->node_strike_start_h[c->a] = now_h;
+        w->node_strike_end_h[c->a] = now_h + c->x2;
+        w->node_strike_p[c->a] = c->x;
+        strike_mine_piles(w, c->a, c->x);
+    } else {
+        w->edge_strike_start_h[c->y] = now_h;
+        w->edge_strike_end_h[c->y] = now_h + c->x2;
+        w->edge_strike_p[c->y] = c->x;
+    }
+}
+
+static void close_to(cfx_world *w, const cfx_cmd *c)
+{
+    uint8_t *x = &w->closed_to[cfx_closed_index(w->s, (size_t)c->a, (size_t)c->b)];
+    if (*x != (c->y != 0))
+        w->n_closed_to += c->y ? 1 : -1;
+    set_u8(w, x, c->y != 0);
+}
+
+static int log_event(cfx_world *w, const cfx_cmd *c)
+{
+    if (CFX_GROW(w->events, w->cap_events, w->n_events + 1))
+        return CFX_ENOMEM;
+    w->events[w->n_events++] =
+        (cfx_event_rec){.day = (double)w->step * w->s->step_hours / 24.0, .kind = c->b,
+                        .node = c->a, .edge = c->y, .days = c->x};
+    return 0;
+}
+
+/* Applies one command; 0 or CFX_ENOMEM. */
+static int apply(cfx_world *w, const cfx_cmd *c)
+{
+    switch (c->kind) {
+    case CFX_CMD_NODE_STATUS:
+        node_status(w, c);
+        break;
+    case CFX_CMD_EDGE_OPEN:
+        set_u8(w, &w->edge_open[c->a], c->b);
+        break;
+    case CFX_CMD_CONTROLLER:
+        controller(w, c);
+        break;
+    case CFX_CMD_PRODUCE:
+        produce(w, c);
+        break;
+    case CFX_CMD_TOLL:
+        w->toll_usd_per_t[c->a] = c->x;
+        w->network_changed = 1; /* routes weigh the levy */
+        break;
+    case CFX_CMD_CHECKPOINT:
+        w->node_tax_usd_per_t[c->a] = c->x;
+        w->node_seize_p[c->a] = c->x2;
+        w->network_changed = 1;
+        break;
+    case CFX_CMD_STRIKE:
+        strike(w, c);
+        break;
+    case CFX_CMD_CLOSE_TO:
+        close_to(w, c);
+        break;
+    case CFX_CMD_MINE_CAPACITY:
+        w->mine_capacity[c->a] = c->x < 0 ? 0 : c->x > 1 ? 1 : c->x;
+        break;
+    case CFX_CMD_MINE_HALT:
+        w->mine_halted[c->a] = (uint8_t)(c->b != 0);
+        break;
+    case CFX_CMD_LOG_EVENT:
+        return log_event(w, c);
+    }
+    return 0;
+}
+
+int cfx_world__apply_cmds(cfx_world *w)
+{
+    int rc = 0;
+    if (w->cmds.failed) { /* a model's command was dropped: the step cannot be right */
+        w->cmds.n = 0;
+        w->cmds.failed = 0;
+        return CFX_ENOMEM;
+    }
+    /* Cargo that left before a change of holder or levy pays what was in force. */
+    for (size_t i = 0; i < w->cmds.n; i++) {
+        int k = w->cmds.v[i].kind;
+        if (k == CFX_CMD_CONTROLLER || k == CFX_CMD_TOLL || k == CFX_CMD_CHECKPOINT) {
+            cfx_world__book_levies(w);
+            break;
+        }
+    }
+    for (size_t i = 0; i < w->cmds.n && !rc; i++)
+        rc = apply(w, &w->cmds.v[i]);
+    w->cmds.n = 0;
+    return rc;
+}

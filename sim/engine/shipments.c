@@ -1,0 +1,410 @@
+/* The shipment phase: departures from the mines, then the shipments due this step, each
+ * one's next move planned in parallel (each iteration writes only its own slot of w->hops),
+ * road and gate capacity resolved serially in calendar order (first come, first served),
+ * the moves applied in parallel into per-thread lanes, and the lanes joined in thread order
+ * so the result is the one-thread order. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <omp.h>
+
+#include "core/rng.h"
+#include "engine/world_impl.h"
+
+static int push_waiting(cfx_world *w, int32_t id)
+{
+    if (CFX_GROW(w->waiting, w->cap_waiting, w->n_waiting + 1))
+        return CFX_ENOMEM;
+    w->waiting[w->n_waiting++] = id;
+    return 0;
+}
+
+/* Loads whole truckloads from each mine's stockpile; they leave this step. */
+int cfx_world__dispatch(cfx_world *w, double now_h)
+{
+    const cfx_scenario *s = w->s;
+    int64_t truck_kg = llround(s->truck_t * 1000.0);
+    cfx_ships *sh = &w->ships;
+    if (w->step == 0 && s->initial_shipments > 0 && s->n_mines > 0) {
+        /* Cargo already mined and loaded at day 0, dealt round robin over the mines. */
+        if (cfx_ships__grow(sh, (size_t)s->initial_shipments))
+            return CFX_ENOMEM;
+        for (size_t m = 0; m < s->n_mines; m++) {
+            int64_t k = s->initial_shipments / (long)s->n_mines +
+                        ((long)m < s->initial_shipments % (long)s->n_mines);
+            w->mine_pile_kg[m] += k * truck_kg;
+            w->stock_kg[s->mine_node[m]] += k * truck_kg;
+            w->produced_kg += k * truck_kg;
+        }
+    }
+    for (size_t m = 0; m < s->n_mines; m++) {
+        while (w->mine_pile_kg[m] >= truck_kg) {
+            if (!sh->n_free && cfx_ships__grow(sh, sh->cap ? 2 * sh->cap : 1024))
+                return CFX_ENOMEM;
+            int32_t id = sh->free_list[--sh->n_free];
+            sh->n_active++;
+            int32_t node = s->mine_node[m];
+            sh->node[id] = node;
+            sh->t_h[id] = now_h;
+            sh->kg[id] = (int32_t)truck_kg;
+            sh->mine[id] = (int32_t)m;
+            sh->origin_group[id] = w->controller[node];
+            sh->serial[id] = sh->next_serial++;
+            sh->hops[id] = 0;
+            sh->arc[id] = -1;
+            sh->state[id] = CFX_SHIP_QUEUED; /* at the node, counted in its stock */
+            w->mine_pile_kg[m] -= truck_kg;
+            int rc = cfx_cal__file(w, id, now_h);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* The chance shipment id is lost at its node now: a strike on the road it came by while it
+ * was on it, a strike on the node while it is there, or the fighting at a contested node it
+ * arrives at. */
+static inline double loss_chance(const cfx_world *w, int32_t id, double now_h)
+{
+    const cfx_ships *sh = &w->ships;
+    int32_t node = sh->node[id], came = sh->arc[id];
+    double here_h = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
+    double p = 0;
+    if (sh->t_h[id] < w->strike_until_h) { /* else no strike window can hold either time */
+        if (sh->state[id] == CFX_SHIP_MOVING && came >= 0) {
+            int32_t e = w->net->arc_edge[came];
+            if (sh->t_h[id] >= w->edge_strike_start_h[e] && sh->t_h[id] < w->edge_strike_end_h[e])
+                p = w->edge_strike_p[e];
+        }
+        if (here_h >= w->node_strike_start_h[node] && here_h < w->node_strike_end_h[node])
+            p = 1 - (1 - p) * (1 - w->node_strike_p[node]);
+    }
+    if (sh->state[id] == CFX_SHIP_MOVING && w->node_status[node] == CFX_STATUS_CONTESTED)
+        p = 1 - (1 - p) * (1 - w->s->contested_loss_p); /* it ran into a fight */
+    return p;
+}
+
+/* The next move of one shipment; reads shared state, writes only *out. */
+static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *out)
+{
+    const cfx_ships *sh = &w->ships;
+    const cfx_scenario *s = w->s;
+    int32_t node = sh->node[id];
+    uint8_t st = w->node_status[node];
+    out->arc = -1;
+    out->t_arr = 0;
+    if (st == CFX_STATUS_DESTROYED) {
+        out->action = CFX_HOP_LOSE;
+        return;
+    }
+    /* One draw per shipment and hop decides a loss (the same key gives the same draw
+     * however often it is looked at). */
+    double p_strike = loss_chance(w, id, now_h);
+    if (p_strike > 0) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_STRIKE, sh->serial[id], sh->hops[id]);
+        if (gsl_rng_uniform(rng) < p_strike) {
+            out->action = CFX_HOP_LOSE;
+            return;
+        }
+    }
+    if (st == CFX_STATUS_CUT || st == CFX_STATUS_CLOSED) {
+        out->action = CFX_HOP_WAIT;
+        return;
+    }
+    int32_t cargo = s->mine_cargo[sh->mine[id]];
+    if (s->node_kind[node] == CFX_NODE_MARKET && cfx_buys(s, (size_t)node, (size_t)cargo)) {
+        out->action = CFX_HOP_DELIVER;
+        return;
+    }
+    int32_t own = sh->origin_group[id];
+    size_t key = cfx_close_key(s, (size_t)own, (size_t)cargo);
+    if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)]) {
+        out->action = CFX_HOP_WAIT; /* a gate closed to this cargo: it waits there */
+        return;
+    }
+    int32_t arc = w->routes.next_arc[cfx_route_row(s, (size_t)cargo, (size_t)own) + (size_t)node];
+    if (arc < 0) {
+        out->action = CFX_HOP_WAIT;
+        return;
+    }
+    /* Leaving a checkpoint, or a node held by a group that seizes other groups' cargo. */
+    int32_t holder = w->controller[node];
+    int hostile =
+        holder != own && cfx_in_set(s, s->groups[holder].hostile_seize_products, (size_t)cargo);
+    double p_seize = 1 - (1 - w->node_seize_p[node]) *
+                             (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
+    if (p_seize > 0) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, sh->serial[id], sh->hops[id]);
+        if (gsl_rng_uniform(rng) < p_seize) {
+            out->action = CFX_HOP_SEIZE;
+            return;
+        }
+    }
+    double t = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
+    t += w->routes.arc_hours[arc];
+    if (s->gate_clearance_hours > 0 && s->node_kind[w->net->arc_to[arc]] == CFX_NODE_GATE) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], sh->hops[id]);
+        t += gsl_ran_exponential(rng, s->gate_clearance_hours);
+    }
+    out->action = CFX_HOP_MOVE;
+    out->arc = arc;
+    out->t_arr = t;
+    out->step = (int32_t)cfx_step_of(w, t);
+}
+
+/* Whether kg more would overrun a daily capacity of cap_kg (INT64_MAX: none) of which
+ * used_kg is taken: a truck is admitted when its load fits in what is left today, and the
+ * first truck of the day always is, so a capacity below one truckload still passes one. */
+static inline int full_today(int64_t used_kg, int64_t kg, int64_t cap_kg)
+{
+    return used_kg > 0 && used_kg + kg > cap_kg;
+}
+
+/* A capacity in t/day as whole kg: cargo is whole kg, so x > floor(1000 cap) exactly when
+ * x > 1000 cap. INFINITY (no limit) and anything beyond int64 become INT64_MAX. */
+int64_t cfx_world__cap_kg(double cap_t)
+{
+    return isfinite(cap_t) && cap_t * 1000.0 < 9.0e18 ? (int64_t)floor(cap_t * 1000.0)
+                                                       : INT64_MAX;
+}
+
+/* Integer totals touched by several threads: atomic adds when the round runs in parallel
+ * (exact in any order), plain ones on one thread. */
+#define ADD(x, v)                                                                          \
+    do {                                                                                   \
+        if (par) {                                                                         \
+            _Pragma("omp atomic") (x) += (v);                                              \
+        } else {                                                                           \
+            (x) += (v);                                                                    \
+        }                                                                                  \
+    } while (0)
+
+#define LANE_PUSH(lane, list, item)                                                        \
+    do {                                                                                   \
+        if (CFX_GROW((lane)->list, (lane)->cap_##list, (lane)->n_##list + 1))                  \
+            (lane)->failed = 1;                                                            \
+        else                                                                               \
+            (lane)->list[(lane)->n_##list++] = (item);                                     \
+    } while (0)
+
+/* Applies one planned move. Writes only shipment id's own slots, the lane's lists and
+ * totals, and integer totals through ADD, so any split of a round over threads gives the
+ * same state once the lanes are joined in order. */
+static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
+                             long day, int par)
+{
+    const cfx_scenario *s = w->s;
+    cfx_ships *sh = &w->ships;
+    int32_t node = sh->node[id];
+    int64_t kg = sh->kg[id];
+    if (sh->state[id] == CFX_SHIP_MOVING) {
+        lane->in_transit_kg -= kg;
+        lane->hop_events++;
+    } else {
+        ADD(w->stock_kg[node], -kg);
+    }
+    switch (h->action) {
+    case CFX_HOP_DELIVER: {
+        lane->arrived_kg += kg;
+        int32_t m = sh->mine[id];
+        (par ? lane->through_kg : w->through_kg)[node] += kg;
+        (par ? lane->delivered_at_kg : w->delivered_at_kg)[node] += kg;
+        (par ? lane->by_group_kg : w->by_group_kg)[sh->origin_group[id]] += kg;
+        (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[m] += kg;
+        sh->state[id] = CFX_SHIP_FREE;
+        LANE_PUSH(lane, freed, id);
+        lane->retired++;
+        return;
+    }
+    case CFX_HOP_LOSE:
+    case CFX_HOP_SEIZE:
+        if (h->action == CFX_HOP_LOSE)
+            lane->lost_kg += kg;
+        else
+            lane->seized_kg += kg;
+        sh->state[id] = CFX_SHIP_FREE;
+        LANE_PUSH(lane, freed, id);
+        lane->retired++;
+        return;
+    case CFX_HOP_WAIT:
+        ADD(w->stock_kg[node], kg);
+        sh->t_h[id] = fmax(sh->t_h[id], (double)w->step * s->step_hours);
+        sh->state[id] = CFX_SHIP_WAITING;
+        LANE_PUSH(lane, waiting, id);
+        return;
+    case CFX_HOP_DEFER:
+        /* The gate or the road is full today: wait at the node for tomorrow's capacity. */
+        ADD(w->stock_kg[node], kg);
+        sh->state[id] = CFX_SHIP_QUEUED;
+        sh->t_h[id] = (double)(day + 1) * 24.0;
+        LANE_PUSH(lane, filed, ((cfx_filing){id, (int32_t)cfx_step_of(w, sh->t_h[id])}));
+        return;
+    default:
+        break;
+    }
+    int32_t e = w->net->arc_edge[h->arc];
+    (par ? lane->edge_kg : w->edge_kg)[e] += kg;
+    (par ? lane->through_kg : w->through_kg)[node] += kg;
+    lane->in_transit_kg += kg;
+    /* Levies on leaving the node (booked by book_levies): a checkpoint's tax and, at a
+     * gate, the holder's toll go to whoever holds the node; the export levy, to the group
+     * whose mine the cargo came from. */
+    (par ? lane->levy_node_kg : w->levy_node_kg)[node] += kg;
+    int32_t own = sh->origin_group[id];
+    if (s->node_kind[node] == CFX_NODE_GATE &&
+        cfx_in_set(s, s->groups[own].export_levy_products, (size_t)s->mine_cargo[sh->mine[id]]))
+        (par ? lane->levy_export_kg : w->levy_export_kg)[own] += kg;
+    sh->node[id] = w->net->arc_to[h->arc];
+    sh->t_h[id] = h->t_arr;
+    sh->hops[id]++;
+    sh->arc[id] = h->arc;
+    sh->state[id] = CFX_SHIP_MOVING;
+    LANE_PUSH(lane, filed, ((cfx_filing){id, h->step}));
+}
+
+/* Gate and road capacity, first come, first served in the round's (calendar) order: a move
+ * that does not fit in what is left of today's capacity is deferred to tomorrow. Serial,
+ * and skipped when nothing in the scenario has a capacity. */
+static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, size_t n)
+{
+    const cfx_ships *sh = &w->ships;
+    for (size_t i = 0; i < n; i++) {
+        if (hops[i].action != CFX_HOP_MOVE)
+            continue;
+        int32_t id = ids[i], node = sh->node[id], e = w->net->arc_edge[hops[i].arc];
+        int64_t kg = sh->kg[id];
+        if (full_today(w->node_used_kg[node], kg, w->node_cap_kg[node]) ||
+            full_today(w->edge_used_kg[e], kg, w->edge_cap_kg[e])) {
+            hops[i].action = CFX_HOP_DEFER;
+        } else {
+            w->node_used_kg[node] += kg;
+            w->edge_used_kg[e] += kg;
+        }
+    }
+}
+
+/* Joins the lanes in thread order: the totals, then the freed slots, the waiting list and
+ * the calendar filings in the order one thread would have made them. */
+static int join_lanes(cfx_world *w, int lanes)
+{
+    cfx_ships *sh = &w->ships;
+    for (int t = 0; t < lanes; t++) {
+        cfx_lane *l = &w->lanes[t];
+        if (l->failed)
+            return CFX_ENOMEM;
+        w->in_transit_kg += l->in_transit_kg;
+        w->arrived_kg += l->arrived_kg;
+        w->seized_kg += l->seized_kg;
+        w->lost_kg += l->lost_kg;
+        w->hop_events += l->hop_events;
+        sh->n_active -= l->retired;
+        for (size_t i = 0; i < l->n_freed; i++)
+            sh->free_list[sh->n_free++] = l->freed[i];
+        for (size_t i = 0; i < l->n_waiting; i++) {
+            int rc = push_waiting(w, l->waiting[i]);
+            if (rc)
+                return rc;
+        }
+        for (size_t i = 0; i < l->n_filed; i++) {
+            int rc = cfx_cal__file_step(w, l->filed[i].id, l->filed[i].step);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Shipments handled in one pass of plan, capacity, apply and join; a larger bucket is
+ * taken in slices, in order, so the per-round scratch stays bounded (64 Ki x 16 bytes)
+ * whatever the number of shipments. The result is the same as one pass over the bucket. */
+#define CFX_ROUND_SLICE ((size_t)65536)
+
+/* One slice of a round: plan every move in parallel, resolve capacity serially, apply the
+ * moves in parallel, join the lanes serially. */
+static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_h, long day)
+{
+    if (CFX_GROW(w->hops, w->cap_hops, n))
+        return CFX_ENOMEM;
+    cfx_hop *hops = w->hops;
+    int par = n >= w->parallel_min && w->threads > 1;
+    int lanes = par ? w->threads : 1;
+    for (int t = 0; t < lanes; t++) {
+        cfx_lane *l = &w->lanes[t];
+        l->n_freed = l->n_waiting = l->n_filed = 0;
+        l->in_transit_kg = l->arrived_kg = l->seized_kg = l->lost_kg = 0;
+        l->hop_events = 0;
+        l->retired = 0;
+        l->failed = 0;
+    }
+    int cap = w->has_capacity;
+#pragma omp parallel num_threads(lanes) if (par)
+    {
+        int t = omp_get_thread_num();
+        cfx_lane *lane = &w->lanes[t];
+        /* Thread t takes a contiguous block (static schedule), so its lane lists come out in
+         * shipment order. Without capacities a move depends on nothing another shipment
+         * does in the round: each is planned and applied at once, with no barrier between. */
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
+            if (!cap)
+                apply_hop(w, lane, ids[i], &hops[i], day, par);
+        }
+        if (cap) {
+#pragma omp single
+            resolve_capacity(w, ids, hops, n);
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < n; i++)
+                apply_hop(w, lane, ids[i], &hops[i], day, par);
+        }
+    }
+    return join_lanes(w, lanes);
+}
+
+/* Processes the current step's bucket in rounds until nothing more is due in it (a short
+ * hop can end inside the same step): each round takes the bucket's list as it stands, and
+ * filings for this step made meanwhile wait for the next round. */
+int cfx_world__process_due(cfx_world *w, long day)
+{
+    double now_h = (double)w->step * w->s->step_hours;
+    cfx_bucket *b = &w->cal.b[(size_t)w->step & (w->cal.n - 1)];
+    int32_t *proc = NULL;
+    size_t proc_cap = 0;
+    int rc = 0;
+    while (b->n && !rc) {
+        size_t total = b->n;
+        int32_t *all = b->ids;
+        size_t all_cap = b->cap;
+        b->ids = proc;
+        b->cap = proc_cap;
+        b->n = 0;
+        for (size_t from = 0; from < total && !rc; from += CFX_ROUND_SLICE)
+            rc = process_slice(w, all + from,
+                               total - from < CFX_ROUND_SLICE ? total - from : CFX_ROUND_SLICE,
+                               now_h, day);
+        proc = all;
+        proc_cap = all_cap;
+    }
+    free(proc);
+    return rc;
+}
+
+/* After a network change, everything waiting for a route tries again now. */
+int cfx_world__requeue_waiting(cfx_world *w)
+{
+    double now_h = (double)w->step * w->s->step_hours;
+    for (size_t i = 0; i < w->n_waiting; i++) {
+        int32_t id = w->waiting[i];
+        w->ships.state[id] = CFX_SHIP_QUEUED;
+        int rc = cfx_cal__file(w, id, now_h);
+        if (rc)
+            return rc;
+    }
+    w->n_waiting = 0;
+    return 0;
+}
+

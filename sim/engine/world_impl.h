@@ -1,0 +1,211 @@
+/* The engine's own view of the world (engine-private: only the engine sources and its
+ * tests include it): the world's state, the shipment pool, the arrival calendar, the
+ * per-thread lanes of the shipment phase, and what the engine's files share. Everything
+ * above the engine sees a world through engine/world.h alone. */
+#ifndef CFX_WORLD_IMPL_H
+#define CFX_WORLD_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "core/grow.h"
+#include "core/network.h"
+#include "engine/world.h"
+
+/* Shipment states. */
+enum { CFX_SHIP_FREE, CFX_SHIP_MOVING, CFX_SHIP_WAITING, CFX_SHIP_QUEUED };
+
+/* Shipments as structure of arrays with a free list; slots are reused, never freed. */
+typedef struct cfx_ships {
+    size_t cap;        /* slots allocated; arrays grow by doubling (pointers invalidated) */
+    size_t n_active;   /* slots in use */
+    int32_t *node;     /* node it is at, or will reach at t_h */
+    double *t_h;       /* hours since start: arrival at node, or when it started waiting */
+    int32_t *kg;       /* cargo, kg of concentrate */
+    int32_t *mine;     /* mine of origin (index into the mines table) */
+    int32_t *origin_group; /* controller of the mine when the cargo was mined */
+    uint64_t *serial;  /* creation number: keys its random numbers, unique over the run */
+    uint16_t *hops;    /* arcs travelled so far */
+    int32_t *arc;      /* arc it is on (MOVING) or came by, -1 before the first hop */
+    uint8_t *state;    /* CFX_SHIP_* */
+    int32_t *free_list; /* cap - n_active free slot ids, used as a stack */
+    size_t n_free;
+    uint64_t next_serial;
+} cfx_ships;
+
+/* One bucket per step in a ring: the shipments due at a node during that step, in the
+ * fixed order they were filed. */
+typedef struct cfx_bucket {
+    int32_t *ids;
+    size_t n, cap;
+} cfx_bucket;
+
+typedef struct cfx_calendar {
+    size_t n;            /* buckets, a power of two */
+    cfx_bucket *b;
+    int32_t *far;        /* shipments due beyond the ring, in filing order */
+    size_t n_far, far_cap;
+} cfx_calendar;
+
+/* A calendar filing made in the parallel part of a round: the shipment and its step. */
+typedef struct cfx_filing {
+    int32_t id;
+    int32_t step;
+} cfx_filing;
+
+/* Per-thread scratch of the shipment phase: what the thread's share of a round does to the
+ * lists whose order matters (freed slots, waiting shipments, calendar filings), kept in
+ * shipment order and joined in thread order afterwards, so the result is the one-thread
+ * order; and its integer totals, which are exact in any order. */
+typedef struct cfx_lane {
+    int32_t *freed;
+    size_t n_freed, cap_freed;
+    int32_t *waiting;
+    size_t n_waiting, cap_waiting;
+    cfx_filing *filed;    /* shipments to file in the calendar */
+    size_t n_filed, cap_filed;
+    int64_t in_transit_kg, arrived_kg, seized_kg, lost_kg;
+    uint64_t hop_events;
+    size_t retired;       /* slots freed */
+    int failed;           /* out of memory */
+    /* With more than one thread: the lane's own share of the flows every move adds to
+     * (kg), folded into the world's by fold_lanes (integer sums, exact in any order).
+     * Shared counters at the few nodes all trucks pass made two threads slower than one. */
+    int64_t *through_kg, *levy_node_kg, *delivered_at_kg; /* n_nodes */
+    int64_t *edge_kg;                   /* n_edges */
+    int64_t *delivered_mine_kg;         /* n_mines */
+    int64_t *by_group_kg, *levy_export_kg; /* n_groups */
+    /* Lanes sit side by side in one array and each is written at every move: the padding
+     * keeps two threads' lanes off the same cache lines (false sharing made two threads
+     * slower than one). */
+    char pad[128];
+} cfx_lane;
+
+/* Result of the parallel phase for one due shipment (written only by its own iteration). */
+typedef struct cfx_hop {
+    int32_t arc;   /* arc to take, -1: none */
+    int32_t step;  /* MOVE: the step of the arrival, for the calendar */
+    double t_arr;  /* arrival time at the arc's end, hours */
+    int8_t action; /* CFX_HOP_* */
+} cfx_hop;
+/* DEFER: the move's node or road is full today; set by the capacity pass, not by planning. */
+enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE, CFX_HOP_DEFER };
+
+struct cfx_world {
+    const cfx_scenario *s;
+    cfx_network *net;
+    int threads;
+    size_t parallel_min;   /* fewer due shipments than this run on one thread */
+    long steps_per_day;
+
+    uint8_t *node_status;  /* n_nodes cfx_status */
+    uint8_t *edge_open;    /* n_edges */
+    int32_t *controller;   /* n_nodes */
+    int network_changed;
+
+    /* What conflict events set (commands), read by the engine and by routing. */
+    double *toll_usd_per_t;     /* n_groups: levy at the gates each group holds */
+    double *node_tax_usd_per_t; /* n_nodes: checkpoint tax on cargo leaving the node */
+    double *node_seize_p;       /* n_nodes: chance a truck leaving the node is seized */
+    double *node_strike_start_h, *node_strike_end_h, *node_strike_p; /* n_nodes */
+    double *edge_strike_start_h, *edge_strike_end_h, *edge_strike_p; /* n_edges */
+    double strike_until_h; /* latest end of any strike so far: no strike holds after it */
+    double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
+    uint8_t *mine_halted;       /* n_mines: halted by order */
+    uint8_t *closed_to;         /* n_nodes * n_groups * n_cargo: gate closed to the cargo of
+                                   that origin group and kind */
+    long n_closed_to;           /* entries of closed_to set */
+
+    cfx_routes routes;
+    cfx_market_obs market;
+    double *delivered_today_t; /* n_products, t of oxide */
+
+    cfx_ships ships;
+    cfx_calendar cal;
+    int32_t *waiting;      /* shipments with no route, in the order they stopped */
+    size_t n_waiting, cap_waiting;
+    cfx_hop *hops;         /* scratch for the parallel phase */
+    size_t cap_hops;
+    cfx_lane *lanes;       /* one per thread */
+    int has_capacity;      /* some node or road has a daily capacity */
+    gsl_rng **rngs;        /* one generator object per thread; draws are keyed, so the
+                              thread that makes a draw never changes its value */
+
+    /* cargo, kg */
+    double *mine_frac_kg;  /* n_mines: production not yet a whole kg */
+    int64_t *stock_kg;     /* n_nodes: at the node (mine stockpile + waiting + queued) */
+    int64_t *mine_pile_kg; /* n_mines: stockpile not yet loaded on a truck */
+    int64_t produced_kg, arrived_kg, in_transit_kg, seized_kg, lost_kg;
+    /* today's flows, kg or USD */
+    int64_t *through_kg;   /* n_nodes */
+    int64_t *delivered_at_kg; /* n_nodes: delivered there today (markets only) */
+    int64_t *edge_kg;      /* n_edges */
+    int64_t *edge_used_kg; /* n_edges: capacity used today */
+    int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
+    int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities in kg; INT64_MAX: none */
+    int64_t *by_group_kg;  /* n_groups */
+    int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
+    double *revenue_usd;   /* n_groups */
+    /* Cargo that paid a levy since the levies were last booked (book_levies): by node left,
+     * and by origin group at gates for the export levy. Booked at the end of each day and
+     * before any change of who holds a node or what it charges. */
+    int64_t *levy_node_kg; /* n_nodes */
+    int64_t *levy_export_kg; /* n_groups */
+
+    /* models and their state */
+    const cfx_model_type *const *models;
+    void **model_state;
+    cfx_cmdbuf cmds;
+
+    cfx_event_rec *events;   /* every event applied so far */
+    size_t n_events, cap_events;
+
+    cfx_obs obs;
+    uint64_t hop_events;     /* shipment arrivals at nodes */
+    uint64_t shipment_days;  /* sum over days of shipments alive at the day's end */
+    long step;               /* next step to run */
+};
+
+/* ---- ships.c: the pool and the calendar ---- */
+
+/* Grows the pool to at least need slots (doubling from 1024; pointers invalidated). */
+int cfx_ships__grow(cfx_ships *sh, size_t need);
+void cfx_ships__free(cfx_ships *sh);
+/* The calendar's ring: at least n buckets, a power of two. */
+size_t cfx_cal__ring_size(size_t n);
+/* The step containing time t_h (hours since start, never negative: the conversion then
+ * truncates as floor would, without a libm call on the hottest path). */
+static inline long cfx_step_of(const cfx_world *w, double t_h)
+{
+    return (long)(t_h / w->s->step_hours);
+}
+/* Files shipment id to be processed at the step containing t_h (or step st), never before
+ * now. A step beyond the ring goes to the far list, looked at each time the ring turns. */
+int cfx_cal__file(cfx_world *w, int32_t id, double t_h);
+int cfx_cal__file_step(cfx_world *w, int32_t id, long st);
+/* At the start of each turn of the ring, the far list's shipments now within reach move
+ * into their buckets, in the order they were filed. */
+int cfx_cal__turn(cfx_world *w);
+
+/* ---- commands.c ---- */
+
+/* Applies the commands the models wrote, in buffer order, and empties the buffer. */
+int cfx_world__apply_cmds(cfx_world *w);
+/* Turns the cargo that paid levies since the last booking into revenue (folding the lanes
+ * first, so the day's flows are complete). */
+void cfx_world__book_levies(cfx_world *w);
+
+/* ---- shipments.c ---- */
+
+/* A capacity in t/day as whole kg per day; INFINITY (no limit) becomes INT64_MAX. */
+int64_t cfx_world__cap_kg(double cap_t);
+/* Loads whole truckloads from each mine's stockpile; they leave this step. */
+int cfx_world__dispatch(cfx_world *w, double now_h);
+/* Processes the current step's bucket until nothing more is due in it. */
+int cfx_world__process_due(cfx_world *w, long day);
+/* After a network change, everything waiting for a route tries again now. */
+int cfx_world__requeue_waiting(cfx_world *w);
+
+#endif
