@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/saltelli.h"
 
 #define CFX_ANALYZE_NAME 64    /* bytes of a product, gate or group name */
 #define CFX_ANALYZE_METRIC 160 /* bytes of a flattened metric name */
@@ -95,15 +96,6 @@ size_t cfx_metrics_flatten(const cfx_metrics *m, const char (*product)[CFX_ANALY
  * doubles. NaN when none is finite. */
 double cfx_quantile(const double *x, size_t n, size_t stride, double q, double *work);
 
-/* Saltelli's design for k parameters and n base samples, in the unit cube: n blocks of
- * k + 2 points, block j = A_j, A_B^1_j, ..., A_B^k_j, B_j, where A and B are the first and
- * last k coordinates of the j-th point (skipping the first, the centre) of a 2k-dimensional
- * Sobol sequence and A_B^i_j is A_j with coordinate i taken from B_j. out: n (k+2) x k.
- * k <= 20 (gsl_qrng_sobol's 40 dimensions). */
-int cfx_saltelli_design(double *out, size_t n, size_t k, cfx_error *err);
-/* Checks that x (n (k+2) x k, row-major) has that layout; CFX_EINVAL with the first
- * offending point otherwise. */
-int cfx_saltelli_check(const double *x, size_t n, size_t k, cfx_error *err);
 /* First-order (Saltelli 2010) and total (Jansen 1999) Sobol indices from y evaluated on
  * such a design: y[j (k+2) + c]. Blocks with a non-finite y are skipped; fewer than two
  * usable blocks, or zero variance, give NaN. first, total: k each. Returns the blocks used. */

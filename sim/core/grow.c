@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/error.h"
+#include "conflux.h" /* the error codes */
 
 size_t cfx_grow_cap(size_t cap, size_t need, size_t first)
 {

@@ -14,10 +14,10 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "analysis/analyze.h"
 #include "io/conf.h"
 #include "io/csv.h"
 #include "core/rng.h"
+#include "core/saltelli.h"
 #include "run/run.h"
 #include "core/util.h"
 
