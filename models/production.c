@@ -243,7 +243,8 @@ static void start_day(production *st, const cfx_world *w, long day)
 /* Each step, for mine m at node n (share = step_hours / 24):
  *   t = output_t_per_day * share * seasonal[month] (the mine's own, if it has them) * r
  *       * capacity
- *       * (contested_factor if n is contested) * (0 if halted or n destroyed),
+ *       * (contested_factor if n is contested) * (1 - the share halted by order)
+ *       * (0 if n is destroyed),
  * then at most what keeps the concentrate at n within stockpile_cap_t. A cut mine node keeps
  * producing into its stockpile. Damaged equipment is rebuilt by share / rebuild_days a step
  * (not while the node is destroyed). */
@@ -255,7 +256,7 @@ static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, 
     const uint8_t *status = cfx_world_node_status(w);
     const int64_t *stock_kg = cfx_world_node_stock_kg(w);
     const double *capacity = cfx_world_mine_capacity(w);
-    const uint8_t *halted = cfx_world_mine_halted(w);
+    const double *halt = cfx_world_mine_halt_share(w);
     if (ctx->day != st->day)
         start_day(st, w, ctx->day);
     double share = ctx->step_hours / 24.0;
@@ -266,13 +267,15 @@ static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, 
             cfx_cmdbuf_push(out, (cfx_cmd){.kind = CFX_CMD_MINE_CAPACITY,
                                            .a = (int32_t)m,
                                            .x = fmin(1, capacity[m] + share / par->rebuild_days)});
-        if (st_node == CFX_STATUS_DESTROYED || halted[m])
+        if (st_node == CFX_STATUS_DESTROYED || halt[m] >= 1)
             continue;
         double season =
             par->mine_seasonal ? par->mine_seasonal[m][st->month] : par->seasonal[st->month];
         double t = s->mine_output_t_per_day[m] * share * season * st->r[m] * capacity[m];
         if (st_node == CFX_STATUS_CONTESTED)
             t *= par->contested_factor;
+        if (halt[m] > 0) /* a partial halt: most sites stop, the large ones go on */
+            t *= 1 - halt[m];
         double room_t = (par->stockpile_cap_t * 1000.0 - (double)stock_kg[node]) / 1000.0;
         t = fmin(t, room_t);
         if (t > 0)

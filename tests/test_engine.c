@@ -74,14 +74,14 @@ static void test_engine__line_arrival_days_and_closure(void **state)
 
 static void test_engine__gate_and_road_capacity_queue_the_excess(void **state)
 {
-    /* capacity/gate.yaml: the mine sends four 10 t trucks a day (at hours 0, 6, 12, 18) and
-     * the gate G lets 25 t/day out, so two trucks a day fit and the rest queue at G: its
-     * stock grows by 20 t a day and 20 t a day reach M (40 t on day 1, when day 0's two
-     * trucks and day 1's first two arrive). capacity/road.yaml: the gate is free and the
-     * road B-G takes three trucks a day: 30 t/day reach M, 10 t/day pile up at B. */
+    /* capacity/gate.yaml: the mine makes four 10 t truckloads a day (at hours 0, 6, 12, 18)
+     * and the gate G lets 25 t/day out, so two trucks a day fit. The day's capacity plan
+     * gives the mine's trucks two slots a day on the only path; the rest wait at the mine,
+     * queued for capacity: its stock grows by 20 t a day and 20 t a day reach M.
+     * capacity/road.yaml: the gate is free and the road B-G takes three trucks a day: 30 t/day
+     * reach M and 10 t/day wait at the mine A. No truck waits on the way. */
     const char *files[] = {CFX_TEST_DATA "/capacity/gate.yaml",
                            CFX_TEST_DATA "/capacity/road.yaml"};
-    const char *queue_at[] = {"G", "B"};
     const double per_day[] = {20, 30};
     for (int f = 0; f < 2; f++) {
         cfx_scenario *s = cfx_test_load(files[f], NULL, 0);
@@ -99,9 +99,10 @@ static void test_engine__gate_and_road_capacity_queue_the_excess(void **state)
                 assert_near(today, per_day[f], T_TOL);
                 assert_near(w->obs.delivered[0], per_day[f] * 0.05, 1e-9);
             }
-            if (day >= 1)
-                assert_near(stock_at(w, queue_at[f]), (40 - per_day[f]) * (double)day, T_TOL);
-            assert_near(stock_at(w, "A"), 0, T_TOL);
+            double want = (40 - per_day[f]) * (double)(day + 1);
+            assert_near(stock_at(w, "A"), want, T_TOL);
+            assert_near(w->obs.queued_t[cfx_scenario_node(s, "A")], want, T_TOL);
+            assert_near(stock_at(w, "G") + stock_at(w, "B"), 0, T_TOL);
         }
         cfx_world_free(w);
         cfx_scenario_free(s);
@@ -160,11 +161,12 @@ static void test_engine__levies_and_taxes_reach_their_groups(void **state)
     cfx_scenario_free(s);
 }
 
-/* A group that seizes other groups' cargo: the line's only road passes its town B. */
+/* A group that seizes other groups' cargo: the line's only road passes its town B. With
+ * shippers who never hold cargo back (routing.hold_wait_days 0) every truck is seized. */
 static void test_engine__hostile_node_seizes_or_is_avoided(void **state)
 {
-    cfx_override ov[] = {{"groups.China.hostile_seize_p", "1"}};
-    cfx_scenario *s = cfx_test_load(LINE, ov, 1);
+    cfx_override ov[] = {{"groups.China.hostile_seize_p", "1"}, {"routing.hold_wait_days", "0"}};
+    cfx_scenario *s = cfx_test_load(LINE, ov, 2);
     cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     long b = cfx_scenario_node(s, "B");
@@ -229,10 +231,12 @@ static void test_engine__each_cargo_goes_to_a_market_that_buys_it(void **state)
 }
 
 /* China's posts seize only rare-earth cargo, and A-group levies only jade at its gate G:
- * with China holding B, every rare-earth truck is seized there and jade goes through. */
+ * with China holding B, every rare-earth truck is seized there (its shippers never hold
+ * cargo back: routing.hold_wait_days 0) and jade goes through. */
 static void test_engine__seizures_and_levies_by_product(void **state)
 {
-    cfx_scenario *s = cfx_test_load(SEIZE_JADE, NULL, 0);
+    cfx_override ov[] = {{"routing.hold_wait_days", "0"}};
+    cfx_scenario *s = cfx_test_load(SEIZE_JADE, ov, 1);
     cfx_world *w = cfx_test_world(s, 1);
     cfx_error err;
     long b = cfx_scenario_node(s, "B");

@@ -195,10 +195,10 @@ static void test_network__gate_levy_counts_for_its_holder(void **state)
     /* D is a gate held by group g: a levy of 50 USD/t there makes S-C-D-T dearer than
      * S-B-T when A is cut. */
     f->w->node_status[node(f, "A")] = CFX_STATUS_CUT;
-    f->w->toll_usd_per_t[f->s->controller[node(f, "D")]] = 50;
+    f->w->levy_usd_per_t[(size_t)f->s->controller[node(f, "D")] * CFX_NLEVIES + CFX_LEVY_TOLL] = 50;
     cfx_world_route(f->w);
     assert_string_equal(next_node(f, "S"), "B");
-    f->w->toll_usd_per_t[f->s->controller[node(f, "D")]] = 0;
+    f->w->levy_usd_per_t[(size_t)f->s->controller[node(f, "D")] * CFX_NLEVIES + CFX_LEVY_TOLL] = 0;
     f->w->node_status[node(f, "A")] = CFX_STATUS_OPEN;
     cfx_world_route(f->w);
 }

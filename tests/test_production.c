@@ -141,7 +141,7 @@ static void test_production__halt_and_destroyed_node_stop_output(void **state)
     cfx_world *w = cfx_test_world(s, 1);
     long a = cfx_scenario_node(s, "A");
     for (long day = 0; day < 12; day++) {
-        w->mine_halted[0] = day >= 2 && day <= 4;
+        w->mine_halt_share[0] = day >= 2 && day <= 4;
         w->node_status[a] = day >= 7 && day <= 8 ? CFX_STATUS_DESTROYED : CFX_STATUS_OPEN;
         w->network_changed = 1;
         int stopped = (day >= 2 && day <= 4) || (day >= 7 && day <= 8);
@@ -259,7 +259,7 @@ static void test_production__tonnes_conserved_with_every_effect(void **state)
     for (long day = 0; day < s->days; day++) {
         if (day == 6)
             w->mine_capacity[0] = 0.1;
-        w->mine_halted[0] = day == 12;
+        w->mine_halt_share[0] = day == 12;
         total += run_day(w);
     }
     assert_true(w->arrived_kg > 0);

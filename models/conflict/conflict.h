@@ -37,6 +37,7 @@ typedef struct conflict_params {
     double hops;               /* fighting within this many roads of a gate triggers */
     double daily_p;            /* chance a day that China closes such a gate */
     double days_min, days_max; /* closure length, days: uniform, or lognormal 5-95 % */
+    int32_t closer;            /* the group that closes them (closures.by), -1: not stated */
     int lognormal;
 } conflict_params;
 
@@ -45,14 +46,15 @@ enum {
     T_NODE,        /* scripted node status back to open */
     T_EDGE,        /* scripted road cut: reopened */
     T_CTL,         /* scripted capture: the previous controller back */
-    T_TOLL,        /* a group's levy back to x */
+    T_LEVY,        /* a group's levy back to rate x, share x2 (index: g * CFX_NLEVIES + l) */
     T_CHECKPOINT,  /* a node's checkpoint back to tax x, seizure chance x2 */
-    T_HALT,        /* a mine's halt lifted (index: mine) */
+    T_HALT,        /* a mine's halt back to share x (index: mine) */
     T_NODE_STRIKE, /* a strike's cut of a node ends */
     T_EDGE_STRIKE, /* a strike's cut of a road ends */
     T_FIGHT,       /* a fight ends in capture or repulse */
     T_CLOSURE,     /* China reopens a gate */
     T_CLOSE_TO,    /* a gate's closure to some cargo ends (index: node * nk + key) */
+    T_CAPACITY,    /* a capacity back to x t/day (index: node, or n + road) */
     T_NKINDS
 };
 
@@ -60,9 +62,10 @@ typedef struct conflict_timer {
     double t_h;    /* when, hours since start */
     int32_t kind;  /* T_* */
     int32_t index; /* node, edge, group or mine */
-    int32_t group; /* T_CTL: the controller to restore; T_CLOSE_TO: 1 to log the reopening */
+    int32_t group; /* T_CTL: the controller to restore; T_CLOSE_TO: 1 to log the reopening;
+                      T_CAPACITY: the group that acted */
     uint32_t gen;  /* the target's generation when scheduled; stale if it changed since */
-    double x, x2;  /* T_TOLL, T_CHECKPOINT: the values to restore */
+    double x, x2;  /* T_LEVY, T_CHECKPOINT, T_HALT, T_CAPACITY: the values to restore */
 } conflict_timer;
 
 /* Purposes of random draws: the high bits of the generator's agent key, so that two
@@ -103,9 +106,11 @@ typedef struct conflict {
     /* what the commands set, as this model last set it (it is their only writer) */
     int32_t *ctl;        /* n: controller */
     int32_t *lost_by;    /* n: who last lost the node in a fight, -1: nobody */
-    double *toll;        /* ng: levy at gates, USD/t */
+    double *levy_usd;    /* ng x CFX_NLEVIES: each group's levies, USD/t ... */
+    double *levy_share;  /* ... and shares of the cargo's value */
     double *tax, *seize; /* n: checkpoint tax USD/t and seizure chance */
-    uint8_t *halted;     /* n_mines */
+    double *halt;        /* n_mines: share of output halted by order */
+    double *cap_t;       /* n + m: capacity of each node, then each road, t/day */
     double *cap;         /* n_mines: equipment share as set this step ... */
     long *cap_step;      /* n_mines: ... in this step (else the world's value holds) */
 
@@ -138,8 +143,9 @@ int cfx_conflict__edge_open(const conflict *c, int32_t e);
 void cfx_conflict__flush(conflict *c, cfx_cmdbuf *out);
 void cfx_conflict__emit(cfx_cmdbuf *out, int32_t kind, int32_t a, int32_t b, int32_t y, double x,
                         double x2);
+/* Records event kind on node or edge (-1: none), lasting days, done by group (-1: none). */
 void cfx_conflict__log_event(cfx_cmdbuf *out, int32_t kind, int32_t node, int32_t edge,
-                             double days);
+                             double days, int32_t group);
 void cfx_conflict__set_controller(conflict *c, int32_t v, int32_t g, cfx_cmdbuf *out);
 
 /* timers.c: the ends of events, scheduled and fired. */
@@ -159,8 +165,9 @@ void cfx_conflict__end_fight(conflict *c, int32_t v, cfx_cmdbuf *out);
 void cfx_conflict__closures(conflict *c, long day, double t_h, cfx_cmdbuf *out);
 
 /* strikes.c: air and drone strikes, scripted or drawn, and the damage they do. */
+/* A strike on node v or road e (the other -1), by group `by` (-1: not known). */
 void cfx_conflict__strike(conflict *c, double t_h, int32_t v, int32_t e, double p, double days,
-                          cfx_cmdbuf *out);
+                          int32_t by, cfx_cmdbuf *out);
 void cfx_conflict__damage_mine(conflict *c, const cfx_world *w, long step, int32_t mine,
                                double share, cfx_cmdbuf *out);
 void cfx_conflict__strikes(conflict *c, const cfx_world *w, long step, long day, double t_h,

@@ -74,7 +74,7 @@ static void start_fight(conflict *c, int32_t v, int32_t g, int counter, long day
     c->fight_capture[v] = u < 1 / (1 + exp(-x));
     cfx_conflict__touch(c, v);
     cfx_conflict__schedule(c, t_h + days * 24.0, T_FIGHT, v, -1, 0, 0, out);
-    cfx_conflict__log_event(out, counter ? CFX_EV_COUNTERATTACK : CFX_EV_ATTACK, v, -1, days);
+    cfx_conflict__log_event(out, counter ? CFX_EV_COUNTERATTACK : CFX_EV_ATTACK, v, -1, days, g);
 }
 
 static int held(const conflict *c, int32_t g, int32_t v)
@@ -150,10 +150,10 @@ void cfx_conflict__end_fight(conflict *c, int32_t v, cfx_cmdbuf *out)
         c->lost_by[v] = c->ctl[v];
         ++c->gen[T_CTL][v]; /* a scripted capture's reversal no longer applies */
         cfx_conflict__set_controller(c, v, attacker, out);
-        cfx_conflict__log_event(out, CFX_EV_CAPTURE, v, -1, 0);
+        cfx_conflict__log_event(out, CFX_EV_CAPTURE, v, -1, 0, attacker);
     } else {
         int32_t kind = c->fight_capture[v] ? CFX_EV_CAPTURE : CFX_EV_REPULSE;
-        cfx_conflict__log_event(out, kind, v, -1, 0);
+        cfx_conflict__log_event(out, kind, v, -1, 0, attacker);
     }
 }
 
@@ -186,6 +186,6 @@ void cfx_conflict__closures(conflict *c, long day, double t_h, cfx_cmdbuf *out)
         c->closed[v] = 1;
         cfx_conflict__touch(c, (int32_t)v);
         cfx_conflict__schedule(c, t_h + days * 24.0, T_CLOSURE, (int32_t)v, -1, 0, 0, out);
-        cfx_conflict__log_event(out, CFX_EV_CLOSE, (int32_t)v, -1, days);
+        cfx_conflict__log_event(out, CFX_EV_CLOSE, (int32_t)v, -1, days, p->closer);
     }
 }

@@ -188,9 +188,16 @@ static void configure_strikes(conflict_params *p, cfx_conf *st, const cfx_scenar
     read_groups(st, "targets", "targets", s, p->strikable, d);
 }
 
-static void configure_closures(conflict_params *p, cfx_conf *cl, cfx_diags *d)
+static void configure_closures(conflict_params *p, cfx_conf *cl, const cfx_scenario *s,
+                               cfx_diags *d)
 {
     p->closures = 1;
+    const char *by = NULL;
+    cfx_error err;
+    if (cfx_conf_get_str(cl, "by", 0, &by, &err))
+        cfx_diags_push(d, &err);
+    else if (by && (p->closer = (int32_t)group_index(s, by)) < 0)
+        unknown_group(cfx_conf_get(cl, "by"), by, "closures.by", s, d);
     cfx_conf_get_range(cl, "hops", 0, &p->hops, 0, 100, 0, "a number of roads in [0, 100]", d);
     if (p->hops != floor(p->hops)) {
         const cfx_conf *n = cfx_conf_get(cl, "hops");
@@ -206,7 +213,6 @@ static void configure_closures(conflict_params *p, cfx_conf *cl, cfx_diags *d)
                       mx ? mx->col : cl->col, "'days_max' (%g) must be at least 'days_min' (%g)",
                       p->days_max, p->days_min);
     const char *dist = "uniform";
-    cfx_error err;
     if (cfx_conf_get_str(cl, "distribution", 0, &dist, &err))
         cfx_diags_push(d, &err);
     else if (strcmp(dist, "lognormal") == 0)
@@ -235,6 +241,7 @@ void cfx_conflict__configure(void *params, cfx_conf *section, const cfx_scenario
     p->hops = 1;
     p->days_min = 45;
     p->days_max = 183;
+    p->closer = -1;
     if (!section)
         return;
     if (section->kind != CFX_CONF_MAP) {
@@ -257,7 +264,7 @@ void cfx_conflict__configure(void *params, cfx_conf *section, const cfx_scenario
     if (st)
         configure_strikes(p, st, s, d);
     if (cl)
-        configure_closures(p, cl, d);
+        configure_closures(p, cl, s, d);
 }
 
 void cfx_conflict__params_free(void *params)

@@ -1,5 +1,5 @@
 /* The scenario's scripted events (the events table): each sets a layer, a holder, a levy, a
- * checkpoint or a halt now, and schedules its end when it has a duration. */
+ * checkpoint, a capacity or a halt now, and schedules its end when it has a duration. */
 #include <stdint.h>
 
 #include "models/conflict/conflict.h"
@@ -36,8 +36,8 @@ static void end_other_layers(conflict *c, int32_t v, cfx_cmdbuf *out)
         }
     }
     for (size_t m = 0; m < c->s->n_mines; m++)
-        if (c->s->mine_node[m] == v && c->halted[m]) {
-            c->halted[m] = 0;
+        if (c->s->mine_node[m] == v && c->halt[m] > 0) {
+            c->halt[m] = 0;
             ++c->gen[T_HALT][m];
             cfx_conflict__emit(out, CFX_CMD_MINE_HALT, (int32_t)m, 0, 0, 0, 0);
         }
@@ -47,7 +47,7 @@ static void end_other_layers(conflict *c, int32_t v, cfx_cmdbuf *out)
  * contest, attack, and destroy of anything but a mine. */
 static void apply_status(conflict *c, const cfx_event_spec *e, double end_h, cfx_cmdbuf *out)
 {
-    static const uint8_t status_of_kind[CFX_EV_NSCRIPTED] = {
+    static const uint8_t status_of_kind[CFX_EV_NKINDS] = {
         [CFX_EV_CUT] = CFX_STATUS_CUT,          [CFX_EV_REOPEN] = CFX_STATUS_OPEN,
         [CFX_EV_CLOSE] = CFX_STATUS_CLOSED,     [CFX_EV_CONTEST] = CFX_STATUS_CONTESTED,
         [CFX_EV_ATTACK] = CFX_STATUS_CONTESTED, [CFX_EV_DESTROY] = CFX_STATUS_DESTROYED};
@@ -93,6 +93,32 @@ static void close_to_cargo(conflict *c, const cfx_event_spec *e, int timed, doub
     }
 }
 
+/* A group's levy of the kind the event names: a rate and a share of the cargo's value. */
+static void set_levy(conflict *c, const cfx_event_spec *e, int timed, double end_h,
+                     cfx_cmdbuf *out)
+{
+    int32_t l = e->kind == CFX_EV_TOLL ? CFX_LEVY_TOLL
+                : e->kind == CFX_EV_EXPORT_LEVY ? CFX_LEVY_EXPORT
+                                                : CFX_LEVY_MINE;
+    int32_t i = e->group * CFX_NLEVIES + l;
+    double rate = c->levy_usd[i], share = c->levy_share[i];
+    c->levy_usd[i] = e->value;
+    c->levy_share[i] = e->share;
+    cfx_conflict__emit(out, CFX_CMD_LEVY, e->group, l, 0, e->value, e->share);
+    ends_at(c, timed, end_h, T_LEVY, i, -1, rate, share, out);
+}
+
+/* A node's or a road's capacity: a limited reopening, a leaky closure, a trickle. */
+static void set_capacity(conflict *c, const cfx_event_spec *e, int timed, double end_h,
+                         cfx_cmdbuf *out)
+{
+    int32_t i = e->node >= 0 ? e->node : (int32_t)c->n + e->edge;
+    double before = c->cap_t[i];
+    c->cap_t[i] = e->value;
+    cfx_conflict__emit(out, CFX_CMD_CAPACITY, e->node, 0, e->edge, e->value, 0);
+    ends_at(c, timed, end_h, T_CAPACITY, i, e->by, before, 0, out);
+}
+
 static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e, long step,
                         double t_h, cfx_cmdbuf *out)
 {
@@ -101,7 +127,7 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
     int32_t v = e->node;
     switch (e->kind) {
     case CFX_EV_STRIKE:
-        cfx_conflict__strike(c, t_h, v, e->edge, e->value, e->days, out);
+        cfx_conflict__strike(c, t_h, v, e->edge, e->value, e->days, e->by, out);
         return; /* logged */
     case CFX_EV_CAPTURE: {
         int32_t before = c->ctl[v];
@@ -109,13 +135,15 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
         ends_at(c, timed, end_h, T_CTL, v, before, 0, 0, out);
         break;
     }
-    case CFX_EV_TOLL: {
-        double before = c->toll[e->group];
-        c->toll[e->group] = e->value;
-        cfx_conflict__emit(out, CFX_CMD_TOLL, e->group, 0, 0, e->value, 0);
-        ends_at(c, timed, end_h, T_TOLL, e->group, -1, before, 0, out);
+    case CFX_EV_TOLL:
+    case CFX_EV_EXPORT_LEVY:
+    case CFX_EV_MINE_TAX:
+        set_levy(c, e, timed, end_h, out);
+        v = -1; /* the event is the group's */
         break;
-    }
+    case CFX_EV_CAPACITY:
+        set_capacity(c, e, timed, end_h, out);
+        break;
     case CFX_EV_CHECKPOINT: {
         double tax = c->tax[v], seize = c->seize[v];
         c->tax[v] = e->value;
@@ -124,11 +152,13 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
         ends_at(c, timed, end_h, T_CHECKPOINT, v, -1, tax, seize, out);
         break;
     }
-    case CFX_EV_HALT:
-        c->halted[e->mine] = 1;
-        cfx_conflict__emit(out, CFX_CMD_MINE_HALT, e->mine, 1, 0, 0, 0);
-        ends_at(c, timed, end_h, T_HALT, e->mine, -1, 0, 0, out);
+    case CFX_EV_HALT: { /* a share of the mine's output stops (1: all of it) */
+        double before = c->halt[e->mine];
+        c->halt[e->mine] = e->value;
+        cfx_conflict__emit(out, CFX_CMD_MINE_HALT, e->mine, 0, 0, e->value, 0);
+        ends_at(c, timed, end_h, T_HALT, e->mine, -1, before, 0, out);
         break;
+    }
     case CFX_EV_CLOSE:
         if (e->group >= 0 || e->products != UINT32_MAX) /* closed to some cargo only */
             close_to_cargo(c, e, timed, end_h, out);
@@ -145,7 +175,7 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
         apply_status(c, e, end_h, out);
         break;
     }
-    cfx_conflict__log_event(out, e->kind, e->kind == CFX_EV_TOLL ? -1 : v, e->edge, e->days);
+    cfx_conflict__log_event(out, e->kind, v, e->edge, e->days, e->by);
 }
 
 /* The events due before end_h, in the table's order (by day, scenario.h). */

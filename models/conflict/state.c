@@ -31,10 +31,12 @@ void cfx_conflict__free(void *state)
     free(c->is_edirty);
     free(c->ctl);
     free(c->lost_by);
-    free(c->toll);
+    free(c->levy_usd);
+    free(c->levy_share);
+    free(c->cap_t);
     free(c->tax);
     free(c->seize);
-    free(c->halted);
+    free(c->halt);
     free(c->cap);
     free(c->cap_step);
     free(c->has_force);
@@ -59,9 +61,9 @@ static int alloc_state(conflict *c)
     const conflict_params *p = c->p;
     size_t n = c->n, m = c->m, ng = c->ng, nk = c->nk, nm = c->s->n_mines;
     const size_t gen_len[T_NKINDS] = {
-        [T_NODE] = n,       [T_EDGE] = m,    [T_CTL] = n,          [T_TOLL] = ng,
+        [T_NODE] = n,       [T_EDGE] = m,    [T_CTL] = n,          [T_LEVY] = ng * CFX_NLEVIES,
         [T_CHECKPOINT] = n, [T_HALT] = nm,   [T_NODE_STRIKE] = n,  [T_EDGE_STRIKE] = m,
-        [T_FIGHT] = n,      [T_CLOSURE] = n, [T_CLOSE_TO] = n * nk};
+        [T_FIGHT] = n,      [T_CLOSURE] = n, [T_CLOSE_TO] = n * nk, [T_CAPACITY] = n + m};
     int bad = 0;
     for (int k = 0; k < T_NKINDS; k++)
         bad |= ZALLOC(c->gen[k], gen_len[k]);
@@ -70,8 +72,9 @@ static int alloc_state(conflict *c)
            ZALLOC(c->sent, n) || ZALLOC(c->escript, m) || ZALLOC(c->estruck, m) ||
            ZALLOC(c->esent, m) || ZALLOC(c->dirty, n) || ZALLOC(c->edirty, m) ||
            ZALLOC(c->is_dirty, n) || ZALLOC(c->is_edirty, m) || ZALLOC(c->ctl, n) ||
-           ZALLOC(c->lost_by, n) || ZALLOC(c->toll, ng) || ZALLOC(c->tax, n) ||
-           ZALLOC(c->seize, n) || ZALLOC(c->halted, nm) || ZALLOC(c->cap, nm) ||
+           ZALLOC(c->lost_by, n) || ZALLOC(c->levy_usd, ng * CFX_NLEVIES) ||
+           ZALLOC(c->levy_share, ng * CFX_NLEVIES) || ZALLOC(c->cap_t, n + m) ||
+           ZALLOC(c->tax, n) || ZALLOC(c->seize, n) || ZALLOC(c->halt, nm) || ZALLOC(c->cap, nm) ||
            ZALLOC(c->cap_step, nm) || ZALLOC(c->has_force, ng) || ZALLOC(c->queue, n) ||
            ZALLOC(c->depth, n) || ZALLOC(c->src, n) || ZALLOC(c->mark, n) ||
            ZALLOC(c->adj_off, n + 1) || ZALLOC(c->adj_node, 2 * m);
@@ -95,7 +98,14 @@ static void start_open(conflict *c)
     memset(c->escript, 1, c->m);
     memset(c->esent, 1, c->m);
     for (size_t g = 0; g < c->ng; g++)
-        c->toll[g] = s->groups[g].toll_usd_per_t;
+        for (int l = 0; l < CFX_NLEVIES; l++) {
+            c->levy_usd[g * CFX_NLEVIES + (size_t)l] = s->groups[g].levy_usd_per_t[l];
+            c->levy_share[g * CFX_NLEVIES + (size_t)l] = s->groups[g].levy_share[l];
+        }
+    for (size_t v = 0; v < c->n; v++)
+        c->cap_t[v] = s->node_capacity_t_per_day[v];
+    for (size_t e = 0; e < c->m; e++)
+        c->cap_t[c->n + e] = s->edge_capacity_t_per_day[e];
     for (size_t i = 0; i < s->n_mines; i++)
         c->cap_step[i] = -1;
 }
@@ -243,12 +253,15 @@ void cfx_conflict__flush(conflict *c, cfx_cmdbuf *out)
 void cfx_conflict__emit(cfx_cmdbuf *out, int32_t kind, int32_t a, int32_t b, int32_t y, double x,
                         double x2)
 {
-    cfx_cmdbuf_push(out, (cfx_cmd){.kind = kind, .a = a, .b = b, .y = y, .x = x, .x2 = x2});
+    cfx_cmdbuf_push(out,
+                    (cfx_cmd){.kind = kind, .a = a, .b = b, .y = y, .g = -1, .x = x, .x2 = x2});
 }
 
-void cfx_conflict__log_event(cfx_cmdbuf *out, int32_t kind, int32_t node, int32_t edge, double days)
+void cfx_conflict__log_event(cfx_cmdbuf *out, int32_t kind, int32_t node, int32_t edge, double days,
+                             int32_t group)
 {
-    cfx_conflict__emit(out, CFX_CMD_LOG_EVENT, node, kind, edge, days, 0);
+    cfx_cmdbuf_push(out, (cfx_cmd){.kind = CFX_CMD_LOG_EVENT, .a = node, .b = kind, .y = edge,
+                                   .g = group, .x = days});
 }
 
 void cfx_conflict__set_controller(conflict *c, int32_t v, int32_t g, cfx_cmdbuf *out)

@@ -9,7 +9,7 @@
 /* An air or drone strike on node v or road e (the other -1): cut for days, and a truck there
  * is lost with chance p meanwhile (the engine draws it per truck). */
 void cfx_conflict__strike(conflict *c, double t_h, int32_t v, int32_t e, double p, double days,
-                          cfx_cmdbuf *out)
+                          int32_t by, cfx_cmdbuf *out)
 {
     double end_h = t_h + days * 24.0;
     if (v >= 0) {
@@ -22,7 +22,7 @@ void cfx_conflict__strike(conflict *c, double t_h, int32_t v, int32_t e, double 
         cfx_conflict__schedule(c, end_h, T_EDGE_STRIKE, e, -1, 0, 0, out);
     }
     cfx_conflict__emit(out, CFX_CMD_STRIKE, v, 0, e, p, days * 24.0);
-    cfx_conflict__log_event(out, CFX_EV_STRIKE, v, e, days);
+    cfx_conflict__log_event(out, CFX_EV_STRIKE, v, e, days, by);
 }
 
 /* A share of a mine's equipment destroyed: what is left is scaled by (1 - share). */
@@ -48,7 +48,7 @@ void cfx_conflict__strikes(conflict *c, const cfx_world *w, long step, long day,
             continue;
         cfx_conflict__key(c, P_ROAD_STRIKE, e, day);
         if (gsl_rng_uniform(c->rng) < p_road)
-            cfx_conflict__strike(c, t_h, -1, (int32_t)e, p->loss_p, p->cut_days, out);
+            cfx_conflict__strike(c, t_h, -1, (int32_t)e, p->loss_p, p->cut_days, -1, out);
     }
     for (size_t m = 0; m < s->n_mines && p_mine > 0; m++) {
         int32_t v = s->mine_node[m];
@@ -57,7 +57,7 @@ void cfx_conflict__strikes(conflict *c, const cfx_world *w, long step, long day,
         cfx_conflict__key(c, P_MINE_STRIKE, m, day);
         if (gsl_rng_uniform(c->rng) >= p_mine)
             continue;
-        cfx_conflict__strike(c, t_h, v, -1, p->loss_p, p->cut_days, out);
+        cfx_conflict__strike(c, t_h, v, -1, p->loss_p, p->cut_days, -1, out);
         if (p->mine_damage > 0)
             cfx_conflict__damage_mine(c, w, step, (int32_t)m, p->mine_damage, out);
     }

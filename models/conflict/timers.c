@@ -37,7 +37,7 @@ static void fire(conflict *c, const conflict_timer *t, cfx_cmdbuf *out)
         else
             c->closed[i] = 0;
         cfx_conflict__touch(c, i);
-        cfx_conflict__log_event(out, CFX_EV_REOPEN, i, -1, 0);
+        cfx_conflict__log_event(out, CFX_EV_REOPEN, i, -1, 0, -1);
         break;
     case T_EDGE: /* a layer of road i ends: see cfx_conflict__edge_open */
     case T_EDGE_STRIKE:
@@ -46,33 +46,45 @@ static void fire(conflict *c, const conflict_timer *t, cfx_cmdbuf *out)
         else
             c->estruck[i] = 0;
         cfx_conflict__touch_edge(c, i);
-        cfx_conflict__log_event(out, CFX_EV_REOPEN, -1, i, 0);
+        cfx_conflict__log_event(out, CFX_EV_REOPEN, -1, i, 0, -1);
         break;
     case T_CTL:
         cfx_conflict__set_controller(c, i, t->group, out);
-        cfx_conflict__log_event(out, CFX_EV_CAPTURE, i, -1, 0);
+        cfx_conflict__log_event(out, CFX_EV_CAPTURE, i, -1, 0, t->group);
         break;
-    case T_TOLL:
-        c->toll[i] = t->x;
-        cfx_conflict__emit(out, CFX_CMD_TOLL, i, 0, 0, t->x, 0);
-        cfx_conflict__log_event(out, CFX_EV_TOLL, -1, -1, 0);
+    case T_LEVY: {
+        static const int32_t kind_of[CFX_NLEVIES] = {CFX_EV_TOLL, CFX_EV_EXPORT_LEVY,
+                                                     CFX_EV_MINE_TAX};
+        int32_t g = i / CFX_NLEVIES, l = i % CFX_NLEVIES;
+        c->levy_usd[i] = t->x;
+        c->levy_share[i] = t->x2;
+        cfx_conflict__emit(out, CFX_CMD_LEVY, g, l, 0, t->x, t->x2);
+        cfx_conflict__log_event(out, kind_of[l], -1, -1, 0, g);
         break;
+    }
+    case T_CAPACITY: {
+        int32_t v = i < (int32_t)c->n ? i : -1, e = v < 0 ? i - (int32_t)c->n : -1;
+        c->cap_t[i] = t->x;
+        cfx_conflict__emit(out, CFX_CMD_CAPACITY, v, 0, e, t->x, 0);
+        cfx_conflict__log_event(out, CFX_EV_CAPACITY, v, e, 0, t->group);
+        break;
+    }
     case T_CHECKPOINT:
         c->tax[i] = t->x;
         c->seize[i] = t->x2;
         cfx_conflict__emit(out, CFX_CMD_CHECKPOINT, i, 0, 0, t->x, t->x2);
-        cfx_conflict__log_event(out, CFX_EV_CHECKPOINT, i, -1, 0);
+        cfx_conflict__log_event(out, CFX_EV_CHECKPOINT, i, -1, 0, -1);
         break;
     case T_CLOSE_TO:
         c->closed_to[i] = 0;
         cfx_conflict__emit(out, CFX_CMD_CLOSE_TO, i / (int32_t)c->nk, i % (int32_t)c->nk, 0, 0, 0);
         if (t->group) /* one closure, one reopening, however many keys it closed */
-            cfx_conflict__log_event(out, CFX_EV_REOPEN, i / (int32_t)c->nk, -1, 0);
+            cfx_conflict__log_event(out, CFX_EV_REOPEN, i / (int32_t)c->nk, -1, 0, -1);
         break;
     case T_HALT:
-        c->halted[i] = 0;
-        cfx_conflict__emit(out, CFX_CMD_MINE_HALT, i, 0, 0, 0, 0);
-        cfx_conflict__log_event(out, CFX_EV_REOPEN, c->s->mine_node[i], -1, 0);
+        c->halt[i] = t->x;
+        cfx_conflict__emit(out, CFX_CMD_MINE_HALT, i, 0, 0, t->x, 0);
+        cfx_conflict__log_event(out, CFX_EV_REOPEN, c->s->mine_node[i], -1, 0, -1);
         break;
     case T_FIGHT:
         cfx_conflict__end_fight(c, i, out);

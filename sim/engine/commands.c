@@ -48,12 +48,28 @@ static void fold_lanes(cfx_world *w)
         cfx_lane *l = &w->lanes[t];
         fold(w->through_kg, l->through_kg, s->n_nodes);
         fold(w->delivered_at_kg, l->delivered_at_kg, s->n_nodes);
-        fold(w->levy_node_kg, l->levy_node_kg, s->n_nodes);
+        fold(w->levy_node_kg, l->levy_node_kg, s->n_nodes * s->n_cargo);
         fold(w->edge_kg, l->edge_kg, s->n_edges);
         fold(w->delivered_mine_kg, l->delivered_mine_kg, s->n_mines);
         fold(w->by_group_kg, l->by_group_kg, s->n_groups);
-        fold(w->levy_export_kg, l->levy_export_kg, s->n_groups);
+        fold(w->levy_export_kg, l->levy_export_kg, s->n_groups * s->n_cargo);
     }
+}
+
+/* What a levy of rate USD/t plus share of value brings on kg[c] kg of each cargo kind c
+ * (n_cargo entries, emptied), USD: the rate on the total, the share on each kind's value at
+ * the day's prices. */
+static double levy_on(const cfx_world *w, int64_t *kg, double rate, double share)
+{
+    int64_t total = 0;
+    double value = 0;
+    for (size_t c = 0; c < w->s->n_cargo; c++) {
+        total += kg[c];
+        if (share != 0 && kg[c])
+            value += cfx_world__cargo_value(w, c) * ((double)kg[c] / 1000.0);
+        kg[c] = 0;
+    }
+    return (rate != 0 ? rate * ((double)total / 1000.0) : 0) + (share != 0 ? share * value : 0);
 }
 
 /* Turns the cargo that paid levies since the last booking into revenue, at the levies and
@@ -62,24 +78,25 @@ static void fold_lanes(cfx_world *w)
 void cfx_world__book_levies(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
+    size_t nc = s->n_cargo;
     fold_lanes(w);
     for (size_t v = 0; v < s->n_nodes; v++) {
-        if (!w->levy_node_kg[v])
-            continue;
         int32_t g = w->controller[v];
-        double levy = w->node_tax_usd_per_t[v];
-        if (s->node_kind[v] == CFX_NODE_GATE)
-            levy += w->toll_usd_per_t[g];
-        if (levy != 0)
-            w->revenue_usd[g] += levy * ((double)w->levy_node_kg[v] / 1000.0);
-        w->levy_node_kg[v] = 0;
+        const double *rate = w->levy_usd_per_t + (size_t)g * CFX_NLEVIES,
+                     *share = w->levy_share + (size_t)g * CFX_NLEVIES;
+        int gate = s->node_kind[v] == CFX_NODE_GATE;
+        double usd = levy_on(w, w->levy_node_kg + v * nc,
+                             w->node_tax_usd_per_t[v] + (gate ? rate[CFX_LEVY_TOLL] : 0),
+                             gate ? share[CFX_LEVY_TOLL] : 0);
+        if (usd != 0)
+            w->revenue_usd[g] += usd;
     }
     for (size_t g = 0; g < s->n_groups; g++) {
-        if (!w->levy_export_kg[g])
-            continue;
-        w->revenue_usd[g] +=
-            s->groups[g].export_levy_usd_per_t * ((double)w->levy_export_kg[g] / 1000.0);
-        w->levy_export_kg[g] = 0;
+        double usd = levy_on(w, w->levy_export_kg + g * nc,
+                             w->levy_usd_per_t[g * CFX_NLEVIES + CFX_LEVY_EXPORT],
+                             w->levy_share[g * CFX_NLEVIES + CFX_LEVY_EXPORT]);
+        if (usd != 0)
+            w->revenue_usd[g] += usd;
     }
 }
 
@@ -110,18 +127,45 @@ static void controller(cfx_world *w, const cfx_cmd *c)
 }
 
 /* Production into the mine's stockpile, in whole kg (the fraction waits for the next step);
- * the mine tax goes to whoever holds the mine. */
+ * the mine tax (a rate, and a share of the cargo's value) goes to whoever holds the mine. */
 static void produce(cfx_world *w, const cfx_cmd *c)
 {
+    const cfx_scenario *s = w->s;
     double kg = w->mine_frac_kg[c->a] + c->x * 1000.0;
     int64_t whole = (int64_t)floor(kg);
-    int32_t node = w->s->mine_node[c->a];
+    int32_t node = s->mine_node[c->a], g = w->controller[node];
     w->mine_frac_kg[c->a] = kg - (double)whole;
     w->mine_pile_kg[c->a] += whole;
+    w->mine_made_kg[c->a] += whole;
     w->stock_kg[node] += whole;
     w->produced_kg += whole;
-    w->revenue_usd[w->controller[node]] +=
-        w->s->groups[w->controller[node]].mine_tax_usd_per_t * (double)whole / 1000.0;
+    double rate = w->levy_usd_per_t[(size_t)g * CFX_NLEVIES + CFX_LEVY_MINE],
+           share = w->levy_share[(size_t)g * CFX_NLEVIES + CFX_LEVY_MINE];
+    w->revenue_usd[g] += rate * (double)whole / 1000.0;
+    if (share != 0)
+        w->revenue_usd[g] +=
+            share * cfx_world__cargo_value(w, (size_t)s->mine_cargo[c->a]) * (double)whole / 1000.0;
+}
+
+/* A group's levy changes; routes weigh it, and cargo that paid the old one is booked first
+ * (cfx_world__apply_cmds). */
+static void levy(cfx_world *w, const cfx_cmd *c)
+{
+    size_t i = (size_t)c->a * CFX_NLEVIES + (size_t)c->b;
+    w->levy_usd_per_t[i] = c->x;
+    w->levy_share[i] = c->x2;
+    w->network_changed = 1;
+}
+
+/* A node's (a >= 0) or road's (y) daily capacity becomes x t/day; the plan is redone. */
+static void capacity(cfx_world *w, const cfx_cmd *c)
+{
+    int64_t *cap = c->a >= 0 ? &w->node_cap_kg[c->a] : &w->edge_cap_kg[c->y];
+    int64_t kg = cfx_world__cap_kg(c->x);
+    if (*cap != kg) {
+        *cap = kg;
+        w->network_changed = 1;
+    }
 }
 
 /* A strike on node a, or road y when a < 0: trucks there are lost with chance x for x2 h. */
@@ -156,7 +200,7 @@ static int log_event(cfx_world *w, const cfx_cmd *c)
         return CFX_ENOMEM;
     w->events[w->n_events++] =
         (cfx_event_rec){.day = (double)w->step * w->s->step_hours / 24.0, .kind = c->b,
-                        .node = c->a, .edge = c->y, .days = c->x};
+                        .node = c->a, .edge = c->y, .days = c->x, .group = c->g};
     return 0;
 }
 
@@ -176,9 +220,11 @@ static int apply(cfx_world *w, const cfx_cmd *c)
     case CFX_CMD_PRODUCE:
         produce(w, c);
         break;
-    case CFX_CMD_TOLL:
-        w->toll_usd_per_t[c->a] = c->x;
-        w->network_changed = 1; /* routes weigh the levy */
+    case CFX_CMD_LEVY:
+        levy(w, c);
+        break;
+    case CFX_CMD_CAPACITY:
+        capacity(w, c);
         break;
     case CFX_CMD_CHECKPOINT:
         w->node_tax_usd_per_t[c->a] = c->x;
@@ -195,7 +241,7 @@ static int apply(cfx_world *w, const cfx_cmd *c)
         w->mine_capacity[c->a] = c->x < 0 ? 0 : c->x > 1 ? 1 : c->x;
         break;
     case CFX_CMD_MINE_HALT:
-        w->mine_halted[c->a] = (uint8_t)(c->b != 0);
+        w->mine_halt_share[c->a] = c->x < 0 ? 0 : c->x > 1 ? 1 : c->x;
         break;
     case CFX_CMD_LOG_EVENT:
         return log_event(w, c);
@@ -214,7 +260,7 @@ int cfx_world__apply_cmds(cfx_world *w)
     /* Cargo that left before a change of holder or levy pays what was in force. */
     for (size_t i = 0; i < w->cmds.n; i++) {
         int k = w->cmds.v[i].kind;
-        if (k == CFX_CMD_CONTROLLER || k == CFX_CMD_TOLL || k == CFX_CMD_CHECKPOINT) {
+        if (k == CFX_CMD_CONTROLLER || k == CFX_CMD_LEVY || k == CFX_CMD_CHECKPOINT) {
             cfx_world__book_levies(w);
             break;
         }

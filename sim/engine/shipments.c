@@ -28,18 +28,9 @@ int cfx_world__dispatch(cfx_world *w, double now_h)
     const cfx_scenario *s = w->s;
     int64_t truck_kg = llround(s->truck_t * 1000.0);
     cfx_ships *sh = &w->ships;
-    if (w->step == 0 && s->initial_shipments > 0 && s->n_mines > 0) {
-        /* Cargo already mined and loaded at day 0, dealt round robin over the mines. */
-        if (cfx_ships__grow(sh, (size_t)s->initial_shipments))
-            return CFX_ENOMEM;
-        for (size_t m = 0; m < s->n_mines; m++) {
-            int64_t k = s->initial_shipments / (long)s->n_mines +
-                        ((long)m < s->initial_shipments % (long)s->n_mines);
-            w->mine_pile_kg[m] += k * truck_kg;
-            w->stock_kg[s->mine_node[m]] += k * truck_kg;
-            w->produced_kg += k * truck_kg;
-        }
-    }
+    if (w->step == 0 && s->initial_shipments > 0 &&
+        cfx_ships__grow(sh, (size_t)s->initial_shipments)) /* loaded at day 0 (world.c) */
+        return CFX_ENOMEM;
     for (size_t m = 0; m < s->n_mines; m++) {
         while (w->mine_pile_kg[m] >= truck_kg) {
             if (!sh->n_free && cfx_ships__grow(sh, sh->cap ? 2 * sh->cap : 1024))
@@ -55,7 +46,10 @@ int cfx_world__dispatch(cfx_world *w, double now_h)
             sh->serial[id] = sh->next_serial++;
             sh->hops[id] = 0;
             sh->arc[id] = -1;
+            sh->path[id] = -1;
+            sh->path_pos[id] = 0;
             sh->state[id] = CFX_SHIP_QUEUED; /* at the node, counted in its stock */
+            sh->why[id] = CFX_WHY_NONE;
             w->mine_pile_kg[m] -= truck_kg;
             int rc = cfx_cal__file(w, id, now_h);
             if (rc)
@@ -88,7 +82,82 @@ static inline double loss_chance(const cfx_world *w, int32_t id, double now_h)
     return p;
 }
 
-/* The next move of one shipment; reads shared state, writes only *out. */
+/* When a shipment leaving on arc at now_h (or when it arrived, if later) reaches the arc's
+ * end: the arc's hours, plus at a gate a clearance drawn for this shipment and hop. */
+static inline double arrival_h(const cfx_world *w, int32_t id, int32_t arc, double now_h,
+                               gsl_rng *rng)
+{
+    const cfx_scenario *s = w->s;
+    const cfx_ships *sh = &w->ships;
+    double t = (sh->t_h[id] > now_h ? sh->t_h[id] : now_h) + w->routes.arc_hours[arc];
+    if (s->gate_clearance_hours > 0 && s->node_kind[w->net->arc_to[arc]] == CFX_NODE_GATE) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], sh->hops[id]);
+        t += gsl_ran_exponential(rng, s->gate_clearance_hours);
+    }
+    return t;
+}
+
+/* Whether shipment id (of closure key `key`) may still take arc: its road open, both ends
+ * passable, and the far end not closed to its cargo. */
+static inline int arc_open(const cfx_world *w, int32_t arc, size_t key)
+{
+    const cfx_scenario *s = w->s;
+    int32_t u = w->net->arc_from[arc], v = w->net->arc_to[arc];
+    uint8_t su = w->node_status[u], sv = w->node_status[v];
+    return w->edge_open[w->net->arc_edge[arc]] &&
+           (su == CFX_STATUS_OPEN || su == CFX_STATUS_CONTESTED) &&
+           (sv == CFX_STATUS_OPEN || sv == CFX_STATUS_CONTESTED) &&
+           !(w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)v, key)]);
+}
+
+/* The arc a shipment of commodity k takes from node when no plan binds it: the routing
+ * table's, or with dispersion a logit choice among the arcs that bring it closer to a
+ * market (Dial's efficient links; a recursive logit), by how much more each costs than the
+ * best: P(a) ~ exp(-(c_a + C(v) - C(node)) / dispersion). */
+static int32_t choose_arc(const cfx_world *w, int32_t id, int32_t node, size_t k, gsl_rng *rng)
+{
+    const cfx_routes *r = &w->routes;
+    size_t row = k * w->s->n_nodes, na = w->net->n_arcs;
+    int32_t best = r->next_arc[row + (size_t)node];
+    double mu = r->dispersion_usd_per_t;
+    if (!(mu > 0) || !r->arc_cost_k)
+        return best;
+    const double *ac = r->arc_cost_k + k * na;
+    double cu = r->cost[row + (size_t)node], sum = 0;
+    for (int32_t a = w->net->out_start[node]; a < w->net->out_start[node + 1]; a++) {
+        double cv = r->cost[row + (size_t)w->net->arc_to[a]];
+        if (ac[a] >= 0 && cv < cu)
+            sum += exp(-fmax(0, ac[a] + cv - cu) / mu);
+    }
+    cfx_rng_key(rng, w->s->seed, CFX_STREAM_ROUTE, w->ships.serial[id], w->ships.hops[id]);
+    double u = gsl_rng_uniform(rng) * sum;
+    for (int32_t a = w->net->out_start[node]; a < w->net->out_start[node + 1]; a++) {
+        double cv = r->cost[row + (size_t)w->net->arc_to[a]];
+        if (ac[a] >= 0 && cv < cu && (u -= exp(-fmax(0, ac[a] + cv - cu) / mu)) < 0)
+            return a;
+    }
+    return best; /* rounding left u at 0 after the last arc */
+}
+
+/* Whether a shipment leaving node is seized there: a checkpoint, or a node held by a group
+ * that seizes other groups' cargo. One draw per shipment and hop. */
+static int seized(const cfx_world *w, int32_t id, int32_t node, int32_t own, size_t cargo,
+                  gsl_rng *rng)
+{
+    const cfx_scenario *s = w->s;
+    int32_t holder = w->controller[node];
+    int hostile = holder != own && cfx_in_set(s, s->groups[holder].hostile_seize_products, cargo);
+    double p = 1 - (1 - w->node_seize_p[node]) *
+                       (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
+    if (!(p > 0))
+        return 0;
+    cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, w->ships.serial[id], w->ships.hops[id]);
+    return gsl_rng_uniform(rng) < p;
+}
+
+/* The next move of one shipment; reads shared state, writes only *out. Under a capacity
+ * plan the move's arc is its path's next one (or -1: to be assigned), taken or deferred by
+ * the serial capacity pass, which also times it. */
 static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *out)
 {
     const cfx_ships *sh = &w->ships;
@@ -97,6 +166,7 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     uint8_t st = w->node_status[node];
     out->arc = -1;
     out->t_arr = 0;
+    out->action = CFX_HOP_WAIT;
     if (st == CFX_STATUS_DESTROYED) {
         out->action = CFX_HOP_LOSE;
         return;
@@ -111,49 +181,41 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
             return;
         }
     }
-    if (st == CFX_STATUS_CUT || st == CFX_STATUS_CLOSED) {
-        out->action = CFX_HOP_WAIT;
-        return;
-    }
-    int32_t cargo = s->mine_cargo[sh->mine[id]];
-    if (s->node_kind[node] == CFX_NODE_MARKET && cfx_buys(s, (size_t)node, (size_t)cargo)) {
+    if (st == CFX_STATUS_CUT || st == CFX_STATUS_CLOSED)
+        return; /* wait */
+    size_t cargo = (size_t)s->mine_cargo[sh->mine[id]];
+    if (s->node_kind[node] == CFX_NODE_MARKET && cfx_buys(s, (size_t)node, cargo)) {
         out->action = CFX_HOP_DELIVER;
         return;
     }
     int32_t own = sh->origin_group[id];
-    size_t key = cfx_close_key(s, (size_t)own, (size_t)cargo);
-    if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)]) {
-        out->action = CFX_HOP_WAIT; /* a gate closed to this cargo: it waits there */
+    size_t key = cfx_close_key(s, (size_t)own, cargo), k = cargo * s->n_groups + (size_t)own;
+    if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)])
+        return; /* a gate closed to this cargo: it waits there */
+    size_t at = k * s->n_nodes + (size_t)node;
+    if (!isfinite(w->routes.cost[at]))
+        return; /* no route */
+    if (w->routes.excess[at] > w->routes.hold_usd_per_t[k]) {
+        out->action = CFX_HOP_HOLD;
         return;
     }
-    int32_t arc = w->routes.next_arc[cfx_route_row(s, (size_t)cargo, (size_t)own) + (size_t)node];
-    if (arc < 0) {
-        out->action = CFX_HOP_WAIT;
+    if (seized(w, id, node, own, cargo, rng)) {
+        out->action = CFX_HOP_SEIZE;
         return;
-    }
-    /* Leaving a checkpoint, or a node held by a group that seizes other groups' cargo. */
-    int32_t holder = w->controller[node];
-    int hostile =
-        holder != own && cfx_in_set(s, s->groups[holder].hostile_seize_products, (size_t)cargo);
-    double p_seize = 1 - (1 - w->node_seize_p[node]) *
-                             (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
-    if (p_seize > 0) {
-        cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, sh->serial[id], sh->hops[id]);
-        if (gsl_rng_uniform(rng) < p_seize) {
-            out->action = CFX_HOP_SEIZE;
-            return;
-        }
-    }
-    double t = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
-    t += w->routes.arc_hours[arc];
-    if (s->gate_clearance_hours > 0 && s->node_kind[w->net->arc_to[arc]] == CFX_NODE_GATE) {
-        cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], sh->hops[id]);
-        t += gsl_ran_exponential(rng, s->gate_clearance_hours);
     }
     out->action = CFX_HOP_MOVE;
+    if (w->plan.active) {
+        int32_t p = sh->path[id];
+        if (p >= 0 && sh->path_pos[id] < w->plan.path[p].len) {
+            int32_t a = w->plan.arcs[w->plan.path[p].start + sh->path_pos[id]];
+            out->arc = arc_open(w, a, key) ? a : -1;
+        }
+        return;
+    }
+    int32_t arc = choose_arc(w, id, node, k, rng);
     out->arc = arc;
-    out->t_arr = t;
-    out->step = (int32_t)cfx_step_of(w, t);
+    out->t_arr = arrival_h(w, id, arc, now_h, rng);
+    out->step = (int32_t)cfx_step_of(w, out->t_arr);
 }
 
 /* Whether kg more would overrun a daily capacity of cap_kg (INT64_MAX: none) of which
@@ -191,6 +253,52 @@ int64_t cfx_world__cap_kg(double cap_t)
             (lane)->list[(lane)->n_##list++] = (item);                                     \
     } while (0)
 
+/* Counts kg more (or less) waiting at node for capacity. */
+#define QUEUE(node, kg) ADD(w->queued_kg[node], kg)
+
+/* A shipment stops at its node: counted in its stock, and in the waiting list (a new
+ * route or a change of conditions requeues it) or, for capacity, filed for tomorrow. */
+static inline void stop(cfx_world *w, cfx_lane *lane, int32_t id, int why, long day, int par)
+{
+    cfx_ships *sh = &w->ships;
+    int32_t node = sh->node[id];
+    int64_t kg = sh->kg[id];
+    ADD(w->stock_kg[node], kg);
+    sh->why[id] = (uint8_t)why;
+    if (why == CFX_WHY_CAPACITY) {
+        QUEUE(node, kg);
+        sh->state[id] = CFX_SHIP_QUEUED;
+        sh->t_h[id] = (double)(day + 1) * 24.0;
+        LANE_PUSH(lane, filed, ((cfx_filing){id, (int32_t)cfx_step_of(w, sh->t_h[id])}));
+        return;
+    }
+    sh->t_h[id] = fmax(sh->t_h[id], (double)w->step * w->s->step_hours);
+    sh->state[id] = CFX_SHIP_WAITING;
+    LANE_PUSH(lane, waiting, id);
+}
+
+/* A shipment's last hop: delivered at a market, lost or seized; its slot is freed. */
+static inline void retire(cfx_world *w, cfx_lane *lane, int32_t id, int action, int par)
+{
+    cfx_ships *sh = &w->ships;
+    int32_t node = sh->node[id];
+    int64_t kg = sh->kg[id];
+    if (action == CFX_HOP_DELIVER) {
+        lane->arrived_kg += kg;
+        (par ? lane->through_kg : w->through_kg)[node] += kg;
+        (par ? lane->delivered_at_kg : w->delivered_at_kg)[node] += kg;
+        (par ? lane->by_group_kg : w->by_group_kg)[sh->origin_group[id]] += kg;
+        (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[sh->mine[id]] += kg;
+    } else if (action == CFX_HOP_LOSE) {
+        lane->lost_kg += kg;
+    } else {
+        lane->seized_kg += kg;
+    }
+    sh->state[id] = CFX_SHIP_FREE;
+    LANE_PUSH(lane, freed, id);
+    lane->retired++;
+}
+
 /* Applies one planned move. Writes only shipment id's own slots, the lane's lists and
  * totals, and integer totals through ADD, so any split of a round over threads gives the
  * same state once the lanes are joined in order. */
@@ -206,72 +314,117 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
         lane->hop_events++;
     } else {
         ADD(w->stock_kg[node], -kg);
+        if (sh->why[id] == CFX_WHY_CAPACITY)
+            QUEUE(node, -kg);
     }
     switch (h->action) {
-    case CFX_HOP_DELIVER: {
-        lane->arrived_kg += kg;
-        int32_t m = sh->mine[id];
-        (par ? lane->through_kg : w->through_kg)[node] += kg;
-        (par ? lane->delivered_at_kg : w->delivered_at_kg)[node] += kg;
-        (par ? lane->by_group_kg : w->by_group_kg)[sh->origin_group[id]] += kg;
-        (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[m] += kg;
-        sh->state[id] = CFX_SHIP_FREE;
-        LANE_PUSH(lane, freed, id);
-        lane->retired++;
-        return;
-    }
+    case CFX_HOP_DELIVER:
     case CFX_HOP_LOSE:
     case CFX_HOP_SEIZE:
-        if (h->action == CFX_HOP_LOSE)
-            lane->lost_kg += kg;
-        else
-            lane->seized_kg += kg;
-        sh->state[id] = CFX_SHIP_FREE;
-        LANE_PUSH(lane, freed, id);
-        lane->retired++;
+        retire(w, lane, id, h->action, par);
         return;
     case CFX_HOP_WAIT:
-        ADD(w->stock_kg[node], kg);
-        sh->t_h[id] = fmax(sh->t_h[id], (double)w->step * s->step_hours);
-        sh->state[id] = CFX_SHIP_WAITING;
-        LANE_PUSH(lane, waiting, id);
+        stop(w, lane, id, CFX_WHY_ROUTE, day, par);
         return;
-    case CFX_HOP_DEFER:
-        /* The gate or the road is full today: wait at the node for tomorrow's capacity. */
-        ADD(w->stock_kg[node], kg);
-        sh->state[id] = CFX_SHIP_QUEUED;
-        sh->t_h[id] = (double)(day + 1) * 24.0;
-        LANE_PUSH(lane, filed, ((cfx_filing){id, (int32_t)cfx_step_of(w, sh->t_h[id])}));
+    case CFX_HOP_HOLD:
+        stop(w, lane, id, CFX_WHY_HELD, day, par);
+        return;
+    case CFX_HOP_DEFER: /* no capacity left today: wait at the node for tomorrow's */
+        stop(w, lane, id, CFX_WHY_CAPACITY, day, par);
         return;
     default:
         break;
     }
     int32_t e = w->net->arc_edge[h->arc];
+    size_t cargo = (size_t)s->mine_cargo[sh->mine[id]], nc = s->n_cargo;
     (par ? lane->edge_kg : w->edge_kg)[e] += kg;
     (par ? lane->through_kg : w->through_kg)[node] += kg;
     lane->in_transit_kg += kg;
     /* Levies on leaving the node (booked by book_levies): a checkpoint's tax and, at a
      * gate, the holder's toll go to whoever holds the node; the export levy, to the group
      * whose mine the cargo came from. */
-    (par ? lane->levy_node_kg : w->levy_node_kg)[node] += kg;
+    (par ? lane->levy_node_kg : w->levy_node_kg)[(size_t)node * nc + cargo] += kg;
     int32_t own = sh->origin_group[id];
     if (s->node_kind[node] == CFX_NODE_GATE &&
-        cfx_in_set(s, s->groups[own].export_levy_products, (size_t)s->mine_cargo[sh->mine[id]]))
-        (par ? lane->levy_export_kg : w->levy_export_kg)[own] += kg;
+        cfx_in_set(s, s->groups[own].export_levy_products, cargo))
+        (par ? lane->levy_export_kg : w->levy_export_kg)[(size_t)own * nc + cargo] += kg;
     sh->node[id] = w->net->arc_to[h->arc];
     sh->t_h[id] = h->t_arr;
     sh->hops[id]++;
     sh->arc[id] = h->arc;
+    sh->path_pos[id] += sh->path[id] >= 0;
     sh->state[id] = CFX_SHIP_MOVING;
+    sh->why[id] = CFX_WHY_NONE;
     LANE_PUSH(lane, filed, ((cfx_filing){id, h->step}));
 }
 
+/* Under the capacity plan, a shipment with no path (or one it can no longer follow) takes
+ * one of today's paths from its node that has a truckload left: the cheapest, or with
+ * dispersion a logit choice by cost among them. -1 when none has room. */
+static int32_t take_path(cfx_world *w, int32_t id, gsl_rng *rng)
+{
+    const cfx_scenario *s = w->s;
+    cfx_ships *sh = &w->ships;
+    cfx_plan *pl = &w->plan;
+    size_t k = (size_t)s->mine_cargo[sh->mine[id]] * s->n_groups + (size_t)sh->origin_group[id];
+    int32_t first = pl->first[k * s->n_nodes + (size_t)sh->node[id]], pick = -1;
+    double mu = w->routes.dispersion_usd_per_t, c0 = INFINITY, sum = 0;
+    for (int32_t p = first; p >= 0; p = pl->path[p].next)
+        if (pl->path[p].allot > 0) {
+            c0 = fmin(c0, pl->path[p].cost_usd_per_t);
+            pick = pick < 0 ? p : pick;
+        }
+    if (pick >= 0 && mu > 0) {
+        for (int32_t p = first; p >= 0; p = pl->path[p].next)
+            if (pl->path[p].allot > 0)
+                sum += exp(-(pl->path[p].cost_usd_per_t - c0) / mu);
+        cfx_rng_key(rng, s->seed, CFX_STREAM_ROUTE, sh->serial[id], sh->hops[id]);
+        double u = gsl_rng_uniform(rng) * sum;
+        for (int32_t p = first; p >= 0; p = pl->path[p].next)
+            if (pl->path[p].allot > 0 && (u -= exp(-(pl->path[p].cost_usd_per_t - c0) / mu)) < 0) {
+                pick = p;
+                break;
+            }
+    }
+    if (pick >= 0) {
+        pl->path[pick].allot--;
+        pl->path[pick].users++;
+        sh->path[id] = pick;
+        sh->path_pos[id] = 0;
+    }
+    return pick;
+}
+
+/* The serial pass under the capacity plan: paths taken and let go of, in calendar order. */
+static void resolve_paths(cfx_world *w, const int32_t *ids, cfx_hop *hops, size_t n,
+                          gsl_rng *rng)
+{
+    cfx_ships *sh = &w->ships;
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = ids[i];
+        cfx_hop *h = &hops[i];
+        if (sh->path[id] >= 0 && (h->action != CFX_HOP_MOVE || h->arc < 0))
+            cfx_world__leave_path(w, id); /* arrived, stopped, or its path is cut */
+        if (h->action != CFX_HOP_MOVE || h->arc >= 0)
+            continue;
+        int32_t p = take_path(w, id, rng);
+        if (p < 0)
+            h->action = CFX_HOP_DEFER; /* queued: no path has room left today */
+        else
+            h->arc = w->plan.arcs[w->plan.path[p].start];
+    }
+}
+
 /* Gate and road capacity, first come, first served in the round's (calendar) order: a move
- * that does not fit in what is left of today's capacity is deferred to tomorrow. Serial,
- * and skipped when nothing in the scenario has a capacity. */
-static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, size_t n)
+ * that does not fit in what is left of today's capacity is deferred to tomorrow. Under the
+ * plan, a move that goes is timed here (its arc was known only now). Serial, and skipped
+ * when nothing in the scenario has a capacity. */
+static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, size_t n,
+                             double now_h, gsl_rng *rng)
 {
     const cfx_ships *sh = &w->ships;
+    if (w->plan.active)
+        resolve_paths(w, ids, hops, n, rng);
     for (size_t i = 0; i < n; i++) {
         if (hops[i].action != CFX_HOP_MOVE)
             continue;
@@ -280,9 +433,13 @@ static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, si
         if (full_today(w->node_used_kg[node], kg, w->node_cap_kg[node]) ||
             full_today(w->edge_used_kg[e], kg, w->edge_cap_kg[e])) {
             hops[i].action = CFX_HOP_DEFER;
-        } else {
-            w->node_used_kg[node] += kg;
-            w->edge_used_kg[e] += kg;
+            continue;
+        }
+        w->node_used_kg[node] += kg;
+        w->edge_used_kg[e] += kg;
+        if (w->plan.active) {
+            hops[i].t_arr = arrival_h(w, id, hops[i].arc, now_h, rng);
+            hops[i].step = (int32_t)cfx_step_of(w, hops[i].t_arr);
         }
     }
 }
@@ -356,7 +513,7 @@ static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_
         }
         if (cap) {
 #pragma omp single
-            resolve_capacity(w, ids, hops, n);
+            resolve_capacity(w, ids, hops, n, now_h, w->rngs[0]);
 #pragma omp for schedule(static)
             for (size_t i = 0; i < n; i++)
                 apply_hop(w, lane, ids[i], &hops[i], day, par);

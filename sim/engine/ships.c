@@ -22,16 +22,17 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
         sh->f = p;                                              \
     } while (0)
     RE(node); RE(t_h); RE(kg); RE(mine); RE(origin_group); RE(serial); RE(hops); RE(arc);
-    RE(state); RE(free_list);
+    RE(path); RE(path_pos); RE(state); RE(why); RE(free_list);
 #undef RE
 #define ZERO(f) memset(sh->f + sh->cap, 0, (cap - sh->cap) * sizeof *sh->f)
     /* zeroed, as a checkpoint saves every slot */
     ZERO(node); ZERO(t_h); ZERO(kg); ZERO(mine); ZERO(origin_group); ZERO(serial); ZERO(hops);
-    ZERO(arc);
+    ZERO(arc); ZERO(path_pos); ZERO(why);
 #undef ZERO
     /* New slots go on the free stack so that the lowest ids are taken first. */
     for (size_t i = cap; i > sh->cap; i--) {
         sh->state[i - 1] = CFX_SHIP_FREE;
+        sh->path[i - 1] = -1;
         sh->free_list[sh->n_free++] = (int32_t)(i - 1);
     }
     sh->cap = cap;
@@ -42,6 +43,7 @@ void cfx_ships__free(cfx_ships *sh)
 {
     free(sh->node); free(sh->t_h); free(sh->kg); free(sh->mine); free(sh->origin_group);
     free(sh->serial); free(sh->hops); free(sh->arc); free(sh->state); free(sh->free_list);
+    free(sh->path); free(sh->path_pos); free(sh->why);
 }
 
 /* ---------------------------------------------------------------- calendar */

@@ -24,6 +24,7 @@ static void observe(cfx_world *w, long day)
         o->node_status[i] = w->node_status[i];
         o->node_controller[i] = w->controller[i];
         o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
+        o->queued_t[i] = (double)w->queued_kg[i] / 1000.0;
         o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
         o->delivered_by_origin_t[i] = 0;
         o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
@@ -58,6 +59,9 @@ static void reset_daily(cfx_world *w)
     memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
     memset(w->delivered_today_t, 0, s->n_products * sizeof *w->delivered_today_t);
     memset(w->delivered_mine_kg, 0, s->n_mines * sizeof *w->delivered_mine_kg);
+    if (w->step > 0) /* the plan expects a mine's day to be like its last whole one */
+        memcpy(w->mine_made_prev_kg, w->mine_made_kg, s->n_mines * sizeof *w->mine_made_kg);
+    memset(w->mine_made_kg, 0, s->n_mines * sizeof *w->mine_made_kg);
 }
 
 /* Runs the market and the day's observation after the day's last step. */
@@ -81,23 +85,36 @@ static int end_day(cfx_world *w, long day)
     return rc;
 }
 
-int cfx_world_route(cfx_world *w)
+/* The routing phase: the routing table when changed, and under a capacity plan a new plan
+ * when replan. */
+static int route(cfx_world *w, int changed, int replan)
 {
+    replan = w->plan.active && replan;
+    if (!changed && !replan)
+        return 0;
+    if (replan)
+        cfx_world__plan_inputs(w);
     cfx_step_ctx ctx = {.step = w->step, .t_h = (double)w->step * w->s->step_hours,
                         .step_hours = w->s->step_hours, .day = w->step / w->steps_per_day,
-                        .network_changed = 1, .routes = &w->routes};
+                        .network_changed = changed, .routes = &w->routes,
+                        .plan = replan ? &w->plan : NULL};
     int rc = run_phase(w, CFX_PHASE_ROUTING, &ctx);
     w->network_changed = 0;
     return rc;
 }
 
-/* Routing, only when events changed the network; what waited for a route then tries again. */
-static int reroute_if_changed(cfx_world *w)
+int cfx_world_route(cfx_world *w)
 {
-    if (!w->network_changed)
-        return 0;
-    int rc = cfx_world_route(w);
-    return rc ? rc : cfx_world__requeue_waiting(w);
+    return route(w, 1, 0);
+}
+
+/* Routing when events changed the network (what waited for a route then tries again), and
+ * the capacity plan each morning. */
+static int reroute(cfx_world *w, int morning)
+{
+    int changed = w->network_changed;
+    int rc = route(w, changed, morning || changed);
+    return rc || !changed ? rc : cfx_world__requeue_waiting(w);
 }
 
 int cfx_world_step(cfx_world *w, cfx_error *err)
@@ -107,11 +124,12 @@ int cfx_world_step(cfx_world *w, cfx_error *err)
     int last = (w->step + 1) % w->steps_per_day == 0;
     cfx_step_ctx ctx = {.step = w->step, .t_h = (double)w->step * s->step_hours,
                         .step_hours = s->step_hours, .day = day};
-    if (w->step % w->steps_per_day == 0)
+    int morning = w->step % w->steps_per_day == 0;
+    if (morning)
         reset_daily(w);
     int rc = cfx_cal__turn(w);                              /* the far list into the ring */
     rc = rc ? rc : run_phase(w, CFX_PHASE_EVENTS, &ctx);     /* events due now */
-    rc = rc ? rc : reroute_if_changed(w);                    /* routing, if the network changed */
+    rc = rc ? rc : reroute(w, morning);                      /* routing; the capacity plan */
     rc = rc ? rc : run_phase(w, CFX_PHASE_PRODUCTION, &ctx); /* production */
     rc = rc ? rc : cfx_world__dispatch(w, ctx.t_h);          /* departures */
     rc = rc ? rc : cfx_world__process_due(w, day);           /* the shipments due now */

@@ -28,9 +28,10 @@ const cfx_network *cfx_world_network(const cfx_world *w) { return w->net; }
 const double *cfx_world_prices(const cfx_world *w) { return w->obs.price; }
 const int64_t *cfx_world_node_stock_kg(const cfx_world *w) { return w->stock_kg; }
 const double *cfx_world_mine_capacity(const cfx_world *w) { return w->mine_capacity; }
-const uint8_t *cfx_world_mine_halted(const cfx_world *w) { return w->mine_halted; }
+const double *cfx_world_mine_halt_share(const cfx_world *w) { return w->mine_halt_share; }
 const uint8_t *cfx_world_closed_to(const cfx_world *w) { return w->closed_to; }
-const double *cfx_world_toll(const cfx_world *w) { return w->toll_usd_per_t; }
+const double *cfx_world_levy_usd_per_t(const cfx_world *w) { return w->levy_usd_per_t; }
+const double *cfx_world_levy_share(const cfx_world *w) { return w->levy_share; }
 const double *cfx_world_node_tax(const cfx_world *w) { return w->node_tax_usd_per_t; }
 const double *cfx_world_node_seize_p(const cfx_world *w) { return w->node_seize_p; }
 
@@ -41,11 +42,15 @@ static int alloc_arrays(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
     size_t n = s->n_nodes, m = s->n_edges, na = w->net->n_arcs, np = s->n_products,
-           ng = s->n_groups;
+           ng = s->n_groups, nc = s->n_cargo, nk = nc * ng, nl = CFX_NLEVIES;
     cfx_obs *o = &w->obs;
     return (ZALLOC(w->node_status, n) || ZALLOC(w->edge_open, m) || ZALLOC(w->controller, n) ||
-        ZALLOC(w->routes.next_arc, n * ng * s->n_cargo) ||
-        ZALLOC(w->routes.cost, n * ng * s->n_cargo) ||
+        ZALLOC(w->routes.next_arc, n * nk) || ZALLOC(w->routes.cost, n * nk) ||
+        ZALLOC(w->routes.excess, n * nk) || ZALLOC(w->routes.hold_usd_per_t, nk) ||
+        ZALLOC(w->queued_kg, n) || ZALLOC(w->mine_made_kg, s->n_mines) ||
+        ZALLOC(w->mine_made_prev_kg, s->n_mines) || ZALLOC(w->cargo_grade, nc * np) ||
+        ZALLOC(w->plan.supply, nk * n) || ZALLOC(w->plan.first, nk * n) ||
+        ZALLOC(w->plan.node_room, n) || ZALLOC(w->plan.edge_room, m) ||
         ZALLOC(w->routes.arc_hours, na) || ZALLOC(w->routes.arc_cost, na) ||
         ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
@@ -53,21 +58,50 @@ static int alloc_arrays(cfx_world *w)
         ZALLOC(w->delivered_at_kg, n) || ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) ||
         ZALLOC(w->node_used_kg, n) ||
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
-        ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n) ||
-        ZALLOC(w->levy_export_kg, ng) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
+        ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n * nc) ||
+        ZALLOC(w->levy_export_kg, ng * nc) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
         ZALLOC(o->shortfall, np) || ZALLOC(o->inventory, np) || ZALLOC(o->node_status, n) ||
-        ZALLOC(o->node_controller, n) || ZALLOC(o->node_stock_t, n) ||
+        ZALLOC(o->node_controller, n) || ZALLOC(o->node_stock_t, n) || ZALLOC(o->queued_t, n) ||
         ZALLOC(o->node_throughput_t, n) || ZALLOC(o->edge_flow_t, m) ||
         ZALLOC(o->group_revenue_usd, ng) || ZALLOC(o->delivered_by_origin_t, n) ||
         ZALLOC(o->delivered_at_t, n) || ZALLOC(o->delivered_by_controller_t, ng) ||
-        ZALLOC(w->toll_usd_per_t, ng) ||
+        ZALLOC(w->levy_usd_per_t, ng * nl) || ZALLOC(w->levy_share, ng * nl) ||
         ZALLOC(w->node_tax_usd_per_t, n) || ZALLOC(w->node_seize_p, n) ||
         ZALLOC(w->node_strike_start_h, n) || ZALLOC(w->node_strike_end_h, n) ||
         ZALLOC(w->node_strike_p, n) || ZALLOC(w->edge_strike_start_h, m) ||
         ZALLOC(w->edge_strike_end_h, m) || ZALLOC(w->edge_strike_p, m) ||
-        ZALLOC(w->mine_capacity, s->n_mines) || ZALLOC(w->mine_halted, s->n_mines)) ? CFX_ENOMEM : 0;
+        ZALLOC(w->mine_capacity, s->n_mines) || ZALLOC(w->mine_halt_share, s->n_mines)) ? CFX_ENOMEM : 0;
+}
+
+/* Each cargo kind's mean grades (its value at the day's prices), the truckload, and the cargo
+ * at the mines at day 0: loaded trucks dealt round robin over the mines
+ * (transport.initial_shipments), and each mine's expected day (its base output). */
+static void init_cargo(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    size_t np = s->n_products;
+    w->truck_kg = llround(s->truck_t * 1000.0);
+    for (size_t c = 0; c < s->n_cargo; c++) {
+        size_t k = 0;
+        for (size_t m = 0; m < s->n_mines; m++)
+            if ((size_t)s->mine_cargo[m] == c) {
+                k++;
+                for (size_t p = 0; p < np; p++)
+                    w->cargo_grade[c * np + p] += s->mine_grade[m * np + p];
+            }
+        for (size_t p = 0; p < np && k; p++)
+            w->cargo_grade[c * np + p] /= (double)k;
+    }
+    for (size_t m = 0; m < s->n_mines; m++) {
+        int64_t k = s->initial_shipments / (long)s->n_mines +
+                    ((long)m < s->initial_shipments % (long)s->n_mines);
+        w->mine_pile_kg[m] += k * w->truck_kg;
+        w->stock_kg[s->mine_node[m]] += k * w->truck_kg;
+        w->produced_kg += k * w->truck_kg;
+        w->mine_made_prev_kg[m] = llround(s->mine_output_t_per_day[m] * 1000.0);
+    }
 }
 
 /* The state at day 0: every node and road open, the scenario's controllers, levies and
@@ -90,14 +124,26 @@ static void init_state(cfx_world *w)
         w->node_cap_kg[i] = cfx_world__cap_kg(s->node_capacity_t_per_day[i]);
         w->has_capacity |= w->node_cap_kg[i] != INT64_MAX;
     }
+    for (size_t i = 0; i < s->n_events; i++) /* a capacity may come with an event */
+        w->has_capacity |= s->events[i].kind == CFX_EV_CAPACITY;
+    /* Where a capacity can bind, cargo is assigned to paths by the daily plan. */
+    w->plan.active = w->has_capacity;
     memcpy(w->controller, s->controller, n * sizeof *w->controller);
     w->network_changed = 1;
     for (size_t g = 0; g < ng; g++)
-        w->toll_usd_per_t[g] = s->groups[g].toll_usd_per_t;
+        for (int l = 0; l < CFX_NLEVIES; l++) {
+            w->levy_usd_per_t[g * CFX_NLEVIES + (size_t)l] = s->groups[g].levy_usd_per_t[l];
+            w->levy_share[g * CFX_NLEVIES + (size_t)l] = s->groups[g].levy_share[l];
+        }
     for (size_t i = 0; i < s->n_mines; i++)
         w->mine_capacity[i] = 1;
+    for (size_t k = 0; k < s->n_cargo * ng; k++)
+        w->routes.hold_usd_per_t[k] = INFINITY; /* until a routing model says otherwise */
+    for (size_t i = 0; i < s->n_cargo * ng * n; i++)
+        w->plan.first[i] = -1; /* no plan yet */
     for (size_t p = 0; p < np; p++)
         o->price[p] = s->products[p].price_usd_per_kg; /* what models see before day 0 */
+    init_cargo(w);
 }
 
 /* The calendar's ring spans the longest single hop (up to 2^16 buckets; a longer hop waits
@@ -125,10 +171,10 @@ static int alloc_threads(cfx_world *w)
         return CFX_ENOMEM;
     for (int t = 0; w->threads > 1 && t < w->threads; t++) {
         cfx_lane *l = &w->lanes[t];
-        if (ZALLOC(l->through_kg, n) || ZALLOC(l->levy_node_kg, n) ||
+        if (ZALLOC(l->through_kg, n) || ZALLOC(l->levy_node_kg, n * s->n_cargo) ||
             ZALLOC(l->delivered_at_kg, n) || ZALLOC(l->edge_kg, m) ||
             ZALLOC(l->delivered_mine_kg, s->n_mines) || ZALLOC(l->by_group_kg, ng) ||
-            ZALLOC(l->levy_export_kg, ng))
+            ZALLOC(l->levy_export_kg, ng * s->n_cargo))
             return CFX_ENOMEM;
     }
     for (int t = 0; t < w->threads; t++)
@@ -205,7 +251,11 @@ void cfx_world_free(cfx_world *w)
     cfx_network_free(w->net);
     free(w->node_status); free(w->edge_open); free(w->controller);
     free(w->routes.next_arc); free(w->routes.cost); free(w->routes.arc_hours);
-    free(w->routes.arc_cost); free(w->routes.is_target);
+    free(w->routes.arc_cost); free(w->routes.is_target); free(w->routes.excess);
+    free(w->routes.hold_usd_per_t); free(w->routes.arc_cost_k);
+    free(w->queued_kg); free(w->mine_made_kg); free(w->mine_made_prev_kg); free(w->cargo_grade);
+    free(w->plan.supply); free(w->plan.first); free(w->plan.node_room); free(w->plan.edge_room);
+    free(w->plan.path); free(w->plan.arcs); free(w->plan.remap);
     free(w->delivered_today_t);
     cfx_ships__free(&w->ships);
     for (size_t i = 0; w->cal.b && i < w->cal.n; i++)
@@ -233,13 +283,14 @@ void cfx_world_free(cfx_world *w)
     free(w->lanes);
     free(w->by_group_kg); free(w->revenue_usd);
     free(w->events);
-    free(w->toll_usd_per_t); free(w->node_tax_usd_per_t); free(w->node_seize_p);
+    free(w->levy_usd_per_t); free(w->levy_share); free(w->node_tax_usd_per_t); free(w->node_seize_p);
     free(w->node_strike_start_h); free(w->node_strike_end_h); free(w->node_strike_p);
     free(w->edge_strike_start_h); free(w->edge_strike_end_h); free(w->edge_strike_p);
-    free(w->mine_capacity); free(w->mine_halted);
+    free(w->mine_capacity); free(w->mine_halt_share);
     cfx_obs *o = &w->obs;
     free(o->price); free(o->demand); free(o->supply); free(o->delivered); free(o->shortfall);
     free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);
+    free(o->queued_t);
     free(o->node_throughput_t); free(o->edge_flow_t); free(o->group_revenue_usd);
     free(o->delivered_by_origin_t); free(o->delivered_by_controller_t); free(o->delivered_at_t);
     free(w);

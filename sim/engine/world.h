@@ -19,6 +19,7 @@ typedef struct cfx_event_rec {
     int32_t node;    /* -1 when none */
     int32_t edge;    /* -1 when none */
     double days;     /* duration, days; 0 = until reversed */
+    int32_t group;   /* the group that acted, -1 when none is known */
 } cfx_event_rec;
 
 /* One day's observation: what the output module writes as one row of each series. */
@@ -28,6 +29,7 @@ typedef struct cfx_obs {
     uint8_t *node_status;        /* n_nodes */
     int32_t *node_controller;    /* n_nodes */
     double *node_stock_t;        /* n_nodes, t */
+    double *queued_t;            /* n_nodes, t: of node_stock_t, waiting for capacity */
     double *node_throughput_t;   /* n_nodes, t/day */
     double *edge_flow_t;         /* n_edges, t/day */
     double in_transit_t, produced_t, arrived_t, seized_t, lost_t; /* t */

@@ -8,13 +8,26 @@
 #include "engine/world_impl.h"
 
 /* What the future of a run depends on, saved between steps. Not saved: what alloc derives
- * from the scenario (capacities in kg, the calendar's size), the routing table (recomputed:
+ * from the scenario (the calendar's size, each cargo's grades), the routing table (recomputed:
  * routing is a function of the statuses, roads, controllers and levies, and every change to
  * those sets network_changed, so the table in force is the one they give), the commands
  * (applied within their step), the hop scratch and the lanes (emptied within each round)
  * and the generators (every draw is keyed afresh). The daily counters are saved although
  * each day resets them, so that a checkpoint holds the whole state at any step. */
-enum { L_NODES, L_EDGES, L_GROUPS, L_MINES, L_PRODUCTS, L_SHIPS, L_NODE_GROUPS, L_NLENS };
+enum {
+    L_NODES,
+    L_EDGES,
+    L_GROUPS,
+    L_MINES,
+    L_PRODUCTS,
+    L_SHIPS,
+    L_NODE_GROUPS, /* nodes x groups x cargo kinds */
+    L_LEVIES,      /* groups x levies */
+    L_NODE_CARGO,  /* nodes x cargo kinds */
+    L_GROUP_CARGO, /* groups x cargo kinds */
+    L_COMM_NODES,  /* commodities x nodes */
+    L_NLENS
+};
 
 /* clang-format off */
 #define WF(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_world, f)}
@@ -30,12 +43,16 @@ static const cfx_ckpt_field world_fields[] = {
 #define WA(f, t, l) {#f, CFX_CKPT_##t, offsetof(cfx_world, f), l}
 static const cfx_ckpt_array world_arrays[] = {
     WA(node_status, U8, L_NODES),          WA(edge_open, U8, L_EDGES),
-    WA(controller, I32, L_NODES),          WA(toll_usd_per_t, F64, L_GROUPS),
+    WA(controller, I32, L_NODES),
+    WA(levy_usd_per_t, F64, L_LEVIES),     WA(levy_share, F64, L_LEVIES),
+    WA(node_cap_kg, I64, L_NODES),         WA(edge_cap_kg, I64, L_EDGES),
+    WA(queued_kg, I64, L_NODES),           WA(mine_made_kg, I64, L_MINES),
+    WA(mine_made_prev_kg, I64, L_MINES),   WA(plan.first, I32, L_COMM_NODES),
     WA(node_tax_usd_per_t, F64, L_NODES),  WA(node_seize_p, F64, L_NODES),
     WA(node_strike_start_h, F64, L_NODES), WA(node_strike_end_h, F64, L_NODES),
     WA(node_strike_p, F64, L_NODES),       WA(edge_strike_start_h, F64, L_EDGES),
     WA(edge_strike_end_h, F64, L_EDGES),   WA(edge_strike_p, F64, L_EDGES),
-    WA(mine_capacity, F64, L_MINES),       WA(mine_halted, U8, L_MINES),
+    WA(mine_capacity, F64, L_MINES),       WA(mine_halt_share, F64, L_MINES),
     WA(closed_to, U8, L_NODE_GROUPS),
     WA(delivered_today_t, F64, L_PRODUCTS), WA(mine_frac_kg, F64, L_MINES),
     WA(stock_kg, I64, L_NODES),            WA(mine_pile_kg, I64, L_MINES),
@@ -44,13 +61,14 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(edge_used_kg, I64, L_EDGES),        WA(node_used_kg, I64, L_NODES),
     WA(by_group_kg, I64, L_GROUPS),
     WA(revenue_usd, F64, L_GROUPS),        WA(delivered_mine_kg, I64, L_MINES),
-    WA(levy_node_kg, I64, L_NODES),        WA(levy_export_kg, I64, L_GROUPS),
+    WA(levy_node_kg, I64, L_NODE_CARGO),   WA(levy_export_kg, I64, L_GROUP_CARGO),
     /* the last day's observation: production reads its prices the next morning */
     WA(obs.price, F64, L_PRODUCTS),        WA(obs.demand, F64, L_PRODUCTS),
     WA(obs.supply, F64, L_PRODUCTS),       WA(obs.delivered, F64, L_PRODUCTS),
     WA(obs.shortfall, F64, L_PRODUCTS),    WA(obs.inventory, F64, L_PRODUCTS),
     WA(obs.node_status, U8, L_NODES),      WA(obs.node_controller, I32, L_NODES),
-    WA(obs.node_stock_t, F64, L_NODES),    WA(obs.node_throughput_t, F64, L_NODES),
+    WA(obs.node_stock_t, F64, L_NODES),    WA(obs.queued_t, F64, L_NODES),
+    WA(obs.node_throughput_t, F64, L_NODES),
     WA(obs.edge_flow_t, F64, L_EDGES),     WA(obs.group_revenue_usd, F64, L_GROUPS),
     WA(obs.delivered_by_origin_t, F64, L_NODES), WA(obs.delivered_at_t, F64, L_NODES),
     WA(obs.delivered_by_controller_t, F64, L_GROUPS)};
@@ -59,7 +77,8 @@ static const cfx_ckpt_array world_arrays[] = {
 #define SA(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_ships, f), L_SHIPS}
 static const cfx_ckpt_array ship_arrays[] = {
     SA(node, I32),   SA(t_h, F64),  SA(kg, I32),    SA(mine, I32), SA(origin_group, I32),
-    SA(serial, U64), SA(hops, U16), SA(arc, I32),   SA(state, U8)};
+    SA(serial, U64), SA(hops, U16), SA(arc, I32),   SA(state, U8), SA(path, I32),
+    SA(path_pos, U16), SA(why, U8)};
 #undef SA
 static const cfx_ckpt_field ship_fields[] = {
     {"n_active", CFX_CKPT_SIZE, offsetof(cfx_ships, n_active)},
@@ -67,7 +86,7 @@ static const cfx_ckpt_field ship_fields[] = {
 
 #define EF(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_event_rec, f)}
 static const cfx_ckpt_field event_fields[] = {EF(day, F64), EF(kind, I32), EF(node, I32),
-                                              EF(edge, I32), EF(days, F64)};
+                                              EF(edge, I32), EF(days, F64), EF(group, I32)};
 #undef EF
 /* clang-format on */
 
@@ -178,6 +197,54 @@ static int events_checkpoint(cfx_world *w, cfx_ckpt *c)
     return cfx_ckpt_status(c);
 }
 
+#define PF(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_plan_path, f)}
+static const cfx_ckpt_field path_fields[] = {
+    PF(commodity, I32), PF(source, I32), PF(start, I32), PF(len, I32),
+    PF(allot, I32),     PF(users, I32),  PF(next, I32),  PF(cost_usd_per_t, F64)};
+#undef PF
+
+/* The capacity plan's pool of paths (today's and those trucks still follow) and their arcs:
+ * what trucks follow cannot be planned again. Loading checks every index it restores. */
+static int plan_checkpoint(cfx_world *w, cfx_ckpt *c)
+{
+    cfx_plan *pl = &w->plan;
+    size_t np = pl->n_path, na = pl->n_arcs;
+    if (cfx_ckpt_group(c, "world/plan") || cfx_ckpt_count(c, "n_path", INT32_MAX, &np) ||
+        cfx_ckpt_count(c, "n_arcs", INT32_MAX, &na))
+        return cfx_ckpt_status(c);
+    if (!cfx_ckpt_saving(c)) {
+        size_t cap = pl->cap_path;
+        if (CFX_GROW(pl->path, pl->cap_path, np) || CFX_GROW(pl->arcs, pl->cap_arcs, na))
+            return cfx_ckpt_fail(c, "n_path", "out of memory");
+        int32_t *r = pl->cap_path != cap ? realloc(pl->remap, pl->cap_path * sizeof *r) : pl->remap;
+        if (pl->cap_path != cap && !r)
+            return cfx_ckpt_fail(c, "n_path", "out of memory");
+        pl->remap = r;
+    }
+    if (cfx_ckpt_records(c, path_fields, NELEM(path_fields), pl->path, np, sizeof *pl->path) ||
+        cfx_ckpt_data(c, "arcs", CFX_CKPT_I32, na, pl->arcs) || cfx_ckpt_saving(c))
+        return cfx_ckpt_status(c);
+    pl->n_path = np;
+    pl->n_arcs = na;
+    for (size_t p = 0; p < np; p++) {
+        const cfx_plan_path *x = &pl->path[p];
+        if (x->start < 0 || x->len < 1 || (size_t)x->start + (size_t)x->len > na ||
+            x->next < -1 || x->next >= (int32_t)np)
+            return cfx_ckpt_fail(c, "path_start", "a path outside the plan's arcs");
+    }
+    for (size_t a = 0; a < na; a++)
+        if (pl->arcs[a] < 0 || (size_t)pl->arcs[a] >= w->net->n_arcs)
+            return cfx_ckpt_fail(c, "arcs", "an arc the network does not have");
+    const cfx_scenario *s = w->s;
+    for (size_t i = 0; i < s->n_cargo * s->n_groups * s->n_nodes; i++)
+        if (pl->first[i] < -1 || pl->first[i] >= (int32_t)np)
+            return cfx_ckpt_fail(c, "first", "a path the plan does not have");
+    for (size_t id = 0; id < w->ships.cap; id++)
+        if (w->ships.path[id] < -1 || w->ships.path[id] >= (int32_t)np)
+            return cfx_ckpt_fail(c, "path", "a shipment on a path the plan does not have");
+    return 0;
+}
+
 int cfx_world_checkpoint(cfx_world *w, cfx_ckpt *c)
 {
     const cfx_scenario *s = w->s;
@@ -186,10 +253,14 @@ int cfx_world_checkpoint(cfx_world *w, cfx_ckpt *c)
                             [L_GROUPS] = s->n_groups,
                             [L_MINES] = s->n_mines,
                             [L_PRODUCTS] = s->n_products,
-                            [L_NODE_GROUPS] = s->n_nodes * s->n_groups * s->n_cargo};
+                            [L_NODE_GROUPS] = s->n_nodes * s->n_groups * s->n_cargo,
+                            [L_LEVIES] = s->n_groups * CFX_NLEVIES,
+                            [L_NODE_CARGO] = s->n_nodes * s->n_cargo,
+                            [L_GROUP_CARGO] = s->n_groups * s->n_cargo,
+                            [L_COMM_NODES] = s->n_cargo * s->n_groups * s->n_nodes};
     if (cfx_ckpt_group(c, "world") || cfx_ckpt_fields(c, world_fields, NELEM(world_fields), w) ||
         cfx_ckpt_arrays(c, world_arrays, NELEM(world_arrays), w, lens) || ships_checkpoint(w, c) ||
-        calendar_checkpoint(w, c) || events_checkpoint(w, c))
+        calendar_checkpoint(w, c) || events_checkpoint(w, c) || plan_checkpoint(w, c))
         return cfx_ckpt_status(c);
     for (size_t i = 0; w->models[i]; i++) {
         char group[96];

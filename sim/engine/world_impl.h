@@ -16,6 +16,13 @@
 
 /* Shipment states. */
 enum { CFX_SHIP_FREE, CFX_SHIP_MOVING, CFX_SHIP_WAITING, CFX_SHIP_QUEUED };
+/* Why a shipment that is not moving waits (cfx_ships.why). */
+enum {
+    CFX_WHY_NONE,     /* due to move (just loaded, or its turn came) */
+    CFX_WHY_CAPACITY, /* no capacity left today on its path (the `queued` series) */
+    CFX_WHY_HELD,     /* every way out is worth less than waiting (shippers who wait) */
+    CFX_WHY_ROUTE     /* no open route to a market that buys its cargo */
+};
 
 /* Shipments as structure of arrays with a free list; slots are reused, never freed. */
 typedef struct cfx_ships {
@@ -29,7 +36,10 @@ typedef struct cfx_ships {
     uint64_t *serial;  /* creation number: keys its random numbers, unique over the run */
     uint16_t *hops;    /* arcs travelled so far */
     int32_t *arc;      /* arc it is on (MOVING) or came by, -1 before the first hop */
+    int32_t *path;     /* capacity plan: the path it follows (cfx_plan), -1: none */
+    uint16_t *path_pos; /* the index in its path of the next arc to take */
     uint8_t *state;    /* CFX_SHIP_* */
+    uint8_t *why;      /* CFX_WHY_*: why it waits (not MOVING) */
     int32_t *free_list; /* cap - n_active free slot ids, used as a stack */
     size_t n_free;
     uint64_t next_serial;
@@ -73,10 +83,12 @@ typedef struct cfx_lane {
     /* With more than one thread: the lane's own share of the flows every move adds to
      * (kg), folded into the world's by fold_lanes (integer sums, exact in any order).
      * Shared counters at the few nodes all trucks pass made two threads slower than one. */
-    int64_t *through_kg, *levy_node_kg, *delivered_at_kg; /* n_nodes */
+    int64_t *through_kg, *delivered_at_kg; /* n_nodes */
+    int64_t *levy_node_kg;              /* n_nodes x n_cargo */
     int64_t *edge_kg;                   /* n_edges */
     int64_t *delivered_mine_kg;         /* n_mines */
-    int64_t *by_group_kg, *levy_export_kg; /* n_groups */
+    int64_t *by_group_kg;               /* n_groups */
+    int64_t *levy_export_kg;            /* n_groups x n_cargo */
     /* Lanes sit side by side in one array and each is written at every move: the padding
      * keeps two threads' lanes off the same cache lines (false sharing made two threads
      * slower than one). */
@@ -90,8 +102,17 @@ typedef struct cfx_hop {
     double t_arr;  /* arrival time at the arc's end, hours */
     int8_t action; /* CFX_HOP_* */
 } cfx_hop;
-/* DEFER: the move's node or road is full today; set by the capacity pass, not by planning. */
-enum { CFX_HOP_DELIVER, CFX_HOP_MOVE, CFX_HOP_WAIT, CFX_HOP_LOSE, CFX_HOP_SEIZE, CFX_HOP_DEFER };
+/* DEFER: the move's node or road is full today, or (plan) no path has room left today; set
+ * by the serial capacity pass, not by planning. HOLD: a shipper who waits. */
+enum {
+    CFX_HOP_DELIVER,
+    CFX_HOP_MOVE,
+    CFX_HOP_WAIT,
+    CFX_HOP_LOSE,
+    CFX_HOP_SEIZE,
+    CFX_HOP_DEFER,
+    CFX_HOP_HOLD
+};
 
 struct cfx_world {
     const cfx_scenario *s;
@@ -106,19 +127,24 @@ struct cfx_world {
     int network_changed;
 
     /* What conflict events set (commands), read by the engine and by routing. */
-    double *toll_usd_per_t;     /* n_groups: levy at the gates each group holds */
+    double *levy_usd_per_t;     /* n_groups x CFX_NLEVIES: each group's levies, USD/t ... */
+    double *levy_share;         /* ... plus a share of the cargo's value */
     double *node_tax_usd_per_t; /* n_nodes: checkpoint tax on cargo leaving the node */
     double *node_seize_p;       /* n_nodes: chance a truck leaving the node is seized */
     double *node_strike_start_h, *node_strike_end_h, *node_strike_p; /* n_nodes */
     double *edge_strike_start_h, *edge_strike_end_h, *edge_strike_p; /* n_edges */
     double strike_until_h; /* latest end of any strike so far: no strike holds after it */
     double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
-    uint8_t *mine_halted;       /* n_mines: halted by order */
+    double *mine_halt_share;    /* n_mines: share of output halted by order, 0..1 */
     uint8_t *closed_to;         /* n_nodes * n_groups * n_cargo: gate closed to the cargo of
                                    that origin group and kind */
     long n_closed_to;           /* entries of closed_to set */
 
     cfx_routes routes;
+    cfx_plan plan;             /* the capacity plan (active when some capacity can bind) */
+    int64_t truck_kg;          /* every shipment's load */
+    double *cargo_grade;       /* n_cargo x n_products: a cargo kind's mean grades over its
+                                  mines, for its value at the day's prices */
     cfx_market_obs market;
     double *delivered_today_t; /* n_products, t of oxide */
 
@@ -129,7 +155,7 @@ struct cfx_world {
     cfx_hop *hops;         /* scratch for the parallel phase */
     size_t cap_hops;
     cfx_lane *lanes;       /* one per thread */
-    int has_capacity;      /* some node or road has a daily capacity */
+    int has_capacity;      /* some node or road has (or may get) a daily capacity */
     gsl_rng **rngs;        /* one generator object per thread; draws are keyed, so the
                               thread that makes a draw never changes its value */
 
@@ -137,6 +163,9 @@ struct cfx_world {
     double *mine_frac_kg;  /* n_mines: production not yet a whole kg */
     int64_t *stock_kg;     /* n_nodes: at the node (mine stockpile + waiting + queued) */
     int64_t *mine_pile_kg; /* n_mines: stockpile not yet loaded on a truck */
+    int64_t *queued_kg;    /* n_nodes: of stock_kg, what waits for capacity (CFX_WHY_CAPACITY) */
+    int64_t *mine_made_kg; /* n_mines: produced today ... */
+    int64_t *mine_made_prev_kg; /* ... and on the last whole day (the plan's expectation) */
     int64_t produced_kg, arrived_kg, in_transit_kg, seized_kg, lost_kg;
     /* today's flows, kg or USD */
     int64_t *through_kg;   /* n_nodes */
@@ -144,15 +173,16 @@ struct cfx_world {
     int64_t *edge_kg;      /* n_edges */
     int64_t *edge_used_kg; /* n_edges: capacity used today */
     int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
-    int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities in kg; INT64_MAX: none */
+    int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities now, kg; INT64_MAX: none */
     int64_t *by_group_kg;  /* n_groups */
     int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
     double *revenue_usd;   /* n_groups */
     /* Cargo that paid a levy since the levies were last booked (book_levies): by node left,
-     * and by origin group at gates for the export levy. Booked at the end of each day and
-     * before any change of who holds a node or what it charges. */
-    int64_t *levy_node_kg; /* n_nodes */
-    int64_t *levy_export_kg; /* n_groups */
+     * and by origin group at gates for the export levy, each by cargo kind (a levy on value
+     * depends on the kind). Booked at the end of each day and before any change of who holds
+     * a node or what it charges. */
+    int64_t *levy_node_kg;   /* n_nodes x n_cargo */
+    int64_t *levy_export_kg; /* n_groups x n_cargo */
 
     /* models and their state */
     const cfx_model_type *const *models;
@@ -199,6 +229,15 @@ void cfx_world__book_levies(cfx_world *w);
 
 /* ---- shipments.c ---- */
 
+/* What a tonne of cargo kind c is worth at the day's prices, USD/t. */
+static inline double cfx_world__cargo_value(const cfx_world *w, size_t c)
+{
+    double v = 0;
+    for (size_t p = 0; p < w->s->n_products; p++)
+        v += w->cargo_grade[c * w->s->n_products + p] * w->obs.price[p] * 1000.0;
+    return v;
+}
+
 /* A capacity in t/day as whole kg per day; INFINITY (no limit) becomes INT64_MAX. */
 int64_t cfx_world__cap_kg(double cap_t);
 /* Loads whole truckloads from each mine's stockpile; they leave this step. */
@@ -207,5 +246,13 @@ int cfx_world__dispatch(cfx_world *w, double now_h);
 int cfx_world__process_due(cfx_world *w, long day);
 /* After a network change, everything waiting for a route tries again now. */
 int cfx_world__requeue_waiting(cfx_world *w);
+
+/* ---- plan.c: the engine's side of the capacity plan ---- */
+
+/* Before the routing model plans: drops the paths no truck follows (renumbering the rest
+ * in the ships), and fills the plan's inputs (supply and room, in truckloads). */
+int cfx_world__plan_inputs(cfx_world *w);
+/* Lets go of shipment id's path (it arrived, was lost, or its path became impassable). */
+void cfx_world__leave_path(cfx_world *w, int32_t id);
 
 #endif

@@ -18,8 +18,11 @@ const char *const cfx_node_kind_names[CFX_NODE_NKINDS] = {"mine", "town",   "jun
 const char *const cfx_status_names[CFX_STATUS_N] = {"open", "contested", "cut", "destroyed",
                                                     "closed"};
 const char *const cfx_event_kind_names[CFX_EV_NKINDS] = {
-    "cut",    "reopen", "close",      "contest", "capture", "destroy",      "attack",
-    "strike", "toll",   "checkpoint", "halt",    "repulse", "counterattack"};
+    "cut",    "reopen",     "close",       "contest",  "capture", "destroy",
+    "attack", "strike",     "toll",        "checkpoint", "halt",  "repulse",
+    "counterattack", "capacity", "export_levy", "mine_tax"};
+
+const char *const cfx_levy_names[CFX_NLEVIES] = {"toll", "export_levy", "mine_tax"};
 
 /* Loader state: the document and the diagnostics. */
 typedef struct loader {
@@ -288,12 +291,15 @@ static void load_groups(loader *L, const cfx_conf *root)
                           "group '%s' must be a mapping", c->key);
             continue;
         }
-        get_num(L, c, "toll_usd_per_t", 0, &L->s->groups[g].toll_usd_per_t, 0, 1e9, 0,
-                "a non-negative amount in USD/t");
-        get_num(L, c, "mine_tax_usd_per_t", 0, &L->s->groups[g].mine_tax_usd_per_t, 0, 1e9, 0,
-                "a non-negative amount in USD/t");
-        get_num(L, c, "export_levy_usd_per_t", 0, &L->s->groups[g].export_levy_usd_per_t, 0, 1e9, 0,
-                "a non-negative amount in USD/t");
+        for (int l = 0; l < CFX_NLEVIES; l++) {
+            char key[64];
+            snprintf(key, sizeof key, "%s_usd_per_t", cfx_levy_names[l]);
+            get_num(L, c, key, 0, &L->s->groups[g].levy_usd_per_t[l], 0, 1e9, 0,
+                    "a non-negative amount in USD/t");
+            snprintf(key, sizeof key, "%s_share", cfx_levy_names[l]);
+            get_num(L, c, key, 0, &L->s->groups[g].levy_share[l], 0, 1, 0,
+                    "a share of the cargo's value in [0, 1]");
+        }
         get_num(L, c, "hostile_seize_p", 0, &L->s->groups[g].hostile_seize_p, 0, 1, 0,
                 "a probability in [0, 1]");
         load_product_set(L, c, "hostile_seize_products", &L->s->groups[g].hostile_seize_products);
@@ -1102,6 +1108,12 @@ static long mine_row(const cfx_scenario *s, long node)
     return -1;
 }
 
+/* Kinds whose target is a group, not a node or a road: the group whose levy changes. */
+static int targets_group(int k)
+{
+    return k == CFX_EV_TOLL || k == CFX_EV_EXPORT_LEVY || k == CFX_EV_MINE_TAX;
+}
+
 /* The target of a row that names a node or a road, checked against what the kind can hit. */
 static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k, cfx_event_spec *e)
 {
@@ -1120,8 +1132,10 @@ static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k
     if (k < 0)
         return;
     if (e->edge >= 0) {
-        if (k != CFX_EV_CUT && k != CFX_EV_REOPEN && k != CFX_EV_STRIKE)
-            cell_err(L, t, r, ctgt, "a road can only be cut, reopened or struck, not '%s' ('%s')",
+        if (k != CFX_EV_CUT && k != CFX_EV_REOPEN && k != CFX_EV_STRIKE && k != CFX_EV_CAPACITY)
+            cell_err(L, t, r, ctgt,
+                     "a road can only be cut, reopened, struck or given a capacity, not '%s' "
+                     "('%s')",
                      kind, tgt);
         return;
     }
@@ -1136,10 +1150,85 @@ static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k
         cell_err(L, t, r, ctgt, "mine node '%s' has no row in the mines table%s", tgt, "");
 }
 
-/* The value and seize_p columns, which mean something different for each kind. */
-static void event_values(loader *L, const cfx_csv *t, size_t r, long cval, long cseize, long ckind,
-                         int k, cfx_event_spec *e)
+/* The `unit` cell of a row: one of names[0..n) (empty: the first); -1 when it is not. */
+static int event_unit(loader *L, const cfx_csv *t, size_t r, long cunit, const char *kind,
+                      const char *const *names, int n)
 {
+    const char *u = cunit >= 0 ? cfx_csv_cell(t, r, (size_t)cunit) : "";
+    if (!*u)
+        return 0;
+    int i = lookup(names, n, u);
+    if (i < 0) {
+        char list[128];
+        join_names(names, n, list, sizeof list);
+        char msg[256];
+        snprintf(msg, sizeof msg, "'unit' of a %s is one of %s, got '%%s'%%s", kind, list);
+        cell_err(L, t, r, cunit, msg, u, "");
+    }
+    return i;
+}
+
+/* A capacity event's new capacity in t/day: value in t/day, trucks/day (times
+ * transport.truck_t, read before the tables) or a share of the target's base capacity. */
+static void capacity_value(loader *L, const cfx_csv *t, size_t r, long cval, long cunit, long at,
+                           cfx_event_spec *e)
+{
+    static const char *const units[] = {"t_per_day", "trucks_per_day", "share"};
+    const cfx_scenario *s = L->s;
+    int u = event_unit(L, t, r, cunit, "capacity", units, 3);
+    int rc = event_num(L, t, r, cval, 0, 1e12, "a capacity >= 0", &e->value);
+    if (rc == 1) {
+        cell_err(L, t, r, at,
+                 "a capacity event needs the new capacity in 'value' (t/day, or set 'unit' to "
+                 "trucks_per_day or share)%s%s",
+                 "", "");
+        return;
+    }
+    if (rc || u < 0 || (e->node < 0 && e->edge < 0))
+        return;
+    if (u == 1)
+        e->value *= s->truck_t;
+    if (u == 2) {
+        double base = e->node >= 0 ? s->node_capacity_t_per_day[e->node]
+                                   : s->edge_capacity_t_per_day[e->edge];
+        if (!isfinite(base))
+            cell_err(L, t, r, cval,
+                     "a capacity as a share needs a base capacity, and '%s' has none in its "
+                     "table%s",
+                     e->node >= 0 ? s->node_id[e->node] : "this road", "");
+        else if (e->value > 100)
+            cell_err(L, t, r, cval, "a share of the base capacity must be in [0, 100], got %s%s",
+                     cfx_csv_cell(t, r, (size_t)cval), "");
+        e->value *= base;
+    }
+}
+
+/* A levy's new rate (USD/t) or share of the cargo's value, as `unit` says. */
+static void levy_value(loader *L, const cfx_csv *t, size_t r, long cval, long cunit, long at,
+                       int k, cfx_event_spec *e)
+{
+    static const char *const units[] = {"usd_per_t", "share"};
+    const char *kind = cfx_event_kind_names[k];
+    int u = event_unit(L, t, r, cunit, kind, units, 2);
+    int rc = event_num(L, t, r, cval, 0, u == 1 ? 1 : 1e9,
+                       u == 1 ? "a share of the cargo's value in [0, 1]" : "a levy >= 0 in USD/t",
+                       &e->value);
+    if (rc == 1)
+        cell_err(L, t, r, at,
+                 "a %s needs the group's new levy in 'value' (USD/t, or a share of the cargo's "
+                 "value with unit share)%s",
+                 kind, "");
+    if (u == 1) {
+        e->share = e->value;
+        e->value = 0;
+    }
+}
+
+/* The value and seize_p columns, which mean something different for each kind. */
+static void event_values(loader *L, const cfx_csv *t, size_t r, const long *col, int k,
+                         cfx_event_spec *e)
+{
+    long cval = col[0], cseize = col[1], ckind = col[2], cunit = col[3];
     const char *kind = cfx_event_kind_names[k];
     long at = cval >= 0 ? cval : ckind; /* where a missing value is reported */
     int rc;
@@ -1161,10 +1250,18 @@ static void event_values(loader *L, const cfx_csv *t, size_t r, long cval, long 
                      "'value' (0 to 1)%s%s",
                      "", "");
         break;
+    case CFX_EV_HALT: /* a partial halt: the share of the mine's output that stops */
+        e->value = 1;
+        event_num(L, t, r, cval, 0, 1, "the share of the mine's output halted, in [0, 1]",
+                  &e->value);
+        break;
     case CFX_EV_TOLL:
-        if (event_num(L, t, r, cval, 0, 1e9, "a levy >= 0 in USD/t", &e->value) == 1)
-            cell_err(L, t, r, at, "a toll needs the group's new levy in 'value' (USD/t)%s%s", "",
-                     "");
+    case CFX_EV_EXPORT_LEVY:
+    case CFX_EV_MINE_TAX:
+        levy_value(L, t, r, cval, cunit, at, k, e);
+        break;
+    case CFX_EV_CAPACITY:
+        capacity_value(L, t, r, cval, cunit, at, e);
         break;
     case CFX_EV_CHECKPOINT:
         rc = event_num(L, t, r, cval, 0, 1e9, "a tax >= 0 in USD/t", &e->value);
@@ -1181,80 +1278,49 @@ static void event_values(loader *L, const cfx_csv *t, size_t r, long cval, long 
     }
     if (k != CFX_EV_CHECKPOINT)
         event_unused(L, t, r, cseize, kind);
+    if (k != CFX_EV_CAPACITY && !targets_group(k))
+        event_unused(L, t, r, cunit, kind);
 }
 
-static void load_events(loader *L, const cfx_csv *t)
+/* The group and by cells: a capture's new controller, a close's cargo owner, and the group
+ * that acts. Names of groups not in the scenario are added as groups (a capture by a new
+ * group, China closing a gate), except a close's cargo owner, which must exist. */
+static void event_groups(loader *L, const cfx_csv *t, size_t r, const long *col, int k,
+                         cfx_event_spec *e)
 {
     cfx_scenario *s = L->s;
-    long cday = need_col(L, t, "day"), ckind = need_col(L, t, "kind"),
-         ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
-    long cgrp = cfx_csv_col(t, "group"), cval = cfx_csv_col(t, "value"),
-         cseize = cfx_csv_col(t, "seize_p"), cprod = cfx_csv_col(t, "products");
-    static const char *const optional[] = {"group", "value", "seize_p", "products", NULL};
-    check_columns(L, t, optional);
-    if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
-        return;
-    size_t n = t->nrows;
-    if (!ALLOC_N(s->events, n))
-        return;
-    s->n_events = n;
-    char kinds[256];
-    join_names(cfx_event_kind_names, CFX_EV_NSCRIPTED, kinds, sizeof kinds);
-    for (size_t r = 0; r < n; r++) {
-        cfx_event_spec *e = &s->events[r];
-        *e = (cfx_event_spec){
-            .node = -1, .edge = -1, .mine = -1, .group = -1, .products = UINT32_MAX};
-        /* Events after the last day are allowed (a shortened run, --days, never reaches
-         * them); check counts them. */
-        cell_num(L, t, r, cday, 0, 1e6, 0, "a day >= 0 (days after 'start')", &e->day);
-        const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
-        int k = lookup(cfx_event_kind_names, CFX_EV_NSCRIPTED, kind);
-        if (k < 0)
-            cell_err(L, t, r, ckind, "unknown event kind '%s' (one of: %s)", kind, kinds);
-        e->kind = (cfx_event_kind)(k < 0 ? 0 : k);
-        if (k != CFX_EV_TOLL) /* a toll names a group: resolved below, once all are known */
-            event_target(L, t, r, ctgt, k, e);
-        int rc = cell_num(L, t, r, cdays, 0, 1e6, 1, "a duration >= 0 in days", &e->days);
-        if (rc == 1)
-            e->days = 0;
-        if (k == CFX_EV_STRIKE && rc >= 0 && e->days == 0)
-            cell_err(L, t, r, cdays, "a strike needs its duration in 'days' (> 0)%s%s", "", "");
-        if (k == CFX_EV_DESTROY && e->mine >= 0 && e->days > 0)
-            cell_err(L, t, r, cdays,
-                     "leave 'days' empty for the destruction of mine '%s': the "
-                     "production model rebuilds its equipment%s",
-                     s->node_id[e->node], "");
-        const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
-        if (k == CFX_EV_CAPTURE) {
-            if (!*grp)
-                cell_err(L, t, r, cgrp >= 0 ? cgrp : ckind,
-                         "a capture needs the new controller in the 'group' column%s%s", "", "");
-            else
-                e->group = (int32_t)add_group(s, grp);
-        } else if (*grp && k != CFX_EV_CLOSE) { /* a close's group is resolved below */
-            cell_err(L, t, r, cgrp,
-                     "'group' is only for capture and close events, got '%s' on '%s'", grp, kind);
-        }
-        if (k >= 0)
-            event_values(L, t, r, cval, cseize, ckind, k, e);
-        if (cprod >= 0 && *cfx_csv_cell(t, r, (size_t)cprod)) {
-            if (k == CFX_EV_CLOSE) /* closed to the cargo carrying these products only */
-                e->products = cell_products(L, t, r, cprod);
-            else
-                cell_err(L, t, r, cprod, "'products' is only for close events, got '%s' on '%s'",
-                         cfx_csv_cell(t, r, (size_t)cprod), kind);
-        }
+    long cgrp = col[4], cby = col[5], ckind = col[2];
+    const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
+    const char *by = cby >= 0 ? cfx_csv_cell(t, r, (size_t)cby) : "";
+    const char *kind = cfx_event_kind_names[k];
+    if (k == CFX_EV_CAPTURE) {
+        if (!*grp)
+            cell_err(L, t, r, cgrp >= 0 ? cgrp : ckind,
+                     "a capture needs the new controller in the 'group' column%s%s", "", "");
+        else
+            e->group = e->by = (int32_t)add_group(s, grp);
+    } else if (*grp && k != CFX_EV_CLOSE) { /* a close's group is resolved below */
+        cell_err(L, t, r, cgrp, "'group' is only for capture and close events, got '%s' on '%s'",
+                 grp, kind);
     }
-    /* A toll's target is a group of the scenario: from the groups section, a controller,
-     * or a capture anywhere in the table. */
+    if (*by)
+        e->by = (int32_t)add_group(s, by);
+}
+
+/* A toll's (or other levy's) target and a close's group name a group of the scenario:
+ * from the groups section, a controller, or a capture anywhere in the table, so they are
+ * resolved once every row is read. */
+static void resolve_event_groups(loader *L, const cfx_csv *t, long ckind, long ctgt, long cgrp)
+{
+    cfx_scenario *s = L->s;
     char groups[256];
     groups[0] = '\0';
     for (size_t g = 0; g < s->n_groups; g++) {
         size_t used = strlen(groups);
         snprintf(groups + used, sizeof groups - used, "%s%s", g ? ", " : "", s->groups[g].name);
     }
-    for (size_t r = 0; r < n; r++) {
-        int k = lookup(cfx_event_kind_names, CFX_EV_NSCRIPTED, cfx_csv_cell(t, r, (size_t)ckind));
+    for (size_t r = 0; r < t->nrows; r++) {
+        int k = lookup(cfx_event_kind_names, CFX_EV_NKINDS, cfx_csv_cell(t, r, (size_t)ckind));
         const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
         if (k == CFX_EV_CLOSE && *grp) { /* closed to the cargo of this group only */
             s->events[r].group = (int32_t)find_group(s, grp);
@@ -1262,13 +1328,93 @@ static void load_events(loader *L, const cfx_csv *t)
                 cell_err(L, t, r, cgrp, "unknown group '%s' for a closure (groups: %s)", grp,
                          groups);
         }
-        if (k != CFX_EV_TOLL)
+        if (!targets_group(k))
             continue;
         const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
         s->events[r].group = (int32_t)find_group(s, tgt);
+        char what[320];
+        snprintf(what, sizeof what, "a %s (groups: %s)", cfx_event_kind_names[k], groups);
         if (s->events[r].group < 0)
-            cell_err(L, t, r, ctgt, "unknown group '%s' for a toll (groups: %s)", tgt, groups);
+            cell_err(L, t, r, ctgt, "unknown group '%s' for %s", tgt, what);
+        else if (s->events[r].by < 0)
+            s->events[r].by = s->events[r].group; /* a group changes its own levy */
     }
+}
+
+/* One row of the events table into e (k is its kind, -1 when unknown). */
+static void load_event(loader *L, const cfx_csv *t, size_t r, const long *col, int k,
+                       cfx_event_spec *e)
+{
+    const cfx_scenario *s = L->s;
+    long cday = col[6], ctgt = col[7], cdays = col[8], cprod = col[9];
+    const char *kind = k >= 0 ? cfx_event_kind_names[k] : "";
+    *e = (cfx_event_spec){
+        .node = -1, .edge = -1, .mine = -1, .group = -1, .by = -1, .products = UINT32_MAX};
+    /* Events after the last day are allowed (a shortened run, --days, never reaches them);
+     * check counts them. */
+    cell_num(L, t, r, cday, 0, 1e6, 0, "a day >= 0 (days after 'start')", &e->day);
+    e->kind = (cfx_event_kind)(k < 0 ? 0 : k);
+    if (!targets_group(k)) /* a levy names a group: resolved once all are known */
+        event_target(L, t, r, ctgt, k, e);
+    int rc = cell_num(L, t, r, cdays, 0, 1e6, 1, "a duration >= 0 in days", &e->days);
+    if (rc == 1)
+        e->days = 0;
+    if (k == CFX_EV_STRIKE && rc >= 0 && e->days == 0)
+        cell_err(L, t, r, cdays, "a strike needs its duration in 'days' (> 0)%s%s", "", "");
+    if (k == CFX_EV_DESTROY && e->mine >= 0 && e->days > 0)
+        cell_err(L, t, r, cdays,
+                 "leave 'days' empty for the destruction of mine '%s': the "
+                 "production model rebuilds its equipment%s",
+                 s->node_id[e->node], "");
+    if (k < 0)
+        return;
+    event_groups(L, t, r, col, k, e);
+    event_values(L, t, r, col, k, e);
+    if (cprod >= 0 && *cfx_csv_cell(t, r, (size_t)cprod)) {
+        if (k == CFX_EV_CLOSE) /* closed to the cargo carrying these products only */
+            e->products = cell_products(L, t, r, cprod);
+        else
+            cell_err(L, t, r, cprod, "'products' is only for close events, got '%s' on '%s'",
+                     cfx_csv_cell(t, r, (size_t)cprod), kind);
+    }
+}
+
+static void load_events(loader *L, const cfx_csv *t)
+{
+    cfx_scenario *s = L->s;
+    long cday = need_col(L, t, "day"), ckind = need_col(L, t, "kind"),
+         ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
+    static const char *const optional[] = {"group", "value", "seize_p", "products",
+                                           "unit",  "by",    NULL};
+    check_columns(L, t, optional);
+    /* value, seize_p, kind, unit, group, by, day, target, days, products */
+    const long col[10] = {cfx_csv_col(t, "value"), cfx_csv_col(t, "seize_p"), ckind,
+                          cfx_csv_col(t, "unit"),  cfx_csv_col(t, "group"),   cfx_csv_col(t, "by"),
+                          cday,                    ctgt,                      cdays,
+                          cfx_csv_col(t, "products")};
+    if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
+        return;
+    size_t n = t->nrows;
+    if (!ALLOC_N(s->events, n))
+        return;
+    s->n_events = n;
+    const char *scripted[CFX_EV_NKINDS];
+    int n_scripted = 0;
+    for (int k = 0; k < CFX_EV_NKINDS; k++)
+        if (cfx_event_scripted(k))
+            scripted[n_scripted++] = cfx_event_kind_names[k];
+    char kinds[400];
+    join_names(scripted, n_scripted, kinds, sizeof kinds);
+    for (size_t r = 0; r < n; r++) {
+        const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
+        int k = lookup(cfx_event_kind_names, CFX_EV_NKINDS, kind);
+        if (!cfx_event_scripted(k)) {
+            cell_err(L, t, r, ckind, "unknown event kind '%s' (one of: %s)", kind, kinds);
+            k = -1;
+        }
+        load_event(L, t, r, col, k, &s->events[r]);
+    }
+    resolve_event_groups(L, t, ckind, ctgt, col[4]);
     /* Stable by day: events on the same day apply in table order. */
     for (size_t i = 1; i < n; i++) {
         cfx_event_spec x = s->events[i];

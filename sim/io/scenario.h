@@ -50,12 +50,31 @@ typedef enum {
     /* recorded only, by the stochastic offensive: */
     CFX_EV_REPULSE,       /* a fight ended with the attacker beaten off */
     CFX_EV_COUNTERATTACK, /* a group attacks a node it lost */
+    /* scripted again (appended: the values above are those of files already written): */
+    CFX_EV_CAPACITY,    /* a node's or a road's daily capacity changes */
+    CFX_EV_EXPORT_LEVY, /* a group's levy on its own cargo crossing any gate changes */
+    CFX_EV_MINE_TAX,    /* a group's tax on what is mined where it holds the mine changes */
     CFX_EV_NKINDS
 } cfx_event_kind;
-#define CFX_EV_NSCRIPTED (CFX_EV_HALT + 1)
-/* The output writes event_kind as uint8 flags with at most 16 values (sim/output.c). */
-_Static_assert(CFX_EV_NKINDS <= 16, "event_kind flags are limited to 16 values");
+/* The output writes event_kind as uint8 flags with at most 32 values (run/output.c). */
+_Static_assert(CFX_EV_NKINDS <= 32, "event_kind flags are limited to 32 values");
 extern const char *const cfx_event_kind_names[CFX_EV_NKINDS];
+/* 1 when kind k may be written in an events table (the others are only recorded). */
+static inline int cfx_event_scripted(int k)
+{
+    return k >= 0 && k < CFX_EV_NKINDS && k != CFX_EV_REPULSE && k != CFX_EV_COUNTERATTACK;
+}
+
+/* The levies a group charges. */
+typedef enum {
+    CFX_LEVY_TOLL,   /* on cargo leaving a gate the group holds */
+    CFX_LEVY_EXPORT, /* on its own mines' cargo crossing any gate */
+    CFX_LEVY_MINE,   /* on cargo mined where it holds the mine */
+    CFX_NLEVIES
+} cfx_levy;
+/* The groups.<g> keys of each levy: KEY_usd_per_t (a rate) and KEY_share (of the cargo's
+ * value at the day's prices); toll, export_levy, mine_tax. */
+extern const char *const cfx_levy_names[CFX_NLEVIES];
 
 #define CFX_MAX_PRODUCTS 8
 
@@ -66,15 +85,16 @@ typedef struct cfx_road_class {
 
 typedef struct cfx_group {
     char *name;
-    double toll_usd_per_t;        /* toll on cargo leaving a gate the group holds, USD/t */
-    double export_levy_usd_per_t; /* on its own mines' cargo crossing any gate, USD/t */
-    double mine_tax_usd_per_t;    /* on concentrate mined where the group holds the mine */
+    /* Each levy (cfx_levy) as a rate, USD/t of cargo, plus a share of the cargo's value at
+     * the day's prices (an ad valorem tax: the KIA's 20 % on mines) */
+    double levy_usd_per_t[CFX_NLEVIES];
+    double levy_share[CFX_NLEVIES];
     double hostile_seize_p;       /* chance it seizes another group's truck leaving a node
                                      it holds */
     /* Product sets, bit p for product p; all bits (the default) is every cargo. A cargo is
      * in the set when it carries any product of it. */
     uint32_t hostile_seize_products; /* the cargo hostile_seize_p applies to */
-    uint32_t export_levy_products;   /* the cargo export_levy_usd_per_t applies to */
+    uint32_t export_levy_products;   /* the cargo the export levy applies to */
 } cfx_group;
 
 /* What every part of a run needs to know of a product; the market model reads the rest of
@@ -93,11 +113,16 @@ typedef struct cfx_event_spec {
     int32_t edge;   /* target edge index, or -1 */
     int32_t mine;   /* halt, destroy of a mine: its row in the mines table; else -1 */
     double days;    /* duration before it is reversed; 0 = until reversed */
-    int32_t group;  /* capture: new controller; toll: the group whose levy changes;
-                       else -1 */
+    int32_t group;  /* capture: new controller; toll, export_levy, mine_tax: the group whose
+                       levy changes; close: closed only to this group's cargo; else -1 */
+    int32_t by;     /* the group that acts (the `by` column; a capture's is its group);
+                       -1: not stated */
     double value;   /* destroy of a mine: share of its equipment destroyed, 0..1;
                        strike: chance a truck there is lost, 0..1;
-                       toll: the group's new levy, USD/t; checkpoint: tax, USD/t */
+                       toll, export_levy, mine_tax: the new rate, USD/t;
+                       checkpoint: tax, USD/t; halt: share of the mine's output stopped;
+                       capacity: the new capacity, t/day (INFINITY: no limit) */
+    double share;   /* toll, export_levy, mine_tax: the new share of the cargo's value */
     double seize_p; /* checkpoint: chance a truck leaving the node is seized, 0..1 */
     uint32_t products; /* close: closed only to cargo carrying one of these products (bit p);
                           UINT32_MAX: every cargo */

@@ -26,6 +26,8 @@ static const char *const dim_names[ND] = {"time", "node", "edge", "product", "gr
 
 enum { T_F64, T_U8, T_I32 };
 
+#define NEV 6 /* the event variables */
+
 /* A daily series: one row per day of width given by its second dimension (or 1). */
 typedef struct series_desc {
     const char *name;
@@ -51,7 +53,9 @@ static const series_desc series[] = {
     {"node_controller", D_NODE, T_I32, OBS(node_controller), NULL,
      "group controlling the node at the day's end (index into group)"},
     {"node_stock", D_NODE, T_F64, OBS(node_stock_t), "t",
-     "cargo waiting at the node at the day's end"},
+     "cargo waiting at the node at the day's end (no route, held back, or queued)"},
+    {"queued", D_NODE, T_F64, OBS(queued_t), "t",
+     "of node_stock, cargo waiting for capacity on its way (a full road or gate)"},
     {"node_throughput", D_NODE, T_F64, OBS(node_throughput_t), "t/day",
      "cargo passing through or leaving the node"},
     {"edge_flow", D_EDGE, T_F64, OBS(edge_flow_t), "t/day",
@@ -83,7 +87,8 @@ struct cfx_output {
     hid_t file;
     hid_t dims[ND];
     hid_t time_ds;        /* == dims[D_TIME]: the time coordinate */
-    hid_t ev_ds[5];       /* event_time, event_kind, event_node, event_edge, event_days */
+    hid_t ev_ds[NEV];     /* event_time, event_kind, event_node, event_edge, event_days,
+                             event_group */
     series_buf s[NSERIES];
     size_t chunk;         /* rows per chunk */
     size_t nbuf;          /* rows buffered */
@@ -354,17 +359,19 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
 
 static int create_events(cfx_output *o, const cfx_scenario *s)
 {
-    static const char *const names[5] = {"event_time", "event_kind", "event_node",
-                                          "event_edge", "event_days"};
-    static const char *const longs[5] = {
+    static const char *const names[NEV] = {"event_time", "event_kind", "event_node",
+                                            "event_edge", "event_days", "event_group"};
+    static const char *const longs[NEV] = {
         "when the event happened (days since start)", "what happened",
         "node the event hit (index into node, -1: none)",
         "road the event hit (index into edge, -1: none)",
-        "duration before reversal (0: until reversed)"};
-    hid_t types[5] = {H5T_NATIVE_DOUBLE, H5T_NATIVE_UINT8, H5T_NATIVE_INT32, H5T_NATIVE_INT32,
-                      H5T_NATIVE_DOUBLE};
+        "duration before reversal (0: until reversed)",
+        "group that acted: closed the gate, captured the node, struck, changed its levy "
+        "(index into group, -1: not known)"};
+    hid_t types[NEV] = {H5T_NATIVE_DOUBLE, H5T_NATIVE_UINT8, H5T_NATIVE_INT32, H5T_NATIVE_INT32,
+                        H5T_NATIVE_DOUBLE, H5T_NATIVE_INT32};
     hsize_t dim = 0, maxd = H5S_UNLIMITED, chunk = 256;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < NEV; i++) {
         hid_t ds = make_dset(o->file, names[i], types[i], 1, &dim, &maxd, &chunk);
         o->ev_ds[i] = ds;
         if (ds < 0 || describe(ds, NULL, longs[i]) || attach(ds, o, D_EVENT, -1))
@@ -426,7 +433,7 @@ static void close_all(cfx_output *o)
             H5Dclose(o->s[i].dset);
         free(o->s[i].buf);
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < NEV; i++)
         if (o->ev_ds[i] > 0)
             H5Dclose(o->ev_ds[i]);
     for (int d = 0; d < ND; d++)
@@ -568,9 +575,10 @@ static int flush_events(cfx_output *o, const cfx_world *w)
         return 0;
     double *t = malloc(n * sizeof *t), *days = malloc(n * sizeof *days);
     uint8_t *kind = malloc(n);
-    int32_t *node = malloc(n * sizeof *node), *edge = malloc(n * sizeof *edge);
+    int32_t *node = malloc(n * sizeof *node), *edge = malloc(n * sizeof *edge),
+            *group = malloc(n * sizeof *group);
     int rc = -1;
-    if (t && days && kind && node && edge) {
+    if (t && days && kind && node && edge && group) {
         for (size_t i = 0; i < n; i++) {
             const cfx_event_rec *e = &events[o->events + i];
             t[i] = e->day;
@@ -578,12 +586,14 @@ static int flush_events(cfx_output *o, const cfx_world *w)
             node[i] = e->node;
             edge[i] = e->edge;
             days[i] = e->days;
+            group[i] = e->group;
         }
         rc = append_rows(o->ev_ds[0], H5T_NATIVE_DOUBLE, o->events, n, 1, 0, t) ||
                      append_rows(o->ev_ds[1], H5T_NATIVE_UINT8, o->events, n, 1, 0, kind) ||
                      append_rows(o->ev_ds[2], H5T_NATIVE_INT32, o->events, n, 1, 0, node) ||
                      append_rows(o->ev_ds[3], H5T_NATIVE_INT32, o->events, n, 1, 0, edge) ||
-                     append_rows(o->ev_ds[4], H5T_NATIVE_DOUBLE, o->events, n, 1, 0, days)
+                     append_rows(o->ev_ds[4], H5T_NATIVE_DOUBLE, o->events, n, 1, 0, days) ||
+                     append_rows(o->ev_ds[5], H5T_NATIVE_INT32, o->events, n, 1, 0, group)
                  ? -1
                  : 0;
         /* The event dimension scale grows with its variables. */
@@ -596,6 +606,7 @@ static int flush_events(cfx_output *o, const cfx_world *w)
     free(kind);
     free(node);
     free(edge);
+    free(group);
     if (!rc)
         o->events += n;
     return rc;
