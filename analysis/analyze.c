@@ -116,6 +116,24 @@ int cfx_metrics_compute(cfx_metrics *out, const cfx_series *s, const cfx_analyze
             t += s->delivered[(size_t)d * s->n_products + p];
         out->products[p].delivered_t = t;
     }
+    out->queue_day = out->queue_node = -1;
+    for (long d = 0; s->queued && d < s->n_days; d++) {
+        double total = 0, most = 0;
+        long at = -1;
+        for (size_t i = 0; i < s->n_nodes; i++) {
+            double q = s->queued[(size_t)d * s->n_nodes + i];
+            total += q;
+            if (q > most) {
+                most = q;
+                at = (long)i;
+            }
+        }
+        if (total > out->queue_max_t) {
+            out->queue_max_t = total;
+            out->queue_day = d;
+            out->queue_node = at;
+        }
+    }
     for (size_t i = 0, g = 0; i < s->n_nodes; i++) {
         if (!s->is_gate[i])
             continue;
@@ -182,6 +200,7 @@ size_t cfx_metrics_flatten(const cfx_metrics *m, const char (*product)[CFX_ANALY
     }
     for (size_t g = 0; g < m->n_gates; g++)
         i = put(i, names, values, m->gate_t[g], "gate.", gate[g], "t");
+    i = put(i, names, values, m->queue_max_t, "", "queue", "max_t");
     for (size_t g = 0; g < m->n_groups; g++) {
         const cfx_group_metrics *x = &m->groups[g];
         i = put(i, names, values, x->revenue_usd, "group.", group[g], "revenue_usd");

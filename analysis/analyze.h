@@ -53,6 +53,7 @@ typedef struct cfx_series {
     const double *demand;                  /* n_days x n_products, t/day */
     const double *shortfall;               /* n_days x n_products, t/day */
     const double *delivered;               /* n_days x n_products, t/day; NULL: not known */
+    const double *queued;                  /* n_days x n_nodes, t; NULL: not known */
     const double *node_throughput;         /* n_days x n_nodes, t/day */
     const double *group_revenue;           /* n_days x n_groups, USD/day */
     const double *delivered_by_controller; /* n_days x n_groups, t/day */
@@ -65,6 +66,11 @@ typedef struct cfx_metrics {
     cfx_product_metrics *products; /* n_products */
     double *gate_t;                /* n_gates: cargo through each gate, t */
     cfx_group_metrics *groups;     /* n_groups */
+    /* cargo waiting for road or gate capacity (the queued series): the most on any day's
+     * end, t, that day (-1: never any), and the node holding most of it then (-1) */
+    double queue_max_t;
+    long queue_day;
+    long queue_node;
 } cfx_metrics;
 
 /* The baseline window [from, from + days) of o (NULL: the defaults), checked against
@@ -126,6 +132,8 @@ struct cfx_analysis {
     size_t n_products, n_gates, n_groups;
     char (*product)[CFX_ANALYZE_NAME];
     char (*gate)[CFX_ANALYZE_NAME]; /* node ids of the gates */
+    size_t n_nodes;
+    char (*node)[CFX_ANALYZE_NAME]; /* node ids */
     char (*group)[CFX_ANALYZE_NAME];
     long baseline_from, baseline_days;
     cfx_metrics run; /* a run's metrics (a sweep: unused, zero) */

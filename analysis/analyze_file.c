@@ -236,6 +236,7 @@ void cfx_analysis_free(cfx_analysis *a)
     if (!a)
         return;
     free(a->product);
+    free(a->node);
     free(a->gate);
     free(a->group);
     cfx_metrics_free(&a->run);
@@ -257,7 +258,8 @@ void cfx_analysis_free(cfx_analysis *a)
 
 /* One member's series (a run: the only one), loaded for cfx_metrics_compute. */
 typedef struct buffers {
-    double *price, *demand, *shortfall, *delivered, *throughput, *revenue, *by_controller;
+    double *price, *demand, *shortfall, *delivered, *queued, *throughput, *revenue,
+        *by_controller;
     unsigned char *is_gate;
     cfx_series s;
 } buffers;
@@ -269,6 +271,7 @@ static void buffers_free(buffers *b)
     free(b->delivered);
     free(b->shortfall);
     free(b->throughput);
+    free(b->queued);
     free(b->revenue);
     free(b->by_controller);
     free(b->is_gate);
@@ -293,6 +296,12 @@ static int load_member(reader *r, buffers *b, size_t m)
         if ((rc = read_var(r, "delivered", m, 2, tp, b->delivered)))
             return rc;
         b->s.delivered = b->delivered;
+    }
+    b->s.queued = NULL; /* written since the capacity plan: older files lack it */
+    if (H5Lexists(r->f, "queued", H5P_DEFAULT) > 0) {
+        if ((rc = read_var(r, "queued", m, 2, tn, b->queued)))
+            return rc;
+        b->s.queued = b->queued;
     }
     return 0;
 }
@@ -336,11 +345,12 @@ static int read_shape(reader *r, cfx_analysis *a, buffers *b)
     b->shortfall = malloc((tp + 1) * sizeof(double));
     b->delivered = malloc((tp + 1) * sizeof(double));
     b->throughput = malloc((tn + 1) * sizeof(double));
+    b->queued = malloc((tn + 1) * sizeof(double));
     b->revenue = malloc((tg + 1) * sizeof(double));
     b->by_controller = malloc((tg + 1) * sizeof(double));
     rc = 0;
     if (!kind || !id || !a->product || !a->group || !a->gate || !b->is_gate || !b->price ||
-        !b->demand || !b->shortfall || !b->delivered || !b->throughput || !b->revenue || !b->by_controller)
+        !b->demand || !b->shortfall || !b->delivered || !b->queued || !b->throughput || !b->revenue || !b->by_controller)
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!(rc = read_labels(r, "product_name", sizes[0], a->product)) &&
              !(rc = read_labels(r, "group_name", sizes[2], a->group)) &&
@@ -353,7 +363,8 @@ static int read_shape(reader *r, cfx_analysis *a, buffers *b)
             }
     }
     free(kind);
-    free(id);
+    a->node = id; /* every node's id, for messages */
+    a->n_nodes = nn;
     b->s = (cfx_series){.n_days = a->n_days,
                         .n_products = sizes[0],
                         .n_nodes = nn,

@@ -91,6 +91,17 @@ static void metrics_json(FILE *f, const cfx_analysis *a)
         fputs("}", f);
     }
     fputs("}", f);
+    jkey(f, &first, "queue");
+    fputs("{", f);
+    int fq = 1;
+    jnum(f, &fq, "max_t", m->queue_max_t);
+    jday(f, &fq, "day", m->queue_day);
+    jkey(f, &fq, "node");
+    if (m->queue_node >= 0 && (size_t)m->queue_node < a->n_nodes)
+        cfx_json_str(f, a->node[m->queue_node]);
+    else
+        fputs("null", f);
+    fputs("}", f);
     jkey(f, &first, "gates_t");
     fputs("{", f);
     for (size_t g = 0; g < m->n_gates; g++) {
@@ -219,6 +230,22 @@ static void sweep_json(FILE *f, const cfx_analysis *a)
     fputs("}}}\n", f);
 }
 
+/* When cargo waited for road or gate capacity: how much at most, when and where. */
+static void queue_line(FILE *f, const cfx_analysis *a, const char *indent)
+{
+    const cfx_metrics *m = &a->run;
+    if (!(m->queue_max_t > 0))
+        return;
+    char date[32];
+    date_of(a, m->queue_day, date, sizeof date);
+    fprintf(f,
+            "%scapacity: cargo waited for road or gate capacity, up to %.0f t on day %ld %s "
+            "(most of it at %s)\n",
+            indent, m->queue_max_t, m->queue_day, date,
+            m->queue_node >= 0 && (size_t)m->queue_node < a->n_nodes ? a->node[m->queue_node]
+                                                                      : "?");
+}
+
 static void run_table(FILE *f, const cfx_analysis *a)
 {
     const cfx_metrics *m = &a->run;
@@ -257,6 +284,7 @@ static void run_table(FILE *f, const cfx_analysis *a)
                     "still be rising when the run ends, so the peak is a lower bound\n",
                     a->product[p], x->peak_day, a->n_days);
     }
+    queue_line(f, a, "  ");
     fprintf(f, "  cargo through each gate over the run, t:");
     for (size_t g = 0; g < m->n_gates; g++)
         fprintf(f, "%s%s %.0f", g % 4 ? ", " : "\n    ", a->gate[g], m->gate_t[g]);
@@ -369,6 +397,8 @@ void cfx_run_print_summary(const cfx_run_result *r, const cfx_analysis *a, FILE 
                     100 * x->shortfall_share, x->delivered_t);
         }
     }
+    if (a && !a->is_sweep)
+        queue_line(f, a, "  ");
     fprintf(f,
             "  cargo: produced %.0f t, delivered %.0f t, in transit %.0f t, waiting %.0f t,"
             " seized %.0f t, lost %.0f t\n",
