@@ -197,6 +197,28 @@ static void test_flows__logit_dispersion_splits_near_equal_ways(void **state)
     }
 }
 
+/* A trickle for some cargo only (tests/data/capacity/trickle.yaml): the gate G takes
+ * 2.5 t/day of the rare-earth cargo, a quarter of a 10 t truckload, and any jade. It banks
+ * what it does not pass and lets a rare-earth truck through on days 3, 7, 11, ... (2.5 t/day
+ * on average); jade crosses every day from day 1; the rare-earth cargo waits at A, queued. */
+static void test_flows__a_trickle_for_ore_while_jade_passes(void **state)
+{
+    cfx_scenario *s = cfx_test_load(CFX_TEST_DATA "/capacity/trickle.yaml", NULL, 0);
+    cfx_world *w = cfx_test_world(s, 1);
+    long g = node(s, "G"), a = node(s, "A");
+    double through = 0;
+    for (long day = 0; day < s->days; day++) {
+        run_day(w);
+        double ore = day % 4 == 3 ? 10 : 0, jade = day ? 10 : 0;
+        assert_near(w->obs.node_throughput_t[g], ore + jade, T_TOL);
+        through += ore;
+        assert_near(w->obs.queued_t[a], 10 * (double)(day + 1) - through, T_TOL);
+    }
+    assert_near(through / (double)s->days, 2.5, T_TOL); /* the capacity, on average */
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
 /* capacity events (tests/data/capacity/events-capacity.csv) on capacity/gate.yaml, where the
  * mine makes four 10 t truckloads a day and the gate G lets two out (25 t/day):
  *   days 5-7: China halves the gate's capacity (unit share): 12.5 t/day, one truck;
@@ -294,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_flows__plan_reaches_the_maximum_flow),
         cmocka_unit_test(test_flows__with_room_the_cheapest_path_takes_everything),
         cmocka_unit_test(test_flows__logit_dispersion_splits_near_equal_ways),
+        cmocka_unit_test(test_flows__a_trickle_for_ore_while_jade_passes),
         cmocka_unit_test(test_flows__capacity_events_set_and_restore_capacity),
         cmocka_unit_test(test_flows__partial_halt_and_levies_from_a_date),
         cmocka_unit_test(test_flows__shippers_hold_cargo_back_rather_than_lose_it),

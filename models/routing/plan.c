@@ -73,9 +73,11 @@ static int build(routing *r, const cfx_world *w, const cfx_routes *rt, const cfx
         if (market && !open)
             continue;
         /* a market that buys the cargo ends its paths; any other node is passed through */
+        /* a node's capacity may bind some cargo only (capacity_products) */
+        int64_t room = cfx_in_set(s, s->node_capacity_products[u], c) ? r->node_left[u] : INT64_MAX;
         long a = market ? cfx_mcf_arc(r->mcf, (int32_t)(2 * u), sink, CFX_MCF_INF, 0)
                         : cfx_mcf_arc(r->mcf, (int32_t)(2 * u), (int32_t)(2 * u + 1),
-                                      cap_of(r->node_left[u]), 0);
+                                      cap_of(room), 0);
         if (a < 0)
             return CFX_ENOMEM;
         r->rev[a] = market ? -1 : -2 - (int32_t)u;
@@ -101,10 +103,11 @@ static int build(routing *r, const cfx_world *w, const cfx_routes *rt, const cfx
 }
 
 /* Takes the flow that was planned off the room left for the commodities after this one. */
-static void use_room(routing *r, const cfx_network *net)
+static void use_room(routing *r, const cfx_network *net, size_t c)
 {
     for (size_t u = 0; u < net->n_nodes; u++)
-        if (r->split_arc[u] >= 0 && r->node_left[u] != INT64_MAX)
+        if (r->split_arc[u] >= 0 && r->node_left[u] != INT64_MAX &&
+            cfx_in_set(r->s, r->s->node_capacity_products[u], c))
             r->node_left[u] -= cfx_mcf_flow(r->mcf, r->split_arc[u]);
     for (size_t a = 0; a < net->n_arcs; a++) {
         int32_t e = net->arc_edge[a];
@@ -182,7 +185,7 @@ int cfx_routing__plan(routing *r, const cfx_world *w, cfx_routes *rt, cfx_plan *
                                   ? CFX_ENOMEM
                                   : 0)))
             return rc;
-        use_room(r, net);
+        use_room(r, net, c);
         if ((rc = paths_of(r, w, rt, pl, k)))
             return rc;
     }

@@ -67,30 +67,26 @@ static void compact(cfx_world *w)
         pl->first[i] = -1;
 }
 
-/* Whole truckloads in kg (rounded down), for a daily capacity; a capacity below one
- * truckload passes one (full_today in shipments.c), none passes when it is 0. */
-static int64_t trucks(const cfx_world *w, int64_t cap_kg)
+/* Whole truckloads in what is left of a capacity today (capacity.c); INT64_MAX: none. */
+static int64_t trucks(const cfx_world *w, int64_t left_kg)
 {
-    if (cap_kg == INT64_MAX)
-        return INT64_MAX;
-    int64_t n = cap_kg / w->truck_kg;
-    return n ? n : cap_kg > 0;
+    return left_kg == INT64_MAX ? INT64_MAX : left_kg < 0 ? 0 : left_kg / w->truck_kg;
 }
 
-/* The room left today: capacity less what already left, less the trucks that wait at a node
- * with a path through it (they go first tomorrow, or later today). */
+/* The room left today: what the capacity still passes, less the trucks that wait at a node
+ * with a path through it (they go first tomorrow, or later today). A node's room is for the
+ * cargo its capacity binds (the plan lets the rest pass freely). */
 static void room(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
     cfx_plan *pl = &w->plan;
-    for (size_t v = 0; v < s->n_nodes; v++) {
-        int64_t cap = trucks(w, w->node_cap_kg[v]);
-        pl->node_room[v] = cap == INT64_MAX ? cap : cap - w->node_used_kg[v] / w->truck_kg;
-    }
-    for (size_t e = 0; e < s->n_edges; e++) {
-        int64_t cap = trucks(w, w->edge_cap_kg[e]);
-        pl->edge_room[e] = cap == INT64_MAX ? cap : cap - w->edge_used_kg[e] / w->truck_kg;
-    }
+    for (size_t v = 0; v < s->n_nodes; v++)
+        pl->node_room[v] = trucks(w, w->node_cap_kg[v] == INT64_MAX
+                                         ? INT64_MAX
+                                         : w->node_cap_kg[v] + w->node_carry_kg[v] -
+                                               w->node_used_kg[v]);
+    for (size_t e = 0; e < s->n_edges; e++)
+        pl->edge_room[e] = trucks(w, cfx_world__edge_left(w, (int32_t)e));
     const cfx_ships *sh = &w->ships;
     for (size_t id = 0; id < sh->cap; id++) {
         int32_t p = sh->path[id];
@@ -99,7 +95,8 @@ static void room(cfx_world *w)
             continue;
         int32_t a = pl->arcs[pl->path[p].start + sh->path_pos[id]];
         int32_t v = w->net->arc_from[a], e = w->net->arc_edge[a];
-        if (pl->node_room[v] != INT64_MAX)
+        size_t cargo = (size_t)s->mine_cargo[sh->mine[id]];
+        if (pl->node_room[v] != INT64_MAX && cfx_in_set(s, s->node_capacity_products[v], cargo))
             pl->node_room[v]--;
         if (pl->edge_room[e] != INT64_MAX)
             pl->edge_room[e]--;

@@ -218,14 +218,6 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     out->step = (int32_t)cfx_step_of(w, out->t_arr);
 }
 
-/* Whether kg more would overrun a daily capacity of cap_kg (INT64_MAX: none) of which
- * used_kg is taken: a truck is admitted when its load fits in what is left today, and the
- * first truck of the day always is, so a capacity below one truckload still passes one. */
-static inline int full_today(int64_t used_kg, int64_t kg, int64_t cap_kg)
-{
-    return used_kg > 0 && used_kg + kg > cap_kg;
-}
-
 /* A capacity in t/day as whole kg: cargo is whole kg, so x > floor(1000 cap) exactly when
  * x > 1000 cap. INFINITY (no limit) and anything beyond int64 become INT64_MAX. */
 int64_t cfx_world__cap_kg(double cap_t)
@@ -430,12 +422,13 @@ static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, si
             continue;
         int32_t id = ids[i], node = sh->node[id], e = w->net->arc_edge[hops[i].arc];
         int64_t kg = sh->kg[id];
-        if (full_today(w->node_used_kg[node], kg, w->node_cap_kg[node]) ||
-            full_today(w->edge_used_kg[e], kg, w->edge_cap_kg[e])) {
+        size_t cargo = (size_t)w->s->mine_cargo[sh->mine[id]];
+        if (cfx_world__node_left(w, node, cargo) < kg || cfx_world__edge_left(w, e) < kg) {
             hops[i].action = CFX_HOP_DEFER;
             continue;
         }
-        w->node_used_kg[node] += kg;
+        if (cfx_in_set(w->s, w->s->node_capacity_products[node], cargo))
+            w->node_used_kg[node] += kg;
         w->edge_used_kg[e] += kg;
         if (w->plan.active) {
             hops[i].t_arr = arrival_h(w, id, hops[i].arc, now_h, rng);

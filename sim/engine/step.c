@@ -50,6 +50,8 @@ static void observe(cfx_world *w, long day)
 static void reset_daily(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
+    if (w->step > 0)
+        cfx_world__bank_capacity(w);
     memset(w->through_kg, 0, s->n_nodes * sizeof *w->through_kg);
     memset(w->delivered_at_kg, 0, s->n_nodes * sizeof *w->delivered_at_kg);
     memset(w->edge_kg, 0, s->n_edges * sizeof *w->edge_kg);

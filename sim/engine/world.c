@@ -58,6 +58,7 @@ static int alloc_arrays(cfx_world *w)
         ZALLOC(w->delivered_at_kg, n) || ZALLOC(w->edge_kg, m) || ZALLOC(w->edge_used_kg, m) ||
         ZALLOC(w->node_used_kg, n) ||
         ZALLOC(w->node_cap_kg, n) || ZALLOC(w->edge_cap_kg, m) ||
+        ZALLOC(w->node_carry_kg, n) || ZALLOC(w->edge_carry_kg, m) ||
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n * nc) ||
         ZALLOC(w->levy_export_kg, ng * nc) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
@@ -270,7 +271,7 @@ void cfx_world_free(cfx_world *w)
     free(w->mine_frac_kg); free(w->stock_kg); free(w->mine_pile_kg);
     free(w->through_kg); free(w->delivered_at_kg);
     free(w->edge_kg); free(w->edge_used_kg); free(w->node_used_kg);
-    free(w->node_cap_kg); free(w->edge_cap_kg);
+    free(w->node_cap_kg); free(w->edge_cap_kg); free(w->node_carry_kg); free(w->edge_carry_kg);
     free(w->delivered_mine_kg); free(w->levy_node_kg); free(w->levy_export_kg);
     free(w->closed_to);
     for (int t = 0; w->lanes && t < w->threads; t++) {

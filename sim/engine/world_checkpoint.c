@@ -46,6 +46,7 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(controller, I32, L_NODES),
     WA(levy_usd_per_t, F64, L_LEVIES),     WA(levy_share, F64, L_LEVIES),
     WA(node_cap_kg, I64, L_NODES),         WA(edge_cap_kg, I64, L_EDGES),
+    WA(node_carry_kg, I64, L_NODES),       WA(edge_carry_kg, I64, L_EDGES),
     WA(queued_kg, I64, L_NODES),           WA(mine_made_kg, I64, L_MINES),
     WA(mine_made_prev_kg, I64, L_MINES),   WA(plan.first, I32, L_COMM_NODES),
     WA(node_tax_usd_per_t, F64, L_NODES),  WA(node_seize_p, F64, L_NODES),

@@ -174,6 +174,8 @@ struct cfx_world {
     int64_t *edge_used_kg; /* n_edges: capacity used today */
     int64_t *node_used_kg; /* n_nodes: cargo that left the node today, against its capacity */
     int64_t *node_cap_kg, *edge_cap_kg; /* daily capacities now, kg; INT64_MAX: none */
+    int64_t *node_carry_kg, *edge_carry_kg; /* a capacity below one truckload banks what it
+                                               did not pass, up to a truckload (capacity.c) */
     int64_t *by_group_kg;  /* n_groups */
     int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
     double *revenue_usd;   /* n_groups */
@@ -226,6 +228,15 @@ int cfx_world__apply_cmds(cfx_world *w);
 /* Turns the cargo that paid levies since the last booking into revenue (folding the lanes
  * first, so the day's flows are complete). */
 void cfx_world__book_levies(cfx_world *w);
+
+/* ---- capacity.c: daily capacities in whole truckloads ---- */
+
+/* What may still leave node v (for cargo kind c) or go along road e today, kg; INT64_MAX:
+ * no limit. A node's capacity binds only the cargo of its capacity_products. */
+int64_t cfx_world__node_left(const cfx_world *w, int32_t v, size_t cargo);
+int64_t cfx_world__edge_left(const cfx_world *w, int32_t e);
+/* At the start of a day: what a capacity below one truckload did not pass is banked. */
+void cfx_world__bank_capacity(cfx_world *w);
 
 /* ---- shipments.c ---- */
 

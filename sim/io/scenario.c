@@ -772,9 +772,10 @@ static void load_nodes(loader *L, const cfx_csv *t)
          clat = need_col(L, t, "lat"), clon = need_col(L, t, "lon"),
          cctl = need_col(L, t, "controller");
     long ccap = cfx_csv_col(t, "capacity_t_per_day"),
-         ctrucks = cfx_csv_col(t, "capacity_trucks_per_day"), cbuys = cfx_csv_col(t, "buys");
+         ctrucks = cfx_csv_col(t, "capacity_trucks_per_day"), cbuys = cfx_csv_col(t, "buys"),
+         cprod = cfx_csv_col(t, "capacity_products");
     static const char *const optional[] = {"buys", "capacity_t_per_day", "capacity_trucks_per_day",
-                                           NULL};
+                                           "capacity_products", NULL};
     check_columns(L, t, optional);
     if (cid < 0 || cname < 0 || ckind < 0 || clat < 0 || clon < 0 || cctl < 0)
         return;
@@ -785,7 +786,8 @@ static void load_nodes(loader *L, const cfx_csv *t)
     }
     if (!ALLOC_N(s->node_id, n) || !ALLOC_N(s->node_name, n) || !ALLOC_N(s->node_kind, n) ||
         !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
-        !ALLOC_N(s->node_capacity_t_per_day, n) || !ALLOC_N(s->node_buys, n))
+        !ALLOC_N(s->node_capacity_t_per_day, n) || !ALLOC_N(s->node_buys, n) ||
+        !ALLOC_N(s->node_capacity_products, n))
         return;
     if (!(L->kind_unknown = calloc(n, 1)))
         return;
@@ -816,6 +818,17 @@ static void load_nodes(loader *L, const cfx_csv *t)
             cell_err(L, t, r, cctl, "'controller' must name a group%s%s", "", "");
         s->controller[r] = (int32_t)add_group(s, *ctl ? ctl : "none");
         s->node_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
+        /* a capacity for some cargo only (the others pass freely): a gate that takes jade
+         * but only a trickle of ore */
+        s->node_capacity_products[r] = UINT32_MAX;
+        if (cprod >= 0 && *cfx_csv_cell(t, r, (size_t)cprod)) {
+            if (!isfinite(s->node_capacity_t_per_day[r]))
+                cell_err(L, t, r, cprod, "'%s' names the cargo a capacity applies to, and node "
+                         "'%s' has no capacity",
+                         "capacity_products", id);
+            else
+                s->node_capacity_products[r] = cell_products(L, t, r, cprod);
+        }
         s->node_buys[r] = cbuys >= 0 ? cell_buys(L, t, r, cbuys) : UINT32_MAX;
     }
     index_nodes(L, t, cid);
@@ -1648,6 +1661,7 @@ void cfx_scenario_free(cfx_scenario *s)
     free(s->edge_road);
     free(s->edge_capacity_t_per_day);
     free(s->node_capacity_t_per_day);
+    free(s->node_capacity_products);
     free(s->node_buys);
     free(s->edge_oneway);
     for (size_t i = 0; i < s->n_roads; i++)

@@ -169,6 +169,8 @@ struct cfx_scenario {
     double *lat, *lon;   /* degrees */
     int32_t *controller; /* initial controller, index into groups */
     double *node_capacity_t_per_day; /* cargo that may leave the node a day; INFINITY: no limit */
+    uint32_t *node_capacity_products; /* the cargo that capacity applies to (a cargo carrying
+                                         any of these products; all bits: every cargo) */
     uint32_t *node_buys; /* markets: bit p set when it buys product p (all bits by default) */
 
     /* edges: n_edges each, as in the table (a two-way road is one edge) */
