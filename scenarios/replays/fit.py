@@ -22,7 +22,8 @@ Usage (from the repository root, after building conflux):
 
 It prints the tables of scenarios/README.md, "Historical replays". --check also fails
 (exit 1) unless the exponents written in the two replay files are the fitted ones (to
-0.01): the calibration must be redone when the model changes.
+0.01): the calibration must be redone when the model changes; and unless the 2021
+replay's falls in July and August are within a factor of 2 of the observed ones.
 """
 import argparse
 import json
@@ -151,6 +152,7 @@ def main():
     ap.add_argument("--conflux", default=os.path.join(HERE, "..", "..", "build", "conflux"))
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
+    outside = []
     with tempfile.TemporaryDirectory() as tmp:
         grid, table, x = fit_2019(a.conflux, tmp)
         print("## 2019 fit: peak price rise against cover_price_exponent (same x for both)")
@@ -193,14 +195,21 @@ def main():
             ("July against June", OBS_JUL_JUN, ((2021, 7), (2021, 6))),
             ("August against July", OBS_AUG_JUL, ((2021, 8), (2021, 7))),
         ):
+            sim = mon[a_] / mon[b_] - 1
             print(f"| flow through the gates, {label} | {pct(obs)} | "
-                  f"{pct(mon[a_] / mon[b_] - 1)} | {pct(mon_all[a_] / mon_all[b_] - 1)} |")
+                  f"{pct(sim)} | {pct(mon_all[a_] / mon_all[b_] - 1)} |")
+            # the fall within a factor of 2 of the observed one (issue 14's band)
+            if not (-obs / 2 <= -sim <= -2 * obs):
+                outside.append(f"2021 {label}: simulated {pct(sim)}, observed {pct(obs)}")
         print("\nmonthly tonnes through the gates (simulated; every gate shut):")
         for k in mon:
             print(f"  {k[0]}-{k[1]:02d}  {mon[k]:9.0f}  {mon_all[k]:9.0f}")
 
     if a.check:
         bad = 0
+        for line in outside:
+            print(f"fit.py: outside a factor of 2 of the record: {line}", file=sys.stderr)
+            bad = 1
         for path in (REPLAY_2019, REPLAY_2021):
             w = written_exponents(path)
             for p in PRODUCTS:

@@ -6,16 +6,17 @@ R="$SRC/scenarios/replays"
 for f in "$R/2019-tengchong-ban.yaml" "$R/2021-border-closure.yaml" "$SRC/scenarios/kachin-2025-gates-closed.yaml"; do
   expect_exit 0 "run $(basename "$f")" -- "$CONFLUX" run "$f" -o "$WORK/$(basename "$f" .yaml).h5" --quiet
 done
-expect_exit 0 "fit.py --check: the replay files carry the fitted exponents" -- \
+expect_exit 0 "fit.py --check: the replay files carry the fitted exponents; 2021 falls within a factor of 2" -- \
   $PY "$R/fit.py" --conflux "$CONFLUX" --check
 grep -q "^fitted: Dy2O3 x = 1.19" "$WORK/out" && ok "Dy2O3 exponent 1.19" || bad "Dy2O3 fit moved: $(grep fitted "$WORK/out")"
 expect_exit 0 "kachin-2025 for comparison" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" -o "$WORK/k.h5" --quiet
 if $PY - "$WORK/kachin-2025-gates-closed.h5" "$WORK/k.h5" <<'PY'
 import sys, h5py
 g, k = (h5py.File(p, "r") for p in sys.argv[1:3])
-# deliveries fall (by 13 % with the default seed), both prices peak at least 40 % higher
-assert g["delivered"][:].sum() < 0.95 * k["delivered"][:].sum()
-assert (g["price"][:].max(axis=0) > 1.4 * k["price"][:].max(axis=0)).all()
+# deliveries fall (by 4 % with the default seed: the ore the shippers held crosses after the
+# reopening, at the gates' capacity), every price peaks at least 30 % higher (39-90 %)
+assert g["delivered"][:].sum() < 0.97 * k["delivered"][:].sum()
+assert (g["price"][:].max(axis=0) > 1.3 * k["price"][:].max(axis=0)).all()
 # the gates are closed for the first 183 days and open afterwards
 names = [n.decode() for n in g["node_name"][:]]
 flags = g["node_status"].attrs["flag_meanings"].split()
@@ -23,12 +24,23 @@ closed = flags.index(b"closed")
 i = [j for j, n in enumerate(names) if n.startswith("Pangwa - Diantan")][0]
 st = g["node_status"][:, i]
 assert (st[:183] == closed).all() and st[184] != closed, st[180:186]
+# no one-day backlog: the gates pass at most their capacity a day (Pangwa 200 t/day, Kan Paik
+# Ti and Lweje 100), and the ore held through the closure crosses over weeks, Pangwa's at
+# capacity for at least 3 weeks after the reopening
+thr = g["node_throughput"][:]
+ids = [n.decode() for n in g["node_id"][:]]
+for gate, cap in (("PangwaGate", 200), ("KanPaikTiGate", 100), ("LwejeGate", 100)):
+    assert thr[:, ids.index(gate)].max() <= cap + 1e-9, (gate, thr[:, ids.index(gate)].max())
+pw = thr[183:240, ids.index("PangwaGate")]
+assert (pw >= 200 - 1e-9).sum() >= 21, pw
+assert g["queued"][183].sum() > 10000, g["queued"][183].sum()
 PY
-then ok "gates closed: fewer deliveries, higher prices, closure for 183 days"
+then ok "gates closed: fewer deliveries, higher prices, closure for 183 days, the backlog at the gates' capacity"
 else bad "gates-closed against kachin-2025"; fi
 
-# The same closures as a ban on ore (close with products): the rare earths as with the gates
-# shut, the jade as without (kachin-2025).
+# The same closures as a ban on ore (close with products): the rare earths much as with the
+# gates shut, the jade as without (kachin-2025). Not exactly as with the gates shut: under the
+# ban the jade keeps crossing and shares the gates' capacity with the ore after the reopening.
 expect_exit 0 "kachin-2025 with the ore ban" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" \
   --set events=kachin-2025/events-ore-ban.csv -o "$WORK/ban.h5" --quiet
 if $PY - "$WORK/ban.h5" "$WORK/kachin-2025-gates-closed.h5" "$WORK/k.h5" <<'PY'
@@ -36,11 +48,13 @@ import sys, h5py, numpy as np
 b, g, k = (h5py.File(p, "r") for p in sys.argv[1:4])
 names = [n.decode() for n in b["product_name"][:]]
 re, jade = [names.index("Dy2O3"), names.index("Tb4O7")], names.index("Jade")
-assert np.array_equal(b["delivered"][:, re], g["delivered"][:, re])
-assert np.array_equal(b["price"][:, re], g["price"][:, re])
+dre = lambda f: f["delivered"][:, re].sum(axis=0)
+assert (abs(dre(b) / dre(g) - 1) < 0.05).all() and (dre(b) < 0.97 * dre(k)).all(), (dre(b), dre(g), dre(k))
+peak = lambda f: f["price"][:, re].max(axis=0)
+assert (peak(b) > 1.2 * peak(k)).all(), (peak(b), peak(k))
 assert abs(b["delivered"][:, jade].sum() / k["delivered"][:, jade].sum() - 1) < 0.01
-assert b["delivered"][:, jade].sum() > 1.05 * g["delivered"][:, jade].sum()
+assert b["delivered"][:, jade].sum() > 1.02 * g["delivered"][:, jade].sum()  # +3.8 %: no detour via Muse
 PY
-then ok "ore ban: rare earths as with the gates shut, jade as without"
+then ok "ore ban: rare earths much as with the gates shut, jade as without"
 else bad "ore ban against gates-closed and kachin-2025"; fi
 finish
