@@ -36,6 +36,34 @@ static int print_reach(const cfx_scenario *s, FILE *f, cfx_error *err)
     return 0;
 }
 
+/* The nodes with a daily capacity (gates, mostly), the first 12 of them, and for a capacity
+ * that binds some cargo only, the products it binds. */
+static void print_node_capacities(const cfx_scenario *s, FILE *f)
+{
+    const uint32_t all = (s->n_products >= 32 ? 0 : (1u << s->n_products)) - 1u;
+    size_t shown = 0, capped = 0;
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        double cap = s->node_capacity_t_per_day[v];
+        if (!isfinite(cap))
+            continue;
+        if (capped++ >= 12)
+            continue;
+        fprintf(f, "%s %s %g t/day", shown++ ? "," : "node capacities:", s->node_id[v], cap);
+        uint32_t set = s->node_capacity_products[v];
+        if ((set & all) == all)
+            continue;
+        fprintf(f, " (");
+        for (size_t p = 0, n = 0; p < s->n_products; p++)
+            if (set & (1u << p))
+                fprintf(f, "%s%s", n++ ? " " : "", s->products[p].name);
+        fprintf(f, " only)");
+    }
+    if (capped > shown)
+        fprintf(f, ", and %zu more", capped - shown);
+    if (capped)
+        fprintf(f, "\n");
+}
+
 int cfx_scenario_print(const cfx_scenario *s, FILE *f, cfx_error *err)
 {
     char start[16];
@@ -56,6 +84,7 @@ int cfx_scenario_print(const cfx_scenario *s, FILE *f, cfx_error *err)
         capped += isfinite(s->edge_capacity_t_per_day[e]);
     }
     fprintf(f, ")\nroads: %zu, %.0f km in all, %zu with a capacity limit\n", s->n_edges, km, capped);
+    print_node_capacities(s, f);
     double out = 0;
     for (size_t m = 0; m < s->n_mines; m++)
         out += s->mine_output_t_per_day[m];
