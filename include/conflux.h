@@ -283,6 +283,7 @@ typedef struct cfx_gen_opts {
     double speed_kmh;       /* truck speed, km/h */
     long seed;
     int force;              /* replace DIR/scenario.yaml */
+    double capacity_t_per_day; /* every road's daily capacity, t/day; 0: none */
 } cfx_gen_opts;
 
 /* Writes a synthetic scenario for scale tests (conflux gen). *roads gets the roads made. */

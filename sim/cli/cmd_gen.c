@@ -8,7 +8,7 @@
 static const char help_gen[] =
     "usage: conflux gen [--topology grid|random] --nodes N [--mines K] [--sinks K]\n"
     "                   --shipments M [--days D] [--km MIN:MAX] [--speed-kmh V] [--seed S]\n"
-    "                   -o DIR [--force]\n"
+    "                   [--capacity T] -o DIR [--force]\n"
     "\n"
     "Writes a synthetic scenario, DIR/scenario.yaml and its tables, that conflux run takes as\n"
     "it is: M truckloads (10 t each) in flight from day 0, dealt round robin over the mines,\n"
@@ -25,6 +25,8 @@ static const char help_gen[] =
     "  --km MIN:MAX       road lengths, uniform (default 50:500)\n"
     "  --speed-kmh V      truck speed (default 15)\n"
     "  --seed S           the network's and the run's seed (default 1)\n"
+    "  --capacity T       every road's capacity in t/day (default: none), which turns on\n"
+    "                     the daily capacity plan of routing\n"
     "  --force            overwrite DIR/scenario.yaml if it exists\n";
 
 static int cfx_cmd_gen(int argc, char **argv)
@@ -66,6 +68,11 @@ static int cfx_cmd_gen(int argc, char **argv)
             if (*end != ':' || (o.km_max = strtod(end + 1, &end), *end) || !(o.km_min > 0) ||
                 !(o.km_max >= o.km_min) || o.km_max > 1e5)
                 return cfx_cli_usage("gen", "--km takes MIN:MAX with 0 < MIN <= MAX, got '%s'", v);
+        } else if ((v = cfx_cli_optval(argc, argv, &i, "--capacity"))) {
+            char *end;
+            o.capacity_t_per_day = strtod(v, &end);
+            if (*end || !(o.capacity_t_per_day > 0 && o.capacity_t_per_day <= 1e9))
+                return cfx_cli_usage("gen", "--capacity must be in (0, 1e9] t/day, got '%s'", v);
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--speed-kmh"))) {
             char *end;
             o.speed_kmh = strtod(v, &end);

@@ -200,9 +200,12 @@ static int write_files(const cfx_gen_opts *o, const graph *g, const long *mines,
     if (!(f = fopen(path, "w")))
         goto done;
     fprintf(f, "from,to,km,road,capacity_t_per_day\n");
+    char cap[32] = "";
+    if (o->capacity_t_per_day > 0)
+        snprintf(cap, sizeof cap, "%g", o->capacity_t_per_day);
     for (long e = 0; e < g->ne; e++)
-        fprintf(f, "n%ld,n%ld,%.3f,road,\n", g->ea[e], g->eb[e],
-                o->km_min + (o->km_max - o->km_min) * gsl_rng_uniform(r));
+        fprintf(f, "n%ld,n%ld,%.3f,road,%s\n", g->ea[e], g->eb[e],
+                o->km_min + (o->km_max - o->km_min) * gsl_rng_uniform(r), cap);
     if (fclose(f))
         goto done;
     snprintf(path, sizeof path, "%s/mines.csv", o->dir);
@@ -260,10 +263,12 @@ done:
 int cfx_gen(const cfx_gen_opts *o, long *roads, cfx_error *err)
 {
     if (o->nodes < 2 || o->mines < 1 || o->sinks < 1 || o->shipments < 0 || o->days < 1 ||
-        !(o->km_min > 0) || !(o->km_max >= o->km_min) || !(o->speed_kmh > 0) || !o->dir)
+        !(o->km_min > 0) || !(o->km_max >= o->km_min) || !(o->speed_kmh > 0) ||
+        !(o->capacity_t_per_day >= 0) || !o->dir)
         return cfx_error_set(err, CFX_EUSAGE, NULL, 0, 0,
                              "gen needs nodes >= 2, mines and sinks >= 1, shipments >= 0, days "
-                             ">= 1, 0 < km_min <= km_max, a positive speed and a directory");
+                             ">= 1, 0 < km_min <= km_max, a positive speed, a capacity >= 0 and a "
+                             "directory");
     if (o->mines + o->sinks > o->nodes)
         return cfx_error_set(err, CFX_EUSAGE, NULL, 0, 0,
                              "%ld mines and %ld sinks do not fit in %ld nodes", o->mines,

@@ -13,7 +13,7 @@ BUILD=${1:-$ROOT/build}
 CONFLUX=$BUILD/conflux
 PY=/usr/bin/python3
 RUNS=${BENCH_RUNS:-5}
-ONLY=${BENCH_ONLY:-W1 W2 W3 W4 W5}
+ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5}
 [ -x "$CONFLUX" ] || { echo "bench: no $CONFLUX (build first: make build)" >&2; exit 2; }
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/conflux-bench.XXXXXX)}
 mkdir -p "$WORK"
@@ -86,8 +86,13 @@ if want W2 || want W4 || want W5; then
   gen "$WORK/w2-empty" --topology random --nodes 100000 --mines 3 --sinks 3 --shipments 1000 \
     --days 30 --km 50:500 --speed-kmh 15 --seed 1
 fi
+if want W2cap; then # W2 with every road capped at 2,000 t/day: the daily capacity plan's cost
+  gen "$WORK/w2cap" --topology random --nodes 100000 --mines 3 --sinks 3 --shipments 1000000 \
+    --days 30 --km 50:500 --speed-kmh 15 --seed 1 --capacity 2000
+fi
 want W2 && measure W2 2 -- "$WORK/w2/scenario.yaml"
 want W2 && measure W2-footprint 2 -- "$WORK/w2-empty/scenario.yaml"
+want W2cap && measure W2cap 2 -- "$WORK/w2cap/scenario.yaml"
 want W3 && measure W3 1 -- "$ROOT/scenarios/kachin-2025.yaml"
 if want W4; then
   measure W4-step6h 1 -- "$WORK/w2/scenario.yaml" --set step_hours=6

@@ -20,6 +20,21 @@ done
 expect_exit 0 "gen again with the same seed" -- "$CONFLUX" gen --topology random --nodes 400 --mines 2 --sinks 2 \
   --shipments 2000 --days 5 --km 20:80 --speed-kmh 20 --seed 3 -o "$WORK/again"
 cmp -s "$WORK/random/edges.csv" "$WORK/again/edges.csv" && ok "same seed, same network" || bad "networks differ"
+# --capacity caps every road: the capacity plan holds deliveries to what the caps allow
+expect_exit 0 "gen with road capacities" -- "$CONFLUX" gen --topology grid --nodes 100 --mines 1 --sinks 1 \
+  --shipments 200 --days 6 --km 20:20 --speed-kmh 20 --capacity 30 --seed 3 -o "$WORK/cap"
+expect_exit 0 "run it" -- "$CONFLUX" run "$WORK/cap/scenario.yaml" -o "$WORK/cap.h5" --quiet
+if $PY - "$WORK/cap.h5" "$WORK/cap/edges.csv" <<'PY'
+import sys, csv, h5py
+f = h5py.File(sys.argv[1], "r")
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert all(r["capacity_t_per_day"] == "30" for r in rows), rows[0]
+# the mine (a corner of the grid) has two roads of 30 t/day: 6 trucks of 10 t a day at most
+assert f["edge_flow"][:].max() <= 30 + 1e-9, f["edge_flow"][:].max()
+assert f["queued"][0].sum() > 1000, f["queued"][0].sum()
+PY
+then ok "capacity: no road carries more than 30 t a day, the rest queues"; else bad "gen --capacity"; fi
+expect_exit 2 "bad --capacity" -- "$CONFLUX" gen --nodes 10 --shipments 1 --capacity 0 -o "$WORK/x"
 expect_exit 73 "an existing scenario is not overwritten" -- "$CONFLUX" gen --nodes 10 --shipments 1 -o "$WORK/grid"
 expect_exit 2 "missing --shipments" -- "$CONFLUX" gen --nodes 10 -o "$WORK/x"
 expect_exit 2 "bad --km" -- "$CONFLUX" gen --nodes 10 --shipments 1 --km 5 -o "$WORK/x"
