@@ -409,6 +409,82 @@ static void test_engine__seed_changes_random_delays(void **state)
     cfx_scenario_free(sb);
 }
 
+/* A world with a model list of the test's own: the default routing and market, and in place
+ * of the production and conflict models a test model that produces exactly 7 t a day at
+ * every mine. On the gate line with its mine events (a halt on days 2-4, two destructions
+ * of equipment), nothing of those events happens: no model applies them. The mine makes
+ * 7 t a day throughout, every truckload of 10 t leaves when full, and the market still
+ * clears on what arrives. */
+static int steady_init(void *state, const cfx_world *w, const void *params, cfx_error *err)
+{
+    (void)state, (void)w, (void)params, (void)err;
+    return 0;
+}
+
+static void steady_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out)
+{
+    (void)state;
+    for (size_t m = 0; m < cfx_world_scenario(w)->n_mines; m++)
+        cfx_cmdbuf_push(out, (cfx_cmd){.kind = CFX_CMD_PRODUCE, .a = (int32_t)m,
+                                       .x = 7.0 * ctx->step_hours / 24.0});
+}
+
+static const cfx_model_type steady_production = {.name = "steady",
+                                                 .phase = CFX_PHASE_PRODUCTION,
+                                                 .state_size = 0,
+                                                 .init = steady_init,
+                                                 .step = steady_step};
+
+static const cfx_model_type *default_model(const char *name)
+{
+    for (const cfx_model_type *const *m = cfx_models_default(); *m; m++)
+        if (strcmp((*m)->name, name) == 0)
+            return *m;
+    fail_msg("no default model '%s'", name);
+    return NULL;
+}
+
+static void test_engine__a_model_list_of_the_tests_own(void **state)
+{
+    (void)state;
+    const cfx_model_type *models[] = {default_model("routing"), &steady_production,
+                                      default_model("market"), NULL};
+    const cfx_section_reader *readers[] = {&models[0]->params, &models[1]->params,
+                                           &models[2]->params, NULL};
+    cfx_override ov[] = {{"events", "gate/events-mine.csv"}};
+    cfx_scenario *s = NULL;
+    cfx_diags d = {0};
+    assert_int_equal(cfx_scenario_read(&s, CFX_TEST_DATA "/conflict/gate.yaml", ov, 1, readers, &d),
+                     0);
+    cfx_diags_free(&d);
+    cfx_world *w = NULL;
+    cfx_error err;
+    cfx_world_opts wo = {.models = models, .threads = 1, .parallel_min = 1};
+    assert_int_equal(cfx_world_alloc(&w, s, &wo, &err), 0);
+    for (long day = 0; day < s->days; day++) {
+        assert_int_equal(cfx_world_run_day(w, &err), 0);
+        cfx_test_conserved(w);
+        assert_near(w->obs.produced_t, 7.0 * (double)(day + 1), T_TOL); /* no halt, no damage */
+        assert_true(w->obs.price[0] > 0);
+    }
+    /* 84 t made in 12 days: 8 truckloads have left, 4 t wait at the mine */
+    assert_near(stock_at(w, "A"), 4.0, T_TOL);
+    size_t n_events = 1;
+    cfx_world_events(w, &n_events);
+    assert_int_equal(n_events, 0); /* no model logged an event */
+    /* the same scenario under the default models: the halt and the destructions bite */
+    cfx_world *dw = NULL;
+    cfx_scenario *ds = cfx_test_load(CFX_TEST_DATA "/conflict/gate.yaml", ov, 1);
+    dw = cfx_test_world(ds, 1);
+    for (long day = 0; day < ds->days; day++)
+        assert_int_equal(cfx_world_run_day(dw, &err), 0);
+    assert_true(dw->obs.produced_t < w->obs.produced_t - 20);
+    cfx_world_free(dw);
+    cfx_scenario_free(ds);
+    cfx_world_free(w);
+    cfx_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_kachin),
         cmocka_unit_test(test_engine__one_and_two_threads_identical),
         cmocka_unit_test(test_engine__seed_changes_random_delays),
+        cmocka_unit_test(test_engine__a_model_list_of_the_tests_own),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

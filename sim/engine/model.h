@@ -189,7 +189,8 @@ const int64_t *cfx_world_node_stock_kg(const cfx_world *w);
  * halted by order (n_mines, 0..1). */
 const double *cfx_world_mine_capacity(const cfx_world *w);
 const double *cfx_world_mine_halt_share(const cfx_world *w);
-/* n_nodes * n_groups: gate v is closed to cargo whose origin group is g (v * n_groups + g). */
+/* Partial closures: gate v is closed to cargo of key k (its origin group and kind,
+ * cfx_close_key) where the entry cfx_closed_index(s, v, k) is 1. */
 const uint8_t *cfx_world_closed_to(const cfx_world *w);
 /* Each group's levies now (n_groups x CFX_NLEVIES: a rate in USD/t, and a share of the
  * cargo's value), checkpoint tax (USD/t) and seizure chance per node: what routing weighs. */
