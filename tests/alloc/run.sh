@@ -1,14 +1,16 @@
 # The allocation-failure test (tests/alloc/README.md): the default scenario is run once for
 # every allocation N that conflux makes in it (or a fixed sample of them), with the Nth made
-# to fail, over an earlier complete result, and each run must fail cleanly.
+# to fail, over an earlier complete result, and each run must fail cleanly; then the same
+# for `conflux analyze` of that result.
 #
 #   bash run.sh CONFLUX_ALLOCFAIL SOURCE_DIR WORK_DIR [DENSE STRIDE]
 #
 # Every N from 1 to T (the allocations of a whole run), or, with DENSE and STRIDE, every N up
 # to DENSE, then every STRIDE-th, then the last 10 (T among them); then every 50th N again
-# with the allocator failing from N on (CFX_ALLOC_FAIL_REPEAT=1). A clean failure: exit 1, a
-# message naming out of memory, no sanitizer report, OUT byte for byte as it was, and
-# OUT.partial absent or marked complete = 0.
+# with the allocator failing from N on (CFX_ALLOC_FAIL_REPEAT=1); then `conflux analyze OUT`
+# for every N of its own allocations. A clean failure: exit 1, a message naming out of
+# memory, no sanitizer report, OUT byte for byte as it was, and OUT.partial absent or marked
+# complete = 0.
 set -u
 BIN=$1
 SRC=$(cd "$2" && pwd)
@@ -59,14 +61,20 @@ clean=0
 partials=0
 declare -A codes=()
 
-# try N REPEAT: one run with allocation N failing (and, with REPEAT=1, every one after it).
+# try N REPEAT [COMMAND]: one run (or `conflux analyze OUT`) with allocation N failing (and,
+# with REPEAT=1, every one after it).
 try() {
-  local n=$1 repeat=$2 what problems="" rc
-  what="N=$n"
-  [ "$repeat" = 1 ] && what="N=$n (from then on)"
+  local n=$1 repeat=$2 command=${3:-run} what problems="" rc
+  what="$command N=$n"
+  [ "$repeat" = 1 ] && what="$command N=$n (from then on)"
   rm -f "$OUT.partial" "$OUT.partial.new"
-  CFX_ALLOC_FAIL_AT=$n CFX_ALLOC_FAIL_REPEAT=$repeat \
-    "$BIN" run "$SCENARIO" -o "$OUT" --force --quiet >/dev/null 2>"$WORK/err"
+  if [ "$command" = run ]; then
+    CFX_ALLOC_FAIL_AT=$n CFX_ALLOC_FAIL_REPEAT=$repeat \
+      "$BIN" run "$SCENARIO" -o "$OUT" --force --quiet >/dev/null 2>"$WORK/err"
+  else
+    CFX_ALLOC_FAIL_AT=$n CFX_ALLOC_FAIL_REPEAT=$repeat \
+      "$BIN" analyze "$OUT" >/dev/null 2>"$WORK/err"
+  fi
   rc=$?
   tried=$((tried + 1))
   codes[$rc]=$((${codes[$rc]:-0} + 1))
@@ -106,6 +114,16 @@ once=$tried
 for ((n = 1; n <= T; n += 50)); do
   try "$n" 1
 done
+runs=$tried
+
+# (c) conflux analyze of the result (a run's file; it reads and does not write): every N.
+if ! CFX_ALLOC_COUNT="$WORK/count_analyze" "$BIN" analyze "$OUT" >/dev/null 2>"$WORK/err"; then
+  echo "FAIL: conflux analyze without a failing allocation failed"; cat "$WORK/err"; exit 1
+fi
+TA=$(cat "$WORK/count_analyze")
+for ((n = 1; n <= TA; n++)); do
+  try "$n" 0 analyze
+done
 
 seen=""
 for rc in $(printf '%s\n' "${!codes[@]}" | sort -n); do
@@ -117,7 +135,8 @@ else
   sample="N 1-$DENSE, every ${STRIDE}th to $T, the last 10"
 fi
 echo "alloc_fail: T=$T allocations; tried $tried ($once failing once: $sample;" \
-  "$((tried - once)) failing from N on: every 50th); $clean failed cleanly," \
+  "$((runs - once)) failing from N on: every 50th; $((tried - runs)) of analyze, every N of" \
+  "$TA); $clean failed cleanly," \
   "$((tried - clean)) did not; $seen; $partials partial files left, checked;" \
   "$(($(date +%s) - start)) s"
 [ "$clean" = "$tried" ]
