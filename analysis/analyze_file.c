@@ -145,7 +145,11 @@ static int read_labels(reader *r, const char *name, size_t n, char (*names)[CFX_
     char **v = calloc(n + 1, sizeof *v);
     char *fixed = NULL;
     herr_t e = -1;
-    if (dims[0] != n || H5Tget_class(ft) != H5T_STRING || !v) {
+    if (!v) {
+        rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    if (dims[0] != n || H5Tget_class(ft) != H5T_STRING) {
         rc = fail(r, CFX_EINVAL, "not a conflux result: '%s' is not %zu strings", name, n);
         goto done;
     }
@@ -166,6 +170,10 @@ static int read_labels(reader *r, const char *name, size_t n, char (*names)[CFX_
             (e = H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, fixed)) >= 0)
             for (size_t i = 0; i < n; i++)
                 snprintf(names[i], CFX_ANALYZE_NAME, "%s", fixed + i * (len + 1));
+        if (!fixed) {
+            rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+            goto done;
+        }
     }
     rc = e < 0 ? fail(r, CFX_EINVAL, "cannot read the strings of '%s'", name) : 0;
 done:
@@ -177,8 +185,9 @@ done:
     return rc;
 }
 
-/* A string attribute of obj (variable or fixed length), malloc'd; NULL when absent. */
-static char *attr_text(hid_t obj, const char *name)
+/* A string attribute of obj (variable or fixed length), malloc'd; NULL when absent, or when
+ * out of memory (then *nomem is set, when nomem is not NULL). */
+static char *attr_text(hid_t obj, const char *name, int *nomem)
 {
     char *out = NULL;
     if (H5Aexists(obj, name) <= 0)
@@ -190,7 +199,8 @@ static char *attr_text(hid_t obj, const char *name)
             char *s = NULL;
             H5Tset_size(mt, H5T_VARIABLE);
             if (H5Aread(a, mt, &s) >= 0 && s) {
-                out = cfx_strdup(s);
+                if (!(out = cfx_strdup(s)) && nomem)
+                    *nomem = 1;
                 H5free_memory(s);
             }
         } else {
@@ -199,6 +209,8 @@ static char *attr_text(hid_t obj, const char *name)
             if ((out = calloc(1, len + 1)) && H5Aread(a, mt, out) < 0) {
                 free(out);
                 out = NULL;
+            } else if (!out && nomem) {
+                *nomem = 1;
             }
         }
     }
@@ -208,12 +220,15 @@ static char *attr_text(hid_t obj, const char *name)
     return out;
 }
 
-/* A string attribute of obj into buf ("" when absent or not a string). */
-static void attr_str(hid_t obj, const char *name, char *buf, size_t n)
+/* A string attribute of obj into buf ("" when absent or not a string); CFX_ENOMEM when it
+ * could not be read for want of memory, else 0. */
+static int attr_str(hid_t obj, const char *name, char *buf, size_t n)
 {
-    char *s = attr_text(obj, name);
+    int nomem = 0;
+    char *s = attr_text(obj, name, &nomem);
     snprintf(buf, n, "%s", s ? s : "");
     free(s);
+    return nomem ? CFX_ENOMEM : 0;
 }
 
 /* A numeric attribute of obj, or dflt when absent. */
@@ -445,8 +460,12 @@ static int read_members(reader *r, cfx_analysis *a)
     for (size_t k = 0; k < a->n_params; k++) {
         hid_t ds = H5Dopen2(r->f, a->param[k], H5P_DEFAULT);
         if (ds >= 0) {
-            attr_str(ds, "sweep_path", a->param_path[k], sizeof a->param_path[k]);
+            rc = attr_str(ds, "sweep_path", a->param_path[k], sizeof a->param_path[k]);
             H5Dclose(ds);
+            if (rc) {
+                cfx_error_set(r->err, rc, NULL, 0, 0, "out of memory");
+                goto done;
+            }
         }
         if (!a->param_path[k][0])
             snprintf(a->param_path[k], sizeof a->param_path[k], "%s", a->param[k] + 6);
@@ -462,15 +481,21 @@ done:
 }
 
 /* The design, its base samples and replicates: the root attributes design, samples and
- * replicates, or else the sweep file's own text (sweep_text) as conflux merge keeps it. */
-static void design_info(reader *r, cfx_analysis *a, double *samples, double *reps)
+ * replicates, or else the sweep file's own text (sweep_text) as conflux merge keeps it.
+ * CFX_ENOMEM when that text could not be read or parsed for want of memory (rather than
+ * analysing the sweep as one of unknown design). */
+static int design_info(reader *r, cfx_analysis *a, double *samples, double *reps)
 {
     *samples = attr_num(r->f, "samples", -1);
     *reps = attr_num(r->f, "replicates", -1);
-    char *text = a->design[0] && *samples > 0 && *reps > 0 ? NULL : attr_text(r->f, "sweep_text");
+    int nomem = 0;
+    char *text =
+        a->design[0] && *samples > 0 && *reps > 0 ? NULL : attr_text(r->f, "sweep_text", &nomem);
     cfx_conf_doc *doc = NULL;
     cfx_error e = {0};
-    if (text && cfx_conf_parse(&doc, "sweep_text", text, strlen(text), &e) == 0 && doc->root) {
+    int parsed = text ? cfx_conf_parse(&doc, "sweep_text", text, strlen(text), &e) : 0;
+    nomem |= parsed == CFX_ENOMEM;
+    if (text && parsed == 0 && doc->root) {
         const char *d = NULL;
         long v;
         if (!a->design[0] && cfx_conf_get_str(doc->root, "design", 0, &d, &e) == 0 && d)
@@ -486,6 +511,7 @@ static void design_info(reader *r, cfx_analysis *a, double *samples, double *rep
         *reps = 1;
     cfx_conf_free(doc);
     free(text);
+    return nomem ? cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory") : 0;
 }
 
 /* Sobol indices on a Saltelli design (layout in analysis/README.md): the metric of a design
@@ -550,14 +576,15 @@ static int sensitivities(reader *r, cfx_analysis *a)
         snprintf(a->sens_note, sizeof a->sens_note, "the sweep has no param_* variables");
         return 0;
     }
-    design_info(r, a, &n_base, &reps);
+    int rc = design_info(r, a, &n_base, &reps);
+    if (rc)
+        return rc;
     a->sens_first = malloc((K * k + 1) * sizeof(double));
     a->sens_total = malloc((K * k + 1) * sizeof(double));
     a->sens_r2 = malloc((K + 1) * sizeof(double));
     a->sens_lo = malloc((2 * K * k + 1) * sizeof(double));
     a->sens_hi = malloc((2 * K * k + 1) * sizeof(double));
     double *y = malloc((M + 1) * sizeof *y);
-    int rc = 0;
     if (!a->sens_first || !a->sens_total || !a->sens_r2 || !a->sens_lo || !a->sens_hi || !y) {
         free(y);
         return cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
@@ -695,8 +722,9 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
             i == 1 ? (dims[1] < 64 ? (dims[1] ? dims[1] : 1) : 64) : (dims[i] ? dims[i] : 1);
     }
     char units[64], long_name[256];
-    attr_str(src, "units", units, sizeof units);
-    attr_str(src, "long_name", long_name, sizeof long_name);
+    if (attr_str(src, "units", units, sizeof units) ||
+        attr_str(src, "long_name", long_name, sizeof long_name))
+        return -1; /* not written rather than written without its units */
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5Screate_simple(rank - 1, d, max);
     int rc = 0;
     H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
@@ -899,9 +927,12 @@ int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opt
         rc = fail(&r, CFX_EINVAL, "not a conflux result: no conflux_version attribute");
         goto done;
     }
-    attr_str(r.f, "scenario_name", a->scenario, sizeof a->scenario);
-    attr_str(r.f, "start", a->start, sizeof a->start);
-    attr_str(r.f, "design", a->design, sizeof a->design);
+    if (attr_str(r.f, "scenario_name", a->scenario, sizeof a->scenario) ||
+        attr_str(r.f, "start", a->start, sizeof a->start) ||
+        attr_str(r.f, "design", a->design, sizeof a->design)) {
+        rc = cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
     a->complete = (int)attr_num(r.f, "complete", 1);
     if (H5Lexists(r.f, "member", H5P_DEFAULT) > 0) {
         hsize_t d[1];

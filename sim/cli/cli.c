@@ -20,6 +20,12 @@ void cfx_cli_print_diags(const cfx_diags *d)
         cfx_cli_print_error(&d->v[i]);
 }
 
+int cfx_cli_nomem(const char *cmd)
+{
+    fprintf(stderr, "conflux %s: out of memory\n", cmd);
+    return cfx_exit_code(CFX_ENOMEM);
+}
+
 int cfx_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -66,8 +72,10 @@ int cfx_cli_split_set(const char *kv, cfx_override *out)
 {
     const char *eq = strchr(kv, '=');
     char *path;
-    if (!eq || eq == kv || !(path = malloc((size_t)(eq - kv) + 1)))
+    if (!eq || eq == kv)
         return -1;
+    if (!(path = malloc((size_t)(eq - kv) + 1)))
+        return -2;
     memcpy(path, kv, (size_t)(eq - kv));
     path[eq - kv] = '\0';
     out->path = path;

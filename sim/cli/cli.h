@@ -28,12 +28,15 @@ int cfx_cli_help(FILE *f, const char *command);
 /* Prints every diagnostic as "conflux: file:line:col: message" to stderr. */
 void cfx_cli_print_diags(const cfx_diags *d);
 void cfx_cli_print_error(const cfx_error *e);
+/* Out of memory in the command itself: prints "conflux CMD: out of memory"; returns exit
+ * code 1. */
+int cfx_cli_nomem(const char *cmd);
 /* Usage error: prints "conflux CMD: message" and a hint; returns exit code 2. */
 int cfx_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The whole command line, shell-quoted where needed, into a malloc'd string. */
 char *cfx_cli_join(int argc, char **argv);
 /* Splits "KEY=VALUE": out->path is a malloc'd copy of KEY, out->value points into kv (which
- * is left as it is). -1 when there is no '=' or no key. */
+ * is left as it is). -1 when there is no '=' or no key, -2 when out of memory. */
 int cfx_cli_split_set(const char *kv, cfx_override *out);
 /* Frees the paths of n overrides made by cfx_cli_split_set, and the array. */
 void cfx_cli_free_sets(cfx_override *sets, size_t n);

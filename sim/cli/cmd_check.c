@@ -22,15 +22,17 @@ static int cfx_cmd_check(int argc, char **argv)
     cfx_override *sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
     if (!sets)
-        return 1;
+        return cfx_cli_nomem("check");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             cfx_cli_free_sets(sets, n_sets);
             return cfx_cli_help(stdout, "check");
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--set"))) {
-            if (cfx_cli_split_set(v, &sets[n_sets])) {
+            int bad = cfx_cli_split_set(v, &sets[n_sets]);
+            if (bad) {
                 cfx_cli_free_sets(sets, n_sets);
-                return cfx_cli_usage("check", "--set takes KEY=VALUE, got '%s'", v);
+                return bad == -2 ? cfx_cli_nomem("check")
+                                 : cfx_cli_usage("check", "--set takes KEY=VALUE, got '%s'", v);
             }
             n_sets++;
         } else if (argv[i][0] == '-' && argv[i][1]) {

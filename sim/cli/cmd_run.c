@@ -76,7 +76,7 @@ static int cfx_cmd_run(int argc, char **argv)
     if (!sets || !cmdline) {
         free(sets);
         free(cmdline);
-        return 1;
+        return cfx_cli_nomem("run");
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -116,16 +116,22 @@ static int cfx_cmd_run(int argc, char **argv)
             resume = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
             /* exactly --set seed=N: the loader checks it like the file's value */
-            if (cfx_cli_split_set("seed=", &sets[n_sets]))
+            if (cfx_cli_split_set("seed=", &sets[n_sets])) {
+                code = cfx_cli_nomem("run"); /* the only way it can fail here */
                 goto done;
+            }
             sets[n_sets++].value = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--days"))) {
-            if (cfx_cli_split_set("days=", &sets[n_sets]))
+            if (cfx_cli_split_set("days=", &sets[n_sets])) {
+                code = cfx_cli_nomem("run");
                 goto done;
+            }
             sets[n_sets++].value = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--set"))) {
-            if (cfx_cli_split_set(v, &sets[n_sets])) {
-                code = cfx_cli_usage("run", "--set takes KEY=VALUE, got '%s'", v);
+            int bad = cfx_cli_split_set(v, &sets[n_sets]);
+            if (bad) {
+                code = bad == -2 ? cfx_cli_nomem("run")
+                                 : cfx_cli_usage("run", "--set takes KEY=VALUE, got '%s'", v);
                 goto done;
             }
             n_sets++;
@@ -160,6 +166,8 @@ static int cfx_cmd_run(int argc, char **argv)
     int rc = cfx_run(&opt, &res, &d, &err);
     if (d.n)
         cfx_cli_print_diags(&d);
+    else if (rc && !err.msg[0] && rc == CFX_ENOMEM)
+        cfx_cli_nomem("run"); /* the loader's message could not be recorded, for want of memory */
     else if (rc)
         cfx_cli_print_error(&err);
     if (res.days_run > 0 && (!quiet || json)) {

@@ -31,6 +31,7 @@ typedef struct loader {
     cfx_diags *d;
     uint8_t *kind_unknown; /* n_nodes: 1 where the kind column was misspelt, already
                               reported, so checks of that node's kind stay quiet */
+    int nomem;             /* memory ran out: reported once, the rest of the load skipped */
 } loader;
 
 /* Records err in the diagnostics when set; returns its code. */
@@ -39,6 +40,26 @@ static int note(loader *L, int rc, const cfx_error *err)
     if (rc)
         cfx_diags_push(L->d, err);
     return rc;
+}
+
+/* Out of memory while loading from file: one message, and a flag that holds even when the
+ * diagnostics list itself could not grow to take the message. */
+static int nomem(loader *L, const char *file)
+{
+    if (!L->nomem)
+        cfx_diags_add(L->d, CFX_ENOMEM, file ? file : L->s->path, 0, 0, "out of memory");
+    L->nomem = 1;
+    return CFX_ENOMEM;
+}
+
+/* Whether memory ran out since the load began, here or in a reader (csv, conf, a model's
+ * section): what the load finds after that is not to be trusted, and not reported. */
+static int out_of_memory(const loader *L, size_t before)
+{
+    for (size_t i = before; i < L->d->n && !L->nomem; i++)
+        if (L->d->v[i].code == CFX_ENOMEM)
+            return 1;
+    return L->nomem;
 }
 
 static int lookup(const char *const *names, int n, const char *s)
@@ -115,10 +136,12 @@ static void load_header(loader *L, const cfx_conf *root)
         if (bad)
             cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
                           "'name' must be a non-empty word without spaces or '/', got '%s'", name);
-        s->name = cfx_strdup(name);
+        if (!(s->name = cfx_strdup(name)))
+            nomem(L, NULL);
     }
     get_str(L, root, "description", 0, &desc);
-    s->description = cfx_strdup(desc);
+    if (!(s->description = cfx_strdup(desc)))
+        nomem(L, NULL);
     char why[64];
     if (!get_str(L, root, "start", 1, &start) && start &&
         parse_iso_date(start, &s->start_y, &s->start_m, &s->start_d, why, sizeof why)) {
@@ -163,12 +186,18 @@ static void load_roads(loader *L, const cfx_conf *root)
     if (get_map(L, root, "roads", 1, &roads) || !roads)
         return;
     L->s->roads = calloc(roads->n ? roads->n : 1, sizeof *L->s->roads);
-    if (!L->s->roads)
+    if (!L->s->roads) {
+        nomem(L, NULL);
         return;
+    }
     for (size_t i = 0; i < roads->n; i++) {
         cfx_conf *c = roads->items[i];
         cfx_road_class *r = &L->s->roads[L->s->n_roads++];
-        r->name = cfx_strdup(c->key);
+        if (!(r->name = cfx_strdup(c->key))) {
+            L->s->n_roads--; /* no road class without a name */
+            nomem(L, NULL);
+            return;
+        }
         c->used = 1;
         if (c->kind != CFX_CONF_MAP) {
             cfx_diags_add(L->d, CFX_EINVAL, c->file, c->line, c->col,
@@ -190,17 +219,21 @@ static long find_group(const cfx_scenario *s, const char *name)
     return -1;
 }
 
-/* Adds a group by name (from the groups section or a controller column); returns its index. */
-static long add_group(cfx_scenario *s, const char *name)
+/* Adds a group by name (from the groups section or a controller column); returns its index,
+ * or -1 when out of memory (reported). */
+static long add_group(loader *L, const char *name)
 {
+    cfx_scenario *s = L->s;
     long g = find_group(s, name);
     if (g >= 0)
         return g;
     cfx_group *v = realloc(s->groups, (s->n_groups + 1) * sizeof *v);
-    if (!v)
-        return -1;
-    s->groups = v;
-    v[s->n_groups] = (cfx_group){.name = cfx_strdup(name),
+    char *copy = v ? cfx_strdup(name) : NULL;
+    if (v)
+        s->groups = v;
+    if (!copy)
+        return nomem(L, NULL), -1;
+    v[s->n_groups] = (cfx_group){.name = copy,
                                  .hostile_seize_products = UINT32_MAX,
                                  .export_levy_products = UINT32_MAX};
     return (long)s->n_groups++;
@@ -283,7 +316,7 @@ static void load_groups(loader *L, const cfx_conf *root)
     for (size_t i = 0; i < groups->n; i++) {
         cfx_conf *c = groups->items[i];
         c->used = 1;
-        long g = add_group(L->s, c->key);
+        long g = add_group(L, c->key);
         if (g < 0)
             return;
         if (c->kind != CFX_CONF_MAP) {
@@ -327,7 +360,11 @@ static void load_products(loader *L, const cfx_conf *root)
         cfx_conf *c = products->items[i];
         c->used = 1;
         cfx_product *p = &s->products[s->n_products++];
-        *p = (cfx_product){.name = cfx_strdup(c->key)};
+        if (!(*p = (cfx_product){.name = cfx_strdup(c->key)}).name) {
+            s->n_products--; /* no product without a name: the groups look them up */
+            nomem(L, NULL);
+            return;
+        }
         int bad = !*c->key || strlen(c->key) > 64; /* they go in grade_ columns and 'buys' */
         for (const char *q = c->key; *q; q++)
             bad |= isspace((unsigned char)*q) || *q == ',' || *q == ';' || *q == '"';
@@ -397,8 +434,14 @@ static int read_source(loader *L, const char *key, const char *path, const char 
     src->key = cfx_strdup(key);
     src->path = cfx_strdup(path);
     src->text = malloc(len + 1);
-    if (!src->key || !src->path || !src->text)
+    if (!src->key || !src->path || !src->text) {
+        /* not counted in n_sources, so cfx_scenario_free would not see them */
+        free(src->key);
+        free(src->path);
+        free(src->text);
+        *src = (cfx_source){0};
         return CFX_ENOMEM;
+    }
     memcpy(src->text, text, len);
     src->text[len] = '\0';
     src->len = len;
@@ -452,7 +495,7 @@ static int load_doc(loader *L, const char *path, const cfx_conf *from, int depth
              depth);
     if (read_source(L, key, path, doc->text, doc->text_len)) {
         cfx_conf_free(doc);
-        return cfx_diags_add(L->d, CFX_ENOMEM, path, 0, 0, "out of memory");
+        return nomem(L, path);
     }
     cfx_conf *ext =
         doc->root && doc->root->kind == CFX_CONF_MAP ? cfx_conf_get(doc->root, "extends") : NULL;
@@ -472,7 +515,7 @@ static int load_doc(loader *L, const char *path, const cfx_conf *from, int depth
                            "itself?)",
                            CFX_MAX_EXTENDS - 1);
     else if (!(base_path = resolve(ext, ext->value, path)))
-        rc = cfx_diags_add(L->d, CFX_ENOMEM, path, 0, 0, "out of memory");
+        rc = nomem(L, path);
     else if (!(rc = load_doc(L, base_path, ext, depth + 1, &base)) &&
              (rc = cfx_conf_overlay(base, doc, &err)))
         note(L, rc, &err);
@@ -504,8 +547,10 @@ static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, 
         return NULL;
     }
     char *path = resolve(node, rel, L->s->path);
-    if (!path)
+    if (!path) {
+        nomem(L, NULL);
         return NULL;
+    }
     cfx_csv *t = NULL;
     size_t before = L->d->n;
     int rc = cfx_csv_load(&t, path, L->d);
@@ -521,6 +566,7 @@ static cfx_csv *load_table(loader *L, const cfx_conf *root, const char *dotted, 
             cfx_diags_push(L->d, &e);
     }
     if (t && read_source(L, dotted, path, t->text, t->text_len)) {
+        nomem(L, path);
         cfx_csv_free(t);
         t = NULL;
     }
@@ -663,7 +709,7 @@ static void index_nodes(loader *L, const cfx_csv *t, long cid)
     while (size < 2 * s->n_nodes)
         size *= 2;
     if (!(s->node_hash = malloc(size * sizeof *s->node_hash))) {
-        cfx_diags_add(L->d, CFX_ENOMEM, t->path, 0, 0, "out of memory (node index)");
+        nomem(L, t->path);
         return;
     }
     for (size_t i = 0; i < size; i++)
@@ -787,10 +833,10 @@ static void load_nodes(loader *L, const cfx_csv *t)
     if (!ALLOC_N(s->node_id, n) || !ALLOC_N(s->node_name, n) || !ALLOC_N(s->node_kind, n) ||
         !ALLOC_N(s->lat, n) || !ALLOC_N(s->lon, n) || !ALLOC_N(s->controller, n) ||
         !ALLOC_N(s->node_capacity_t_per_day, n) || !ALLOC_N(s->node_buys, n) ||
-        !ALLOC_N(s->node_capacity_products, n))
+        !ALLOC_N(s->node_capacity_products, n) || !(L->kind_unknown = calloc(n, 1))) {
+        nomem(L, t->path);
         return;
-    if (!(L->kind_unknown = calloc(n, 1)))
-        return;
+    }
     s->n_nodes = n;
     char kinds[128];
     join_names(cfx_node_kind_names, CFX_NODE_NKINDS, kinds, sizeof kinds);
@@ -805,6 +851,10 @@ static void load_nodes(loader *L, const cfx_csv *t)
         s->node_id[r] = cfx_strdup(id);
         s->node_name[r] =
             cfx_strdup(*cfx_csv_cell(t, r, (size_t)cname) ? cfx_csv_cell(t, r, (size_t)cname) : id);
+        if (!s->node_id[r] || !s->node_name[r]) {
+            nomem(L, t->path); /* before index_nodes, which reads every id */
+            return;
+        }
         const char *kind = cfx_csv_cell(t, r, (size_t)ckind);
         int k = lookup(cfx_node_kind_names, CFX_NODE_NKINDS, kind);
         if (k < 0)
@@ -816,7 +866,7 @@ static void load_nodes(loader *L, const cfx_csv *t)
         const char *ctl = cfx_csv_cell(t, r, (size_t)cctl);
         if (!*ctl)
             cell_err(L, t, r, cctl, "'controller' must name a group%s%s", "", "");
-        s->controller[r] = (int32_t)add_group(s, *ctl ? ctl : "none");
+        s->controller[r] = (int32_t)add_group(L, *ctl ? ctl : "none");
         s->node_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
         /* a capacity for some cargo only (the others pass freely): a gate that takes jade
          * but only a trickle of ore */
@@ -869,6 +919,8 @@ static void check_parallel(loader *L, const cfx_csv *t, long cf)
     cfx_scenario *s = L->s;
     size_t n = s->n_edges;
     int32_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!idx || !tmp)
+        nomem(L, t->path);
     for (size_t i = 0; idx && tmp && i < n; i++)
         idx[i] = (int32_t)i;
     if (idx && tmp)
@@ -904,8 +956,10 @@ static void load_edges(loader *L, const cfx_csv *t)
     size_t n = t->nrows;
     if (!ALLOC_N(s->edge_from, n) || !ALLOC_N(s->edge_to, n) || !ALLOC_N(s->edge_km, n) ||
         !ALLOC_N(s->edge_road, n) || !ALLOC_N(s->edge_capacity_t_per_day, n) ||
-        !ALLOC_N(s->edge_oneway, n))
+        !ALLOC_N(s->edge_oneway, n)) {
+        nomem(L, t->path);
         return;
+    }
     s->n_edges = n;
     for (size_t r = 0; r < n; r++) {
         long a = cell_node(L, t, r, cf), b = cell_node(L, t, r, ct);
@@ -944,7 +998,7 @@ static void cargo_kinds(loader *L, const cfx_csv *t, long cn)
 {
     cfx_scenario *s = L->s;
     if (!ALLOC_N(s->mine_cargo, s->n_mines) || !ALLOC_N(s->cargo_products, s->n_mines)) {
-        cfx_diags_add(L->d, CFX_ENOMEM, t->path, 0, 0, "out of memory");
+        nomem(L, t->path);
         return;
     }
     for (size_t m = 0; m < s->n_mines; m++) {
@@ -1017,8 +1071,10 @@ static void load_mines(loader *L, const cfx_csv *t)
         return;
     size_t n = t->nrows;
     if (!ALLOC_N(s->mine_node, n) || !ALLOC_N(s->mine_output_t_per_day, n) ||
-        !(s->mine_grade = calloc(n * s->n_products + 1, sizeof *s->mine_grade)))
+        !(s->mine_grade = calloc(n * s->n_products + 1, sizeof *s->mine_grade))) {
+        nomem(L, t->path);
         return;
+    }
     s->n_mines = n;
     for (size_t r = 0; r < n; r++) {
         long v = cell_node(L, t, r, cn);
@@ -1049,14 +1105,15 @@ static void load_mines(loader *L, const cfx_csv *t)
     cargo_kinds(L, t, cn);
 }
 
-/* Finds the edge named "a-b" (either direction); ids may themselves contain '-'. */
+/* Finds the edge named "a-b" (either direction); ids may themselves contain '-'. -1 when
+ * there is none, -2 when out of memory. */
 static long find_edge(const cfx_scenario *s, const char *target)
 {
     size_t len = strlen(target);
     char *buf = malloc(len + 1);
     long found = -1;
     if (!buf)
-        return -1;
+        return -2;
     for (size_t i = 1; i + 1 < len && found < 0; i++) {
         if (target[i] != '-')
             continue;
@@ -1134,8 +1191,11 @@ static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k
     const char *tgt = cfx_csv_cell(t, r, (size_t)ctgt);
     const char *kind = k >= 0 ? cfx_event_kind_names[k] : "";
     e->node = (int32_t)cfx_scenario_node(s, tgt);
-    if (e->node < 0)
-        e->edge = (int32_t)find_edge(s, tgt);
+    if (e->node < 0 && (e->edge = (int32_t)find_edge(s, tgt)) == -2) {
+        e->edge = -1;
+        nomem(L, t->path);
+        return;
+    }
     if (e->node < 0 && e->edge < 0) {
         char why[400];
         explain_target(s, tgt, why, sizeof why);
@@ -1301,7 +1361,6 @@ static void event_values(loader *L, const cfx_csv *t, size_t r, const long *col,
 static void event_groups(loader *L, const cfx_csv *t, size_t r, const long *col, int k,
                          cfx_event_spec *e)
 {
-    cfx_scenario *s = L->s;
     long cgrp = col[4], cby = col[5], ckind = col[2];
     const char *grp = cgrp >= 0 ? cfx_csv_cell(t, r, (size_t)cgrp) : "";
     const char *by = cby >= 0 ? cfx_csv_cell(t, r, (size_t)cby) : "";
@@ -1311,13 +1370,13 @@ static void event_groups(loader *L, const cfx_csv *t, size_t r, const long *col,
             cell_err(L, t, r, cgrp >= 0 ? cgrp : ckind,
                      "a capture needs the new controller in the 'group' column%s%s", "", "");
         else
-            e->group = e->by = (int32_t)add_group(s, grp);
+            e->group = e->by = (int32_t)add_group(L, grp);
     } else if (*grp && k != CFX_EV_CLOSE) { /* a close's group is resolved below */
         cell_err(L, t, r, cgrp, "'group' is only for capture and close events, got '%s' on '%s'",
                  grp, kind);
     }
     if (*by)
-        e->by = (int32_t)add_group(s, by);
+        e->by = (int32_t)add_group(L, by);
 }
 
 /* A toll's (or other levy's) target and a close's group name a group of the scenario:
@@ -1408,8 +1467,10 @@ static void load_events(loader *L, const cfx_csv *t)
     if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
         return;
     size_t n = t->nrows;
-    if (!ALLOC_N(s->events, n))
+    if (!ALLOC_N(s->events, n)) {
+        nomem(L, t->path);
         return;
+    }
     s->n_events = n;
     const char *scripted[CFX_EV_NKINDS];
     int n_scripted = 0;
@@ -1451,8 +1512,16 @@ static void check_reach(loader *L, const cfx_csv *t)
     cfx_error err;
     int32_t *queue = malloc((n + 1) * sizeof *queue);
     uint8_t *seen = malloc(n + 1);
-    if (cn < 0 || !queue || !seen || cfx_scenario_network(s, &net, &err))
+    if (cn < 0)
         goto out;
+    if (!queue || !seen) {
+        nomem(L, t->path);
+        goto out;
+    }
+    if (cfx_scenario_network(s, &net, &err)) { /* fails only for want of memory */
+        nomem(L, t->path);
+        goto out;
+    }
     for (size_t c = 0; c < s->n_cargo; c++) {
         size_t head = 0, tail = 0;
         memset(seen, 0, n);
@@ -1507,7 +1576,7 @@ static void configure_models(loader *L, const cfx_conf *root,
         n++;
     if (!(s->model_params = calloc(n + 1, sizeof *s->model_params)) ||
         !(s->readers = calloc(n + 1, sizeof *s->readers))) {
-        cfx_diags_add(L->d, CFX_ENOMEM, s->path, 0, 0, "out of memory");
+        nomem(L, NULL);
         return;
     }
     s->n_models = n;
@@ -1515,7 +1584,7 @@ static void configure_models(loader *L, const cfx_conf *root,
         const cfx_section_reader *r = readers[i];
         s->readers[i] = r;
         if (!(s->model_params[i] = calloc(1, r->size ? r->size : 1))) {
-            cfx_diags_add(L->d, CFX_ENOMEM, s->path, 0, 0, "out of memory");
+            nomem(L, NULL);
             return;
         }
         cfx_conf *section = r->section ? cfx_conf_get(root, r->section) : NULL;
@@ -1559,8 +1628,12 @@ int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *
     load_header(&L, root);
     load_roads(&L, root);
     load_products(&L, root);
-    load_groups(&L, root); /* after the products: a group names the ones it seizes */
+    if (!out_of_memory(&L, before)) /* then a product may be missing */
+        load_groups(&L, root); /* after the products: a group names the ones it seizes */
     load_params(&L, root);
+    /* Out of memory, the rest would only report what is missing for that reason. */
+    if (out_of_memory(&L, before))
+        goto done;
     cfx_conf *network = NULL;
     get_map(&L, root, "network", 1, &network);
     /* A table that refers to nodes is checked only when the nodes loaded, so that one
@@ -1569,15 +1642,19 @@ int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *
     if (network) {
         if ((nodes = load_table(&L, root, "network.nodes", 1)))
             load_nodes(&L, nodes);
-        have_nodes = nodes && s->n_nodes == nodes->nrows && nodes->nrows > 0;
+        have_nodes = nodes && s->n_nodes == nodes->nrows && nodes->nrows > 0 &&
+                     !out_of_memory(&L, before);
         if ((edges = load_table(&L, root, "network.edges", 1)) && have_nodes)
             load_edges(&L, edges);
-        have_edges = edges && s->n_edges == edges->nrows;
+        have_edges = edges && s->n_edges == edges->nrows && !out_of_memory(&L, before);
     }
     if ((mines = load_table(&L, root, "mines", 1)) && have_nodes)
         load_mines(&L, mines);
-    if ((events = load_table(&L, root, "events", 0)) && have_nodes && have_edges)
+    if ((events = load_table(&L, root, "events", 0)) && have_nodes && have_edges &&
+        !out_of_memory(&L, before)) /* an event may name a mine */
         load_events(&L, events);
+    if (out_of_memory(&L, before))
+        goto done;
     if (have_nodes && have_edges)
         check_network(&L);
     if (have_nodes && have_edges && mines && s->mine_cargo && d->n == before)
@@ -1587,6 +1664,8 @@ int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *
     if (d->n > before)
         goto done;
     configure_models(&L, root, readers);
+    if (out_of_memory(&L, before))
+        goto done; /* keys of the sections not yet read would all look unused */
     size_t unused_from = d->n;
     cfx_conf_unused(root, d);
     /* A key added by --set that nothing reads is a mistyped path: a usage error. */
@@ -1606,6 +1685,8 @@ done:
             if (d->v[i].code == CFX_ENOENT || d->v[i].code == CFX_EUSAGE || !rc)
                 rc = d->v[i].code;
     }
+    if (out_of_memory(&L, before))
+        rc = CFX_ENOMEM; /* even when the message could not be recorded */
     if (rc) {
         cfx_scenario_free(s);
         return rc;

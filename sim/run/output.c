@@ -96,6 +96,8 @@ struct cfx_output {
     size_t events;        /* events written */
     long *days;           /* chunk day indices buffered */
     char path[1024];
+    int nomem;            /* one of our allocations failed: reported as out of memory, not
+                             as an HDF5 failure */
 };
 
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
@@ -278,8 +280,10 @@ static int write_coords(cfx_output *o, const cfx_scenario *s)
     const char **pnames = malloc((s->n_products + 1) * sizeof *pnames);
     const char **gnames = malloc((s->n_groups + 1) * sizeof *gnames);
     int rc = -1;
-    if (!kinds || !pnames || !gnames)
+    if (!kinds || !pnames || !gnames) {
+        o->nomem = 1;
         goto done;
+    }
     for (size_t i = 0; i < s->n_nodes; i++)
         kinds[i] = cfx_node_kind_names[s->node_kind[i]];
     for (size_t i = 0; i < s->n_products; i++)
@@ -351,8 +355,10 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
             return -1;
         o->s[i].width = width;
         o->s[i].elem = h5size(d->type);
-        if (!(o->s[i].buf = malloc(o->chunk * (width ? width : 1) * o->s[i].elem)))
+        if (!(o->s[i].buf = malloc(o->chunk * (width ? width : 1) * o->s[i].elem))) {
+            o->nomem = 1;
             return -1;
+        }
     }
     return 0;
 }
@@ -508,9 +514,11 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
         bad = (o->dims[d] = phony_dim(o->file, d, dim_len(s, d), d == D_EVENT)) < 0;
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
         root_attrs(o, s, meta) || sync_file(o, err)) {
+        int nomem = o->nomem;
         close_all(o);
         unlink(tmp);
-        return fail(err, CFX_ECREATE, path, "the file's layout");
+        return nomem ? cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (output)")
+                     : fail(err, CFX_ECREATE, path, "the file's layout");
     }
     if (rename(tmp, path)) {
         cfx_error_set(err, CFX_ECREATE, path, 0, 0, "cannot rename %s to it: %s", tmp,
@@ -578,7 +586,8 @@ static int flush_events(cfx_output *o, const cfx_world *w)
     int32_t *node = malloc(n * sizeof *node), *edge = malloc(n * sizeof *edge),
             *group = malloc(n * sizeof *group);
     int rc = -1;
-    if (t && days && kind && node && edge && group) {
+    o->nomem = !(t && days && kind && node && edge && group);
+    if (!o->nomem) {
         for (size_t i = 0; i < n; i++) {
             const cfx_event_rec *e = &events[o->events + i];
             t[i] = e->day;
@@ -642,7 +651,8 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
         }
     }
     if (flush_events(o, w))
-        return fail(err, CFX_EIO, o->path, "the event variables");
+        return o->nomem ? cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)")
+                        : fail(err, CFX_EIO, o->path, "the event variables");
     int rc = sync_file(o, err);
     if (rc)
         return rc;
@@ -685,6 +695,7 @@ int cfx_output_save_series(cfx_output *o, const char *path, const char *group, c
     hid_t g = f >= 0 ? H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
     hid_t cp = H5Pcreate(H5P_OBJECT_COPY);
     double *t = malloc((o->nbuf ? o->nbuf : 1) * sizeof *t);
+    int nomem = !t;
     /* Attributes stay behind: the dimension scales' references point into the result. */
     int bad = g < 0 || cp < 0 || !t || H5Pset_copy_object(cp, H5O_COPY_WITHOUT_ATTR_FLAG) < 0 ||
               H5Fflush(o->file, H5F_SCOPE_LOCAL) < 0;
@@ -710,6 +721,8 @@ int cfx_output_save_series(cfx_output *o, const char *path, const char *group, c
         H5Gclose(g);
     if ((f >= 0 && H5Fclose(f) < 0) || f < 0)
         bad = 1;
+    if (bad && nomem)
+        return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (checkpoint)");
     return bad ? fail(err, CFX_EIO, path, "the series into the checkpoint") : 0;
 }
 

@@ -208,7 +208,10 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
                          .threads = opt->threads > 0 ? opt->threads : 1};
     if ((rc = cfx_world_alloc(&w, s, &wo, err)))
         goto done;
-    overrides = join_overrides(opt);
+    if (!(overrides = join_overrides(opt))) {
+        rc = cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+        goto done;
+    }
     cfx_checkpoint_meta cmeta = {.overrides = overrides, .command_line = opt->command_line,
                                  .threads = wo.threads};
     if (opt->resume && (rc = cfx_checkpoint_load(opt->resume, w, &cmeta, &day0, err)))

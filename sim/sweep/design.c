@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,16 @@ const char *const cfx_member_status_names[3] = {"ok", "failed", "missing"};
 
 uint64_t cfx_sweep_member_seed(uint64_t base, size_t m)
 {
-    gsl_rng *r = gsl_rng_alloc(cfx_rng_philox);
-    CFX_ASSERT(r);
-    cfx_rng_key(r, base, CFX_STREAM_SWEEP_SEED, (uint64_t)m, 0);
-    uint64_t hi = gsl_rng_get(r) & 0xffffffffu, lo = gsl_rng_get(r) & 0xffffffffu;
-    gsl_rng_free(r);
+    /* The generator on the stack rather than from gsl_rng_alloc: nothing to run out of, so
+     * nothing to report (this returns a seed, not an error code). */
+    union {
+        max_align_t align;
+        unsigned char bytes[64];
+    } state;
+    CFX_ASSERT(cfx_rng_philox->size <= sizeof state); /* the generator's state outgrew this */
+    gsl_rng r = {.type = cfx_rng_philox, .state = &state};
+    cfx_rng_key(&r, base, CFX_STREAM_SWEEP_SEED, (uint64_t)m, 0);
+    uint64_t hi = gsl_rng_get(&r) & 0xffffffffu, lo = gsl_rng_get(&r) & 0xffffffffu;
     return ((hi << 32) | lo) >> 11;
 }
 
