@@ -1,14 +1,18 @@
 /* Market: each day and for each product, the price that clears demand, the processors' stock
- * adjustment and supply (network deliveries after separation, other sources that ramp with
- * price at a bounded rate, a state reserve with a release policy), found with GSL's Brent
- * solver. The equations and every key are in models/README.md, "Market". */
+ * adjustment and supply (network deliveries after separation at a bounded rate, other sources
+ * that ramp with price at a bounded rate, a state reserve with a release policy), found with
+ * GSL's Brent solver. Buyers anticipate: their stock target adds the supply gap they expect
+ * over a horizon, from the seasons, from what the network delivers now against normal
+ * times, and from news. The equations and every key are in models/README.md, "Market". */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
+#include "core/date.h"
 #include "engine/model.h"
 
 /* Root finding on u = ln(P / P0): the clip bounds span up to 12 orders of magnitude of price,
@@ -33,6 +37,14 @@ typedef struct product_params {
     double reserve_release_ratio;            /* it releases while P > this * P0 */
     double reserve_buy_t_per_day;            /* most it buys back a day, t/day */
     double reserve_buy_ratio;                /* it buys while P < this * P0 (0: never) */
+    double processing_capacity_t_per_day;    /* most separated a day, t/day; 0: no limit */
+    /* expectations (models/README.md, "Buyers who anticipate") */
+    double precautionary_share;      /* kappa: share of the expected gap held as extra stock */
+    double expectation_horizon_days; /* H: how far ahead buyers look, days */
+    double disruption_days;          /* L: how long buyers expect a shortfall they see to last */
+    double expectation_days;         /* tau: days over which buyers average what they see */
+    double expectation_threshold;    /* delta: a seen shortfall or surplus counts beyond this
+                                        share of normal (trucks arrive in lumps) */
 } product_params;
 
 typedef struct market_params {
@@ -67,6 +79,18 @@ static void configure_product(product_params *p, cfx_conf *c, cfx_diags *d)
     cfx_conf_get_range(c, "reserve_buy_t_per_day", 0, &p->reserve_buy_t_per_day, 0, 1e9, 0,
                        "a non-negative rate in t/day", d);
     cfx_conf_get_range(c, "reserve_buy_ratio", 0, &p->reserve_buy_ratio, 0, 1, 0, "in [0, 1]", d);
+    cfx_conf_get_range(c, "processing_capacity_t_per_day", 0, &p->processing_capacity_t_per_day,
+                       0, 1e9, 0, "a non-negative rate in t/day (0: no limit)", d);
+    cfx_conf_get_range(c, "precautionary_share", 0, &p->precautionary_share, 0, 10, 0,
+                       "in [0, 10]", d);
+    cfx_conf_get_range(c, "expectation_horizon_days", 0, &p->expectation_horizon_days, 1, 3650, 0,
+                       "in [1, 3650] days", d);
+    cfx_conf_get_range(c, "disruption_days", 0, &p->disruption_days, 0, 3650, 1,
+                       "in (0, 3650] days", d);
+    cfx_conf_get_range(c, "expectation_days", 0, &p->expectation_days, 1, 3650, 0,
+                       "in [1, 3650] days", d);
+    cfx_conf_get_range(c, "expectation_threshold", 0, &p->expectation_threshold, 0, 1, 0,
+                       "a share of normal supply in [0, 1]", d);
 }
 
 static void market_configure(void *params, cfx_conf *section, const cfx_scenario *s, cfx_diags *d)
@@ -80,7 +104,11 @@ static void market_configure(void *params, cfx_conf *section, const cfx_scenario
                                     .stock_adjustment_days = 1,
                                     .price_min_ratio = 0.5,
                                     .price_max_ratio = 10,
-                                    .reserve_release_ratio = 1.5};
+                                    .reserve_release_ratio = 1.5,
+                                    .expectation_horizon_days = 365,
+                                    .disruption_days = 90,
+                                    .expectation_days = 7,
+                                    .expectation_threshold = 0.2};
     cfx_conf *products = NULL;
     if (section) {
         cfx_conf_get_range(section, "processing_days", 0, &mp->processing_days, 0, 3650, 0,
@@ -97,16 +125,38 @@ static void market_configure(void *params, cfx_conf *section, const cfx_scenario
             mp->p[i].initial_cover_days = mp->p[i].cover_days;
 }
 
+/* A news event as the market reads it from the scenario's table (scenario.h, CFX_EV_NEWS). */
+typedef struct news {
+    double known_day;   /* when buyers learn it */
+    double from, until; /* the days of the expected loss, [from, until) */
+    double share;       /* share of the network's supply of its products expected lost */
+    uint32_t products;
+} news;
+
 typedef struct market {
     const market_params *params;
     size_t np;
     long lag;             /* processing delay, whole days */
+    long start_z;         /* day 0, days from 1970-01-01 */
+    long horizon;         /* the longest expectation horizon of any product, days */
     double *inventory;    /* np: processors' stock, t */
     double *reserve;      /* np: state reserve, t */
     double *other;        /* np: other supply, t/day */
     double *ratio;        /* np: the last cleared price / P0 */
+    double *gap;          /* np: the share of normal network supply buyers see missing now */
+    double *backlog;      /* np: delivered, waiting for separation capacity, t */
+    double *watching;     /* np: the day buyers start to watch the product's deliveries, + 1
+                             (0: not yet): expectation_days after its first arrival, or day
+                             30, while the network's first trucks fill the roads */
     double *pipe;         /* np * lag: deliveries in processing, t/day, a ring */
     long head;            /* ring slot of the oxide that is ready today */
+    int started;          /* the day-0 stocks are set (on the first day: they need the outlook) */
+    int flowing;          /* the network has delivered something: its first trucks are in */
+    news *news;           /* the scenario's news events, by day */
+    size_t n_news;
+    double *normal;       /* np x 12: the network's delivery in normal times by month, t/day */
+    int *month;           /* 1 + lag + horizon: the calendar month of each day ahead */
+    double *expect;       /* 1 + lag + horizon: scratch, a product's expected arrivals */
     gsl_root_fsolver *fs; /* Brent workspace, reused every day */
 } market;
 
@@ -117,23 +167,44 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
     m->params = params;
     m->np = s->n_products;
     m->lag = lround(m->params->processing_days);
-    m->inventory = calloc(4 * m->np, sizeof *m->inventory);
+    m->start_z = cfx_days_from_civil(s->start_y, s->start_m, s->start_d);
+    for (size_t p = 0; p < m->np; p++) {
+        long h = lround(m->params->p[p].expectation_horizon_days);
+        m->horizon = h > m->horizon ? h : m->horizon;
+    }
+    size_t ahead = (size_t)(1 + m->lag + m->horizon);
+    m->inventory = calloc(7 * m->np, sizeof *m->inventory);
     m->pipe = calloc(m->np * (size_t)(m->lag ? m->lag : 1), sizeof *m->pipe);
+    m->normal = calloc(m->np * 12 + 1, sizeof *m->normal);
+    m->month = calloc(ahead, sizeof *m->month);
+    m->expect = calloc(ahead, sizeof *m->expect);
+    m->news = calloc(s->n_events + 1, sizeof *m->news);
     m->fs = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!m->inventory || !m->pipe || !m->fs)
+    if (!m->inventory || !m->pipe || !m->normal || !m->month || !m->expect || !m->news || !m->fs)
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (market)");
     m->reserve = m->inventory + m->np;
     m->other = m->reserve + m->np;
     m->ratio = m->other + m->np;
+    m->gap = m->ratio + m->np;
+    m->backlog = m->gap + m->np;
+    m->watching = m->backlog + m->np;
+    for (size_t i = 0; i < s->n_events; i++) {
+        const cfx_event_spec *e = &s->events[i];
+        if (e->kind == CFX_EV_NEWS)
+            m->news[m->n_news++] = (news){.known_day = e->day,
+                                          .from = e->day + e->notice_days,
+                                          .until = e->day + e->notice_days + e->days,
+                                          .share = e->value,
+                                          .products = e->products};
+    }
     for (size_t p = 0; p < m->np; p++) {
         const cfx_product *pr = &s->products[p];
         const product_params *pp = &m->params->p[p];
-        m->inventory[p] = pp->initial_cover_days * pr->demand_t_per_day;
         m->reserve[p] = pp->reserve_t;
         m->other[p] = pp->other_supply_t_per_day;
         m->ratio[p] = 1;
         /* Processing is assumed in steady state at the start: the network's share of
-         * demand is already in the pipeline. */
+         * demand is already in the pipeline. The stocks are set on the first day. */
         double expected = fmax(0, pr->demand_t_per_day - pp->other_supply_t_per_day);
         for (long k = 0; k < m->lag; k++)
             m->pipe[p * (size_t)m->lag + (size_t)k] = expected;
@@ -144,8 +215,12 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
 static void market_free(void *state)
 {
     market *m = state;
-    free(m->inventory); /* also reserve, other and ratio */
+    free(m->inventory); /* also reserve, other, ratio, gap, backlog and watching */
     free(m->pipe);
+    free(m->normal);
+    free(m->month);
+    free(m->expect);
+    free(m->news);
     gsl_root_fsolver_free(m->fs);
 }
 
@@ -235,68 +310,207 @@ static double clear_with_reserve(market *m, const product_params *pp, balance *b
     return clear(m->fs, b, lo, hi);
 }
 
+/* The network's delivery of each product in normal times by calendar month, t/day: the
+ * mines' outlook (their seasons, engine/model.h) times their grades. */
+static void normal_supply(market *m, const cfx_world *w)
+{
+    const cfx_scenario *s = cfx_world_scenario(w);
+    const double *outlook = cfx_world_mine_outlook(w);
+    memset(m->normal, 0, m->np * 12 * sizeof *m->normal);
+    for (size_t k = 0; k < s->n_mines; k++)
+        for (size_t p = 0; p < m->np; p++) {
+            double g = s->mine_grade[k * m->np + p];
+            for (size_t mo = 0; g > 0 && mo < 12; mo++)
+                m->normal[p * 12 + mo] += outlook[k * 12 + mo] * g;
+        }
+}
+
+/* What buyers see: today's deliveries at the markets against normal times, a share missing
+ * (< 0: more than normal, a backlog crossing), averaged over expectation_days (adaptive
+ * expectations, Nerlove 1958). */
+static void observe(market *m, size_t p, double arrived, long day)
+{
+    const product_params *pp = &m->params->p[p];
+    if (m->watching[p] == 0 && (arrived > 0 || day >= 30))
+        m->watching[p] = 1 + fmin(30, (double)day + pp->expectation_days);
+    if (m->watching[p] == 0 || (double)day + 1 < m->watching[p])
+        return;
+    double normal = m->normal[p * 12 + (size_t)m->month[0]];
+    double seen = normal > 1e-12 ? fmax(-1, 1 - arrived / normal) : 0;
+    m->gap[p] += (seen - m->gap[p]) * (1 - exp(-1 / pp->expectation_days));
+}
+
+/* The share of product p's network supply that the news known by `day` says is lost on day
+ * d: the latest news covering d wins (so a later one can retract an earlier one); -INFINITY
+ * when none covers it. */
+static double news_loss(const market *m, size_t p, long day, long d)
+{
+    double loss = -INFINITY;
+    for (size_t i = 0; i < m->n_news && m->news[i].known_day <= (double)day; i++) {
+        const news *x = &m->news[i];
+        if (((x->products >> p) & 1u) && (double)d >= x->from && (double)d < x->until)
+            loss = x->share;
+    }
+    return loss;
+}
+
+/* The stock buyers want beyond their cover, t: the largest cumulative shortfall against D0
+ * of the supply they expect over the next H days (0 when none). Expected supply: what is
+ * in processing (known), then the normal arrivals of each month (the seasons, taken as
+ * certain) less a loss: the share they see missing now beyond the threshold, or what news
+ * says of that day, whichever is more, weighted by the chance that it still holds k days
+ * ahead, exp(-k / disruption_days), and by precautionary_share (how much of a feared loss
+ * they insure against); separated at the processing capacity; plus other supply as it is
+ * now. Without news (day 0's stocks), only the seasons and what is seen. */
+static double expected_gap(const market *m, size_t p, long day, double d0, int with_news)
+{
+    const product_params *pp = &m->params->p[p];
+    long h = lround(pp->expectation_horizon_days);
+    double cap = pp->processing_capacity_t_per_day > 0 ? pp->processing_capacity_t_per_day
+                                                       : INFINITY;
+    double queue = m->backlog[p], cum = 0, worst = 0;
+    for (long j = 1; j <= h; j++) {
+        double inflow;
+        if (j <= m->lag) {
+            inflow = m->pipe[p * (size_t)m->lag + (size_t)((m->head + j) % m->lag)];
+        } else {
+            long k = j - m->lag; /* arrivals k days from today */
+            double seen = m->gap[p], th = pp->expectation_threshold;
+            seen = seen > th ? seen - th : seen < -th ? seen + th : 0;
+            double foretold = with_news ? news_loss(m, p, day, day + k) : -INFINITY;
+            double loss = pp->precautionary_share * exp(-(double)k / pp->disruption_days) *
+                          fmax(seen, foretold);
+            inflow = m->normal[p * 12 + (size_t)m->month[k]] * (1 - loss);
+        }
+        queue += inflow;
+        double out = fmin(cap, queue);
+        queue -= out;
+        cum += d0 - out - m->other[p];
+        worst = fmax(worst, cum);
+    }
+    return worst;
+}
+
+/* Today's oxide out of processing, t/day: the delivery of processing_days ago joins the
+ * backlog, and separation takes at most its capacity of it. */
+static double process(market *m, size_t p, double arrived)
+{
+    /* With expectations on, the start-up assumption (the pipeline is full on day 0) also
+     * covers the days before the network's first trucks arrive (the cargo that would be on
+     * the road in normal times), so that a quiet year starts as it goes on. */
+    if (!m->flowing && m->params->p[p].precautionary_share > 0)
+        arrived = fmax(arrived, m->normal[p * 12 + (size_t)m->month[0]]);
+    double ready = arrived;
+    if (m->lag) {
+        double *slot = &m->pipe[p * (size_t)m->lag + (size_t)m->head];
+        ready = *slot;
+        *slot = arrived;
+    }
+    double cap = m->params->p[p].processing_capacity_t_per_day;
+    m->backlog[p] += ready;
+    double out = cap > 0 ? fmin(cap, m->backlog[p]) : m->backlog[p];
+    m->backlog[p] -= out;
+    return out;
+}
+
+/* Day 0: processors hold their cover and the stock they want for the gap the seasons make,
+ * so that a year without events starts, and stays, in balance. News known on day 0 is not
+ * in it: buyers start to stock up for it from day 0 (the price says so). */
+static void start(market *m, const cfx_world *w, long day)
+{
+    const cfx_scenario *s = cfx_world_scenario(w);
+    for (size_t p = 0; p < m->np; p++) {
+        const product_params *pp = &m->params->p[p];
+        double d0 = s->products[p].demand_t_per_day;
+        m->inventory[p] = pp->initial_cover_days * d0;
+        if (pp->precautionary_share > 0)
+            m->inventory[p] += expected_gap(m, p, day, d0, 0);
+    }
+    m->started = 1;
+}
+
+/* One product's day: supply, the reserve and the price that clears the balance. */
+static void clear_day(market *m, size_t p, const cfx_product *pr, double supply, double extra_t,
+                      cfx_market_obs *o)
+{
+    const product_params *pp = &m->params->p[p];
+    double d0 = pr->demand_t_per_day;
+    balance b = {.d0_t_per_day = d0,
+                 .eps = pp->demand_elasticity,
+                 .target0_t = pp->cover_days * d0 + extra_t,
+                 .inv_x = pp->cover_price_exponent > 0 ? 1 / pp->cover_price_exponent : 0,
+                 .inventory_t = m->inventory[p],
+                 .adj_days = pp->stock_adjustment_days,
+                 .supply_t_per_day = supply};
+    double release = 0, u = 0; /* exponent 0: the price stays at P0, stocks absorb all */
+    if (pp->cover_price_exponent > 0)
+        u = clear_with_reserve(m, pp, &b, m->reserve[p], &release);
+    double ratio = fmin(fmax(exp(u), pp->price_min_ratio), pp->price_max_ratio);
+    double demand = demand_at(&b, log(ratio));
+    /* Cleared, stocks end at I + (I* - I)/a >= 0; at the ceiling buyers draw stocks down to
+     * zero, then get only the day's supply. */
+    double available = m->inventory[p] + supply + release;
+    double use = fmax(0, fmin(demand, available));
+    m->inventory[p] = available - use;
+    m->reserve[p] -= release;
+    m->ratio[p] = ratio;
+    o->price_usd_per_kg[p] = pr->price_usd_per_kg * ratio;
+    o->demand_t_per_day[p] = demand;
+    o->supply_t_per_day[p] = supply + release;
+    o->shortfall_t_per_day[p] = fmax(0, d0 - use);
+    o->inventory_t[p] = m->inventory[p] + m->reserve[p];
+}
+
 static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out)
 {
+    (void)out;
     market *m = state;
     const cfx_scenario *s = cfx_world_scenario(w);
-    cfx_market_obs *o = ctx->market;
+    normal_supply(m, w);
+    for (long k = 0; k <= m->lag + m->horizon; k++) {
+        long y;
+        int mo, d;
+        cfx_civil_from_days(m->start_z + ctx->day + k, &y, &mo, &d);
+        m->month[k] = mo - 1;
+    }
+    if (!m->started)
+        start(m, w, ctx->day);
+    for (size_t p = 0; p < m->np && !m->flowing; p++)
+        m->flowing = ctx->delivered_t[p] > 0;
     for (size_t p = 0; p < m->np; p++) {
         const cfx_product *pr = &s->products[p];
         const product_params *pp = &m->params->p[p];
         double d0 = pr->demand_t_per_day;
-        double from_network = ctx->delivered_t[p];
-        if (m->lag) {
-            double *slot = &m->pipe[p * (size_t)m->lag + (size_t)m->head];
-            double ready = *slot;
-            *slot = from_network;
-            from_network = ready;
-        }
+        observe(m, p, ctx->delivered_t[p], ctx->day);
+        double from_network = process(m, p, ctx->delivered_t[p]);
         /* Other producers answer yesterday's price, at a bounded rate either way. */
         double ramp = pp->other_supply_ramp_share_per_year * d0 / 365;
         double goal = pp->other_supply_t_per_day * pow(m->ratio[p], pp->other_supply_elasticity);
         m->other[p] += fmin(fmax(goal - m->other[p], -ramp), ramp);
-        double supply = from_network + m->other[p];
-
-        balance b = {.d0_t_per_day = d0,
-                     .eps = pp->demand_elasticity,
-                     .target0_t = pp->cover_days * d0,
-                     .inv_x = pp->cover_price_exponent > 0 ? 1 / pp->cover_price_exponent : 0,
-                     .inventory_t = m->inventory[p],
-                     .adj_days = pp->stock_adjustment_days,
-                     .supply_t_per_day = supply};
-        double release = 0, u = 0; /* exponent 0: the price stays at P0, stocks absorb all */
-        if (pp->cover_price_exponent > 0)
-            u = clear_with_reserve(m, pp, &b, m->reserve[p], &release);
-        double ratio = fmin(fmax(exp(u), pp->price_min_ratio), pp->price_max_ratio);
-        double demand = demand_at(&b, log(ratio));
-        /* Cleared, stocks end at I + (I* - I)/a >= 0; at the ceiling buyers draw stocks down
-         * to zero, then get only the day's supply. */
-        double available = m->inventory[p] + supply + release;
-        double use = fmax(0, fmin(demand, available));
-        m->inventory[p] = available - use;
-        m->reserve[p] -= release;
-        m->ratio[p] = ratio;
-        o->price_usd_per_kg[p] = pr->price_usd_per_kg * ratio;
-        o->demand_t_per_day[p] = demand;
-        o->supply_t_per_day[p] = supply + release;
-        o->shortfall_t_per_day[p] = fmax(0, d0 - use);
-        o->inventory_t[p] = m->inventory[p] + m->reserve[p];
+        double extra = pp->precautionary_share > 0
+                           ? expected_gap(m, p, ctx->day, d0, 1)
+                           : 0;
+        clear_day(m, p, pr, from_network + m->other[p], extra, ctx->market);
     }
     if (m->lag)
         m->head = (m->head + 1) % m->lag;
 }
 
-/* Checkpoints: the stocks, other supply and last price of each product (one block), the
- * processing pipeline and its head (the solver's workspace keeps nothing between days). */
+/* Checkpoints: the stocks, other supply, last price, seen gap, separation backlog and
+ * whether buyers watch deliveries yet, of each product (one block), the processing pipeline and its head, and whether day 0's stocks are
+ * set (the solver's workspace and the scratch keep nothing between days; the news and the
+ * normal supply are rebuilt from the scenario and the world). */
 static int market_checkpoint(void *state, cfx_ckpt *ck)
 {
     market *m = state;
-    static const cfx_ckpt_field fields[] = {{"head", CFX_CKPT_LONG, offsetof(market, head)}};
+    static const cfx_ckpt_field fields[] = {{"head", CFX_CKPT_LONG, offsetof(market, head)},
+                                            {"started", CFX_CKPT_INT, offsetof(market, started)},
+                                            {"flowing", CFX_CKPT_INT, offsetof(market, flowing)}};
     static const cfx_ckpt_array arrays[] = {
-        {"inventory_reserve_other_ratio", CFX_CKPT_F64, offsetof(market, inventory), 0},
+        {"stocks_other_ratio_gap_backlog_watching", CFX_CKPT_F64, offsetof(market, inventory), 0},
         {"pipe", CFX_CKPT_F64, offsetof(market, pipe), 1}};
-    size_t lens[2] = {4 * m->np, m->np * (size_t)m->lag};
-    cfx_ckpt_fields(ck, fields, 1, m);
+    size_t lens[2] = {7 * m->np, m->np * (size_t)m->lag};
+    cfx_ckpt_fields(ck, fields, 3, m);
     return cfx_ckpt_arrays(ck, arrays, 2, m, lens);
 }
 

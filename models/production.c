@@ -259,6 +259,13 @@ static void production_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, 
     const double *halt = cfx_world_mine_halt_share(w);
     if (ctx->day != st->day)
         start_day(st, w, ctx->day);
+    if (ctx->step == 0) /* the seasons, for whoever expects the mines' output (the market) */
+        for (size_t m = 0; m < s->n_mines; m++)
+            for (int32_t month = 0; month < 12; month++)
+                cfx_cmdbuf_push(out, (cfx_cmd){
+                    .kind = CFX_CMD_OUTLOOK, .a = (int32_t)m, .b = month,
+                    .x = s->mine_output_t_per_day[m] *
+                         (par->mine_seasonal ? par->mine_seasonal[m][month] : par->seasonal[month])});
     double share = ctx->step_hours / 24.0;
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t node = s->mine_node[m];

@@ -16,6 +16,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "check.h"
+#include "core/date.h"
 #include "engine/model.h"
 #include "fixture.h"
 #include "engine/world_impl.h"
@@ -406,6 +407,117 @@ static void test_market__bad_release_ratio_located(void **state)
     cfx_diags_free(&d);
 }
 
+/* Expectations on (kappa 2, disruptions expected to last 45 days), no processing delay. */
+#define EXPECT {DY "precautionary_share", "2"}, {DY "disruption_days", "45"}
+
+/* News moves the price before any tonne stops: on day 10 buyers learn that the network's
+ * Dy2O3 stops for 60 days from day 40. Deliveries never change; the price is P0 to day 9,
+ * jumps on day 10, rises to the day before the foretold loss starts, eases while its window
+ * passes, and ends a little below P0: what buyers did not consume while it was dear is
+ * stock they then hold, released slowly. */
+static void test_market__news_moves_price_before_tonnes_stop(void **state)
+{
+    const cfx_override ov[] = {EXPECT, {"events", "news.csv"}};
+    bench *b = bench_open(ov, 3);
+    double price[200];
+    for (int d = 0; d < 200; d++) {
+        bench_day(b, NET);
+        price[d] = b->price[0];
+        assert_near(b->supply[0], D0, REL_TOL * D0); /* no tonne ever stops */
+    }
+    assert_near(price[9], P0, REL_TOL * P0);
+    assert_true(price[10] > P0 * 1.1);
+    for (int d = 11; d < 40; d++)
+        assert_true(price[d] > price[d - 1]); /* rising as the day nears */
+    assert_true(price[39] > P0 * 1.25);
+    for (int d = 40; d < 200; d++)
+        assert_true(price[d] < price[39]); /* the highest the day before the loss starts */
+    /* the stock that dearer days saved is released slowly: below P0, within 3 % */
+    assert_true(price[199] < P0 && price[199] > 0.97 * P0);
+    bench_close(b);
+}
+
+/* Buyers see a stop at the markets before the processors feel it: with a 30-day processing
+ * delay, deliveries stop on day 20; supply to the processors is unchanged until day 50, but
+ * with expectations the price has risen by day 35. Without them (kappa 0) it has not. */
+static void check_seen_stop(const char *kappa, double *price35, double *supply35)
+{
+    const cfx_override ov[] = {{"market.processing_days", "30"}, {DY "disruption_days", "45"},
+                               {DY "precautionary_share", kappa}};
+    bench *b = bench_open(ov, 3);
+    for (int d = 0; d <= 35; d++)
+        bench_day(b, d < 20 ? NET : 0);
+    *price35 = b->price[0];
+    *supply35 = b->supply[0];
+    bench_close(b);
+}
+
+static void test_market__a_stop_seen_at_the_markets_moves_price_first(void **state)
+{
+    double p_on, s_on, p_off, s_off;
+    check_seen_stop("2", &p_on, &s_on);
+    check_seen_stop("0", &p_off, &s_off);
+    assert_near(s_on, D0, REL_TOL * D0); /* the processors still get their feed */
+    assert_near(s_off, D0, REL_TOL * D0);
+    assert_near(p_off, P0, REL_TOL * P0);
+    assert_true(p_on > P0 * 1.05);
+}
+
+/* Separation at a bounded rate: deliveries stop on days 10-39 and the whole month's backlog
+ * (15 t) arrives on day 40. With a capacity of 0.6 t/day the processors never get more than
+ * 0.6 t/day from the network, and the backlog takes 150 days to clear (0.1 t/day above the
+ * 0.5 t/day of normal feed); without a capacity it all reaches them on day 40. */
+static void test_market__processing_capacity_spreads_a_backlog(void **state)
+{
+    const cfx_override ov[] = {{DY "processing_capacity_t_per_day", "0.6"}};
+    bench *b = bench_open(ov, 1);
+    double most = 0;
+    int cleared = -1;
+    for (int d = 0; d < 300; d++) {
+        bench_day(b, d >= 10 && d < 40 ? 0 : d == 40 ? NET + 30 * NET : NET);
+        most = fmax(most, b->supply[0] - O0);
+        if (d > 40 && cleared < 0 && b->supply[0] - O0 < 0.6 - 1e-9)
+            cleared = d;
+    }
+    assert_true(most <= 0.6 + 1e-9);
+    assert_int_equal(cleared, 40 + 150);
+    bench_close(b);
+    b = bench_open(NULL, 0);
+    for (int d = 0; d <= 40; d++)
+        bench_day(b, d >= 10 && d < 40 ? 0 : d == 40 ? NET + 30 * NET : NET);
+    assert_near(b->supply[0], O0 + 31 * NET, REL_TOL);
+    bench_close(b);
+}
+
+/* Known seasons: the network delivers 1.5 x normal for four months, 0.5 x for four and 1 x
+ * for four (the mine's outlook says so). Buyers who anticipate them hold the stock the dry
+ * months need and keep the price within 2 % of P0 for two years; buyers who do not
+ * (kappa 0) let it swing by more than 10 %. */
+static double seasonal_swing(const char *kappa)
+{
+    const cfx_override ov[] = {{DY "precautionary_share", kappa}};
+    bench *b = bench_open(ov, 1);
+    static const double f[12] = {1.5, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1};
+    for (int m = 0; m < 12; m++)
+        b->w->mine_outlook[m] = 10 * f[m]; /* the fixture's one mine: 10 t/day at grade 0.05 */
+    double worst = 0;
+    for (int d = 0; d < 730; d++) {
+        long y;
+        int mo, dd;
+        cfx_civil_from_days(cfx_days_from_civil(2025, 1, 1) + d, &y, &mo, &dd);
+        bench_day(b, NET * f[mo - 1]);
+        worst = fmax(worst, fabs(b->price[0] / P0 - 1));
+    }
+    bench_close(b);
+    return worst;
+}
+
+static void test_market__anticipated_seasons_keep_the_price_steady(void **state)
+{
+    assert_true(seasonal_swing("1") < 0.02);
+    assert_true(seasonal_swing("0") > 0.10);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -421,6 +533,10 @@ int main(void)
         cmocka_unit_test(test_market__processing_delays_a_stop),
         cmocka_unit_test(test_market__extreme_parameters_stay_finite_and_bounded),
         cmocka_unit_test(test_market__bad_release_ratio_located),
+        cmocka_unit_test(test_market__news_moves_price_before_tonnes_stop),
+        cmocka_unit_test(test_market__a_stop_seen_at_the_markets_moves_price_first),
+        cmocka_unit_test(test_market__processing_capacity_spreads_a_backlog),
+        cmocka_unit_test(test_market__anticipated_seasons_keep_the_price_steady),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,6 +165,8 @@ static void apply_event(conflict *c, const cfx_world *w, const cfx_event_spec *e
         else
             apply_status(c, e, end_h, out);
         break;
+    case CFX_EV_NEWS: /* information for the market (it reads the table): logged only */
+        break;
     case CFX_EV_DESTROY:
         if (e->mine >= 0) /* its equipment: the mine stays passable */
             cfx_conflict__damage_mine(c, w, step, e->mine, e->value, out);

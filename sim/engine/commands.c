@@ -226,6 +226,10 @@ static int apply(cfx_world *w, const cfx_cmd *c)
     case CFX_CMD_CAPACITY:
         capacity(w, c);
         break;
+    case CFX_CMD_OUTLOOK:
+        if (c->b >= 0 && c->b < 12)
+            w->mine_outlook[(size_t)c->a * 12 + (size_t)c->b] = c->x;
+        break;
     case CFX_CMD_CHECKPOINT:
         w->node_tax_usd_per_t[c->a] = c->x;
         w->node_seize_p[c->a] = c->x2;

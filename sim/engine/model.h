@@ -41,8 +41,10 @@ typedef enum {
     CFX_CMD_MINE_HALT,     /* mine a: share x (0..1) of its output halted by order */
     CFX_CMD_CLOSE_TO,      /* gate a closed (y = 1) or open (y = 0) to the cargo of key b:
                               origin group g and cargo kind c as b = g * n_cargo + c */
-    CFX_CMD_CAPACITY       /* node a (or road y when a < 0) may pass x t/day from now
+    CFX_CMD_CAPACITY,      /* node a (or road y when a < 0) may pass x t/day from now
                               (INFINITY: no limit) */
+    CFX_CMD_OUTLOOK        /* mine a's output in normal conditions in calendar month b
+                              (0: January) is x t/day: what buyers expect of it */
 } cfx_cmd_kind;
 
 typedef struct cfx_cmd {
@@ -189,6 +191,10 @@ const int64_t *cfx_world_node_stock_kg(const cfx_world *w);
  * halted by order (n_mines, 0..1). */
 const double *cfx_world_mine_capacity(const cfx_world *w);
 const double *cfx_world_mine_halt_share(const cfx_world *w);
+/* Each mine's output in normal conditions by calendar month, t/day (n_mines x 12, January
+ * first): its base output until a model says otherwise (CFX_CMD_OUTLOOK; the production
+ * model tells its seasons). What the market expects of the network in normal times. */
+const double *cfx_world_mine_outlook(const cfx_world *w);
 /* Partial closures: gate v is closed to cargo of key k (its origin group and kind,
  * cfx_close_key) where the entry cfx_closed_index(s, v, k) is 1. */
 const uint8_t *cfx_world_closed_to(const cfx_world *w);

@@ -29,6 +29,7 @@ const double *cfx_world_prices(const cfx_world *w) { return w->obs.price; }
 const int64_t *cfx_world_node_stock_kg(const cfx_world *w) { return w->stock_kg; }
 const double *cfx_world_mine_capacity(const cfx_world *w) { return w->mine_capacity; }
 const double *cfx_world_mine_halt_share(const cfx_world *w) { return w->mine_halt_share; }
+const double *cfx_world_mine_outlook(const cfx_world *w) { return w->mine_outlook; }
 const uint8_t *cfx_world_closed_to(const cfx_world *w) { return w->closed_to; }
 const double *cfx_world_levy_usd_per_t(const cfx_world *w) { return w->levy_usd_per_t; }
 const double *cfx_world_levy_share(const cfx_world *w) { return w->levy_share; }
@@ -73,7 +74,8 @@ static int alloc_arrays(cfx_world *w)
         ZALLOC(w->node_strike_start_h, n) || ZALLOC(w->node_strike_end_h, n) ||
         ZALLOC(w->node_strike_p, n) || ZALLOC(w->edge_strike_start_h, m) ||
         ZALLOC(w->edge_strike_end_h, m) || ZALLOC(w->edge_strike_p, m) ||
-        ZALLOC(w->mine_capacity, s->n_mines) || ZALLOC(w->mine_halt_share, s->n_mines)) ? CFX_ENOMEM : 0;
+        ZALLOC(w->mine_capacity, s->n_mines) || ZALLOC(w->mine_halt_share, s->n_mines) ||
+        ZALLOC(w->mine_outlook, s->n_mines * 12)) ? CFX_ENOMEM : 0;
 }
 
 /* Each cargo kind's mean grades (its value at the day's prices), the truckload, and the cargo
@@ -102,6 +104,8 @@ static void init_cargo(cfx_world *w)
         w->stock_kg[s->mine_node[m]] += k * w->truck_kg;
         w->produced_kg += k * w->truck_kg;
         w->mine_made_prev_kg[m] = llround(s->mine_output_t_per_day[m] * 1000.0);
+        for (int month = 0; month < 12; month++)
+            w->mine_outlook[m * 12 + (size_t)month] = s->mine_output_t_per_day[m];
     }
 }
 
@@ -287,7 +291,7 @@ void cfx_world_free(cfx_world *w)
     free(w->levy_usd_per_t); free(w->levy_share); free(w->node_tax_usd_per_t); free(w->node_seize_p);
     free(w->node_strike_start_h); free(w->node_strike_end_h); free(w->node_strike_p);
     free(w->edge_strike_start_h); free(w->edge_strike_end_h); free(w->edge_strike_p);
-    free(w->mine_capacity); free(w->mine_halt_share);
+    free(w->mine_capacity); free(w->mine_halt_share); free(w->mine_outlook);
     cfx_obs *o = &w->obs;
     free(o->price); free(o->demand); free(o->supply); free(o->delivered); free(o->shortfall);
     free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);

@@ -26,6 +26,7 @@ enum {
     L_NODE_CARGO,  /* nodes x cargo kinds */
     L_GROUP_CARGO, /* groups x cargo kinds */
     L_COMM_NODES,  /* commodities x nodes */
+    L_MINE_MONTHS, /* mines x 12 */
     L_NLENS
 };
 
@@ -54,6 +55,7 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(node_strike_p, F64, L_NODES),       WA(edge_strike_start_h, F64, L_EDGES),
     WA(edge_strike_end_h, F64, L_EDGES),   WA(edge_strike_p, F64, L_EDGES),
     WA(mine_capacity, F64, L_MINES),       WA(mine_halt_share, F64, L_MINES),
+    WA(mine_outlook, F64, L_MINE_MONTHS),
     WA(closed_to, U8, L_NODE_GROUPS),
     WA(delivered_today_t, F64, L_PRODUCTS), WA(mine_frac_kg, F64, L_MINES),
     WA(stock_kg, I64, L_NODES),            WA(mine_pile_kg, I64, L_MINES),
@@ -258,7 +260,8 @@ int cfx_world_checkpoint(cfx_world *w, cfx_ckpt *c)
                             [L_LEVIES] = s->n_groups * CFX_NLEVIES,
                             [L_NODE_CARGO] = s->n_nodes * s->n_cargo,
                             [L_GROUP_CARGO] = s->n_groups * s->n_cargo,
-                            [L_COMM_NODES] = s->n_cargo * s->n_groups * s->n_nodes};
+                            [L_COMM_NODES] = s->n_cargo * s->n_groups * s->n_nodes,
+                            [L_MINE_MONTHS] = s->n_mines * 12};
     if (cfx_ckpt_group(c, "world") || cfx_ckpt_fields(c, world_fields, NELEM(world_fields), w) ||
         cfx_ckpt_arrays(c, world_arrays, NELEM(world_arrays), w, lens) || ships_checkpoint(w, c) ||
         calendar_checkpoint(w, c) || events_checkpoint(w, c) || plan_checkpoint(w, c))

@@ -136,6 +136,7 @@ struct cfx_world {
     double strike_until_h; /* latest end of any strike so far: no strike holds after it */
     double *mine_capacity;      /* n_mines: equipment share of base output, 0..1 */
     double *mine_halt_share;    /* n_mines: share of output halted by order, 0..1 */
+    double *mine_outlook;       /* n_mines x 12: output in normal conditions by month, t/day */
     uint8_t *closed_to;         /* n_nodes * n_groups * n_cargo: gate closed to the cargo of
                                    that origin group and kind */
     long n_closed_to;           /* entries of closed_to set */

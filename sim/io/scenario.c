@@ -20,7 +20,7 @@ const char *const cfx_status_names[CFX_STATUS_N] = {"open", "contested", "cut", 
 const char *const cfx_event_kind_names[CFX_EV_NKINDS] = {
     "cut",    "reopen",     "close",       "contest",  "capture", "destroy",
     "attack", "strike",     "toll",        "checkpoint", "halt",  "repulse",
-    "counterattack", "capacity", "export_levy", "mine_tax"};
+    "counterattack", "capacity", "export_levy", "mine_tax", "news"};
 
 const char *const cfx_levy_names[CFX_NLEVIES] = {"toll", "export_levy", "mine_tax"};
 
@@ -1205,7 +1205,8 @@ static void event_target(loader *L, const cfx_csv *t, size_t r, long ctgt, int k
     if (k < 0)
         return;
     if (e->edge >= 0) {
-        if (k != CFX_EV_CUT && k != CFX_EV_REOPEN && k != CFX_EV_STRIKE && k != CFX_EV_CAPACITY)
+        if (k != CFX_EV_CUT && k != CFX_EV_REOPEN && k != CFX_EV_STRIKE && k != CFX_EV_CAPACITY &&
+            k != CFX_EV_NEWS)
             cell_err(L, t, r, ctgt,
                      "a road can only be cut, reopened, struck or given a capacity, not '%s' "
                      "('%s')",
@@ -1336,6 +1337,15 @@ static void event_values(loader *L, const cfx_csv *t, size_t r, const long *col,
     case CFX_EV_CAPACITY:
         capacity_value(L, t, r, cval, cunit, at, e);
         break;
+    case CFX_EV_NEWS:
+        if (event_num(L, t, r, cval, 0, 1,
+                      "the share of the network's supply expected lost, in [0, 1]",
+                      &e->value) == 1)
+            cell_err(L, t, r, at,
+                     "a news event needs the share of the network's supply that buyers expect "
+                     "to lose in 'value' (0 to 1)%s%s",
+                     "", "");
+        break;
     case CFX_EV_CHECKPOINT:
         rc = event_num(L, t, r, cval, 0, 1e9, "a tax >= 0 in USD/t", &e->value);
         if (event_num(L, t, r, cseize, 0, 1, "a seizure chance in [0, 1]", &e->seize_p) == 1 &&
@@ -1418,19 +1428,28 @@ static void load_event(loader *L, const cfx_csv *t, size_t r, const long *col, i
                        cfx_event_spec *e)
 {
     const cfx_scenario *s = L->s;
-    long cday = col[6], ctgt = col[7], cdays = col[8], cprod = col[9];
+    long cday = col[6], ctgt = col[7], cdays = col[8], cprod = col[9], cnotice = col[10];
     const char *kind = k >= 0 ? cfx_event_kind_names[k] : "";
     *e = (cfx_event_spec){
         .node = -1, .edge = -1, .mine = -1, .group = -1, .by = -1, .products = UINT32_MAX};
+    int news = k == CFX_EV_NEWS;
     /* Events after the last day are allowed (a shortened run, --days, never reaches them);
      * check counts them. */
     cell_num(L, t, r, cday, 0, 1e6, 0, "a day >= 0 (days after 'start')", &e->day);
     e->kind = (cfx_event_kind)(k < 0 ? 0 : k);
-    if (!targets_group(k)) /* a levy names a group: resolved once all are known */
+    /* a levy names a group: resolved once all are known; news may name what it is about */
+    if (!targets_group(k) && !(news && !*cfx_csv_cell(t, r, (size_t)ctgt)))
         event_target(L, t, r, ctgt, k, e);
     int rc = cell_num(L, t, r, cdays, 0, 1e6, 1, "a duration >= 0 in days", &e->days);
     if (rc == 1)
         e->days = 0;
+    if (news && rc >= 0 && e->days == 0)
+        cell_err(L, t, r, cdays, "a news event needs how long the loss lasts in 'days' (> 0)%s%s",
+                 "", "");
+    if (news)
+        cell_num(L, t, r, cnotice, 0, 1e6, 0, "a number of days >= 0", &e->notice_days);
+    else if (k >= 0)
+        event_unused(L, t, r, cnotice, kind);
     if (k == CFX_EV_STRIKE && rc >= 0 && e->days == 0)
         cell_err(L, t, r, cdays, "a strike needs its duration in 'days' (> 0)%s%s", "", "");
     if (k == CFX_EV_DESTROY && e->mine >= 0 && e->days > 0)
@@ -1443,10 +1462,11 @@ static void load_event(loader *L, const cfx_csv *t, size_t r, const long *col, i
     event_groups(L, t, r, col, k, e);
     event_values(L, t, r, col, k, e);
     if (cprod >= 0 && *cfx_csv_cell(t, r, (size_t)cprod)) {
-        if (k == CFX_EV_CLOSE) /* closed to the cargo carrying these products only */
+        if (k == CFX_EV_CLOSE || news) /* closed to / news of these products only */
             e->products = cell_products(L, t, r, cprod);
         else
-            cell_err(L, t, r, cprod, "'products' is only for close events, got '%s' on '%s'",
+            cell_err(L, t, r, cprod,
+                     "'products' is only for close and news events, got '%s' on '%s'",
                      cfx_csv_cell(t, r, (size_t)cprod), kind);
     }
 }
@@ -1456,14 +1476,16 @@ static void load_events(loader *L, const cfx_csv *t)
     cfx_scenario *s = L->s;
     long cday = need_col(L, t, "day"), ckind = need_col(L, t, "kind"),
          ctgt = need_col(L, t, "target"), cdays = need_col(L, t, "days");
-    static const char *const optional[] = {"group", "value", "seize_p", "products",
-                                           "unit",  "by",    NULL};
+    static const char *const optional[] = {"group", "value", "seize_p",     "products",
+                                           "unit",  "by",    "notice_days", NULL};
     check_columns(L, t, optional);
-    /* value, seize_p, kind, unit, group, by, day, target, days, products */
-    const long col[10] = {cfx_csv_col(t, "value"), cfx_csv_col(t, "seize_p"), ckind,
-                          cfx_csv_col(t, "unit"),  cfx_csv_col(t, "group"),   cfx_csv_col(t, "by"),
-                          cday,                    ctgt,                      cdays,
-                          cfx_csv_col(t, "products")};
+    /* value, seize_p, kind, unit, group, by, day, target, days, products, notice_days */
+    const long col[11] = {cfx_csv_col(t, "value"),    cfx_csv_col(t, "seize_p"),
+                          ckind,                      cfx_csv_col(t, "unit"),
+                          cfx_csv_col(t, "group"),    cfx_csv_col(t, "by"),
+                          cday,                       ctgt,
+                          cdays,                      cfx_csv_col(t, "products"),
+                          cfx_csv_col(t, "notice_days")};
     if (cday < 0 || ckind < 0 || ctgt < 0 || cdays < 0)
         return;
     size_t n = t->nrows;

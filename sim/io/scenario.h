@@ -54,6 +54,8 @@ typedef enum {
     CFX_EV_CAPACITY,    /* a node's or a road's daily capacity changes */
     CFX_EV_EXPORT_LEVY, /* a group's levy on its own cargo crossing any gate changes */
     CFX_EV_MINE_TAX,    /* a group's tax on what is mined where it holds the mine changes */
+    CFX_EV_NEWS,        /* buyers learn of a loss of the network's supply to come (a ban
+                           announced, a closure foretold): the market's expectations */
     CFX_EV_NKINDS
 } cfx_event_kind;
 /* The output writes event_kind as uint8 flags with at most 32 values (run/output.c). */
@@ -121,11 +123,15 @@ typedef struct cfx_event_spec {
                        strike: chance a truck there is lost, 0..1;
                        toll, export_levy, mine_tax: the new rate, USD/t;
                        checkpoint: tax, USD/t; halt: share of the mine's output stopped;
-                       capacity: the new capacity, t/day (INFINITY: no limit) */
+                       capacity: the new capacity, t/day (INFINITY: no limit);
+                       news: the share of the network's supply expected lost, 0..1 */
     double share;   /* toll, export_levy, mine_tax: the new share of the cargo's value */
     double seize_p; /* checkpoint: chance a truck leaving the node is seized, 0..1 */
     uint32_t products; /* close: closed only to cargo carrying one of these products (bit p);
-                          UINT32_MAX: every cargo */
+                          news: the products whose supply it concerns; UINT32_MAX: every
+                          cargo (every product) */
+    double notice_days; /* news: days from `day` (when buyers learn it) until the loss of
+                           `value` of the network's supply starts; it lasts `days` */
 } cfx_event_spec;
 
 /* A file read while loading, kept so a result file alone reproduces its run. */
