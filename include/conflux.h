@@ -289,6 +289,57 @@ typedef struct cfx_gen_opts {
 /* Writes a synthetic scenario for scale tests (conflux gen). *roads gets the roads made. */
 CFX_API int cfx_gen(const cfx_gen_opts *o, long *roads, cfx_error *err);
 
+/* ---------------------------------------------------------------- fit and validate */
+
+/* Scenarios against observed tables (scenarios/README.md, "Observed data"): each
+ * observation is scored on the scenario whose run covers its date and its reference's. */
+
+/* A parameter to fit: one value for every dotted path in paths (comma-separated, e.g.
+ * "market.products.Dy2O3.disruption_days,market.products.Tb4O7.disruption_days"), in
+ * [low, high]. */
+typedef struct cfx_fit_param {
+    const char *paths;
+    double low, high;
+} cfx_fit_param;
+
+typedef struct cfx_fit_opts {
+    const char *const *scenarios; /* YAML paths */
+    size_t n_scenarios;
+    const char *const *observed;  /* observed tables (CSV) */
+    size_t n_observed;
+    const cfx_fit_param *params;  /* fit: what to fit (ignored by validate) */
+    size_t n_params;
+    const cfx_override *sets;     /* --set, applied to every scenario */
+    size_t n_sets;
+    long samples;                 /* Latin-hypercube samples before the local search;
+                                     <= 0: 10 per parameter, at least 20 */
+    long max_iter;                /* Nelder-Mead iterations; <= 0: 300 */
+    unsigned long seed;           /* the sample's seed */
+    int threads;                  /* each run's OpenMP threads; <= 0: 1 */
+} cfx_fit_opts;
+
+/* A fit's or a validation's outcome: the parameters (a fit), the scores of every
+ * observation, the observations that no scenario covers. */
+typedef struct cfx_fit cfx_fit;
+
+/* Fits the parameters to the observations: a Latin-hypercube sample of the box, then
+ * Nelder-Mead (GSL's nmsimplex2) from the best sample point, on the loss of
+ * scenarios/README.md ("conflux fit"). Input problems go to d (with the code returned). */
+CFX_API int cfx_fit_run(cfx_fit **out, const cfx_fit_opts *o, cfx_diags *d, cfx_error *err);
+/* Runs every scenario once and scores the observations (no parameters). */
+CFX_API int cfx_validate(cfx_fit **out, const cfx_fit_opts *o, cfx_diags *d, cfx_error *err);
+CFX_API void cfx_fit_free(cfx_fit *f);
+/* The fitted value of parameter i, the loss, the runs made. */
+CFX_API double cfx_fit_value(const cfx_fit *f, size_t i);
+CFX_API double cfx_fit_loss(const cfx_fit *f);
+CFX_API long cfx_fit_runs(const cfx_fit *f);
+/* Observations outside their tolerance, and observations no scenario covers. */
+CFX_API size_t cfx_fit_misses(const cfx_fit *f);
+CFX_API size_t cfx_fit_uncovered(const cfx_fit *f);
+/* The fitted values (a fit) and the scorecard, as a table or as one JSON object. */
+CFX_API void cfx_fit_print(const cfx_fit *f, FILE *out);
+CFX_API void cfx_fit_print_json(const cfx_fit *f, FILE *out);
+
 /* ---------------------------------------------------------------- ACLED events */
 
 typedef struct cfx_acled_opts {

@@ -85,10 +85,11 @@ LAYERS = [
     ("models/", 4, "models"),
     ("sim/run/", 5, "run"),
     ("sim/sweep/", 6, "sweep"),
+    ("sim/fit/", 6, "fit"),
     ("analysis/", 6, "analysis"),
     ("sim/cli/", 7, "cli"),
 ]
-PEERS = {"sweep", "analysis"}
+PEERS = {"sweep", "fit", "analysis"}
 INCLUDE_DIRS = ["include", "sim", ""]       # after the including file's own folder
 GENERATED = {"core/version.h": "sim/core/version.h"}  # include name -> its place as a layer
 RECURSIVE_TOPS = ["sim", "models", "include"]
