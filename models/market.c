@@ -20,6 +20,12 @@
 #define U_TOL 1e-13     /* |u - root| at convergence: a relative price error of 1e-13 */
 #define MAX_ITER 200    /* Brent needs ~10-40 on a bracket of width <= 28 */
 #define EXP_ARG_MAX 600 /* caps exp() in the stock target so the balance stays finite */
+/* The network's first trucks are on the road: for the first days buyers do not read the
+ * arrivals (they would see a shortfall that is only the empty roads of day 0), and until
+ * the first delivery the processors are fed as in normal times (the start-up assumption of
+ * a full pipeline, stretched over the roads). A week is longer than any trip of kachin-2025
+ * (about 2.3 days from mine to market). */
+#define WARMUP_DAYS 7
 
 /* Per-product market parameters (market.products.<P>.*); units in the names. */
 typedef struct product_params {
@@ -145,13 +151,10 @@ typedef struct market {
     double *ratio;        /* np: the last cleared price / P0 */
     double *gap;          /* np: the share of normal network supply buyers see missing now */
     double *backlog;      /* np: delivered, waiting for separation capacity, t */
-    double *watching;     /* np: the day buyers start to watch the product's deliveries, + 1
-                             (0: not yet): expectation_days after its first arrival, or day
-                             30, while the network's first trucks fill the roads */
     double *pipe;         /* np * lag: deliveries in processing, t/day, a ring */
     long head;            /* ring slot of the oxide that is ready today */
     int started;          /* the day-0 stocks are set (on the first day: they need the outlook) */
-    int flowing;          /* the network has delivered something: its first trucks are in */
+    int flowing;          /* the network has delivered something, or the warm-up is over */
     news *news;           /* the scenario's news events, by day */
     size_t n_news;
     double *normal;       /* np x 12: the network's delivery in normal times by month, t/day */
@@ -173,7 +176,7 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
         m->horizon = h > m->horizon ? h : m->horizon;
     }
     size_t ahead = (size_t)(1 + m->lag + m->horizon);
-    m->inventory = calloc(7 * m->np, sizeof *m->inventory);
+    m->inventory = calloc(6 * m->np, sizeof *m->inventory);
     m->pipe = calloc(m->np * (size_t)(m->lag ? m->lag : 1), sizeof *m->pipe);
     m->normal = calloc(m->np * 12 + 1, sizeof *m->normal);
     m->month = calloc(ahead, sizeof *m->month);
@@ -187,7 +190,6 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
     m->ratio = m->other + m->np;
     m->gap = m->ratio + m->np;
     m->backlog = m->gap + m->np;
-    m->watching = m->backlog + m->np;
     for (size_t i = 0; i < s->n_events; i++) {
         const cfx_event_spec *e = &s->events[i];
         if (e->kind == CFX_EV_NEWS)
@@ -215,7 +217,7 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
 static void market_free(void *state)
 {
     market *m = state;
-    free(m->inventory); /* also reserve, other, ratio, gap, backlog and watching */
+    free(m->inventory); /* also reserve, other, ratio, gap and backlog */
     free(m->pipe);
     free(m->normal);
     free(m->month);
@@ -331,9 +333,7 @@ static void normal_supply(market *m, const cfx_world *w)
 static void observe(market *m, size_t p, double arrived, long day)
 {
     const product_params *pp = &m->params->p[p];
-    if (m->watching[p] == 0 && (arrived > 0 || day >= 30))
-        m->watching[p] = 1 + fmin(30, (double)day + pp->expectation_days);
-    if (m->watching[p] == 0 || (double)day + 1 < m->watching[p])
+    if (day < WARMUP_DAYS)
         return;
     double normal = m->normal[p * 12 + (size_t)m->month[0]];
     double seen = normal > 1e-12 ? fmax(-1, 1 - arrived / normal) : 0;
@@ -475,6 +475,7 @@ static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_
     }
     if (!m->started)
         start(m, w, ctx->day);
+    m->flowing = m->flowing || ctx->day >= WARMUP_DAYS;
     for (size_t p = 0; p < m->np && !m->flowing; p++)
         m->flowing = ctx->delivered_t[p] > 0;
     for (size_t p = 0; p < m->np; p++) {
@@ -496,10 +497,11 @@ static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_
         m->head = (m->head + 1) % m->lag;
 }
 
-/* Checkpoints: the stocks, other supply, last price, seen gap, separation backlog and
- * whether buyers watch deliveries yet, of each product (one block), the processing pipeline and its head, and whether day 0's stocks are
- * set (the solver's workspace and the scratch keep nothing between days; the news and the
- * normal supply are rebuilt from the scenario and the world). */
+/* Checkpoints: the stocks, other supply, last price, seen gap and separation backlog of each
+ * product (one block), the processing pipeline and its head, whether day 0's stocks are set
+ * and whether the network's first trucks are in (the solver's workspace and the scratch keep
+ * nothing between days; the news and the normal supply are rebuilt from the scenario and
+ * the world). */
 static int market_checkpoint(void *state, cfx_ckpt *ck)
 {
     market *m = state;
@@ -507,9 +509,9 @@ static int market_checkpoint(void *state, cfx_ckpt *ck)
                                             {"started", CFX_CKPT_INT, offsetof(market, started)},
                                             {"flowing", CFX_CKPT_INT, offsetof(market, flowing)}};
     static const cfx_ckpt_array arrays[] = {
-        {"stocks_other_ratio_gap_backlog_watching", CFX_CKPT_F64, offsetof(market, inventory), 0},
+        {"stocks_other_ratio_gap_backlog", CFX_CKPT_F64, offsetof(market, inventory), 0},
         {"pipe", CFX_CKPT_F64, offsetof(market, pipe), 1}};
-    size_t lens[2] = {7 * m->np, m->np * (size_t)m->lag};
+    size_t lens[2] = {6 * m->np, m->np * (size_t)m->lag};
     cfx_ckpt_fields(ck, fields, 3, m);
     return cfx_ckpt_arrays(ck, arrays, 2, m, lens);
 }
