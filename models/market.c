@@ -357,8 +357,8 @@ static double news_loss(const market *m, size_t p, long day, long d)
 /* The stock buyers want beyond their cover, t: the largest cumulative shortfall against D0
  * of the supply they expect over the next H days (0 when none). Expected supply: what is
  * in processing (known), then the normal arrivals of each month (the seasons, taken as
- * certain) less a loss: the share they see missing now beyond the threshold, or what news
- * says of that day, whichever is more, weighted by the chance that it still holds k days
+ * certain) less a loss: what news says of that day, or where no news covers it, the share
+ * they see missing now beyond the threshold, weighted by the chance that it still holds k days
  * ahead, exp(-k / disruption_days), and by precautionary_share (how much of a feared loss
  * they insure against); separated at the processing capacity; plus other supply as it is
  * now. Without news (day 0's stocks), only the seasons and what is seen. */
@@ -377,9 +377,10 @@ static double expected_gap(const market *m, size_t p, long day, double d0, int w
             long k = j - m->lag; /* arrivals k days from today */
             double seen = m->gap[p], th = pp->expectation_threshold;
             seen = seen > th ? seen - th : seen < -th ? seen + th : 0;
+            /* what news says of a day overrides what is seen (a reopening retracts a loss) */
             double foretold = with_news ? news_loss(m, p, day, day + k) : -INFINITY;
             double loss = pp->precautionary_share * exp(-(double)k / pp->disruption_days) *
-                          fmax(seen, foretold);
+                          (isfinite(foretold) ? foretold : seen);
             inflow = m->normal[p * 12 + (size_t)m->month[k]] * (1 - loss);
         }
         queue += inflow;
