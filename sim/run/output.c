@@ -260,10 +260,13 @@ static int write_array(hid_t file, const cfx_output *o, const char *name, int d,
     return rc;
 }
 
+/* flag_values and flag_meanings of a coded variable: at most 32 codes (scenario.h). */
 static int flag_attrs(hid_t ds, const char *const *names, int n)
 {
-    uint8_t vals[16];
-    char meanings[256] = "";
+    uint8_t vals[32];
+    char meanings[512] = "";
+    if (n > 32)
+        return -1;
     for (int i = 0; i < n; i++) {
         vals[i] = (uint8_t)i;
         size_t used = strlen(meanings);
