@@ -217,6 +217,88 @@ static hid_t phony_dim(hid_t file, int d, size_t len, int unlimited)
     return ds;
 }
 
+/* A labelled dimension: a coordinate variable of variable-length UTF-8 strings named as
+ * the dimension (node ids, "from-to" road ids, product and group names), so that xarray
+ * selects by label (`ds.price.sel(product="Dy2O3")`) and netCDF tools see a string
+ * coordinate. */
+static hid_t label_dim(hid_t file, int d, const char *const *v, size_t n, const char *long_name)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER), ds = -1;
+    hsize_t dim = n;
+    if (t >= 0 && xfer >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
+        H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
+        H5Pset_buffer(xfer, (n < 256 ? 256 : n) * sizeof(hvl_t), NULL, NULL) >= 0 &&
+        (ds = make_dset(file, dim_names[d], t, 1, &dim, NULL, NULL)) >= 0 &&
+        ((n && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) < 0) ||
+         H5DSset_scale(ds, dim_names[d]) < 0 ||
+         cfx_h5_attr_str(ds, "long_name", long_name))) {
+        H5Dclose(ds);
+        ds = -1;
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (xfer >= 0)
+        H5Pclose(xfer);
+    return ds;
+}
+
+/* The roads' labels, "from-to" by node id as the events table names them; a second road
+ * between the same two nodes gets "#2", and so on. NULL when out of memory. */
+static char **edge_labels(const cfx_scenario *s)
+{
+    char **v = calloc(s->n_edges + 1, sizeof *v);
+    for (size_t e = 0; v && e < s->n_edges; e++) {
+        const char *a = s->node_id[s->edge_from[e]], *b = s->node_id[s->edge_to[e]];
+        size_t len = strlen(a) + strlen(b) + 16, same = 1;
+        for (size_t k = 0; k < e; k++)
+            same += s->edge_from[k] == s->edge_from[e] && s->edge_to[k] == s->edge_to[e];
+        if (!(v[e] = malloc(len))) {
+            for (size_t k = 0; k < e; k++)
+                free(v[k]);
+            free(v);
+            return NULL;
+        }
+        if (same > 1)
+            snprintf(v[e], len, "%s-%s#%zu", a, b, same);
+        else
+            snprintf(v[e], len, "%s-%s", a, b);
+    }
+    return v;
+}
+
+/* The labelled dimensions node, edge, product and group. 0, -1 on failure (nomem set). */
+static int label_dims(cfx_output *o, const cfx_scenario *s)
+{
+    const char **pnames = malloc((s->n_products + 1) * sizeof *pnames),
+               **gnames = malloc((s->n_groups + 1) * sizeof *gnames);
+    char **edges = edge_labels(s);
+    int rc = -1;
+    if (!pnames || !gnames || !edges) {
+        o->nomem = 1;
+        goto done;
+    }
+    for (size_t i = 0; i < s->n_products; i++)
+        pnames[i] = s->products[i].name;
+    for (size_t i = 0; i < s->n_groups; i++)
+        gnames[i] = s->groups[i].name;
+    if ((o->dims[D_NODE] = label_dim(o->file, D_NODE, (const char *const *)s->node_id,
+                                     s->n_nodes, "node id as in the scenario")) >= 0 &&
+        (o->dims[D_EDGE] = label_dim(o->file, D_EDGE, (const char *const *)edges, s->n_edges,
+                                     "road: from-to by node id")) >= 0 &&
+        (o->dims[D_PRODUCT] =
+             label_dim(o->file, D_PRODUCT, pnames, s->n_products, "product")) >= 0 &&
+        (o->dims[D_GROUP] = label_dim(o->file, D_GROUP, gnames, s->n_groups,
+                                      "armed group or other controller")) >= 0)
+        rc = 0;
+done:
+    for (size_t e = 0; edges && e < s->n_edges; e++)
+        free(edges[e]);
+    free(edges);
+    free(pnames);
+    free(gnames);
+    return rc;
+}
+
 /* A label variable as variable-length UTF-8 strings (xarray and netCDF read them as str).
  * The transfer buffer is sized to the data: HDF5's default of 1 MiB, zeroed for every such
  * write, would cost about 1.5 ms per variable. */
@@ -513,8 +595,8 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
               cfx_h5_attr_str(o->dims[D_TIME], "calendar", "standard") ||
               cfx_h5_attr_str(o->dims[D_TIME], "long_name", "time (start of the day)") ||
               cfx_h5_attr_str(o->dims[D_TIME], "axis", "T");
-    for (int d = D_NODE; d <= D_EVENT && !bad; d++)
-        bad = (o->dims[d] = phony_dim(o->file, d, dim_len(s, d), d == D_EVENT)) < 0;
+    bad = bad || label_dims(o, s) ||
+          (o->dims[D_EVENT] = phony_dim(o->file, D_EVENT, 0, 1)) < 0;
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
         root_attrs(o, s, meta) || sync_file(o, err)) {
         int nomem = o->nomem;

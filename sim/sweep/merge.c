@@ -248,6 +248,44 @@ static hid_t scale_of(merge *m, const char *dim)
     return v && (v->kind == V_TIME || v->kind == V_PHONY) ? v->out : -1;
 }
 
+/* "member_seed member_status param_...": the member's labels, which every (member, ...)
+ * variable names as coordinates, so that xarray keeps them beside the member axis. */
+static void member_coords(const merge *m, char *buf, size_t len)
+{
+    snprintf(buf, len, "member_seed member_status");
+    for (size_t p = 2; m->manifest && p < m->manifest->ncols; p++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, " param_%s", m->manifest->header[p]);
+        for (char *q = buf + used; *q; q++)
+            if (*q == '.')
+                *q = '_';
+    }
+}
+
+/* Appends the member's coordinates to a variable's `coordinates` attribute (or makes it). */
+static int add_member_coords(const merge *m, hid_t ds)
+{
+    char coords[2048] = "", mine[1024] = "";
+    if (H5Aexists(ds, "coordinates") > 0) {
+        hid_t a = H5Aopen(ds, "coordinates", H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1;
+        int ok = t >= 0 && !H5Tis_variable_str(t) && H5Tget_size(t) < sizeof mine &&
+                 H5Aread(a, t, mine) >= 0;
+        if (t >= 0)
+            H5Tclose(t);
+        if (a >= 0)
+            H5Aclose(a);
+        if (!ok || H5Adelete(ds, "coordinates") < 0)
+            return -1;
+    }
+    member_coords(m, coords, sizeof coords);
+    if (*mine) {
+        size_t used = strlen(mine);
+        snprintf(mine + used, sizeof mine - used, " %s", coords);
+        return cfx_h5_attr_str(ds, "coordinates", mine);
+    }
+    return cfx_h5_attr_str(ds, "coordinates", coords);
+}
+
 static int create_var(merge *m, var *v, hid_t tmpl)
 {
     hsize_t dims[MAX_RANK + 1];
@@ -259,14 +297,20 @@ static int create_var(merge *m, var *v, hid_t tmpl)
         dims[d + lead] = v->dims[d];
     if (v->kind == V_EVENT || (v->kind == V_PHONY && strcmp(v->name, "event") == 0))
         dims[rank - 1] = m->max_events;
+    /* Missing members are filled; floats carry _FillValue (NaN), integers do not, so that
+     * readers keep their type (a missing member's flags read 255 or -2147483647, and
+     * member_status says which members are missing). */
     int has_fill = lead && fill_value(v->type, fill) == 0;
+    int fill_attr = has_fill && H5Tget_class(v->type) == H5T_FLOAT;
     v->out = make_dset(m->out, v->name, v->type, rank, dims, lead, has_fill ? fill : NULL);
     if (v->out < 0)
         return -1;
     hid_t src = H5Dopen2(tmpl, v->name, H5P_DEFAULT);
     int rc = src < 0 || copy_attrs(src, v->out, 0) ? -1 : 0;
-    if (!rc && has_fill)
+    if (!rc && fill_attr)
         rc = cfx_h5_attr_num(v->out, "_FillValue", v->type, 1, fill);
+    if (!rc && lead)
+        rc = add_member_coords(m, v->out);
     if (!rc && v->kind == V_PHONY) {
         char name[96];
         snprintf(name, sizeof name, "%s%10llu", NC_PHONY, (unsigned long long)dims[0]);

@@ -141,11 +141,20 @@ if "$CONFLUX" help sweep >/dev/null 2>&1; then
   expect_exit 0 "analyze a real sweep" -- "$CONFLUX" analyze "$WORK/sw/sweep.h5"
   $PY - "$WORK/sw/sweep.h5" <<'PY' 2>"$WORK/py.err" && ok "xarray round trip of a sweep (member dimension, percentile series)" || { bad "xarray sweep"; tail -3 "$WORK/py.err"; }
 import sys, warnings, numpy as np, xarray as xr
-warnings.simplefilter("ignore")
+warnings.simplefilter("error")  # the sweep file opens without a single warning
 ds = xr.open_dataset(sys.argv[1], engine="h5netcdf")
 assert ds.price.dims == ("member", "time", "product") and ds.sizes["member"] == 2
 assert ds.price_q50.dims == ("time", "product") and ds.price_q50.attrs["units"] == "USD/kg"
 assert np.allclose(ds.price_q50.values, ds.price.median("member").values)
+# labels: product, node and member select by label; the parameters are member coordinates
+dy = ds.price.sel(product="Dy2O3", member=1)
+assert dy.dims == ("time",) and float(dy.max()) > 0
+assert ds.node_throughput.sel(node="PangwaGate").dims == ("member", "time")
+e = "market_products_Dy2O3_demand_elasticity"
+assert "param_" + e in ds.coords and list(ds["param_" + e].values) == [0.1, 0.4]
+# flags keep their integer types (no _FillValue turns them into floats)
+assert ds.node_status.dtype == np.uint8 and ds.event_kind.dtype == np.uint8, ds.node_status.dtype
+assert ds.node_controller.dtype == np.int32
 PY
 fi
 

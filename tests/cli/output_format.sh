@@ -8,6 +8,18 @@ for v in "time = UNLIMITED" "node = 4" "edge = 3" "product = 2" "group = 2" "eve
          ':complete = 1'; do
   grep -qF -- "$v" "$WORK/cdl" && ok "ncdump shows $v" || bad "ncdump lacks $v"
 done
+# xarray selects by label on every labelled dimension, with no warning at all
+if $PY -W error - "$WORK/line.h5" >"$WORK/py" 2>&1 <<'PY'
+import sys, xarray as xr
+ds = xr.open_dataset(sys.argv[1], engine="h5netcdf")
+assert list(ds["product"].values) == ["Dy2O3", "Tb4O7"], ds["product"].values
+assert list(ds["node"].values) == list(ds["node_id"].values)
+assert ds.price.sel(product="Dy2O3").dims == ("time",)
+assert float(ds.node_throughput.sel(node="A").sum()) > 0
+assert ds.edge_flow.sel(edge="A-B").dims == ("time",)
+assert ds.group_revenue.sel(group="A-group").dims == ("time",)
+PY
+then ok "xarray -W error: product, node, edge and group select by label"; else bad "xarray labels"; sed 's/^/  | /' "$WORK/py"; fi
 if $PY "$SRC/tests/cli/check_output.py" "$WORK/line.h5" line >"$WORK/py" 2>&1; then
   ok "xarray/h5netcdf: variables, dims, units, flows"; else bad "xarray check"; sed 's/^/  | /' "$WORK/py"; fi
 finish
