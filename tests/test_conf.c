@@ -254,6 +254,10 @@ static void test_conf__set_adds_missing_keys(void **state)
     /* a new key one letter from an existing one is a typo: refused, with the suggestion */
     assert_int_equal(cfx_conf_set(doc, "dayz", "1", &err), CFX_EUSAGE);
     assert_non_null(strstr(err.msg, "did you mean 'days'?"));
+    /* also when only the case differs (dy2o3 for Dy2O3 would start a new product) */
+    assert_int_equal(cfx_conf_set(doc, "market.products.dy2o3.demand_elasticity", "0.3", &err),
+                     CFX_EUSAGE);
+    assert_non_null(strstr(err.msg, "no key 'dy2o3' there; did you mean 'Dy2O3'?"));
     /* added keys no one reads are reported as unknown, at the --set */
     cfx_diags d = {0};
     assert_int_equal(cfx_conf_set(doc, "length_of_run", "1", &err), 0);

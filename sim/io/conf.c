@@ -485,6 +485,15 @@ cfx_conf *cfx_conf_path(const cfx_conf *root, const char *dotted)
 }
 
 /* Names the longest existing prefix of a path that fails, for the --set message. */
+/* s in lower case into out (ASCII letters only; at most len - 1 bytes). */
+static void fold(const char *s, char *out, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    out[i] = '\0';
+}
+
 /* Appends child to a mapping. */
 static int map_append(cfx_conf *map, cfx_conf *child)
 {
@@ -531,12 +540,14 @@ int cfx_conf_set(cfx_conf_doc *pub, const char *dotted, const char *value, cfx_e
                                  "--set %s: empty key in the path", dotted);
         cfx_conf *c = get_n(n, p, len);
         if (!c) {
-            /* A new key one letter away from one the file has is a typo, not an addition
-             * (Dy203 for Dy2O3 would otherwise start a new product). */
-            char added[SHOW_MAX + 1];
+            /* A new key one letter away from one the file has, ignoring case, is a typo, not
+             * an addition (Dy203 or dy2o3 for Dy2O3 would otherwise start a new product). */
+            char added[SHOW_MAX + 1], lower[SHOW_MAX + 1], other[SHOW_MAX + 1];
             snprintf(added, sizeof added, "%.*s", (int)(len < SHOW_MAX ? len : SHOW_MAX), p);
+            fold(added, lower, sizeof lower);
             for (size_t i = 0; n->kind == CFX_CONF_MAP && i < n->n; i++)
-                if (cfx_edit_distance_le2(added, n->items[i]->key) <= 1)
+                if (fold(n->items[i]->key, other, sizeof other),
+                    cfx_edit_distance_le2(lower, other) <= 1)
                     return cfx_error_set(err, CFX_EUSAGE, pub->path, 0, 0,
                                          "--set %s: no key '%s' there; did you mean '%s'?", dotted,
                                          added, n->items[i]->key);

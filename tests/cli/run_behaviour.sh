@@ -67,4 +67,10 @@ assert f["produced"][n - 1] > 0
 PY
 then ok "partial file readable, complete = 0, days written"; else bad "partial file check"; fi
 expect_exit 73 "a stale .partial is not overwritten without --force" -- "$CONFLUX" run "$LINE" -o "$WORK/int.h5" --quiet
+# --json stays valid JSON for an output path that is not UTF-8 (Latin-1 'é' here)
+latin1=$(printf '%s/r\351sultats' "$WORK")
+mkdir -p "$latin1"
+expect_exit 0 "a run into a folder whose name is Latin-1" -- "$CONFLUX" run "$LINE" -o "$latin1/l.h5" --quiet --json
+$PY -c 'import json, sys; j = json.load(open(sys.argv[1])); assert j["output"].endswith("r\ufffdsultats/l.h5"), j["output"]' \
+  "$WORK/out" && ok "--json is valid JSON, the bad byte as U+FFFD" || bad "--json with a non-UTF-8 path: $(head -c 200 "$WORK/out")"
 finish
