@@ -721,10 +721,19 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
         chunk[i - 1] =
             i == 1 ? (dims[1] < 64 ? (dims[1] ? dims[1] : 1) : 64) : (dims[i] ? dims[i] : 1);
     }
-    char units[64], long_name[256];
+    char units[64], long_name[256], cell[64], coords[512], currency[16];
     if (attr_str(src, "units", units, sizeof units) ||
-        attr_str(src, "long_name", long_name, sizeof long_name))
+        attr_str(src, "long_name", long_name, sizeof long_name) ||
+        attr_str(src, "cell_methods", cell, sizeof cell) ||
+        attr_str(src, "coordinates", coords, sizeof coords) ||
+        attr_str(src, "currency", currency, sizeof currency))
         return -1; /* not written rather than written without its units */
+    /* the member's coordinates do not apply to a statistic over the members */
+    char *m = strstr(coords, " member_seed");
+    if (m)
+        *m = '\0';
+    else if (strncmp(coords, "member_seed", 11) == 0)
+        coords[0] = '\0';
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5Screate_simple(rank - 1, d, max);
     int rc = 0;
     H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
@@ -740,8 +749,18 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
             rc = -1;
             break;
         }
+        /* CF: the median is a cell method over the members; the 5th and 95th percentiles
+         * have none in CF's table, so they say so in `percentile` */
+        char cm[160];
+        snprintf(cm, sizeof cm, "%s%s%s", cell, cell[0] ? " " : "",
+                 q == 1 ? "member: median" : "");
+        double pct = 100 * levels[q].q;
         if ((units[0] && put_str_attr(out[q], "units", units)) ||
-            put_str_attr(out[q], "long_name", ln))
+            put_str_attr(out[q], "long_name", ln) ||
+            (cm[0] && put_str_attr(out[q], "cell_methods", cm)) ||
+            (coords[0] && put_str_attr(out[q], "coordinates", coords)) ||
+            (currency[0] && put_str_attr(out[q], "currency", currency)) ||
+            H5LTset_attribute_double(f, vname, "percentile", &pct, 1) < 0)
             rc = -1;
         for (int i = 1; i < rank && !rc; i++) {
             hid_t s = scale_of(src, (unsigned)i);

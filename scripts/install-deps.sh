@@ -13,7 +13,7 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml
       python3-matplotlib)
 case "$profile" in
   run) ;;
-  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev libomp-14-dev valgrind
+  test) pkgs+=(libcmocka-dev udunits-bin clang libclang-rt-14-dev libomp-14-dev valgrind
                openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge) ;;
   *) echo "usage: scripts/install-deps.sh [run|test]" >&2; exit 2 ;;
 esac

@@ -21,8 +21,9 @@
 /* netCDF-4 marks a dimension that has no coordinate variable with this NAME prefix. */
 #define NC_PHONY "This is a netCDF dimension but not a netCDF variable."
 
-enum { D_TIME, D_NODE, D_EDGE, D_PRODUCT, D_GROUP, D_EVENT, ND };
-static const char *const dim_names[ND] = {"time", "node", "edge", "product", "group", "event"};
+enum { D_TIME, D_NODE, D_EDGE, D_PRODUCT, D_GROUP, D_EVENT, D_NV, ND };
+static const char *const dim_names[ND] = {"time", "node", "edge", "product", "group", "event",
+                                          "nv"};
 
 enum { T_F64, T_U8, T_I32 };
 
@@ -34,45 +35,52 @@ typedef struct series_desc {
     int dim;             /* second dimension, or -1 for a (time) series */
     int type;            /* T_* */
     size_t off;          /* offset in cfx_obs: of an array pointer, or of a double (dim -1) */
-    const char *units;   /* NULL: none */
+    const char *units;   /* NULL: none; udunits2 syntax (money: see `currency` below) */
     const char *long_name;
+    const char *cell;    /* CF cell_methods: a day's total or mean, or an end-of-day state */
 } series_desc;
+
+/* CF: a daily rate or the day's cleared value is the mean over its day (time_bnds); a stock,
+ * a status or a cumulative count is the state at the day's end. */
+#define DAY_MEAN "time: mean"
+#define DAY_END "time: point"
 
 #define OBS(f) offsetof(cfx_obs, f)
 static const series_desc series[] = {
-    {"price", D_PRODUCT, T_F64, OBS(price), "USD/kg", "market price"},
-    {"demand", D_PRODUCT, T_F64, OBS(demand), "t/day", "demand at the day's price"},
+    {"price", D_PRODUCT, T_F64, OBS(price), "kg-1", "market price, USD per kg", DAY_MEAN},
+    {"demand", D_PRODUCT, T_F64, OBS(demand), "t/day", "demand at the day's price", DAY_MEAN},
     {"supply", D_PRODUCT, T_F64, OBS(supply), "t/day",
-     "supply reaching the market: simulated flows after processing plus other sources"},
+     "supply reaching the market: simulated flows after processing plus other sources", DAY_MEAN},
     {"delivered", D_PRODUCT, T_F64, OBS(delivered), "t/day",
-     "product delivered through the simulated network (cargo times grade)"},
+     "product delivered through the simulated network (cargo times grade)", DAY_MEAN},
     {"shortfall", D_PRODUCT, T_F64, OBS(shortfall), "t/day",
-     "demand at the baseline price not met"},
-    {"inventory", D_PRODUCT, T_F64, OBS(inventory), "t", "processors' and reserve stocks"},
-    {"node_status", D_NODE, T_U8, OBS(node_status), NULL, "node status at the day's end"},
+     "demand at the baseline price not met", DAY_MEAN},
+    {"inventory", D_PRODUCT, T_F64, OBS(inventory), "t", "processors' and reserve stocks", DAY_END},
+    {"node_status", D_NODE, T_U8, OBS(node_status), NULL, "node status at the day's end", DAY_END},
     {"node_controller", D_NODE, T_I32, OBS(node_controller), NULL,
-     "group controlling the node at the day's end (index into group)"},
+     "group controlling the node at the day's end (index into group)", DAY_END},
     {"node_stock", D_NODE, T_F64, OBS(node_stock_t), "t",
-     "cargo waiting at the node at the day's end (no route, held back, or queued)"},
+     "cargo waiting at the node at the day's end (no route, held back, or queued)", DAY_END},
     {"queued", D_NODE, T_F64, OBS(queued_t), "t",
-     "of node_stock, cargo waiting for capacity on its way (a full road or gate)"},
+     "of node_stock, cargo waiting for capacity on its way (a full road or gate)", DAY_END},
     {"node_throughput", D_NODE, T_F64, OBS(node_throughput_t), "t/day",
-     "cargo passing through or leaving the node"},
+     "cargo passing through or leaving the node", DAY_MEAN},
     {"edge_flow", D_EDGE, T_F64, OBS(edge_flow_t), "t/day",
-     "cargo setting out along the road"},
-    {"in_transit", -1, T_F64, OBS(in_transit_t), "t", "cargo on the roads"},
-    {"produced", -1, T_F64, OBS(produced_t), "t", "cumulative cargo mined"},
-    {"arrived", -1, T_F64, OBS(arrived_t), "t", "cumulative cargo reaching a market that buys it"},
-    {"seized", -1, T_F64, OBS(seized_t), "t", "cumulative cargo taken by armed groups"},
-    {"lost", -1, T_F64, OBS(lost_t), "t", "cumulative cargo destroyed"},
-    {"group_revenue", D_GROUP, T_F64, OBS(group_revenue_usd), "USD/day",
-     "mine taxes, export levies, gate tolls and checkpoint taxes earned by the group"},
+     "cargo setting out along the road", DAY_MEAN},
+    {"in_transit", -1, T_F64, OBS(in_transit_t), "t", "cargo on the roads", DAY_END},
+    {"produced", -1, T_F64, OBS(produced_t), "t", "cumulative cargo mined", DAY_END},
+    {"arrived", -1, T_F64, OBS(arrived_t), "t", "cumulative cargo reaching a market that buys it", DAY_END},
+    {"seized", -1, T_F64, OBS(seized_t), "t", "cumulative cargo taken by armed groups", DAY_END},
+    {"lost", -1, T_F64, OBS(lost_t), "t", "cumulative cargo destroyed", DAY_END},
+    {"group_revenue", D_GROUP, T_F64, OBS(group_revenue_usd), "day-1",
+     "mine taxes, export levies, gate tolls and checkpoint taxes earned by the group, USD per "
+     "day", DAY_MEAN},
     {"delivered_by_origin", D_NODE, T_F64, OBS(delivered_by_origin_t), "t/day",
-     "cargo reaching a market, by mine of origin"},
+     "cargo reaching a market, by mine of origin", DAY_MEAN},
     {"delivered_at", D_NODE, T_F64, OBS(delivered_at_t), "t/day",
-     "cargo delivered at the node, a market that buys it (0 at other nodes)"},
+     "cargo delivered at the node, a market that buys it (0 at other nodes)", DAY_MEAN},
     {"delivered_by_controller", D_GROUP, T_F64, OBS(delivered_by_controller_t), "t/day",
-     "cargo reaching a market, by the group holding its mine when it was loaded"},
+     "cargo reaching a market, by the group holding its mine when it was loaded", DAY_MEAN},
 };
 #define NSERIES (sizeof series / sizeof series[0])
 
@@ -87,6 +95,7 @@ struct cfx_output {
     hid_t file;
     hid_t dims[ND];
     hid_t time_ds;        /* == dims[D_TIME]: the time coordinate */
+    hid_t bnds_ds;        /* time_bnds (time, nv): each day's start and end */
     hid_t ev_ds[NEV];     /* event_time, event_kind, event_node, event_edge, event_days,
                              event_group */
     series_buf s[NSERIES];
@@ -189,6 +198,42 @@ static int attach(hid_t ds, const cfx_output *o, int d0, int d1)
     return d1 >= 0 ? (H5DSattach_scale(ds, o->dims[d1], 1) < 0 ? -1 : 0) : 0;
 }
 
+/* flag_values and flag_meanings of a variable holding group indices (controller, actor):
+ * 0 .. n_groups - 1 named by the groups (blanks as '_'), and -1 "none" when with_none. */
+static int group_flags(hid_t ds, const cfx_scenario *s, int with_none)
+{
+    size_t n = s->n_groups + (with_none ? 1 : 0);
+    int32_t *vals = malloc((n + 1) * sizeof *vals);
+    size_t len = 8;
+    for (size_t g = 0; g < s->n_groups; g++)
+        len += strlen(s->groups[g].name) + 1;
+    char *meanings = malloc(len);
+    int rc = -1;
+    if (vals && meanings) {
+        size_t k = 0, used = 0;
+        meanings[0] = '\0';
+        if (with_none) {
+            vals[k++] = -1;
+            used += (size_t)snprintf(meanings, len, "none");
+        }
+        for (size_t g = 0; g < s->n_groups; g++) {
+            vals[k++] = (int32_t)g;
+            if (used)
+                meanings[used++] = ' ';
+            for (const char *c = s->groups[g].name; *c; c++) /* a flag meaning is one word */
+                meanings[used++] = *c == ' ' || *c == '\t' ? '_' : *c;
+            meanings[used] = '\0';
+        }
+        rc = cfx_h5_attr_num(ds, "flag_values", H5T_NATIVE_INT32, n, vals) ||
+                     cfx_h5_attr_str(ds, "flag_meanings", meanings)
+                 ? -1
+                 : 0;
+    }
+    free(vals);
+    free(meanings);
+    return rc;
+}
+
 static size_t dim_len(const cfx_scenario *s, int d)
 {
     switch (d) {
@@ -215,6 +260,16 @@ static hid_t phony_dim(hid_t file, int d, size_t len, int unlimited)
         return -1;
     }
     return ds;
+}
+
+/* A CF standard_name on variable name of file. 0 or -1. */
+static int standard_name(hid_t file, const char *name, const char *value)
+{
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    int rc = ds < 0 || cfx_h5_attr_str(ds, "standard_name", value) ? -1 : 0;
+    if (ds >= 0)
+        H5Dclose(ds);
+    return rc;
 }
 
 /* A labelled dimension: a coordinate variable of variable-length UTF-8 strings named as
@@ -383,8 +438,10 @@ static int write_coords(cfx_output *o, const cfx_scenario *s)
                       "mine, town, junction, gate, market or base") ||
         write_array(f, o, "lat", D_NODE, H5T_NATIVE_DOUBLE, s->lat, s->n_nodes, "degrees_north",
                     "latitude") ||
+        standard_name(f, "lat", "latitude") ||
         write_array(f, o, "lon", D_NODE, H5T_NATIVE_DOUBLE, s->lon, s->n_nodes, "degrees_east",
                     "longitude") ||
+        standard_name(f, "lon", "longitude") ||
         write_array(f, o, "edge_from", D_EDGE, H5T_NATIVE_INT32, s->edge_from, s->n_edges, NULL,
                     "node the road starts at (index into node)") ||
         write_array(f, o, "edge_to", D_EDGE, H5T_NATIVE_INT32, s->edge_to, s->n_edges, NULL,
@@ -435,8 +492,14 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
         if (strcmp(d->name, "node_status") == 0 &&
             flag_attrs(ds, cfx_status_names, CFX_STATUS_N))
             return -1;
-        if (strcmp(d->name, "node_controller") == 0 &&
-            cfx_h5_attr_str(ds, "comment", "index into the group dimension (see group_name)"))
+        if (cfx_h5_attr_str(ds, "cell_methods", d->cell))
+            return -1;
+        /* udunits2 has no currencies: an amount of money is a count of the currency's units,
+         * so USD/kg is written kg-1 and the currency is named apart */
+        if (d->units && (strcmp(d->units, "kg-1") == 0 || strcmp(d->units, "day-1") == 0) &&
+            cfx_h5_attr_str(ds, "currency", "USD"))
+            return -1;
+        if (strcmp(d->name, "node_controller") == 0 && group_flags(ds, s, 0))
             return -1;
         o->s[i].width = width;
         o->s[i].elem = h5size(d->type);
@@ -472,7 +535,8 @@ static int create_events(cfx_output *o, const cfx_scenario *s)
     cfx_scenario_start_iso(s, start);
     snprintf(units, sizeof units, "days since %s", start);
     if (cfx_h5_attr_str(o->ev_ds[0], "units", units) || cfx_h5_attr_str(o->ev_ds[4], "units", "days") ||
-        flag_attrs(o->ev_ds[1], cfx_event_kind_names, CFX_EV_NKINDS))
+        flag_attrs(o->ev_ds[1], cfx_event_kind_names, CFX_EV_NKINDS) ||
+        group_flags(o->ev_ds[5], s, 1))
         return -1;
     return 0;
 }
@@ -484,8 +548,17 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
     int threads = meta->threads, complete = 0;
     char start[16];
     cfx_scenario_start_iso(s, start);
+    char history[1200], source[160];
+    snprintf(history, sizeof history, "%s: %s", meta->created ? meta->created : "",
+             meta->command_line && *meta->command_line ? meta->command_line : "conflux run");
+    snprintf(source, sizeof source, "conflux %s (git %s), an agent-based simulation of mineral "
+             "flows under conflict", CFX_VERSION, CFX_GIT_COMMIT);
     if (cfx_h5_attr_str(f, "Conventions", "CF-1.8") ||
         cfx_h5_attr_str(f, "title", s->description[0] ? s->description : s->name) ||
+        cfx_h5_attr_str(f, "history", history) || cfx_h5_attr_str(f, "source", source) ||
+        cfx_h5_attr_str(f, "references",
+                        "the model: conflux's README.md and models/README.md; the scenario's "
+                        "numbers: the source column of each table (scenario_text, table_*_text)") ||
         cfx_h5_attr_str(f, "conflux_version", CFX_VERSION) || cfx_h5_attr_str(f, "git_commit", CFX_GIT_COMMIT) ||
         cfx_h5_attr_str(f, "scenario_name", s->name) || cfx_h5_attr_str(f, "start", start) ||
         cfx_h5_attr_num(f, "seed", H5T_NATIVE_LLONG, 1, &seed) ||
@@ -530,10 +603,20 @@ static void close_all(cfx_output *o)
     for (int d = 0; d < ND; d++)
         if (o->dims[d] > 0)
             H5Dclose(o->dims[d]);
+    if (o->bnds_ds > 0)
+        H5Dclose(o->bnds_ds);
     if (o->file > 0)
         H5Fclose(o->file);
     free(o->days);
     free(o);
+}
+
+/* time_bnds (time, nv): each day runs from its time to the next (CF cell bounds). */
+static int time_bounds(cfx_output *o)
+{
+    hsize_t dims[2] = {0, 2}, maxd[2] = {H5S_UNLIMITED, 2}, chunk[2] = {o->chunk, 2};
+    o->bnds_ds = make_dset(o->file, "time_bnds", H5T_NATIVE_DOUBLE, 2, dims, maxd, chunk);
+    return o->bnds_ds < 0 || attach(o->bnds_ds, o, D_TIME, D_NV) ? -1 : 0;
 }
 
 int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
@@ -594,9 +677,12 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
               cfx_h5_attr_str(o->dims[D_TIME], "units", units) ||
               cfx_h5_attr_str(o->dims[D_TIME], "calendar", "standard") ||
               cfx_h5_attr_str(o->dims[D_TIME], "long_name", "time (start of the day)") ||
+              cfx_h5_attr_str(o->dims[D_TIME], "standard_name", "time") ||
+              cfx_h5_attr_str(o->dims[D_TIME], "bounds", "time_bnds") ||
               cfx_h5_attr_str(o->dims[D_TIME], "axis", "T");
     bad = bad || label_dims(o, s) ||
-          (o->dims[D_EVENT] = phony_dim(o->file, D_EVENT, 0, 1)) < 0;
+          (o->dims[D_EVENT] = phony_dim(o->file, D_EVENT, 0, 1)) < 0 ||
+          (o->dims[D_NV] = phony_dim(o->file, D_NV, 2, 0)) < 0 || time_bounds(o);
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
         root_attrs(o, s, meta) || sync_file(o, err)) {
         int nomem = o->nomem;
@@ -745,11 +831,24 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
     double *t = n <= 4096 ? tvals : malloc(n * sizeof *t);
     if (!t)
         return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
-    for (size_t i = 0; i < n; i++)
+    double bvals[2 * 4096];
+    double *b = n <= 4096 ? bvals : malloc(2 * n * sizeof *b);
+    if (!b) {
+        if (t != tvals)
+            free(t);
+        return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
+    }
+    for (size_t i = 0; i < n; i++) {
         t[i] = (double)o->days[i];
-    rc = append_rows(o->time_ds, H5T_NATIVE_DOUBLE, o->rows, n, 1, 0, t);
+        b[2 * i] = t[i];
+        b[2 * i + 1] = t[i] + 1;
+    }
+    rc = append_rows(o->time_ds, H5T_NATIVE_DOUBLE, o->rows, n, 1, 0, t) ||
+         append_rows(o->bnds_ds, H5T_NATIVE_DOUBLE, o->rows, n, 2, 2, b);
     if (t != tvals)
         free(t);
+    if (b != bvals)
+        free(b);
     if (rc)
         return fail(err, CFX_EIO, o->path, "variable 'time'");
     o->rows += n;

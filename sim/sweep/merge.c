@@ -157,7 +157,9 @@ static herr_t collect(hid_t file, const char *name, const H5L_info_t *info, void
         for (int d = 0; d < v->rank; d++)
             if (H5DSiterate_scales(ds, (unsigned)d, NULL, scale_name, v->dim_name[d]) < 0)
                 v->dim_name[d][0] = '\0';
-        v->kind = strcmp(v->dim_name[0], "time") == 0    ? V_SERIES
+        /* time_bnds is on time but the same in every member: shared, as the time axis */
+        v->kind = strcmp(v->dim_name[0], "time") == 0 && strcmp(name, "time_bnds") != 0
+                      ? V_SERIES
                   : strcmp(v->dim_name[0], "event") == 0 ? V_EVENT
                                                          : V_SHARED;
     }

@@ -7,7 +7,7 @@ import numpy as np
 import xarray as xr
 
 EXPECTED = {  # variable: (dims, units)
-    "price": (("time", "product"), "USD/kg"),
+    "price": (("time", "product"), "kg-1"),  # USD per kg: the currency in its own attribute
     "demand": (("time", "product"), "t/day"),
     "supply": (("time", "product"), "t/day"),
     "delivered": (("time", "product"), "t/day"),
@@ -24,7 +24,7 @@ EXPECTED = {  # variable: (dims, units)
     "arrived": (("time",), "t"),
     "seized": (("time",), "t"),
     "lost": (("time",), "t"),
-    "group_revenue": (("time", "group"), "USD/day"),
+    "group_revenue": (("time", "group"), "day-1"),  # USD per day
     "delivered_by_origin": (("time", "node"), "t/day"),
     "delivered_at": (("time", "node"), "t/day"),
     "delivered_by_controller": (("time", "group"), "t/day"),

@@ -4,7 +4,7 @@
 expect_exit 0 "run the line network" -- "$CONFLUX" run "$SRC/scenarios/examples/line.yaml" -o "$WORK/line.h5" --quiet
 if ncdump -h "$WORK/line.h5" >"$WORK/cdl" 2>&1; then ok "ncdump -h opens the file"; else bad "ncdump -h failed: $(head -3 "$WORK/cdl")"; fi
 for v in "time = UNLIMITED" "node = 4" "edge = 3" "product = 2" "group = 2" "event = UNLIMITED" \
-         'price:units = "USD/kg"' 'time:units = "days since 2025-01-01"' ':Conventions = "CF-1.8"' \
+         'price:units = "kg-1"' 'price:currency = "USD"' 'time:units = "days since 2025-01-01"' ':Conventions = "CF-1.8"' \
          ':complete = 1'; do
   grep -qF -- "$v" "$WORK/cdl" && ok "ncdump shows $v" || bad "ncdump lacks $v"
 done
@@ -20,6 +20,12 @@ assert ds.edge_flow.sel(edge="A-B").dims == ("time",)
 assert ds.group_revenue.sel(group="A-group").dims == ("time",)
 PY
 then ok "xarray -W error: product, node, edge and group select by label"; else bad "xarray labels"; sed 's/^/  | /' "$WORK/py"; fi
+# CF: udunits2 parses every unit; time bounds, standard names, cell methods, flags, currency
+if command -v udunits2 >/dev/null; then
+  if $PY "$SRC/tests/cli/check_cf.py" "$WORK/line.h5" >"$WORK/cf" 2>&1; then
+    ok "CF: udunits2 parses every unit; bounds, standard names, cell methods, flags"
+  else bad "CF check"; sed 's/^/  | /' "$WORK/cf"; fi
+else bad "udunits2 is not installed (scripts/install-deps.sh test installs udunits-bin)"; fi
 if $PY "$SRC/tests/cli/check_output.py" "$WORK/line.h5" line >"$WORK/py" 2>&1; then
   ok "xarray/h5netcdf: variables, dims, units, flows"; else bad "xarray check"; sed 's/^/  | /' "$WORK/py"; fi
 finish
