@@ -156,6 +156,11 @@ assert "param_" + e in ds.coords and list(ds["param_" + e].values) == [0.1, 0.4]
 assert ds.node_status.dtype == np.uint8 and ds.event_kind.dtype == np.uint8, ds.node_status.dtype
 assert ds.node_controller.dtype == np.int32
 PY
+  if command -v udunits2 >/dev/null; then
+    $PY "$SRC/tests/cli/check_cf.py" "$WORK/sw/sweep.h5" >"$WORK/cf" 2>&1 &&
+      ok "CF: the sweep file (and its percentile series) pass the checks of a run" ||
+      { bad "CF check of a sweep"; sed 's/^/  | /' "$WORK/cf"; }
+  fi
 fi
 
 # A real sobol sweep (tests/data/sweep/sobol.yaml: 8 base samples x (3 parameters + 2) x 2
