@@ -225,9 +225,23 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
     for (int d = 0; d < rank; d++)
         n *= dims[d];
     if (ok && chunked && n > 0) {
-        /* one member per chunk: a reader of one member decompresses only its own */
-        for (int d = 0; d < rank; d++)
+        /* one member per chunk, a reader of one member decompresses only its own; and no
+         * chunk above about 1 MiB (a member of a 10^5-node network is 290 MB a series): the
+         * largest of the other dimensions is halved until it fits */
+        size_t bytes = H5Tget_size(type);
+        for (int d = 0; d < rank; d++) {
             chunk[d] = d == 0 ? 1 : (dims[d] ? dims[d] : 1);
+            bytes *= chunk[d];
+        }
+        while (bytes > (1u << 20)) {
+            int big = 1;
+            for (int d = 2; d < rank; d++)
+                big = chunk[d] > chunk[big] ? d : big;
+            if (rank < 2 || chunk[big] <= 1)
+                break;
+            bytes = bytes / chunk[big] * ((chunk[big] + 1) / 2);
+            chunk[big] = (chunk[big] + 1) / 2;
+        }
         ok = H5Pset_chunk(dcpl, rank, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
              H5Pset_deflate(dcpl, 1) >= 0;
     }
