@@ -199,8 +199,9 @@ static int attach(hid_t ds, const cfx_output *o, int d0, int d1)
 }
 
 /* flag_values and flag_meanings of a variable holding group indices (controller, actor):
- * 0 .. n_groups - 1 named by the groups (blanks as '_'), and -1 "none" when with_none. */
-static int group_flags(hid_t ds, const cfx_scenario *s, int with_none)
+ * 0 .. n_groups - 1 named by the groups (blanks as '_'), and -1 "none" when with_none.
+ * 0, or -1 (*nomem set when it was memory). */
+static int group_flags(hid_t ds, const cfx_scenario *s, int with_none, int *nomem)
 {
     size_t n = s->n_groups + (with_none ? 1 : 0);
     int32_t *vals = malloc((n + 1) * sizeof *vals);
@@ -228,6 +229,8 @@ static int group_flags(hid_t ds, const cfx_scenario *s, int with_none)
                      cfx_h5_attr_str(ds, "flag_meanings", meanings)
                  ? -1
                  : 0;
+    } else {
+        *nomem = 1;
     }
     free(vals);
     free(meanings);
@@ -499,7 +502,7 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
         if (d->units && (strcmp(d->units, "kg-1") == 0 || strcmp(d->units, "day-1") == 0) &&
             cfx_h5_attr_str(ds, "currency", "USD"))
             return -1;
-        if (strcmp(d->name, "node_controller") == 0 && group_flags(ds, s, 0))
+        if (strcmp(d->name, "node_controller") == 0 && group_flags(ds, s, 0, &o->nomem))
             return -1;
         o->s[i].width = width;
         o->s[i].elem = h5size(d->type);
@@ -536,7 +539,7 @@ static int create_events(cfx_output *o, const cfx_scenario *s)
     snprintf(units, sizeof units, "days since %s", start);
     if (cfx_h5_attr_str(o->ev_ds[0], "units", units) || cfx_h5_attr_str(o->ev_ds[4], "units", "days") ||
         flag_attrs(o->ev_ds[1], cfx_event_kind_names, CFX_EV_NKINDS) ||
-        group_flags(o->ev_ds[5], s, 1))
+        group_flags(o->ev_ds[5], s, 1, &o->nomem))
         return -1;
     return 0;
 }
