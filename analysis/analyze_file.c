@@ -13,6 +13,7 @@
 #include <hdf5_hl.h>
 
 #include "io/conf.h"
+#include "io/h5.h"
 #include "core/util.h"
 
 /* The series whose percentiles over members are written back (flags and indices are not:
@@ -752,7 +753,7 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
         /* CF: the median is a cell method over the members; the 5th and 95th percentiles
          * have none in CF's table, so they say so in `percentile` */
         char cm[160];
-        snprintf(cm, sizeof cm, "%s%s%s", cell, cell[0] ? " " : "",
+        snprintf(cm, sizeof cm, "%s%s%s", cell, cell[0] && q == 1 ? " " : "",
                  q == 1 ? "member: median" : "");
         double pct = 100 * levels[q].q;
         if ((units[0] && put_str_attr(out[q], "units", units)) ||
@@ -760,7 +761,7 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
             (cm[0] && put_str_attr(out[q], "cell_methods", cm)) ||
             (coords[0] && put_str_attr(out[q], "coordinates", coords)) ||
             (currency[0] && put_str_attr(out[q], "currency", currency)) ||
-            H5LTset_attribute_double(f, vname, "percentile", &pct, 1) < 0)
+            cfx_h5_attr_num(out[q], "percentile", H5T_NATIVE_DOUBLE, 1, &pct))
             rc = -1;
         for (int i = 1; i < rank && !rc; i++) {
             hid_t s = scale_of(src, (unsigned)i);

@@ -154,6 +154,8 @@ typedef struct market {
     double *pipe;         /* np * lag: deliveries in processing, t/day, a ring */
     long head;            /* ring slot of the oxide that is ready today */
     int started;          /* the day-0 stocks are set (on the first day: they need the outlook) */
+    int normal_known;     /* normal[] is read from the world's outlook (on the first step,
+                             and again after a resume: not checkpointed, rebuilt) */
     int flowing;          /* the network has delivered something, or the warm-up is over */
     news *news;           /* the scenario's news events, by day */
     size_t n_news;
@@ -467,7 +469,10 @@ static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_
     (void)out;
     market *m = state;
     const cfx_scenario *s = cfx_world_scenario(w);
-    normal_supply(m, w);
+    if (!m->normal_known) { /* the production model tells the outlook on its first step */
+        normal_supply(m, w);
+        m->normal_known = 1;
+    }
     for (long k = 0; k <= m->lag + m->horizon; k++) {
         long y;
         int mo, d;

@@ -275,21 +275,18 @@ static int standard_name(hid_t file, const char *name, const char *value)
     return rc;
 }
 
-/* A labelled dimension: a coordinate variable of variable-length UTF-8 strings named as
- * the dimension (node ids, "from-to" road ids, product and group names), so that xarray
- * selects by label (`ds.price.sel(product="Dy2O3")`) and netCDF tools see a string
- * coordinate. */
-static hid_t label_dim(hid_t file, int d, const char *const *v, size_t n, const char *long_name)
+/* A dataset of n variable-length UTF-8 strings (xarray and netCDF read them as str), open,
+ * or -1. The transfer buffer is sized to the data: HDF5's default of 1 MiB, zeroed for every
+ * such write, would cost about 1.5 ms per variable. */
+static hid_t string_dset(hid_t file, const char *name, const char *const *v, size_t n)
 {
     hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER), ds = -1;
     hsize_t dim = n;
     if (t >= 0 && xfer >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
         H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
         H5Pset_buffer(xfer, (n < 256 ? 256 : n) * sizeof(hvl_t), NULL, NULL) >= 0 &&
-        (ds = make_dset(file, dim_names[d], t, 1, &dim, NULL, NULL)) >= 0 &&
-        ((n && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) < 0) ||
-         H5DSset_scale(ds, dim_names[d]) < 0 ||
-         cfx_h5_attr_str(ds, "long_name", long_name))) {
+        (ds = make_dset(file, name, t, 1, &dim, NULL, NULL)) >= 0 && n &&
+        H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) < 0) {
         H5Dclose(ds);
         ds = -1;
     }
@@ -297,6 +294,20 @@ static hid_t label_dim(hid_t file, int d, const char *const *v, size_t n, const 
         H5Tclose(t);
     if (xfer >= 0)
         H5Pclose(xfer);
+    return ds;
+}
+
+/* A labelled dimension: a coordinate variable of strings named as the dimension (node ids,
+ * "from-to" road ids, product and group names), so that xarray selects by label
+ * (`ds.price.sel(product="Dy2O3")`) and netCDF tools see a string coordinate. */
+static hid_t label_dim(hid_t file, int d, const char *const *v, size_t n, const char *long_name)
+{
+    hid_t ds = string_dset(file, dim_names[d], v, n);
+    if (ds >= 0 && (H5DSset_scale(ds, dim_names[d]) < 0 ||
+                    cfx_h5_attr_str(ds, "long_name", long_name))) {
+        H5Dclose(ds);
+        ds = -1;
+    }
     return ds;
 }
 
@@ -357,31 +368,15 @@ done:
     return rc;
 }
 
-/* A label variable as variable-length UTF-8 strings (xarray and netCDF read them as str).
- * The transfer buffer is sized to the data: HDF5's default of 1 MiB, zeroed for every such
- * write, would cost about 1.5 ms per variable. */
+/* A label variable of strings on dimension d. 0 or -1. */
 static int write_strings(hid_t file, const cfx_output *o, const char *name, int d,
                          const char *const *v, size_t n, const char *long_name)
 {
-    hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER);
-    hsize_t dim = n;
-    int rc = -1;
-    if (t < 0 || xfer < 0 || H5Tset_size(t, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
-        H5Pset_buffer(xfer, (n < 256 ? 256 : n) * sizeof(hvl_t), NULL, NULL) < 0)
-        goto done;
-    hid_t ds = make_dset(file, name, t, 1, &dim, NULL, NULL);
+    hid_t ds = string_dset(file, name, v, n);
     if (ds < 0)
-        goto done;
-    if ((n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) >= 0) &&
-        !describe(ds, NULL, long_name) && !attach(ds, o, d, -1))
-        rc = 0;
+        return -1;
+    int rc = describe(ds, NULL, long_name) || attach(ds, o, d, -1) ? -1 : 0;
     H5Dclose(ds);
-done:
-    if (t >= 0)
-        H5Tclose(t);
-    if (xfer >= 0)
-        H5Pclose(xfer);
     return rc;
 }
 

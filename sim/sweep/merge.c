@@ -157,9 +157,7 @@ static herr_t collect(hid_t file, const char *name, const H5L_info_t *info, void
         for (int d = 0; d < v->rank; d++)
             if (H5DSiterate_scales(ds, (unsigned)d, NULL, scale_name, v->dim_name[d]) < 0)
                 v->dim_name[d][0] = '\0';
-        /* time_bnds is on time but the same in every member: shared, as the time axis */
-        v->kind = strcmp(v->dim_name[0], "time") == 0 && strcmp(name, "time_bnds") != 0
-                      ? V_SERIES
+        v->kind = strcmp(v->dim_name[0], "time") == 0    ? V_SERIES
                   : strcmp(v->dim_name[0], "event") == 0 ? V_EVENT
                                                          : V_SHARED;
     }
@@ -177,12 +175,44 @@ static herr_t collect(hid_t file, const char *name, const H5L_info_t *info, void
     return 0;
 }
 
+/* The fixed-length string attribute name of obj into buf (len bytes): 1 when read, 0 when
+ * absent, -1 when it cannot be read (or is longer than buf). */
+static int str_attr(hid_t obj, const char *name, char *buf, size_t len)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1;
+    int ok = t >= 0 && !H5Tis_variable_str(t) && H5Tget_size(t) < len &&
+             (memset(buf, 0, len), H5Aread(a, t, buf) >= 0);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return ok ? 1 : -1;
+}
+
 static var *find_var(merge *m, const char *name)
 {
     for (size_t i = 0; i < m->n_vars; i++)
         if (strcmp(m->v[i].name, name) == 0)
             return &m->v[i];
     return NULL;
+}
+
+/* A coordinate's cell bounds (CF `bounds`, time_bnds of time) are the same in every member,
+ * like the coordinate: shared, not a series. */
+static void share_bounds(merge *m, hid_t tmpl)
+{
+    for (size_t i = 0; i < m->n_vars; i++) {
+        char bounds[128];
+        var *b;
+        hid_t ds = m->v[i].kind == V_TIME ? H5Dopen2(tmpl, m->v[i].name, H5P_DEFAULT) : -1;
+        if (ds >= 0 && str_attr(ds, "bounds", bounds, sizeof bounds) == 1 &&
+            (b = find_var(m, bounds)))
+            b->kind = V_SHARED;
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
 }
 
 /* ---------------------------------------------------------------- creating the sweep file */
@@ -282,17 +312,9 @@ static void member_coords(const merge *m, char *buf, size_t len)
 static int add_member_coords(const merge *m, hid_t ds)
 {
     char coords[2048] = "", mine[1024] = "";
-    if (H5Aexists(ds, "coordinates") > 0) {
-        hid_t a = H5Aopen(ds, "coordinates", H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1;
-        int ok = t >= 0 && !H5Tis_variable_str(t) && H5Tget_size(t) < sizeof mine &&
-                 H5Aread(a, t, mine) >= 0;
-        if (t >= 0)
-            H5Tclose(t);
-        if (a >= 0)
-            H5Aclose(a);
-        if (!ok || H5Adelete(ds, "coordinates") < 0)
-            return -1;
-    }
+    int had = str_attr(ds, "coordinates", mine, sizeof mine);
+    if (had < 0 || (had && H5Adelete(ds, "coordinates") < 0))
+        return -1;
     member_coords(m, coords, sizeof coords);
     if (*mine) {
         size_t used = strlen(mine);
@@ -669,6 +691,7 @@ int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep, cfx
         rc = cfx_error_set(err, CFX_EINVAL, tpath, 0, 0, "not a conflux result file");
         goto done;
     }
+    share_bounds(&m, tmpl);
     for (size_t i = first; i < m.n_members && !rc; i++)
         if (m.status[i] == CFX_MEMBER_OK)
             rc = check_member(&m, i, err);
