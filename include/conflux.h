@@ -120,6 +120,7 @@ typedef struct cfx_run_opts {
     /* Called after each day (may be NULL). */
     void (*progress)(void *ctx, long day, long days, double elapsed_s);
     void *progress_ctx;
+    int checkpoint_on_stop; /* stopped by *stop: first write OUT.ckpt/day-NNNNN.h5 */
 } cfx_run_opts;
 
 typedef struct cfx_run_result {
@@ -205,11 +206,16 @@ typedef struct cfx_sweep_opts {
     int jobs;                    /* members at a time (local driver) */
     int resume;                  /* skip members whose file is complete */
     int progress;                /* 0 none, 1 a line now and then, 2 a live line (a terminal) */
-    volatile sig_atomic_t *stop; /* set by a signal: no new members are started */
+    volatile sig_atomic_t *stop; /* set by a signal: no new members are started, and the
+                                    running ones stop after their day with a checkpoint */
+    const char *scratch;         /* NULL, or where members are written before being copied
+                                    into DIR complete (node-local disk) */
+    int dealer_only;             /* MPI: rank 0 deals members and runs none */
 } cfx_sweep_opts;
 
 typedef struct cfx_sweep_tally {
     size_t todo, skipped, ok, failed; /* this process's (or this MPI job's) share */
+    size_t stopped;                   /* stopped by a signal, with a checkpoint to resume */
     double shown_s;                   /* when the progress line was last drawn */
 } cfx_sweep_tally;
 
@@ -231,11 +237,14 @@ CFX_API int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o,
                                 cfx_error *err);
 /* Runs member m in this process, single-threaded, into DIR/member-NNNNN.h5 (replacing an
  * incomplete one), with DIR/created as its `created` attribute: the file has the same bytes
- * whichever process, rank or shard runs it, and when. On failure the message goes to
- * DIR/member-NNNNN.error, which a success removes. Returns 0 on success, 1 on failure.
+ * whichever process, rank or shard runs it, and when. With o->scratch the member is written
+ * there and copied into DIR when complete. On failure the message goes to
+ * DIR/member-NNNNN.error, which a success removes. When *o->stop is set the member stops
+ * after its day, leaving DIR/member-NNNNN.h5.ckpt/day-NNNNN.h5, from which it goes on when
+ * it is run again with o->resume. Returns CFX_MEMBER_OK, _FAILED or _STOPPED.
  * poll (may be NULL) is called after every simulated day: the MPI driver serves other
  * ranks from it. */
-CFX_API int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir,
+CFX_API int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
                                  void (*poll)(void *), void *poll_ctx);
 /* Prints the error notes of those of members (at most max) that failed, to f. */
 CFX_API void cfx_sweep_print_failures(const char *dir, const size_t *members, size_t n,
@@ -256,8 +265,14 @@ typedef struct cfx_merge_report {
 CFX_API int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep,
                             cfx_error *err);
 
+/* The members of DIR that a merge would mark missing (no complete file, no error note), in
+ * order, into *missing (malloc'd; free it) and *n_missing. */
+CFX_API int cfx_sweep_missing(const char *dir, size_t **missing, size_t *n_missing,
+                              cfx_error *err);
+
 /* MPI. 1 when this process was started by an MPI launcher (mpirun, srun) with more than
- * one rank. */
+ * one rank; -1 when it is one of several tasks of a Slurm step without an MPI plugin (each
+ * would run the whole sweep); 0 otherwise. */
 CFX_API int cfx_sweep_mpi_launched(void);
 /* Starts MPI. Without CONFLUX_MPI: CFX_EUSAGE, saying how to build it. */
 CFX_API int cfx_sweep_mpi_init(int *rank, int *size, cfx_error *err);

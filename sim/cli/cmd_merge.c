@@ -1,24 +1,53 @@
 /* conflux merge: joins a sweep directory's member files into one file and says what is
  * missing. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
 
 static const char help_merge[] =
-    "usage: conflux merge DIR [-o SWEEP.h5] [--force] [--quiet]\n"
+    "usage: conflux merge DIR [-o SWEEP.h5] [--force] [--require-all] [--shards N] [--quiet]\n"
     "\n"
     "Joins the complete member files of a sweep directory into one file (default\n"
     "DIR/sweep.h5, which is replaced), marking failed members (with their error) and\n"
     "missing ones in member_status, their series filled with _FillValue, and lists what is\n"
     "missing. Exit 0 when the file is written, whatever is missing.\n"
-    "  -o SWEEP.h5     write there instead (an existing file only with --force)\n";
+    "  -o SWEEP.h5     write there instead (an existing file only with --force)\n"
+    "  --require-all   write nothing and exit 1 while any member is missing (a Slurm merge\n"
+    "                  job chained after the array with afterany uses it)\n"
+    "  --shards N      the sweep ran as N shards (conflux sweep --shards N): name the shards\n"
+    "                  of the missing members, to resubmit with sbatch --array=...\n";
+
+/* Lists the missing members and, with the shard count, the array tasks that run them. */
+static void print_missing(const char *dir, const size_t *miss, size_t n, long shards)
+{
+    fprintf(stderr, "missing: %zu member%s without a complete file:", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < 20; i++)
+        fprintf(stderr, "%s %zu", i ? "," : "", miss[i]);
+    fprintf(stderr, "%s\n", n > 20 ? ", ..." : "");
+    if (shards > 0) {
+        fprintf(stderr, "  array tasks (of --shards %ld) to resubmit:", shards);
+        size_t shown = 0;
+        for (long k = 0; k < shards && shown < 64; k++)
+            for (size_t i = 0; i < n; i++)
+                if ((long)(miss[i] % (size_t)shards) == k) {
+                    fprintf(stderr, "%s%ld", shown++ ? "," : " ", k);
+                    break;
+                }
+        fprintf(stderr, "%s\n  (scripts/slurm/submit-sweep --shards %ld --tasks <them> ..., "
+                        "or sbatch --array=<them>)\n", shown == 64 ? ",..." : "", shards);
+    } else {
+        fprintf(stderr, "  (finish them with: conflux sweep SCENARIO SWEEP -o %s --resume)\n", dir);
+    }
+}
 
 static int cfx_cmd_merge(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL, *v;
-    int force = 0, quiet = 0;
+    int force = 0, quiet = 0, require_all = 0;
+    long shards = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
@@ -27,6 +56,12 @@ static int cfx_cmd_merge(int argc, char **argv)
             force = 1;
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             quiet = 1;
+        else if (strcmp(a, "--require-all") == 0)
+            require_all = 1;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--shards"))) {
+            if (cfx_cli_parse_long(v, 1, 1L << 30, &shards))
+                return cfx_cli_usage("merge", "--shards takes a count from 1, got '%s'", v);
+        }
         else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
                  (v = cfx_cli_optval(argc, argv, &i, "-o")))
             out = v;
@@ -51,7 +86,20 @@ static int cfx_cmd_merge(int argc, char **argv)
     }
     cfx_merge_report rep = {0};
     cfx_error err = {0};
-    int rc = cfx_sweep_merge(dir, out ? out : def, &rep, &err);
+    size_t *miss = NULL, n_miss = 0;
+    int rc = cfx_sweep_missing(dir, &miss, &n_miss, &err);
+    if (rc || (require_all && n_miss)) {
+        if (rc)
+            cfx_cli_print_error(&err);
+        else {
+            fprintf(stderr, "conflux: %s: not merged: --require-all and %zu of the members are "
+                            "missing\n", dir, n_miss);
+            print_missing(dir, miss, n_miss, shards);
+        }
+        free(miss);
+        return cfx_exit_code(rc ? rc : CFX_EFAIL);
+    }
+    rc = cfx_sweep_merge(dir, out ? out : def, &rep, &err);
     if (rc) {
         cfx_cli_print_error(&err);
         if (rc != CFX_EFAIL || !rep.members)
@@ -60,15 +108,9 @@ static int cfx_cmd_merge(int argc, char **argv)
         fprintf(stderr, "merged %zu of %zu members into %s (%zu failed, %zu missing)\n", rep.ok,
                 rep.members, out ? out : def, rep.failed, rep.missing);
     }
-    if (rep.missing) {
-        fprintf(stderr, "missing: %zu member%s without a complete file, e.g.", rep.missing,
-                rep.missing == 1 ? "" : "s");
-        size_t shown = rep.missing < 8 ? rep.missing : 8;
-        for (size_t i = 0; i < shown; i++)
-            fprintf(stderr, " %s/member-%05zu.h5", dir, rep.first_missing[i]);
-        fprintf(stderr, "%s\n  (finish them with: conflux sweep SCENARIO SWEEP -o %s --resume)\n",
-                rep.missing > shown ? " ..." : "", dir);
-    }
+    if (n_miss)
+        print_missing(dir, miss, n_miss, shards);
+    free(miss);
     return cfx_exit_code(rc);
 }
 

@@ -2,22 +2,38 @@
  * MPI driver, and the merge at the end of a sweep that is not sharded. */
 #define _GNU_SOURCE /* sched_getaffinity: the cores this process may use */
 #include <sched.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 
 static volatile sig_atomic_t stop_requested; /* SIGINT, SIGTERM */
 
-/* --shard K/N, or Slurm's array task among the array's tasks. */
-static int shard_from(const char *arg, long *k, long *n)
+/* --shard K/N; --shards N with K Slurm's array task id; or, with neither, Slurm's array
+ * task among the array's tasks. */
+static int shard_from(const char *arg, const char *count, long *k, long *n)
 {
     char buf[64];
+    const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+    if (count && arg)
+        return cfx_cli_usage("sweep", "--shard K/N and --shards N: give one");
+    if (count) {
+        if (cfx_cli_parse_long(count, 1, 1L << 30, n))
+            return cfx_cli_usage("sweep", "--shards takes a count from 1, got '%s'", count);
+        if (!id)
+            return cfx_cli_usage("sweep", "--shards N takes the shard from SLURM_ARRAY_TASK_ID, "
+                                          "which is not set (outside an array: --shard K/N)");
+        if (cfx_cli_parse_long(id, 0, 1L << 30, k) || *k >= *n)
+            return cfx_cli_usage("sweep", "Slurm array task %s is not a shard of --shards %ld "
+                                          "(shards are 0 to %ld)", id, *n, *n - 1);
+        return 0;
+    }
     if (!arg) {
-        const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
         const char *min = getenv("SLURM_ARRAY_TASK_MIN"), *step = getenv("SLURM_ARRAY_TASK_STEP");
         if (!id || !cnt)
             return 0;
@@ -26,13 +42,16 @@ static int shard_from(const char *arg, long *k, long *n)
             (step && cfx_cli_parse_long(step, 1, 1L << 30, &st)) || st != 1)
             return cfx_cli_usage("sweep",
                                  "a Slurm array for a sweep must count up by one "
-                                 "(--array=0-N), got step %s",
+                                 "(--array=0-N), got step %s; or give --shards N",
                                  step ? step : "?");
         if (cfx_cli_parse_long(id, 0, 1L << 30, k) || cfx_cli_parse_long(cnt, 1, 1L << 30, n))
             return cfx_cli_usage("sweep", "bad SLURM_ARRAY_TASK_ID '%s' or COUNT '%s'", id, cnt);
         *k -= lo;
         if (*k >= *n)
-            return cfx_cli_usage("sweep", "Slurm array task %s is not one of %ld tasks from %ld",
+            return cfx_cli_usage("sweep",
+                                 "Slurm array task %s is not one of %ld tasks from %ld; give "
+                                 "the shard count with --shards N (as scripts/slurm does), so "
+                                 "that a resubmitted --array=3,7 keeps its numbering",
                                  id, *n, lo);
         return 0;
     }
@@ -56,8 +75,8 @@ static int cores(void)
 }
 
 static const char help_sweep[] =
-    "usage: conflux sweep SCENARIO.yaml SWEEP.yaml -o DIR [--jobs N] [--shard K/N] [--resume]\n"
-    "                     [--quiet]\n"
+    "usage: conflux sweep SCENARIO.yaml SWEEP.yaml -o DIR [--jobs N] [--shard K/N | --shards N]\n"
+    "                     [--resume] [--scratch DIR] [--dealer] [--quiet]\n"
     "\n"
     "Runs every member of the sweep (the scenario plus the member's parameter values, with a\n"
     "seed derived from the base seed and the member index), each single-threaded, into\n"
@@ -70,20 +89,30 @@ static const char help_sweep[] =
     "\n"
     "  -o DIR          where the files go (created if missing)\n"
     "  --jobs N        members at a time (default: the cores this process may use)\n"
-    "  --shard K/N     run only members with index % N == K and do not merge (default,\n"
-    "                  in a Slurm array job: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT);\n"
-    "                  then run conflux merge DIR\n"
-    "  --resume        skip members whose file is complete and redo the rest; without it,\n"
-    "                  an existing member file is an error (nothing is overwritten)\n"
+    "  --shard K/N     run only members with index % N == K and do not merge; then run\n"
+    "                  conflux merge DIR\n"
+    "  --shards N      the same, K being SLURM_ARRAY_TASK_ID: an array of N shards, any of\n"
+    "                  which may be resubmitted alone (--array=3,7). In an array without\n"
+    "                  either: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT\n"
+    "  --resume        skip members whose file is complete, go on from the checkpoint of a\n"
+    "                  member that was stopped, and redo the rest; without it, an existing\n"
+    "                  member file is an error (nothing is overwritten)\n"
+    "  --scratch DIR   write each member in DIR (node-local disk) and copy it into -o DIR\n"
+    "                  when it is complete\n"
+    "  --dealer        under MPI, rank 0 only deals members (it runs none): for many ranks\n"
     "  --quiet         no progress line\n"
-    "Under mpirun -n N (a conflux built with -DCONFLUX_MPI=ON) members are dealt to the ranks\n"
-    "as they become free; the files are the same as those of a local sweep.\n";
+    "SIGTERM or SIGINT (Slurm's time limit, preemption, Ctrl-C) starts no new member and stops\n"
+    "the running ones after their day, each leaving DIR/member-NNNNN.h5.ckpt; the exit status\n"
+    "is 130 and --resume goes on from there. Under mpirun or srun with N ranks (a conflux\n"
+    "built with -DCONFLUX_MPI=ON) members are dealt to the ranks as they become free; the\n"
+    "files are the same as those of a local sweep.\n";
 
 static int cfx_cmd_sweep(int argc, char **argv)
 {
     const char *scenario = NULL, *sweep_file = NULL, *dir = NULL, *shard = NULL, *v;
+    const char *shards = NULL, *scratch = NULL;
     long jobs = 0;
-    int quiet = 0, resume = 0, code = 2;
+    int quiet = 0, resume = 0, dealer = 0, code = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
@@ -95,8 +124,14 @@ static int cfx_cmd_sweep(int argc, char **argv)
         else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
                  (v = cfx_cli_optval(argc, argv, &i, "-o")))
             dir = v;
+        else if (strcmp(a, "--dealer") == 0)
+            dealer = 1;
         else if ((v = cfx_cli_optval(argc, argv, &i, "--shard")))
             shard = v;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--shards")))
+            shards = v;
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--scratch")))
+            scratch = v;
         else if ((v = cfx_cli_optval(argc, argv, &i, "--jobs"))) {
             if (cfx_cli_parse_long(v, 1, 4096, &jobs))
                 return cfx_cli_usage("sweep", "--jobs must be an integer from 1 to 4096, got '%s'",
@@ -115,8 +150,15 @@ static int cfx_cmd_sweep(int argc, char **argv)
     if (!dir || !*dir)
         return cfx_cli_usage("sweep", "needs -o DIR (where member files and sweep.h5 go)");
     long k = 0, n = 1;
-    if ((code = shard_from(shard, &k, &n)))
+    if ((code = shard_from(shard, shards, &k, &n)))
         return code;
+    if (scratch && (!*scratch || (mkdir(scratch, 0777) && errno != EEXIST))) {
+        cfx_error e;
+        cfx_error_set(&e, CFX_ECREATE, scratch, 0, 0, "cannot create the scratch directory: %s",
+                      *scratch ? strerror(errno) : "empty path");
+        cfx_cli_print_error(&e);
+        return cfx_exit_code(CFX_ECREATE);
+    }
 
     cfx_sweep_opts o = {.dir = dir,
                         .shard_k = (size_t)k,
@@ -126,8 +168,15 @@ static int cfx_cmd_sweep(int argc, char **argv)
                         .progress = quiet       ? 0
                                     : isatty(2) ? 2
                                                 : 1,
-                        .stop = &stop_requested};
+                        .stop = &stop_requested,
+                        .scratch = scratch,
+                        .dealer_only = dealer};
     int mpi = cfx_sweep_mpi_launched(), rank = 0, size = 1, rc = 0;
+    if (mpi < 0)
+        return cfx_cli_usage("sweep", "started as one of %s tasks of a Slurm step without MPI: "
+                                      "every task would run the whole sweep; launch it with "
+                                      "srun --mpi=pmix (srun --mpi=list shows the plugins)",
+                             getenv("SLURM_STEP_NUM_TASKS"));
     cfx_error err = {0};
     cfx_diags d = {0};
     cfx_sweep *sw = NULL;

@@ -6,6 +6,7 @@
  * models/README.md ("Checkpoints"). */
 #include "run/checkpoint.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -235,4 +236,48 @@ int cfx_checkpoint_replay(const char *path, cfx_output *o, const cfx_world *w, l
                           cfx_error *err)
 {
     return cfx_output_load_series(o, w, path, "series", (size_t)days, err);
+}
+
+/* ---------------------------------------------------------------- finding and removing */
+
+/* 1 when name is "day-NNNNN.h5" (a whole checkpoint, not one being written), with its day. */
+static int checkpoint_day(const char *name, long *day)
+{
+    char tail[8];
+    int used = 0;
+    return sscanf(name, "day-%ld%7s%n", day, tail, &used) == 2 && strcmp(tail, ".h5") == 0 &&
+           name[used] == '\0' && *day > 0;
+}
+
+int cfx_checkpoint_latest(char *buf, size_t n, const char *out)
+{
+    char dir[1040];
+    long best = 0, day;
+    if ((size_t)snprintf(dir, sizeof dir, "%s.ckpt", out) >= sizeof dir)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (checkpoint_day(e->d_name, &day) && day > best)
+            best = day;
+    closedir(d);
+    return best > 0 && cfx_checkpoint_path(buf, n, out, best) == 0;
+}
+
+void cfx_checkpoint_remove(const char *out)
+{
+    char dir[1040], path[1400];
+    if ((size_t)snprintf(dir, sizeof dir, "%s.ckpt", out) >= sizeof dir)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, "day-", 4) == 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    rmdir(dir);
 }

@@ -33,6 +33,11 @@ int cfx_checkpoint_write(const char *out, struct cfx_world *w, struct cfx_output
  * file is CFX_ENOENT. */
 int cfx_checkpoint_load(const char *path, struct cfx_world *w, const cfx_checkpoint_meta *meta,
                         long *days, cfx_error *err);
+/* The latest whole checkpoint of the run writing OUT (the most days in OUT.ckpt) into buf
+ * (n bytes); 1 when there is one, 0 when there is none. */
+int cfx_checkpoint_latest(char *buf, size_t n, const char *out);
+/* Removes OUT.ckpt with the checkpoints in it (those of a run that has finished). */
+void cfx_checkpoint_remove(const char *out);
 /* Writes the checkpoint's `days` days of series into o, just created. */
 int cfx_checkpoint_replay(const char *path, struct cfx_output *o, const struct cfx_world *w,
                           long days, cfx_error *err);

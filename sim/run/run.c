@@ -236,6 +236,11 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     res->days_run = day0;
     for (long day = day0; day < s->days; day++) {
         if (opt->stop && *opt->stop) {
+            /* a run told to checkpoint when stopped saves the days it has not saved yet */
+            if (opt->checkpoint_on_stop && day > day0 &&
+                (opt->checkpoint_every <= 0 || day % opt->checkpoint_every != 0) &&
+                (rc = cfx_checkpoint_write(path, w, out, &cmeta, err)))
+                break;
             rc = cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
                                "interrupted after %ld of %ld days; partial result kept in %s",
                                day, s->days, partial);

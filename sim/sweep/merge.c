@@ -563,6 +563,32 @@ static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
     return 0;
 }
 
+static void survey_free(merge *m)
+{
+    for (size_t i = 0; m->error && i < m->n_members; i++)
+        free(m->error[i]);
+    free(m->error);
+    free(m->status);
+    free(m->n_events);
+    cfx_csv_free(m->manifest);
+}
+
+int cfx_sweep_missing(const char *dir, size_t **missing, size_t *n_missing, cfx_error *err)
+{
+    merge m = {.dir = dir, .out = -1, .member_ds = -1};
+    cfx_merge_report rep;
+    *missing = NULL;
+    *n_missing = 0;
+    int rc = survey(&m, &rep, err);
+    if (!rc && !(*missing = malloc((rep.missing ? rep.missing : 1) * sizeof **missing)))
+        rc = cfx_error_set(err, CFX_ENOMEM, dir, 0, 0, "out of memory");
+    for (size_t i = 0; !rc && i < m.n_members; i++)
+        if (m.status[i] == CFX_MEMBER_MISSING)
+            (*missing)[(*n_missing)++] = i;
+    survey_free(&m);
+    return rc;
+}
+
 static hid_t open_member(const merge *m, size_t i, char *path, size_t n, cfx_error *err)
 {
     cfx_sweep_member_path(path, n, m->dir, i, ".h5");
@@ -763,12 +789,7 @@ done:
     if (m.out >= 0 && !rc && rename(partial, out))
         rc = cfx_error_set(err, CFX_EIO, out, 0, 0, "cannot move %s into place: %s", partial,
                            strerror(errno));
-    for (size_t i = 0; m.error && i < m.n_members; i++)
-        free(m.error[i]);
-    free(m.error);
-    free(m.status);
-    free(m.n_events);
     free(m.buf);
-    cfx_csv_free(m.manifest);
+    survey_free(&m);
     return rc;
 }

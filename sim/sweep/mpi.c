@@ -1,7 +1,8 @@
 /* The MPI sweep driver (built with -DCONFLUX_MPI=ON): rank 0 deals member indices, one at a
  * time, to whichever rank asks (dynamic balance), and runs members itself, answering
- * requests between the days of its own runs. Every rank writes its members' files itself,
- * so the directory is the same as after a local sweep. */
+ * requests between the days of its own runs; with dealer_only (--dealer) it runs none and
+ * answers at once. Every rank writes its members' files itself, so the directory is the same
+ * as after a local sweep. */
 #include "sweep/sweep.h"
 
 #include <stdlib.h>
@@ -16,6 +17,10 @@ int cfx_sweep_mpi_launched(void)
         if (v && atoi(v) > 1)
             return 1;
     }
+    /* srun --mpi=pmix gives each task its rank and the step its task count, not a size */
+    const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
+    if (tasks && atoi(tasks) > 1)
+        return getenv("PMIX_RANK") || getenv("PMI_RANK") ? 1 : -1;
     return 0;
 }
 
@@ -102,6 +107,8 @@ static void count(dealer *d, long status)
         d->t->ok++;
     else if (status == CFX_MEMBER_FAILED)
         d->t->failed++;
+    else if (status == CFX_MEMBER_STOPPED)
+        d->t->stopped++;
     cfx_sweep_progress(d->o, d->t, now_s() - d->t0, 0);
 }
 
@@ -147,9 +154,9 @@ int cfx_sweep_run_mpi(const cfx_sweep *sw, const cfx_sweep_opts *o, const size_t
     if (rank == 0) {
         dealer d = {
             .o = o, .todo = todo, .n_todo = n_todo, .workers = size - 1, .t = t, .t0 = now_s()};
-        for (long m; (m = take(&d)) != NO_MORE;) {
+        for (long m; !o->dealer_only && (m = take(&d)) != NO_MORE;) {
             serve(&d);
-            count(&d, cfx_sweep_run_member(sw, (size_t)m, o->dir, serve, &d));
+            count(&d, cfx_sweep_run_member(sw, (size_t)m, o, serve, &d));
             serve(&d);
         }
         while (d.retired < d.workers) {
@@ -166,16 +173,11 @@ int cfx_sweep_run_mpi(const cfx_sweep *sw, const cfx_sweep_opts *o, const size_t
             MPI_Recv(&m, 1, MPI_LONG, 0, TAG_GIVE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             if (m == NO_MORE)
                 break;
-            status = cfx_sweep_run_member(sw, (size_t)m, o->dir, NULL, NULL);
+            status = cfx_sweep_run_member(sw, (size_t)m, o, NULL, NULL);
         }
     }
     MPI_Barrier(MPI_COMM_WORLD);
-    if (rank == 0 && o->stop && *o->stop && t->ok + t->failed < n_todo)
-        return cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
-                             "interrupted: %zu of %zu members done; rerun with --resume to "
-                             "finish",
-                             t->ok + t->failed, n_todo);
-    return 0;
+    return rank == 0 ? cfx_sweep_interrupted(o, t, n_todo, err) : 0;
 }
 
 #endif

@@ -3,7 +3,9 @@
 #include "sweep/sweep.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "core/util.h"
 #include "io/csv.h"
+#include "run/checkpoint.h"
 #include "run/output.h"
 #include "run/run.h"
 
@@ -192,72 +195,151 @@ static void write_note(const char *path, const char *msg)
     }
 }
 
-int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const char *dir, void (*poll)(void *),
-                         void *poll_ctx)
+/* Copies src to dst complete or not at all: through dst.partial, synced to disk, renamed. */
+static int copy_whole(const char *src, const char *dst)
 {
-    size_t k = sw->n_params;
-    char out[1100], note[1100], seed[32], created[CREATED_LEN + 1], why[1300], *cmd = NULL;
-    size_t cmd_len = 0;
-    cfx_sweep_member_path(out, sizeof out, dir, m, ".h5");
-    cfx_sweep_member_path(note, sizeof note, dir, m, ".error");
+    char tmp[1200], buf[1 << 16];
+    snprintf(tmp, sizeof tmp, "%s.partial", dst);
+    int in = open(src, O_RDONLY), out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int bad = out < 0;
+    for (ssize_t got; !bad && (got = read(in, buf, sizeof buf)) != 0;)
+        bad = got < 0 || write(out, buf, (size_t)got) != got;
+    bad |= out >= 0 && (fsync(out) || close(out));
+    if (in >= 0)
+        close(in);
+    if (bad || rename(tmp, dst)) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* A stopped member's checkpoint, written on scratch, goes to DIR, where any node finds it. */
+static int keep_checkpoint(const char *scratch_out, const char *out)
+{
+    char from[1100], to[1200], dir[1110];
+    if (!cfx_checkpoint_latest(from, sizeof from, scratch_out))
+        return 0;
+    snprintf(dir, sizeof dir, "%s.ckpt", out);
+    if ((mkdir(dir, 0777) && errno != EEXIST) ||
+        snprintf(to, sizeof to, "%s/%s", dir, strrchr(from, '/') + 1) >= (int)sizeof to)
+        return -1;
+    return copy_whole(from, to);
+}
+
+/* The member's command line: the `conflux run` that reproduces it (ov: its seed and
+ * values), the same whatever the shard, rank, job or scratch directory that ran it. NULL when
+ * out of memory. */
+static char *member_command(const cfx_sweep *sw, const char *out, const cfx_override *ov)
+{
+    size_t len = 0;
+    char *cmd = NULL;
+    FILE *cf = open_memstream(&cmd, &len);
+    if (!cf)
+        return NULL;
+    fprintf(cf, "conflux run %s -o %s --seed %s", sw->scenario, out, ov[0].value);
+    for (size_t p = 1; p <= sw->n_params; p++)
+        fprintf(cf, " --set %s=%s", ov[p].path, ov[p].value);
+    if (fclose(cf)) {
+        free(cmd);
+        return NULL;
+    }
+    return cmd;
+}
+
+/* Writes the note of a member that failed: its diagnostics, or the error. */
+static void note_failure(const char *note, const cfx_diags *d, const cfx_error *err)
+{
+    char msg[4096] = "", one[1400];
+    for (size_t i = 0; i < d->n; i++) {
+        cfx_error_format(&d->v[i], one, sizeof one);
+        size_t used = strlen(msg);
+        snprintf(msg + used, sizeof msg - used, "%s%s", i ? "; " : "", one);
+    }
+    if (!d->n)
+        cfx_error_format(err, msg, sizeof msg);
+    write_note(note, msg);
+}
+
+int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
+                         void (*poll)(void *), void *poll_ctx)
+{
+    char out[1100], run_out[1100], note[1100], seed[32], created[CREATED_LEN + 1], why[1300];
+    char ckpt[1100];
+    cfx_sweep_member_path(out, sizeof out, o->dir, m, ".h5");
+    cfx_sweep_member_path(note, sizeof note, o->dir, m, ".error");
+    /* With scratch the member is written on the node and copied to DIR when complete. */
+    if (o->scratch)
+        cfx_sweep_member_path(run_out, sizeof run_out, o->scratch, m, ".h5");
+    else
+        snprintf(run_out, sizeof run_out, "%s", out);
     /* Every member carries the sweep's time, so that its file has the same bytes whenever
      * and wherever it runs. */
-    if (read_created(dir, created, why, sizeof why)) {
+    if (read_created(o->dir, created, why, sizeof why)) {
         write_note(note, why);
         return CFX_MEMBER_FAILED;
     }
+    size_t k = sw->n_params;
     cfx_override *ov = calloc(k + 1, sizeof *ov);
-    FILE *cf = open_memstream(&cmd, &cmd_len);
-    if (!ov || !cf) {
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)sw->seed[m]);
+    for (size_t p = 0; ov && p <= k; p++)
+        ov[p] = p ? (cfx_override){sw->params[p - 1].path, sw->values[m * k + p - 1]}
+                  : (cfx_override){"seed", seed};
+    char *cmd = ov ? member_command(sw, out, ov) : NULL;
+    if (!cmd) {
         free(ov);
-        if (cf)
-            fclose(cf);
-        free(cmd);
         write_note(note, "out of memory");
         return CFX_MEMBER_FAILED;
     }
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)sw->seed[m]);
-    ov[0] = (cfx_override){"seed", seed};
-    /* The member's command line is the `conflux run` that reproduces it, the same whatever
-     * the shard, rank or job that ran it. */
-    fprintf(cf, "conflux run %s -o %s --seed %s", sw->scenario, out, seed);
-    for (size_t p = 0; p < k; p++) {
-        ov[p + 1] = (cfx_override){sw->params[p].path, sw->values[m * k + p]};
-        fprintf(cf, " --set %s=%s", sw->params[p].path, sw->values[m * k + p]);
-    }
-    fclose(cf);
+    /* a member stopped by a signal left a checkpoint in DIR: go on from it */
+    int resumed = o->resume && cfx_checkpoint_latest(ckpt, sizeof ckpt, out);
     poll_hook hook = {poll, poll_ctx};
     cfx_run_opts opt = {.scenario = sw->scenario,
-                        .output = out,
+                        .output = run_out,
                         .sets = ov,
                         .n_sets = k + 1,
                         .threads = 1,
                         .force = 1,
                         .command_line = cmd,
                         .created = created,
+                        .stop = o->stop,
+                        .checkpoint_on_stop = 1,
+                        .resume = resumed ? ckpt : NULL,
                         .progress = poll ? on_day : NULL,
                         .progress_ctx = &hook};
     cfx_run_result res;
     cfx_diags d = {0};
     cfx_error err = {0};
-    int rc = cfx_run(&opt, &res, &d, &err);
-    if (rc) {
-        char msg[4096] = "", one[1400];
-        for (size_t i = 0; i < d.n; i++) {
-            cfx_error_format(&d.v[i], one, sizeof one);
-            size_t used = strlen(msg);
-            snprintf(msg + used, sizeof msg - used, "%s%s", i ? "; " : "", one);
+    int rc = cfx_run(&opt, &res, &d, &err), status = CFX_MEMBER_OK;
+    if (rc == CFX_EINTR) {
+        status = CFX_MEMBER_STOPPED;
+        if (o->scratch && keep_checkpoint(run_out, out)) {
+            status = CFX_MEMBER_FAILED;
+            write_note(note, "stopped by a signal, and its checkpoint could not be copied "
+                             "from the scratch directory");
         }
-        if (!d.n)
-            cfx_error_format(&err, msg, sizeof msg);
+    } else if (rc) {
+        status = CFX_MEMBER_FAILED;
+        note_failure(note, &d, &err);
+    } else if (o->scratch && copy_whole(run_out, out)) {
+        status = CFX_MEMBER_FAILED;
+        char msg[2400];
+        snprintf(msg, sizeof msg, "%s: cannot copy the result from scratch to %s: %s", run_out,
+                 out, strerror(errno));
         write_note(note, msg);
-    } else {
-        unlink(note);
+    }
+    if (status != CFX_MEMBER_FAILED)
+        unlink(note); /* of an earlier try */
+    if (status == CFX_MEMBER_OK)
+        cfx_checkpoint_remove(out);
+    if (o->scratch && status != CFX_MEMBER_STOPPED) {
+        unlink(run_out);
+        cfx_checkpoint_remove(run_out);
     }
     cfx_diags_free(&d);
     free(ov);
     free(cmd);
-    return rc ? CFX_MEMBER_FAILED : CFX_MEMBER_OK;
+    return status;
 }
 
 /* ---------------------------------------------------------------- the local driver */
@@ -333,7 +415,7 @@ int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size
     pid_t *pids = calloc((size_t)jobs, sizeof *pids);
     size_t *slot_m = calloc((size_t)jobs, sizeof *slot_m);
     size_t next = 0;
-    int running = 0, rc = 0;
+    int running = 0, rc = 0, told = 0;
     double t0 = now_s();
     if (!pids || !slot_m) {
         free(pids);
@@ -348,7 +430,7 @@ int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size
             fflush(NULL);
             pid_t pid = fork();
             if (pid == 0)
-                _exit(cfx_sweep_run_member(sw, todo[next], o->dir, NULL, NULL));
+                _exit(cfx_sweep_run_member(sw, todo[next], o, NULL, NULL));
             if (pid < 0) {
                 rc = cfx_error_set(err, CFX_EFAIL, NULL, 0, 0, "cannot start a member: %s",
                                    strerror(errno));
@@ -362,8 +444,19 @@ int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size
             break;
         if (o->stop && *o->stop && running == 0)
             break;
+        /* A stop (Slurm's signal may reach this process only) is passed on to the members,
+         * which save a checkpoint after their day. */
+        for (int s = 0; o->stop && *o->stop && !told && s < jobs; s++)
+            if (pids[s])
+                kill(pids[s], SIGTERM);
+        told = o->stop && *o->stop;
+        /* polled, so that a signal arriving just before the wait is seen within 20 ms */
         int status;
-        pid_t pid = waitpid(-1, &status, 0);
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid == 0) {
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
+            continue;
+        }
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
@@ -376,6 +469,8 @@ int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size
             running--;
             if (WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_OK) {
                 t->ok++;
+            } else if (WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_STOPPED) {
+                t->stopped++;
             } else {
                 t->failed++;
                 if (!(WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_FAILED))
@@ -387,11 +482,20 @@ int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size
     cfx_sweep_progress(o, t, now_s() - t0, 1);
     free(pids);
     free(slot_m);
-    if (!rc && o->stop && *o->stop && t->ok + t->failed < n_todo)
-        rc = cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
-                           "interrupted: %zu of %zu members done; rerun with --resume to finish",
-                           t->ok + t->failed, n_todo);
+    if (!rc)
+        rc = cfx_sweep_interrupted(o, t, n_todo, err);
     return rc;
+}
+
+int cfx_sweep_interrupted(const cfx_sweep_opts *o, const cfx_sweep_tally *t, size_t n_todo,
+                          cfx_error *err)
+{
+    if (!(o->stop && *o->stop) || t->ok + t->failed >= n_todo)
+        return 0;
+    return cfx_error_set(err, CFX_EINTR, NULL, 0, 0,
+                         "interrupted: %zu of %zu members done, %zu stopped with a checkpoint; "
+                         "rerun with --resume to finish",
+                         t->ok + t->failed, n_todo, t->stopped);
 }
 
 void cfx_sweep_print_failures(const char *dir, const size_t *members, size_t n, size_t max,

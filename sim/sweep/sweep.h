@@ -53,8 +53,18 @@ uint64_t cfx_sweep_member_seed(uint64_t base, size_t m);
 /* Where member m's file, error note and the sweep's manifest go (buf of n bytes). */
 void cfx_sweep_member_path(char *buf, size_t n, const char *dir, size_t m, const char *ext);
 
+/* CFX_EINTR, saying how many members are done and stopped, when *o->stop is set and
+ * members of the todo list are not done; else 0. */
+int cfx_sweep_interrupted(const cfx_sweep_opts *o, const cfx_sweep_tally *t, size_t n_todo,
+                          cfx_error *err);
+
 /* A member's result: the same as `conflux run` with these options. */
-typedef enum { CFX_MEMBER_OK, CFX_MEMBER_FAILED, CFX_MEMBER_MISSING } cfx_member_status;
+typedef enum {
+    CFX_MEMBER_OK,
+    CFX_MEMBER_FAILED,
+    CFX_MEMBER_MISSING,
+    CFX_MEMBER_STOPPED /* by a signal, with a checkpoint; missing until it is run again */
+} cfx_member_status;
 extern const char *const cfx_member_status_names[3];
 
 #endif

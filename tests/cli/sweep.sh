@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # conflux sweep and conflux merge: a local sweep at any --jobs, a two-shard sweep (--shard
-# and Slurm's array variables) followed by merge, --resume and a member that fails alone.
+# and Slurm's array variables) followed by merge (--require-all), --shards against a
+# resubmitted array, a sweep stopped by SIGTERM and resumed from its members' checkpoints
+# (with --scratch), --resume and a member that fails alone.
 # Member files (sweep_compare.py) and merged files (cmp) are compared byte for byte. Each sweep
 # runs from its own directory into `out`, so that -o, which each member's command_line names,
 # is spelled the same everywhere.
@@ -70,9 +72,11 @@ expect_err "conflux merge" "a shard says to merge when every shard is done"
 got=$(cd "$WORK/shards/out" && ls member-*.h5 | tr '\n' ' ')
 [ "$got" = "member-00000.h5 member-00002.h5 member-00004.h5 member-00006.h5 member-00008.h5 member-00010.h5 " ] \
   && ok "shard 0/2 ran the even members" || bad "shard 0/2 ran: $got"
+expect_exit 1 "merge --require-all with one shard missing" -- "$CONFLUX" merge "$WORK/shards/out" --require-all --shards 2
+expect_err "array tasks (of --shards 2) to resubmit: 1" "--require-all names the shard to resubmit"
+[ ! -e "$WORK/shards/out/sweep.h5" ] && ok "--require-all writes nothing while members are missing" || bad "--require-all wrote sweep.h5"
 expect_exit 0 "merge with one shard missing" -- "$CONFLUX" merge "$WORK/shards/out"
-expect_err "missing: 6 members" "merge says what is missing"
-expect_err "member-00001.h5" "merge names a missing member"
+expect_err "missing: 6 members without a complete file: 1, 3, 5" "merge says which members are missing"
 "$PY" - "$WORK/shards/out/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "missing members marked, their series fill" || { bad "missing members in sweep.h5"; cat "$WORK/py"; }
 import sys, numpy as np, h5py
 with h5py.File(sys.argv[1], "r") as f:
@@ -92,6 +96,39 @@ cmp_members local shards && ok "member files byte-identical, local and two shard
 cmp -s "$WORK/local/out/sweep.h5" "$WORK/shards/out/sweep.h5" && ok "merged shards byte-identical to the local sweep.h5" || bad "merged shards differ"
 expect_exit 2 "a bad --shard" -- "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/x" --shard 2/2
 expect_err "--shard takes K/N with 0 <= K < N" "the bad shard is explained"
+# a resubmitted --array=3,7 has 2 tasks, from 3: the count comes from --shards, not Slurm
+SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=3 "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/x" >/dev/null 2>"$WORK/err"
+[ $? = 2 ] && grep -q "give the shard count with --shards N" "$WORK/err" && ok "a resubmitted task without --shards is refused, saying why" || { bad "task 7 of a resubmitted array"; cat "$WORK/err"; }
+expect_exit 0 "task 7 of --shards 8 (a resubmitted --array=3,7)" -- env SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=3 "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/s8" --shards 8
+got=$(cd "$WORK/s8" && ls member-*.h5 | tr '\n' ' ')
+[ "$got" = "member-00007.h5 " ] && ok "--shards 8 as task 7 ran member 7 only" || bad "--shards 8 task 7 ran: $got"
+expect_exit 2 "--shards without an array task" -- env -u SLURM_ARRAY_TASK_ID "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/x" --shards 4
+expect_err "SLURM_ARRAY_TASK_ID, which is not set" "--shards outside an array is explained"
+expect_exit 2 "srun -n 2 without an MPI plugin" -- env SLURM_STEP_NUM_TASKS=2 "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/x"
+expect_err "srun --mpi=pmix" "several Slurm tasks without MPI are refused"
+
+# --- a sweep stopped by SIGTERM (Slurm's time limit, preemption) while its members run:
+# each running member stops after its day with a checkpoint; --resume goes on from them and
+# the merged file is byte-identical to an uninterrupted sweep. 4 members of about a second.
+SLOW=$D/kachin-long.yaml PAIR=$D/pair.yaml
+expect_exit 0 "an uninterrupted slow sweep" -- sweep_in slow-ref "$SLOW" "$PAIR" -o out --jobs 2 --quiet
+mkdir -p "$WORK/slow"
+(cd "$WORK/slow" && exec "$CONFLUX" sweep "$SLOW" "$PAIR" -o out --jobs 2 --scratch "$WORK/slow-scratch" --quiet) 2>"$WORK/err" &
+pid=$!
+for _ in $(seq 200); do ls "$WORK/slow-scratch"/*.partial >/dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] && grep -q "stopped with a checkpoint; rerun with --resume" "$WORK/err" && ok "SIGTERM: exit 130, members stopped with a checkpoint" || { bad "SIGTERM gave exit $rc"; cat "$WORK/err"; }
+n=$(ls "$WORK/slow/out"/member-*.h5.ckpt/day-*.h5 2>/dev/null | wc -l)
+[ "$n" -ge 1 ] && ok "$n checkpoint(s) copied from scratch into the sweep directory" || { bad "no checkpoint after SIGTERM"; ls -R "$WORK/slow" "$WORK/slow-scratch"; }
+ls "$WORK/slow/out"/member-*.error >/dev/null 2>&1 && bad "a stopped member was recorded as failed" || ok "a stopped member is not a failure"
+expect_exit 0 "--resume after SIGTERM" -- sweep_in slow "$SLOW" "$PAIR" -o out --jobs 2 --scratch "$WORK/slow-scratch" --resume --quiet
+cmp -s "$WORK/slow-ref/out/sweep.h5" "$WORK/slow/out/sweep.h5" && ok "stopped and resumed sweep.h5 byte-identical to the uninterrupted one" || bad "resumed sweep.h5 differs"
+"$PY" "$SRC/tests/cli/sweep_compare.py" --data "$WORK/slow-ref/out" "$WORK/slow/out" >"$WORK/cmp" 2>&1 && ok "every member holds the uninterrupted sweep's data" || { bad "resumed members differ"; cat "$WORK/cmp"; }
+left=$(ls -d "$WORK/slow/out"/*.ckpt "$WORK/slow-scratch"/* 2>/dev/null | wc -l)
+[ "$left" = 0 ] && ok "no checkpoint or scratch file left once every member is done" || { bad "$left files left"; ls -R "$WORK/slow/out" "$WORK/slow-scratch"; }
 
 # --- resume, later and without SOURCE_DATE_EPOCH: delete two member files; exactly those two
 # are recomputed, with DIR's recorded time
