@@ -1,14 +1,13 @@
 /* How the metrics of conflux analyze and the summary of conflux run are shown: text tables
  * for a terminal and JSON for programs. Everything here only prints what analyze.c and
  * analyze_file.c computed. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analyze.h"
 #include "core/date.h"
-#include "core/util.h"
+#include "core/json.h"
 
 /* ISO date of day `day` of the run ("" when the file's start is not a date). */
 static void date_of(const cfx_analysis *a, long day, char *buf, size_t n)
@@ -22,212 +21,166 @@ static void date_of(const cfx_analysis *a, long day, char *buf, size_t n)
     snprintf(buf, n, "%s", iso);
 }
 
-static void json_num(FILE *f, double v)
+/* A day of the run, or null when there is none (-1). */
+static json_t *jday(long day)
 {
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
+    return day >= 0 ? json_integer(day) : json_null();
 }
 
-/* "key": value pairs; first says whether to omit the comma. */
-static void jkey(FILE *f, int *first, const char *key)
+/* One product's metrics (NULL when out of memory, as for every builder here). */
+static json_t *product_json(const cfx_product_metrics *x)
 {
-    fputs(*first ? "" : ", ", f);
-    *first = 0;
-    cfx_json_str(f, key);
-    fputs(": ", f);
+    json_t *o = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "baseline_usd_per_kg", cfx_json_num(x->baseline_usd_per_kg));
+    e |= cfx_json_set(o, "peak_usd_per_kg", cfx_json_num(x->peak_usd_per_kg));
+    e |= cfx_json_set(o, "peak_day", jday(x->peak_day));
+    e |= cfx_json_set(o, "peak_change_pct", cfx_json_num(x->peak_change_pct));
+    e |= cfx_json_set(o, "days_above_20pct", json_integer(x->days_above));
+    e |= cfx_json_set(o, "shortfall_t", cfx_json_num(x->shortfall_t));
+    e |= cfx_json_set(o, "baseline_demand_t_per_day", cfx_json_num(x->baseline_demand_t_per_day));
+    e |= cfx_json_set(o, "shortfall_share", cfx_json_num(x->shortfall_share));
+    e |= cfx_json_set(o, "delivered_t", cfx_json_num(x->delivered_t));
+    e |= cfx_json_set(o, "worst_day", jday(x->worst_day));
+    e |= cfx_json_set(o, "worst_shortfall_t_per_day", cfx_json_num(x->worst_shortfall_t_per_day));
+    e |= cfx_json_set(o, "recovery_day", jday(x->recovery_day));
+    return cfx_json_checked(o, e);
 }
 
-/* Opens the i-th member object "name": { of an enclosing object. */
-static void jobj(FILE *f, size_t i, const char *name)
+static json_t *group_json(const cfx_group_metrics *x)
 {
-    fputs(i ? ", " : "", f);
-    cfx_json_str(f, name);
-    fputs(": {", f);
-}
-
-static void jnum(FILE *f, int *first, const char *key, double v)
-{
-    jkey(f, first, key);
-    json_num(f, v);
-}
-
-static void jday(FILE *f, int *first, const char *key, long day)
-{
-    jkey(f, first, key);
-    if (day >= 0)
-        fprintf(f, "%ld", day);
-    else
-        fputs("null", f);
+    json_t *o = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "revenue_usd", cfx_json_num(x->revenue_usd));
+    e |= cfx_json_set(o, "first_month_usd_per_day", cfx_json_num(x->first_month_usd_per_day));
+    e |= cfx_json_set(o, "last_month_usd_per_day", cfx_json_num(x->last_month_usd_per_day));
+    e |= cfx_json_set(o, "revenue_change_pct", cfx_json_num(x->revenue_change_pct));
+    e |= cfx_json_set(o, "revenue_vs_first_month_usd", cfx_json_num(x->revenue_vs_first_month_usd));
+    e |= cfx_json_set(o, "delivered_t", cfx_json_num(x->delivered_t));
+    e |= cfx_json_set(o, "provenance_share", cfx_json_num(x->provenance_share));
+    return cfx_json_checked(o, e);
 }
 
 /* The metrics of a run as one JSON object (conflux run --json embeds it). */
-static void metrics_json(FILE *f, const cfx_analysis *a)
+static json_t *metrics_json(const cfx_analysis *a)
 {
     const cfx_metrics *m = &a->run;
-    int first = 1;
-    fputs("{", f);
-    jnum(f, &first, "baseline_from_day", (double)a->baseline_from);
-    jnum(f, &first, "baseline_days", (double)a->baseline_days);
-    jkey(f, &first, "products");
-    fputs("{", f);
-    for (size_t p = 0; p < m->n_products; p++) {
-        const cfx_product_metrics *x = &m->products[p];
-        int f2 = 1;
-        jobj(f, p, a->product[p]);
-        jnum(f, &f2, "baseline_usd_per_kg", x->baseline_usd_per_kg);
-        jnum(f, &f2, "peak_usd_per_kg", x->peak_usd_per_kg);
-        jday(f, &f2, "peak_day", x->peak_day);
-        jnum(f, &f2, "peak_change_pct", x->peak_change_pct);
-        jnum(f, &f2, "days_above_20pct", (double)x->days_above);
-        jnum(f, &f2, "shortfall_t", x->shortfall_t);
-        jnum(f, &f2, "baseline_demand_t_per_day", x->baseline_demand_t_per_day);
-        jnum(f, &f2, "shortfall_share", x->shortfall_share);
-        jnum(f, &f2, "delivered_t", x->delivered_t);
-        jday(f, &f2, "worst_day", x->worst_day);
-        jnum(f, &f2, "worst_shortfall_t_per_day", x->worst_shortfall_t_per_day);
-        jday(f, &f2, "recovery_day", x->recovery_day);
-        fputs("}", f);
-    }
-    fputs("}", f);
-    jkey(f, &first, "queue");
-    fputs("{", f);
-    int fq = 1;
-    jnum(f, &fq, "max_t", m->queue_max_t);
-    jday(f, &fq, "day", m->queue_day);
-    jkey(f, &fq, "node");
-    if (m->queue_node >= 0 && (size_t)m->queue_node < a->n_nodes)
-        cfx_json_str(f, a->node[m->queue_node]);
-    else
-        fputs("null", f);
-    fputs("}", f);
-    jkey(f, &first, "gates_t");
-    fputs("{", f);
-    for (size_t g = 0; g < m->n_gates; g++) {
-        int f2 = g == 0;
-        jnum(f, &f2, a->gate[g], m->gate_t[g]);
-    }
-    fputs("}", f);
-    jkey(f, &first, "groups");
-    fputs("{", f);
-    for (size_t g = 0; g < m->n_groups; g++) {
-        const cfx_group_metrics *x = &m->groups[g];
-        int f2 = 1;
-        jobj(f, g, a->group[g]);
-        jnum(f, &f2, "revenue_usd", x->revenue_usd);
-        jnum(f, &f2, "first_month_usd_per_day", x->first_month_usd_per_day);
-        jnum(f, &f2, "last_month_usd_per_day", x->last_month_usd_per_day);
-        jnum(f, &f2, "revenue_change_pct", x->revenue_change_pct);
-        jnum(f, &f2, "revenue_vs_first_month_usd", x->revenue_vs_first_month_usd);
-        jnum(f, &f2, "delivered_t", x->delivered_t);
-        jnum(f, &f2, "provenance_share", x->provenance_share);
-        fputs("}", f);
-    }
-    fputs("}}", f);
+    json_t *o = json_object(), *products = json_object(), *queue = json_object(),
+           *gates = json_object(), *groups = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "baseline_from_day", json_integer(a->baseline_from));
+    e |= cfx_json_set(o, "baseline_days", json_integer(a->baseline_days));
+    for (size_t p = 0; p < m->n_products; p++)
+        e |= cfx_json_set(products, a->product[p], product_json(&m->products[p]));
+    e |= cfx_json_set(o, "products", products);
+    e |= cfx_json_set(queue, "max_t", cfx_json_num(m->queue_max_t));
+    e |= cfx_json_set(queue, "day", jday(m->queue_day));
+    e |= cfx_json_set(queue, "node",
+                      m->queue_node >= 0 && (size_t)m->queue_node < a->n_nodes
+                          ? cfx_json_text(a->node[m->queue_node])
+                          : json_null());
+    e |= cfx_json_set(o, "queue", queue);
+    for (size_t g = 0; g < m->n_gates; g++)
+        e |= cfx_json_set(gates, a->gate[g], cfx_json_num(m->gate_t[g]));
+    e |= cfx_json_set(o, "gates_t", gates);
+    for (size_t g = 0; g < m->n_groups; g++)
+        e |= cfx_json_set(groups, a->group[g], group_json(&m->groups[g]));
+    e |= cfx_json_set(o, "groups", groups);
+    return cfx_json_checked(o, e);
 }
 
-static void sweep_json(FILE *f, const cfx_analysis *a)
+/* Each member of a sweep: its seed, status, parameters and (finished) metrics. */
+static json_t *members_json(const cfx_analysis *a)
 {
     size_t K = a->n_metrics, k = a->n_params;
-    int first = 1;
-    fputs("{", f);
-    jkey(f, &first, "file");
-    cfx_json_str(f, a->path);
-    jkey(f, &first, "kind");
-    fputs("\"sweep\"", f);
-    jkey(f, &first, "scenario");
-    cfx_json_str(f, a->scenario);
-    jkey(f, &first, "design");
-    cfx_json_str(f, a->design);
-    jnum(f, &first, "days", (double)a->n_days);
-    jnum(f, &first, "baseline_from_day", (double)a->baseline_from);
-    jnum(f, &first, "baseline_days", (double)a->baseline_days);
-    jnum(f, &first, "members", (double)a->n_members);
-    jnum(f, &first, "members_finished", (double)a->n_ok);
-    jkey(f, &first, "percentile_series_written");
-    fputs(a->wrote_quantiles ? "true" : "false", f);
-    jkey(f, &first, "parameters");
-    fputs("{", f);
-    for (size_t i = 0; i < k; i++) {
-        fputs(i ? ", " : "", f);
-        cfx_json_str(f, a->param[i]);
-        fputs(": ", f);
-        cfx_json_str(f, a->param_path[i]);
-    }
-    fputs("}", f);
-    jkey(f, &first, "member");
-    fputs("[", f);
+    json_t *arr = json_array();
+    int e = 0;
     for (size_t m = 0; m < a->n_members; m++) {
-        int f2 = 1;
-        fputs(m ? ", {" : "{", f);
-        jnum(f, &f2, "index", (double)m);
-        jnum(f, &f2, "seed", (double)a->member_seed[m]);
-        jnum(f, &f2, "status", (double)a->member_status[m]);
-        jkey(f, &f2, "params");
-        fputs("{", f);
-        for (size_t i = 0; i < k; i++) {
-            int f3 = i == 0;
-            jnum(f, &f3, a->param[i], a->param_value[m * k + i]);
-        }
-        fputs("}", f);
-        jkey(f, &f2, "metrics");
-        fputs("{", f);
-        for (size_t i = 0; i < K && a->member_status[m] == 0; i++) {
-            int f3 = i == 0;
-            jnum(f, &f3, a->metric[i], a->value[m * K + i]);
-        }
-        fputs("}}", f);
+        json_t *o = json_object(), *params = json_object(), *metrics = json_object();
+        e |= cfx_json_set(o, "index", json_integer((json_int_t)m));
+        e |= cfx_json_set(o, "seed", json_integer(a->member_seed[m]));
+        e |= cfx_json_set(o, "status", json_integer(a->member_status[m]));
+        for (size_t i = 0; i < k; i++)
+            e |= cfx_json_set(params, a->param[i], cfx_json_num(a->param_value[m * k + i]));
+        e |= cfx_json_set(o, "params", params);
+        for (size_t i = 0; i < K && a->member_status[m] == 0; i++)
+            e |= cfx_json_set(metrics, a->metric[i], cfx_json_num(a->value[m * K + i]));
+        e |= cfx_json_set(o, "metrics", metrics);
+        e |= cfx_json_push(arr, o);
     }
-    fputs("]", f);
-    jkey(f, &first, "percentiles");
-    fputs("{", f);
-    for (size_t i = 0; i < K; i++) {
-        jobj(f, i, a->metric[i]);
-        int f2 = 1;
-        jnum(f, &f2, "q05", a->quantile[3 * i]);
-        jnum(f, &f2, "q50", a->quantile[3 * i + 1]);
-        jnum(f, &f2, "q95", a->quantile[3 * i + 2]);
-        fputs("}", f);
+    return cfx_json_checked(arr, e);
+}
+
+/* One metric's sensitivity to each parameter: Sobol indices with their 95 % bootstrap
+ * intervals, or standardized regression coefficients. */
+static json_t *sens_metric_json(const cfx_analysis *a, size_t i)
+{
+    size_t k = a->n_params;
+    json_t *o = json_object();
+    int e = 0;
+    if (a->sens_r2)
+        e |= cfx_json_set(o, "r2", cfx_json_num(a->sens_r2[i]));
+    for (size_t j = 0; j < k; j++) {
+        json_t *p = json_object();
+        e |= cfx_json_set(p, a->sens_total ? "first" : "src",
+                          cfx_json_num(a->sens_first[i * k + j]));
+        if (a->sens_total) {
+            e |= cfx_json_set(p, "total", cfx_json_num(a->sens_total[i * k + j]));
+            e |= cfx_json_set(p, "first_lo", cfx_json_num(a->sens_lo[i * 2 * k + j]));
+            e |= cfx_json_set(p, "first_hi", cfx_json_num(a->sens_hi[i * 2 * k + j]));
+            e |= cfx_json_set(p, "total_lo", cfx_json_num(a->sens_lo[i * 2 * k + k + j]));
+            e |= cfx_json_set(p, "total_hi", cfx_json_num(a->sens_hi[i * 2 * k + k + j]));
+        }
+        e |= cfx_json_set(o, a->param[j], p);
     }
-    fputs("}", f);
-    jkey(f, &first, "sensitivity");
-    fputs("{", f);
-    int f2 = 1;
-    jkey(f, &f2, "method");
-    fputs(a->sens_method == CFX_SENS_SOBOL ? "\"sobol\""
-          : a->sens_method == CFX_SENS_SRC ? "\"src\""
-                                           : "null",
-          f);
+    return cfx_json_checked(o, e);
+}
+
+static json_t *sensitivity_json(const cfx_analysis *a)
+{
+    json_t *o = json_object(), *metrics = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "method",
+                      a->sens_method == CFX_SENS_SOBOL ? json_string("sobol")
+                      : a->sens_method == CFX_SENS_SRC ? json_string("src")
+                                                       : json_null());
     if (a->sens_method == CFX_SENS_SOBOL)
-        jnum(f, &f2, "blocks", (double)a->sobol_blocks);
-    jkey(f, &f2, "note");
-    cfx_json_str(f, a->sens_note);
-    jkey(f, &f2, "metrics");
-    fputs("{", f);
-    for (size_t i = 0; a->sens_method != CFX_SENS_NONE && i < K; i++) {
-        jobj(f, i, a->metric[i]);
-        int f3 = 1;
-        if (a->sens_r2)
-            jnum(f, &f3, "r2", a->sens_r2[i]);
-        for (size_t j = 0; j < k; j++) {
-            int f4 = 1;
-            jkey(f, &f3, a->param[j]);
-            fputs("{", f);
-            jnum(f, &f4, a->sens_total ? "first" : "src", a->sens_first[i * k + j]);
-            if (a->sens_total) {
-                jnum(f, &f4, "total", a->sens_total[i * k + j]);
-                /* 95 % bootstrap intervals */
-                jnum(f, &f4, "first_lo", a->sens_lo[i * 2 * k + j]);
-                jnum(f, &f4, "first_hi", a->sens_hi[i * 2 * k + j]);
-                jnum(f, &f4, "total_lo", a->sens_lo[i * 2 * k + k + j]);
-                jnum(f, &f4, "total_hi", a->sens_hi[i * 2 * k + k + j]);
-            }
-            fputs("}", f);
-        }
-        fputs("}", f);
+        e |= cfx_json_set(o, "blocks", json_integer((json_int_t)a->sobol_blocks));
+    e |= cfx_json_set(o, "note", cfx_json_text(a->sens_note));
+    for (size_t i = 0; a->sens_method != CFX_SENS_NONE && i < a->n_metrics; i++)
+        e |= cfx_json_set(metrics, a->metric[i], sens_metric_json(a, i));
+    e |= cfx_json_set(o, "metrics", metrics);
+    return cfx_json_checked(o, e);
+}
+
+static json_t *sweep_json(const cfx_analysis *a)
+{
+    json_t *o = json_object(), *params = json_object(), *pct = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "file", cfx_json_text(a->path));
+    e |= cfx_json_set(o, "kind", json_string("sweep"));
+    e |= cfx_json_set(o, "scenario", cfx_json_text(a->scenario));
+    e |= cfx_json_set(o, "design", cfx_json_text(a->design));
+    e |= cfx_json_set(o, "days", json_integer(a->n_days));
+    e |= cfx_json_set(o, "baseline_from_day", json_integer(a->baseline_from));
+    e |= cfx_json_set(o, "baseline_days", json_integer(a->baseline_days));
+    e |= cfx_json_set(o, "members", json_integer((json_int_t)a->n_members));
+    e |= cfx_json_set(o, "members_finished", json_integer((json_int_t)a->n_ok));
+    e |= cfx_json_set(o, "percentile_series_written", json_boolean(a->wrote_quantiles));
+    for (size_t i = 0; i < a->n_params; i++)
+        e |= cfx_json_set(params, a->param[i], cfx_json_text(a->param_path[i]));
+    e |= cfx_json_set(o, "parameters", params);
+    e |= cfx_json_set(o, "member", members_json(a));
+    for (size_t i = 0; i < a->n_metrics; i++) {
+        json_t *q = json_object();
+        e |= cfx_json_set(q, "q05", cfx_json_num(a->quantile[3 * i]));
+        e |= cfx_json_set(q, "q50", cfx_json_num(a->quantile[3 * i + 1]));
+        e |= cfx_json_set(q, "q95", cfx_json_num(a->quantile[3 * i + 2]));
+        e |= cfx_json_set(pct, a->metric[i], q);
     }
-    fputs("}}}\n", f);
+    e |= cfx_json_set(o, "percentiles", pct);
+    e |= cfx_json_set(o, "sensitivity", sensitivity_json(a));
+    return cfx_json_checked(o, e);
 }
 
 /* When cargo waited for road or gate capacity: how much at most, when and where. */
@@ -354,22 +307,20 @@ static void sweep_table(FILE *f, const cfx_analysis *a)
     fprintf(f, "  (every metric's sensitivities: --json)\n");
 }
 
-void cfx_analysis_print_json(const cfx_analysis *a, FILE *f)
+int cfx_analysis_print_json(const cfx_analysis *a, FILE *f)
 {
-    if (a->is_sweep) {
-        sweep_json(f, a);
-        return;
-    }
-    fprintf(f, "{\"file\": ");
-    cfx_json_str(f, a->path);
-    fprintf(f, ", \"kind\": \"run\", \"scenario\": ");
-    cfx_json_str(f, a->scenario);
-    fprintf(f, ", \"start\": ");
-    cfx_json_str(f, a->start);
-    fprintf(f, ", \"days\": %ld, \"complete\": %s, \"metrics\": ", a->n_days,
-            a->complete ? "true" : "false");
-    metrics_json(f, a);
-    fprintf(f, "}\n");
+    if (a->is_sweep)
+        return cfx_json_print(sweep_json(a), f);
+    json_t *o = json_object();
+    int bad = 0;
+    bad |= cfx_json_set(o, "file", cfx_json_text(a->path));
+    bad |= cfx_json_set(o, "kind", json_string("run"));
+    bad |= cfx_json_set(o, "scenario", cfx_json_text(a->scenario));
+    bad |= cfx_json_set(o, "start", cfx_json_text(a->start));
+    bad |= cfx_json_set(o, "days", json_integer(a->n_days));
+    bad |= cfx_json_set(o, "complete", json_boolean(a->complete));
+    bad |= cfx_json_set(o, "metrics", metrics_json(a));
+    return cfx_json_print(cfx_json_checked(o, bad), f);
 }
 
 void cfx_analysis_print(const cfx_analysis *a, FILE *f)
@@ -407,44 +358,49 @@ void cfx_run_print_summary(const cfx_run_result *r, const cfx_analysis *a, FILE 
             (unsigned long long)r->hop_events, r->n_events, r->output);
 }
 
-void cfx_run_print_json(const cfx_run_result *r, const cfx_analysis *a, FILE *f)
+/* The headline of one product in conflux run --json. */
+static json_t *headline_json(const cfx_product_metrics *x)
 {
-    fprintf(f, "{\"scenario\": ");
-    cfx_json_str(f, r->scenario);
-    fprintf(f,
-            ", \"days\": %ld, \"days_run\": %ld, \"complete\": %s, \"threads\": %d, "
-            "\"wall_seconds\": %.6f, \"load_seconds\": %.6f, \"output_seconds\": %.6f, "
-            "\"hop_events\": %llu, \"shipment_days\": %llu, \"peak_rss_bytes\": %ld, "
-            "\"output\": ",
-            r->days, r->days_run, r->complete ? "true" : "false", r->threads, r->wall_seconds,
-            r->load_seconds, r->output_seconds, (unsigned long long)r->hop_events,
-            (unsigned long long)r->shipment_days, r->peak_rss_bytes);
-    cfx_json_str(f, r->output);
-    fprintf(f,
-            ", \"produced_t\": %.3f, \"arrived_t\": %.3f, \"in_transit_t\": %.3f, "
-            "\"stock_t\": %.3f, \"seized_t\": %.3f, \"lost_t\": %.3f, \"events\": %zu, "
-            "\"products\": {",
-            r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t,
-            r->n_events);
+    json_t *o = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "baseline_price_usd_per_kg", cfx_json_num(x->baseline_usd_per_kg));
+    e |= cfx_json_set(o, "peak_price_usd_per_kg", cfx_json_num(x->peak_usd_per_kg));
+    e |= cfx_json_set(o, "peak_day", jday(x->peak_day));
+    e |= cfx_json_set(o, "peak_change_pct", cfx_json_num(x->peak_change_pct));
+    e |= cfx_json_set(o, "shortfall_t", cfx_json_num(x->shortfall_t));
+    e |= cfx_json_set(o, "shortfall_share", cfx_json_num(x->shortfall_share));
+    e |= cfx_json_set(o, "delivered_t", cfx_json_num(x->delivered_t));
+    return cfx_json_checked(o, e);
+}
+
+int cfx_run_print_json(const cfx_run_result *r, const cfx_analysis *a, FILE *f)
+{
+    json_t *o = json_object(), *products = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "scenario", cfx_json_text(r->scenario));
+    e |= cfx_json_set(o, "days", json_integer(r->days));
+    e |= cfx_json_set(o, "days_run", json_integer(r->days_run));
+    e |= cfx_json_set(o, "complete", json_boolean(r->complete));
+    e |= cfx_json_set(o, "threads", json_integer(r->threads));
+    e |= cfx_json_set(o, "wall_seconds", cfx_json_real(r->wall_seconds));
+    e |= cfx_json_set(o, "load_seconds", cfx_json_real(r->load_seconds));
+    e |= cfx_json_set(o, "output_seconds", cfx_json_real(r->output_seconds));
+    e |= cfx_json_set(o, "hop_events", json_integer((json_int_t)r->hop_events));
+    e |= cfx_json_set(o, "shipment_days", json_integer((json_int_t)r->shipment_days));
+    e |= cfx_json_set(o, "peak_rss_bytes", json_integer(r->peak_rss_bytes));
+    e |= cfx_json_set(o, "output", cfx_json_text(r->output));
+    e |= cfx_json_set(o, "produced_t", cfx_json_real(r->produced_t));
+    e |= cfx_json_set(o, "arrived_t", cfx_json_real(r->arrived_t));
+    e |= cfx_json_set(o, "in_transit_t", cfx_json_real(r->in_transit_t));
+    e |= cfx_json_set(o, "stock_t", cfx_json_real(r->stock_t));
+    e |= cfx_json_set(o, "seized_t", cfx_json_real(r->seized_t));
+    e |= cfx_json_set(o, "lost_t", cfx_json_real(r->lost_t));
+    e |= cfx_json_set(o, "events", json_integer((json_int_t)r->n_events));
     /* the headline of each product, and under "analysis" every metric of conflux analyze:
      * both from the same analysis of the file just written */
-    for (size_t p = 0; a && !a->is_sweep && p < a->run.n_products; p++) {
-        const cfx_product_metrics *x = &a->run.products[p];
-        int first = 1;
-        jobj(f, p, a->product[p]);
-        jnum(f, &first, "baseline_price_usd_per_kg", x->baseline_usd_per_kg);
-        jnum(f, &first, "peak_price_usd_per_kg", x->peak_usd_per_kg);
-        jday(f, &first, "peak_day", x->peak_day);
-        jnum(f, &first, "peak_change_pct", x->peak_change_pct);
-        jnum(f, &first, "shortfall_t", x->shortfall_t);
-        jnum(f, &first, "shortfall_share", x->shortfall_share);
-        jnum(f, &first, "delivered_t", x->delivered_t);
-        fputs("}", f);
-    }
-    fprintf(f, "}, \"analysis\": ");
-    if (a && !a->is_sweep)
-        metrics_json(f, a);
-    else
-        fputs("null", f);
-    fprintf(f, "}\n");
+    for (size_t p = 0; a && !a->is_sweep && p < a->run.n_products; p++)
+        e |= cfx_json_set(products, a->product[p], headline_json(&a->run.products[p]));
+    e |= cfx_json_set(o, "products", products);
+    e |= cfx_json_set(o, "analysis", a && !a->is_sweep ? metrics_json(a) : json_null());
+    return cfx_json_print(cfx_json_checked(o, e), f);
 }

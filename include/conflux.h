@@ -175,14 +175,16 @@ CFX_API double cfx_analysis_metric(const cfx_analysis *a, size_t i, double q[3])
 /* What happened to the write-back: why the percentile series were not written, or that they
  * were; NULL when nothing was asked or there is nothing to say. */
 CFX_API const char *cfx_analysis_note(const cfx_analysis *a);
-/* The tables `conflux analyze` prints, and its --json object. */
+/* The tables `conflux analyze` prints, and its --json object. The --json printers here and
+ * below write one line (NaN and infinite numbers as null, bytes that are not UTF-8 as
+ * U+FFFD) and return 0, CFX_ENOMEM (nothing written) or CFX_EIO when f cannot be written. */
 CFX_API void cfx_analysis_print(const cfx_analysis *a, FILE *f);
-CFX_API void cfx_analysis_print_json(const cfx_analysis *a, FILE *f);
+CFX_API int cfx_analysis_print_json(const cfx_analysis *a, FILE *f);
 
 /* A run's summary as `conflux run` prints it at the end (text), and its --json object; a
  * (may be NULL when the result cannot be read) is the analysis of res->output. */
 CFX_API void cfx_run_print_summary(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
-CFX_API void cfx_run_print_json(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
+CFX_API int cfx_run_print_json(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
 
 /* ---------------------------------------------------------------- sweeps */
 
@@ -353,7 +355,7 @@ CFX_API size_t cfx_fit_misses(const cfx_fit *f);
 CFX_API size_t cfx_fit_uncovered(const cfx_fit *f);
 /* The fitted values (a fit) and the scorecard, as a table or as one JSON object. */
 CFX_API void cfx_fit_print(const cfx_fit *f, FILE *out);
-CFX_API void cfx_fit_print_json(const cfx_fit *f, FILE *out);
+CFX_API int cfx_fit_print_json(const cfx_fit *f, FILE *out);
 
 /* ---------------------------------------------------------------- ACLED events */
 

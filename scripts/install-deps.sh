@@ -9,8 +9,8 @@
 set -euo pipefail
 profile=${1:-run}
 pkgs=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
-      netcdf-bin python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf
-      python3-matplotlib)
+      libjansson-dev netcdf-bin python3 python3-numpy python3-h5py python3-xarray
+      python3-h5netcdf python3-matplotlib)
 case "$profile" in
   run) ;;
   test) pkgs+=(libcmocka-dev udunits-bin clang libclang-rt-14-dev libomp-14-dev valgrind

@@ -26,6 +26,14 @@ int cfx_cli_nomem(const char *cmd)
     return cfx_exit_code(CFX_ENOMEM);
 }
 
+int cfx_cli_json_failed(const char *cmd, int code)
+{
+    if (code == CFX_ENOMEM)
+        return cfx_cli_nomem(cmd);
+    fprintf(stderr, "conflux %s: cannot write the JSON object to stdout\n", cmd);
+    return cfx_exit_code(code);
+}
+
 int cfx_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

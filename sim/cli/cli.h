@@ -32,6 +32,9 @@ void cfx_cli_print_error(const cfx_error *e);
 /* Out of memory in the command itself: prints "conflux CMD: out of memory"; returns exit
  * code 1. */
 int cfx_cli_nomem(const char *cmd);
+/* A --json object that could not be printed (code: CFX_ENOMEM or CFX_EIO from the printer):
+ * says so on stderr; returns the exit code, 1 or 74. */
+int cfx_cli_json_failed(const char *cmd, int code);
 /* Usage error: prints "conflux CMD: message" and a hint; returns exit code 2. */
 int cfx_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The whole command line, shell-quoted where needed, into a malloc'd string. */

@@ -75,12 +75,11 @@ static int cfx_cmd_analyze(int argc, char **argv)
     const char *note = cfx_analysis_note(a);
     if (note)
         fprintf(stderr, "conflux analyze: %s\n", note);
-    if (json)
-        cfx_analysis_print_json(a, stdout);
-    else
+    rc = json ? cfx_analysis_print_json(a, stdout) : 0;
+    if (!json)
         cfx_analysis_print(a, stdout);
     cfx_analysis_free(a);
-    return 0;
+    return rc ? cfx_cli_json_failed("analyze", rc) : 0;
 }
 
 const cfx_command cfx_command_analyze = {

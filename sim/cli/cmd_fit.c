@@ -251,12 +251,13 @@ static int run(const char *cmd, int argc, char **argv)
             cfx_cli_print_error(&err);
         rc = cfx_exit_code(rc);
     } else {
-        if (a.json)
-            cfx_fit_print_json(f, stdout);
-        else
+        int jrc = a.json ? cfx_fit_print_json(f, stdout) : 0;
+        if (!a.json)
             cfx_fit_print(f, stdout);
         size_t bad = cfx_fit_misses(f) + cfx_fit_uncovered(f);
-        if (strcmp(cmd, "validate") == 0 && bad) {
+        if (jrc)
+            rc = cfx_cli_json_failed(cmd, jrc);
+        else if (strcmp(cmd, "validate") == 0 && bad) {
             fprintf(stderr,
                     "conflux validate: %zu observation%s outside %s tolerance or not "
                     "covered by a replay\n",

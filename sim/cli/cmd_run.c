@@ -178,8 +178,11 @@ static int cfx_cmd_run(int argc, char **argv)
             a = NULL;
         if (!quiet)
             cfx_run_print_summary(&res, a, stderr);
-        if (json)
-            cfx_run_print_json(&res, a, stdout);
+        int jrc = json ? cfx_run_print_json(&res, a, stdout) : 0;
+        if (jrc) {
+            cfx_cli_json_failed("run", jrc);
+            rc = rc ? rc : jrc; /* a failed run's own code comes first */
+        }
         cfx_analysis_free(a);
     }
     cfx_diags_free(&d);

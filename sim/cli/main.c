@@ -2,9 +2,11 @@
  * commands are thin clients of libconflux (conflux.h). */
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#include <jansson.h>
 
 #include "cli/cli.h"
 
@@ -95,6 +97,9 @@ int main(int argc, char **argv)
      * 32 MiB of freed heap (and serving blocks below that from the heap) ends the churn. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    /* jansson (the --json objects) allocates through the malloc that conflux's own objects
+     * call, so that conflux-allocfail fails its allocations too (tests/alloc/README.md). */
+    json_set_alloc_funcs(malloc, free);
     int code = dispatch(argc, argv);
     /* A result printed to a full disk or a closed pipe is not a success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -198,25 +198,23 @@ static size_t utf8_len(const unsigned char *p)
     return n;
 }
 
-void cfx_json_str(FILE *f, const char *s)
+char *cfx_utf8_valid(const char *s)
 {
-    fputc('"', f);
+    char *out = malloc(3 * strlen(s) + 1), *o = out; /* at most 3 bytes for each byte */
+    if (!out)
+        return NULL;
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         size_t n = utf8_len(p);
         if (n == 0) { /* a byte that is not UTF-8 (a path in another encoding) */
-            fputs("\\ufffd", f);
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
             p++;
             continue;
         }
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fwrite(p, 1, n, f);
+        memcpy(o, p, n);
+        o += n;
         p += n;
     }
-    fputc('"', f);
+    *o = '\0';
+    return out;
 }

@@ -23,9 +23,9 @@ int cfx_read_file(const char *path, char **out, size_t *len, cfx_error *err);
  * one that binds. */
 double cfx_mem_available(const char **what);
 
-/* Writes s as a JSON string, quotes included, to f: valid JSON for any bytes (a byte that
- * is not well-formed UTF-8, as in a path in another encoding, becomes U+FFFD). */
-void cfx_json_str(FILE *f, const char *s);
+/* A malloc'd copy of s that is valid UTF-8: each byte that is not part of a well-formed
+ * sequence (as in a path in another encoding) becomes U+FFFD. NULL when out of memory. */
+char *cfx_utf8_valid(const char *s);
 
 /* strdup (not in C11); NULL when out of memory. */
 char *cfx_strdup(const char *s);

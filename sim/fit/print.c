@@ -1,11 +1,10 @@
 /* What conflux fit and validate print: the fitted values and the scorecard, as a table or as
  * one JSON object. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
-#include "core/util.h"
+#include "core/json.h"
 #include "fit/fit.h"
 
 /* "price Dy2O3", "gate_flow all gates", "gate_flow PangwaGate". */
@@ -63,55 +62,57 @@ void cfx_fit_print(const cfx_fit *f, FILE *out)
                     o->v[i].file, o->v[i].line, o->v[i].ref < 0 ? "reference" : "observation");
 }
 
-static void jnum(FILE *out, double v)
+static json_t *param_json(const fit_param *p)
 {
-    if (isfinite(v))
-        fprintf(out, "%.10g", v);
-    else
-        fputs("null", out);
+    json_t *o = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "paths", cfx_json_text(p->paths));
+    e |= cfx_json_set(o, "value", cfx_json_num(p->value));
+    e |= cfx_json_set(o, "low", cfx_json_num(p->low));
+    e |= cfx_json_set(o, "high", cfx_json_num(p->high));
+    return cfx_json_checked(o, e);
 }
 
-void cfx_fit_print_json(const cfx_fit *f, FILE *out)
+/* One row of the scorecard (NULL when out of memory). */
+static json_t *score_json(const cfx_fit *f, const cfx_score *x)
 {
-    const cfx_observed *o = &f->obs;
-    const cfx_scores *s = &f->scores;
-    fprintf(out, "{\"kind\": \"%s\", \"parameters\": [", f->is_fit ? "fit" : "validate");
-    for (size_t i = 0; i < f->np; i++) {
-        const fit_param *p = &f->p[i];
-        fputs(i ? ", {\"paths\": " : "{\"paths\": ", out);
-        cfx_json_str(out, p->paths);
-        fputs(", \"value\": ", out);
-        jnum(out, p->value);
-        fprintf(out, ", \"low\": %.10g, \"high\": %.10g}", p->low, p->high);
-    }
-    fputs("], \"loss\": ", out);
-    jnum(out, cfx_fit_loss(f));
-    fprintf(out, ", \"runs\": %ld, \"misses\": %zu, \"uncovered\": %zu, \"observations\": [",
-            cfx_fit_runs(f), cfx_fit_misses(f), cfx_fit_uncovered(f));
-    for (size_t i = 0; i < s->n; i++) {
-        const cfx_score *x = &s->v[i];
-        const cfx_observation *ob = &o->v[x->obs];
-        char date[16], ref[16];
-        cfx_date_iso(ob->day_z, date);
-        cfx_date_iso(o->v[ob->ref].day_z, ref);
-        fputs(i ? ", {\"episode\": " : "{\"episode\": ", out);
-        cfx_json_str(out, f->name[x->scenario]);
-        fprintf(out, ", \"date\": \"%s\", \"reference\": \"%s\", \"variable\": \"%s\", ", date, ref,
-                cfx_obs_var_names[ob->var]);
-        fputs("\"product\": ", out);
-        cfx_json_str(out, ob->product);
-        fputs(", \"node\": ", out);
-        cfx_json_str(out, ob->node);
-        fputs(", \"observed_change\": ", out);
-        jnum(out, x->obs_change);
-        fputs(", \"simulated_change\": ", out);
-        jnum(out, x->sim_change);
-        fprintf(out, ", \"tolerance\": %g, \"ok\": %s, \"source\": ", ob->tolerance,
-                x->ok ? "true" : "false");
-        cfx_json_str(out, ob->source);
-        fputs(", \"file\": ", out);
-        cfx_json_str(out, ob->file);
-        fprintf(out, ", \"line\": %d}", ob->line);
-    }
-    fputs("]}\n", out);
+    const cfx_observed *obs = &f->obs;
+    const cfx_observation *ob = &obs->v[x->obs];
+    char date[16], ref[16];
+    cfx_date_iso(ob->day_z, date);
+    cfx_date_iso(obs->v[ob->ref].day_z, ref);
+    json_t *o = json_object();
+    int e = 0;
+    e |= cfx_json_set(o, "episode", cfx_json_text(f->name[x->scenario]));
+    e |= cfx_json_set(o, "date", json_string(date));
+    e |= cfx_json_set(o, "reference", json_string(ref));
+    e |= cfx_json_set(o, "variable", cfx_json_text(cfx_obs_var_names[ob->var]));
+    e |= cfx_json_set(o, "product", cfx_json_text(ob->product));
+    e |= cfx_json_set(o, "node", cfx_json_text(ob->node));
+    e |= cfx_json_set(o, "observed_change", cfx_json_num(x->obs_change));
+    e |= cfx_json_set(o, "simulated_change", cfx_json_num(x->sim_change));
+    e |= cfx_json_set(o, "tolerance", cfx_json_num(ob->tolerance));
+    e |= cfx_json_set(o, "ok", json_boolean(x->ok));
+    e |= cfx_json_set(o, "source", cfx_json_text(ob->source));
+    e |= cfx_json_set(o, "file", cfx_json_text(ob->file));
+    e |= cfx_json_set(o, "line", json_integer(ob->line));
+    return cfx_json_checked(o, e);
+}
+
+int cfx_fit_print_json(const cfx_fit *f, FILE *out)
+{
+    json_t *o = json_object(), *params = json_array(), *rows = json_array();
+    int e = 0;
+    e |= cfx_json_set(o, "kind", json_string(f->is_fit ? "fit" : "validate"));
+    for (size_t i = 0; i < f->np; i++)
+        e |= cfx_json_push(params, param_json(&f->p[i]));
+    e |= cfx_json_set(o, "parameters", params);
+    e |= cfx_json_set(o, "loss", cfx_json_num(cfx_fit_loss(f)));
+    e |= cfx_json_set(o, "runs", json_integer(cfx_fit_runs(f)));
+    e |= cfx_json_set(o, "misses", json_integer((json_int_t)cfx_fit_misses(f)));
+    e |= cfx_json_set(o, "uncovered", json_integer((json_int_t)cfx_fit_uncovered(f)));
+    for (size_t i = 0; i < f->scores.n; i++)
+        e |= cfx_json_push(rows, score_json(f, &f->scores.v[i]));
+    e |= cfx_json_set(o, "observations", rows);
+    return cfx_json_print(cfx_json_checked(o, e), out);
 }

@@ -71,6 +71,12 @@ assert s['method'] == 'src', s['method']
 m = s['metrics']['Dy2O3.peak_usd_per_kg']
 assert abs(m['param_p1']['src'] - 1) < 1e-9 and abs(m['param_p2']['src']) < 1e-9 and abs(m['r2'] - 1) < 1e-9, m
 assert j['parameters'] == {'param_p1': 'model.p1', 'param_p2': 'model.p2'}, j['parameters']"
+# A NaN is null in JSON (which has no NaN): a gate's tonnes, the same in every member, have
+# no SRC and no R^2. Python would read a bare NaN or Infinity; parse_constant refuses them.
+check "grid sweep: NaN (the SRC of a metric no member changes) is null, never a bare NaN" "$WORK/grid.json" "
+json.loads(open('$WORK/grid.json').read(), parse_constant=lambda c: sys.exit('bare ' + c))
+m = j['sensitivity']['metrics']['gate.GateA.t']
+assert m == {'r2': None, 'param_p1': {'src': None}, 'param_p2': {'src': None}}, m"
 $PY - "$WORK/grid.h5" <<'PY' 2>"$WORK/py.err" && ok "grid sweep: *_q05/_q50/_q95 series written back over the finished members" || { bad "percentile series"; tail -3 "$WORK/py.err"; }
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
