@@ -148,9 +148,16 @@ int cfx_metrics_compute(cfx_metrics *out, const cfx_series *s, const cfx_analyze
         const double *rev = s->group_revenue + g;
         m->first_month_usd_per_day = window_mean(rev, s->n_groups, from, days);
         m->last_month_usd_per_day = window_mean(rev, s->n_groups, s->n_days - last, last);
+        m->seizure_gain_usd = s->group_seizure_gain ? 0 : NAN;
+        m->seizure_loss_usd = s->group_seizure_loss ? 0 : NAN;
         for (long d = 0; d < s->n_days; d++) {
+            size_t at = (size_t)d * s->n_groups + g;
             m->revenue_usd += rev[(size_t)d * s->n_groups];
-            m->delivered_t += s->delivered_by_controller[(size_t)d * s->n_groups + g];
+            m->delivered_t += s->delivered_by_controller[at];
+            if (s->group_seizure_gain)
+                m->seizure_gain_usd += s->group_seizure_gain[at];
+            if (s->group_seizure_loss)
+                m->seizure_loss_usd += s->group_seizure_loss[at];
         }
         m->revenue_vs_first_month_usd =
             m->revenue_usd - m->first_month_usd_per_day * (double)s->n_days;
@@ -206,6 +213,8 @@ size_t cfx_metrics_flatten(const cfx_metrics *m, const char (*product)[CFX_ANALY
         i = put(i, names, values, x->revenue_usd, "group.", group[g], "revenue_usd");
         i = put(i, names, values, x->revenue_change_pct, "group.", group[g], "revenue_change_pct");
         i = put(i, names, values, x->provenance_share, "group.", group[g], "provenance_share");
+        i = put(i, names, values, x->seizure_gain_usd, "group.", group[g], "seizure_gain_usd");
+        i = put(i, names, values, x->seizure_loss_usd, "group.", group[g], "seizure_loss_usd");
     }
     return i;
 }

@@ -43,6 +43,9 @@ typedef struct cfx_group_metrics {
     double revenue_vs_first_month_usd; /* sum over the run of (daily - first-month level) */
     double delivered_t;                /* concentrate from mines it held, t */
     double provenance_share;           /* its share of all delivered concentrate, 0..1 */
+    double seizure_gain_usd;           /* of revenue_usd: cargo it seized, sold on (NaN: the
+                                          file does not say) */
+    double seizure_loss_usd;           /* its cargo seized by others, at value (NaN: as above) */
 } cfx_group_metrics;
 
 /* One run's series, read-only views, rows are days. Layout: x[day * n + i]. */
@@ -56,6 +59,8 @@ typedef struct cfx_series {
     const double *queued;                  /* n_days x n_nodes, t; NULL: not known */
     const double *node_throughput;         /* n_days x n_nodes, t/day */
     const double *group_revenue;           /* n_days x n_groups, USD/day */
+    const double *group_seizure_gain;      /* n_days x n_groups, USD/day; NULL: not known */
+    const double *group_seizure_loss;      /* n_days x n_groups, USD/day; NULL: not known */
     const double *delivered_by_controller; /* n_days x n_groups, t/day */
     const unsigned char *is_gate;          /* n_nodes flags */
 } cfx_series;

@@ -276,7 +276,7 @@ void cfx_analysis_free(cfx_analysis *a)
 /* One member's series (a run: the only one), loaded for cfx_metrics_compute. */
 typedef struct buffers {
     double *price, *demand, *shortfall, *delivered, *queued, *throughput, *revenue,
-        *by_controller;
+        *by_controller, *gain, *loss;
     unsigned char *is_gate;
     cfx_series s;
 } buffers;
@@ -291,6 +291,8 @@ static void buffers_free(buffers *b)
     free(b->queued);
     free(b->revenue);
     free(b->by_controller);
+    free(b->gain);
+    free(b->loss);
     free(b->is_gate);
 }
 
@@ -319,6 +321,15 @@ static int load_member(reader *r, buffers *b, size_t m)
         if ((rc = read_var(r, "queued", m, 2, tn, b->queued)))
             return rc;
         b->s.queued = b->queued;
+    }
+    b->s.group_seizure_gain = b->s.group_seizure_loss = NULL; /* written since group accounts */
+    if (H5Lexists(r->f, "group_seizure_gain", H5P_DEFAULT) > 0 &&
+        H5Lexists(r->f, "group_seizure_loss", H5P_DEFAULT) > 0) {
+        if ((rc = read_var(r, "group_seizure_gain", m, 2, tg, b->gain)) ||
+            (rc = read_var(r, "group_seizure_loss", m, 2, tg, b->loss)))
+            return rc;
+        b->s.group_seizure_gain = b->gain;
+        b->s.group_seizure_loss = b->loss;
     }
     return 0;
 }
@@ -365,9 +376,12 @@ static int read_shape(reader *r, cfx_analysis *a, buffers *b)
     b->queued = malloc((tn + 1) * sizeof(double));
     b->revenue = malloc((tg + 1) * sizeof(double));
     b->by_controller = malloc((tg + 1) * sizeof(double));
+    b->gain = malloc((tg + 1) * sizeof(double));
+    b->loss = malloc((tg + 1) * sizeof(double));
     rc = 0;
     if (!kind || !id || !a->product || !a->group || !a->gate || !b->is_gate || !b->price ||
-        !b->demand || !b->shortfall || !b->delivered || !b->queued || !b->throughput || !b->revenue || !b->by_controller)
+        !b->demand || !b->shortfall || !b->delivered || !b->queued || !b->throughput ||
+        !b->revenue || !b->by_controller || !b->gain || !b->loss)
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!(rc = read_labels(r, "product_name", sizes[0], a->product)) &&
              !(rc = read_labels(r, "group_name", sizes[2], a->group)) &&
@@ -556,7 +570,10 @@ static int sobol(reader *r, cfx_analysis *a, double n_base, double reps)
             }
             y[p] = c ? s / (double)c : NAN;
         }
-        a->sobol_blocks = cfx_sobol_indices(y, n, k, a->sens_first + i * k, a->sens_total + i * k);
+        /* the blocks of the metrics that have values (one the file lacks has none) */
+        size_t used = cfx_sobol_indices(y, n, k, a->sens_first + i * k, a->sens_total + i * k);
+        if (used > a->sobol_blocks)
+            a->sobol_blocks = used;
         if (cfx_sobol_bootstrap(y, n, k, CFX_BOOTSTRAP_REPS, a->sens_lo + i * 2 * k,
                                 a->sens_hi + i * 2 * k)) {
             rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");

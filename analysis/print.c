@@ -58,6 +58,8 @@ static json_t *group_json(const cfx_group_metrics *x)
     e |= cfx_json_set(o, "revenue_vs_first_month_usd", cfx_json_num(x->revenue_vs_first_month_usd));
     e |= cfx_json_set(o, "delivered_t", cfx_json_num(x->delivered_t));
     e |= cfx_json_set(o, "provenance_share", cfx_json_num(x->provenance_share));
+    e |= cfx_json_set(o, "seizure_gain_usd", cfx_json_num(x->seizure_gain_usd));
+    e |= cfx_json_set(o, "seizure_loss_usd", cfx_json_num(x->seizure_loss_usd));
     return cfx_json_checked(o, e);
 }
 
@@ -241,15 +243,16 @@ static void run_table(FILE *f, const cfx_analysis *a)
     fprintf(f, "  cargo through each gate over the run, t:");
     for (size_t g = 0; g < m->n_gates; g++)
         fprintf(f, "%s%s %.0f", g % 4 ? ", " : "\n    ", a->gate[g], m->gate_t[g]);
-    fprintf(f, "\n  %-8s %16s %16s %8s %16s %12s\n", "group", "first month", "last month", "change",
-            "vs first month", "provenance");
-    fprintf(f, "  %-8s %16s %16s %8s %16s %12s\n", "", "USD/day", "USD/day", "", "USD total",
-            "of delivered");
+    fprintf(f, "\n  %-8s %14s %14s %8s %15s %11s %13s %13s\n", "group", "first month",
+            "last month", "change", "vs first month", "provenance", "seized: gain", "loss");
+    fprintf(f, "  %-8s %14s %14s %8s %15s %11s %13s %13s\n", "", "USD/day", "USD/day", "",
+            "USD total", "of delivered", "USD total", "USD total");
     for (size_t g = 0; g < m->n_groups; g++) {
         const cfx_group_metrics *x = &m->groups[g];
-        fprintf(f, "  %-8s %16.0f %16.0f %+7.1f%% %+16.0f %11.1f%%\n", a->group[g],
+        fprintf(f, "  %-8s %14.0f %14.0f %+7.1f%% %+15.0f %10.1f%% %13.0f %13.0f\n", a->group[g],
                 x->first_month_usd_per_day, x->last_month_usd_per_day, x->revenue_change_pct,
-                x->revenue_vs_first_month_usd, 100 * x->provenance_share);
+                x->revenue_vs_first_month_usd, 100 * x->provenance_share, x->seizure_gain_usd,
+                x->seizure_loss_usd);
     }
 }
 
@@ -331,6 +334,23 @@ void cfx_analysis_print(const cfx_analysis *a, FILE *f)
         run_table(f, a);
 }
 
+/* Each group's account over the run: revenue (levies and seized cargo sold on) and the value
+ * of its cargo that others seized, in million USD. */
+static void accounts_line(FILE *f, const cfx_analysis *a)
+{
+    const cfx_metrics *m = &a->run;
+    fprintf(f, "  accounts, million USD over the run:");
+    for (size_t g = 0; g < m->n_groups; g++) {
+        const cfx_group_metrics *x = &m->groups[g];
+        fprintf(f, "%s %s revenue %.1f", g ? ";" : "", a->group[g], x->revenue_usd / 1e6);
+        if (x->seizure_gain_usd > 0)
+            fprintf(f, " (seized cargo %.1f)", x->seizure_gain_usd / 1e6);
+        if (x->seizure_loss_usd > 0)
+            fprintf(f, ", cargo seized from it %.1f", x->seizure_loss_usd / 1e6);
+    }
+    fputc('\n', f);
+}
+
 /* ---------------------------------------------------------------- conflux run's summary */
 
 void cfx_run_print_summary(const cfx_run_result *r, const cfx_analysis *a, FILE *f)
@@ -354,6 +374,8 @@ void cfx_run_print_summary(const cfx_run_result *r, const cfx_analysis *a, FILE 
             "  cargo: produced %.0f t, delivered %.0f t, in transit %.0f t, waiting %.0f t,"
             " seized %.0f t, lost %.0f t\n",
             r->produced_t, r->arrived_t, r->in_transit_t, r->stock_t, r->seized_t, r->lost_t);
+    if (a && !a->is_sweep)
+        accounts_line(f, a);
     fprintf(f, "  %llu node arrivals, %zu events; output: %s\n",
             (unsigned long long)r->hop_events, r->n_events, r->output);
 }

@@ -119,14 +119,14 @@ static void test_analyze__price_that_stays_high_is_not_recovered(void **state)
     char(*names)[CFX_ANALYZE_METRIC] = calloc(n, sizeof *names);
     double *v = calloc(n, sizeof *v);
     assert_int_equal(cfx_metrics_flatten(&m, product, gate, group, names, v), n);
-    assert_int_equal(n, 10 + 2 + 1 + 3 * 2); /* 10 metrics a product, one a gate, the queue, 3 a group */
+    assert_int_equal(n, 10 + 2 + 1 + 5 * 2); /* 10 metrics a product, one a gate, the queue, 5 a group */
     size_t i = 0;
     while (i < n && strcmp(names[i], "Dy2O3.recovery_day") != 0)
         i++;
     assert_true(i < n);
     assert_near(v[i], DAYS, 0);
     assert_string_equal(names[10], "gate.G1.t");
-    assert_string_equal(names[n - 1], "group.SAC.provenance_share");
+    assert_string_equal(names[n - 1], "group.SAC.seizure_loss_usd");
     free(names);
     free(v);
     cfx_metrics_free(&m);

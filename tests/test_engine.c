@@ -232,7 +232,8 @@ static void test_engine__each_cargo_goes_to_a_market_that_buys_it(void **state)
 
 /* China's posts seize only rare-earth cargo, and A-group levies only jade at its gate G:
  * with China holding B, every rare-earth truck is seized there (its shippers never hold
- * cargo back: routing.hold_wait_days 0) and jade goes through. */
+ * cargo back: routing.hold_wait_days 0) and jade goes through. Each seizure is China's gain
+ * (at its seized_value_share of the value) and A-group's loss (at the whole value). */
 static void test_engine__seizures_and_levies_by_product(void **state)
 {
     cfx_override ov[] = {{"routing.hold_wait_days", "0"}};
@@ -242,14 +243,32 @@ static void test_engine__seizures_and_levies_by_product(void **state)
     long b = cfx_scenario_node(s, "B");
     w->controller[b] = 1; /* China */
     w->network_changed = 1;
+    double lost_usd = 0, gained_usd = 0;
+    assert_string_equal(s->products[0].name, "Dy2O3");
+    assert_string_equal(s->products[1].name, "Tb4O7");
     for (long day = 0; day < 10; day++) {
+        /* the seized cargo is valued at the prices of the day before (tests/data/products/
+         * mines.csv: mine A's cargo is 5 % Dy2O3 and 1 % Tb4O7), USD per t */
+        double usd_per_t = (0.05 * w->obs.price[0] + 0.01 * w->obs.price[1]) * 1000.0;
+        int64_t seized_before = w->seized_kg;
         assert_int_equal(cfx_world_run_day(w, &err), 0);
         /* A-group: the gate toll (100 USD/t, line.yaml) on the jade that crosses G (the
          * rare-earth cargo never gets there) and the export levy (1000 USD/t) on jade */
         double crossing = day ? 10 : 0; /* J's truck crosses G at hour 30 of its trip day */
         assert_near(w->obs.group_revenue_usd[0], crossing * (100 + 1000), 1e-6);
         assert_near(w->obs.delivered[0], 0, 0);
+        /* the accounts: A-group loses its seized cargo at its whole value; China, holding
+         * B, sells it on at half that (groups.China.seized_value_share, default 0.5) */
+        double seized_t = (double)(w->seized_kg - seized_before) / 1000.0;
+        assert_near(w->obs.group_seizure_loss_usd[0], seized_t * usd_per_t, 1e-6);
+        assert_near(w->obs.group_seizure_gain_usd[1], 0.5 * seized_t * usd_per_t, 1e-6);
+        assert_near(w->obs.group_revenue_usd[1], 0.5 * seized_t * usd_per_t, 1e-6);
+        assert_near(w->obs.group_seizure_gain_usd[0] + w->obs.group_seizure_loss_usd[1], 0, 0);
+        lost_usd += w->obs.group_seizure_loss_usd[0];
+        gained_usd += w->obs.group_seizure_gain_usd[1];
     }
+    assert_true(lost_usd > 9 * 10 * 0.05 * 100 * 1000); /* 90 t at >= half the baseline */
+    assert_near(gained_usd, 0.5 * lost_usd, 1e-9 * lost_usd);
     /* A's trucks of days 0-8, seized leaving B (the day-9 truck reaches B at hour 240) */
     assert_int_equal(w->seized_kg, 9 * 10 * 1000);
     assert_true(w->arrived_kg >= 9 * 10 * 1000);    /* J's, delivered from day 1 */

@@ -53,6 +53,8 @@ static void fold_lanes(cfx_world *w)
         fold(w->delivered_mine_kg, l->delivered_mine_kg, s->n_mines);
         fold(w->by_group_kg, l->by_group_kg, s->n_groups);
         fold(w->levy_export_kg, l->levy_export_kg, s->n_groups * s->n_cargo);
+        fold(w->seized_node_kg, l->seized_node_kg, s->n_nodes * s->n_cargo);
+        fold(w->seized_from_kg, l->seized_from_kg, s->n_groups * s->n_cargo);
     }
 }
 
@@ -73,8 +75,11 @@ static double levy_on(const cfx_world *w, int64_t *kg, double rate, double share
 }
 
 /* Turns the cargo that paid levies since the last booking into revenue, at the levies and
- * with the holders in force meanwhile, in node order (a fixed order of float sums). The
- * lanes are folded first, so this is also where the day's flows are complete. */
+ * with the holders in force meanwhile, in node order (a fixed order of float sums); and the
+ * cargo seized since then into the taker's gain (the node's holder, at its
+ * seized_value_share of the value at the day's prices, also revenue) and the loss of the
+ * group whose cargo it was (at the whole value). The lanes are folded first, so this is
+ * also where the day's flows are complete. */
 void cfx_world__book_levies(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
@@ -90,6 +95,11 @@ void cfx_world__book_levies(cfx_world *w)
                              gate ? share[CFX_LEVY_TOLL] : 0);
         if (usd != 0)
             w->revenue_usd[g] += usd;
+        usd = levy_on(w, w->seized_node_kg + v * nc, 0, s->groups[g].seized_value_share);
+        if (usd != 0) {
+            w->revenue_usd[g] += usd;
+            w->seizure_gain_usd[g] += usd;
+        }
     }
     for (size_t g = 0; g < s->n_groups; g++) {
         double usd = levy_on(w, w->levy_export_kg + g * nc,
@@ -97,6 +107,7 @@ void cfx_world__book_levies(cfx_world *w)
                              w->levy_share[g * CFX_NLEVIES + CFX_LEVY_EXPORT]);
         if (usd != 0)
             w->revenue_usd[g] += usd;
+        w->seizure_loss_usd[g] += levy_on(w, w->seized_from_kg + g * nc, 0, 1);
     }
 }
 

@@ -284,7 +284,12 @@ static inline void retire(cfx_world *w, cfx_lane *lane, int32_t id, int action, 
     } else if (action == CFX_HOP_LOSE) {
         lane->lost_kg += kg;
     } else {
+        /* valued when booked: for the node's holder, who sells it on, and against the group
+         * whose cargo it was */
+        size_t nc = w->s->n_cargo, cargo = (size_t)w->s->mine_cargo[sh->mine[id]];
         lane->seized_kg += kg;
+        (par ? lane->seized_node_kg : w->seized_node_kg)[(size_t)node * nc + cargo] += kg;
+        (par ? lane->seized_from_kg : w->seized_from_kg)[(size_t)sh->origin_group[id] * nc + cargo] += kg;
     }
     sh->state[id] = CFX_SHIP_FREE;
     LANE_PUSH(lane, freed, id);

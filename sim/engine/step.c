@@ -36,6 +36,8 @@ static void observe(cfx_world *w, long day)
         o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
     for (size_t g = 0; g < s->n_groups; g++) {
         o->group_revenue_usd[g] = w->revenue_usd[g];
+        o->group_seizure_gain_usd[g] = w->seizure_gain_usd[g];
+        o->group_seizure_loss_usd[g] = w->seizure_loss_usd[g];
         o->delivered_by_controller_t[g] = (double)w->by_group_kg[g] / 1000.0;
     }
     for (size_t p = 0; p < s->n_products; p++)
@@ -59,6 +61,8 @@ static void reset_daily(cfx_world *w)
     memset(w->node_used_kg, 0, s->n_nodes * sizeof *w->node_used_kg);
     memset(w->by_group_kg, 0, s->n_groups * sizeof *w->by_group_kg);
     memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
+    memset(w->seizure_gain_usd, 0, s->n_groups * sizeof *w->seizure_gain_usd);
+    memset(w->seizure_loss_usd, 0, s->n_groups * sizeof *w->seizure_loss_usd);
     memset(w->delivered_today_t, 0, s->n_products * sizeof *w->delivered_today_t);
     memset(w->delivered_mine_kg, 0, s->n_mines * sizeof *w->delivered_mine_kg);
     if (w->step > 0) /* the plan expects a mine's day to be like its last whole one */

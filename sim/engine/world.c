@@ -63,6 +63,9 @@ static int alloc_arrays(cfx_world *w)
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n * nc) ||
         ZALLOC(w->levy_export_kg, ng * nc) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
         ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
+        ZALLOC(w->seized_node_kg, n * nc) || ZALLOC(w->seized_from_kg, ng * nc) ||
+        ZALLOC(w->seizure_gain_usd, ng) || ZALLOC(w->seizure_loss_usd, ng) ||
+        ZALLOC(o->group_seizure_gain_usd, ng) || ZALLOC(o->group_seizure_loss_usd, ng) ||
         ZALLOC(o->demand, np) || ZALLOC(o->supply, np) || ZALLOC(o->delivered, np) ||
         ZALLOC(o->shortfall, np) || ZALLOC(o->inventory, np) || ZALLOC(o->node_status, n) ||
         ZALLOC(o->node_controller, n) || ZALLOC(o->node_stock_t, n) || ZALLOC(o->queued_t, n) ||
@@ -179,7 +182,8 @@ static int alloc_threads(cfx_world *w)
         if (ZALLOC(l->through_kg, n) || ZALLOC(l->levy_node_kg, n * s->n_cargo) ||
             ZALLOC(l->delivered_at_kg, n) || ZALLOC(l->edge_kg, m) ||
             ZALLOC(l->delivered_mine_kg, s->n_mines) || ZALLOC(l->by_group_kg, ng) ||
-            ZALLOC(l->levy_export_kg, ng * s->n_cargo))
+            ZALLOC(l->levy_export_kg, ng * s->n_cargo) ||
+            ZALLOC(l->seized_node_kg, n * s->n_cargo) || ZALLOC(l->seized_from_kg, ng * s->n_cargo))
             return CFX_ENOMEM;
     }
     for (int t = 0; t < w->threads; t++)
@@ -284,9 +288,12 @@ void cfx_world_free(cfx_world *w)
         free(l->through_kg); free(l->levy_node_kg); free(l->edge_kg);
         free(l->delivered_at_kg);
         free(l->delivered_mine_kg); free(l->by_group_kg); free(l->levy_export_kg);
+        free(l->seized_node_kg); free(l->seized_from_kg);
     }
     free(w->lanes);
     free(w->by_group_kg); free(w->revenue_usd);
+    free(w->seized_node_kg); free(w->seized_from_kg);
+    free(w->seizure_gain_usd); free(w->seizure_loss_usd);
     free(w->events);
     free(w->levy_usd_per_t); free(w->levy_share); free(w->node_tax_usd_per_t); free(w->node_seize_p);
     free(w->node_strike_start_h); free(w->node_strike_end_h); free(w->node_strike_p);
@@ -297,6 +304,7 @@ void cfx_world_free(cfx_world *w)
     free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);
     free(o->queued_t);
     free(o->node_throughput_t); free(o->edge_flow_t); free(o->group_revenue_usd);
+    free(o->group_seizure_gain_usd); free(o->group_seizure_loss_usd);
     free(o->delivered_by_origin_t); free(o->delivered_by_controller_t); free(o->delivered_at_t);
     free(w);
 }

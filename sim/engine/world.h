@@ -33,7 +33,9 @@ typedef struct cfx_obs {
     double *node_throughput_t;   /* n_nodes, t/day */
     double *edge_flow_t;         /* n_edges, t/day */
     double in_transit_t, produced_t, arrived_t, seized_t, lost_t; /* t */
-    double *group_revenue_usd;   /* n_groups, USD/day */
+    double *group_revenue_usd;   /* n_groups, USD/day: levies and seizure gains */
+    double *group_seizure_gain_usd; /* n_groups, USD/day: of revenue, seized cargo sold on */
+    double *group_seizure_loss_usd; /* n_groups, USD/day: the group's cargo seized, at value */
     double *delivered_by_origin_t;     /* n_nodes, t/day */
     double *delivered_at_t;            /* n_nodes, t/day: delivered at the node (a market) */
     double *delivered_by_controller_t; /* n_groups, t/day */

@@ -65,6 +65,8 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(by_group_kg, I64, L_GROUPS),
     WA(revenue_usd, F64, L_GROUPS),        WA(delivered_mine_kg, I64, L_MINES),
     WA(levy_node_kg, I64, L_NODE_CARGO),   WA(levy_export_kg, I64, L_GROUP_CARGO),
+    WA(seized_node_kg, I64, L_NODE_CARGO), WA(seized_from_kg, I64, L_GROUP_CARGO),
+    WA(seizure_gain_usd, F64, L_GROUPS),   WA(seizure_loss_usd, F64, L_GROUPS),
     /* the last day's observation: production reads its prices the next morning */
     WA(obs.price, F64, L_PRODUCTS),        WA(obs.demand, F64, L_PRODUCTS),
     WA(obs.supply, F64, L_PRODUCTS),       WA(obs.delivered, F64, L_PRODUCTS),
@@ -74,7 +76,8 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(obs.node_throughput_t, F64, L_NODES),
     WA(obs.edge_flow_t, F64, L_EDGES),     WA(obs.group_revenue_usd, F64, L_GROUPS),
     WA(obs.delivered_by_origin_t, F64, L_NODES), WA(obs.delivered_at_t, F64, L_NODES),
-    WA(obs.delivered_by_controller_t, F64, L_GROUPS)};
+    WA(obs.delivered_by_controller_t, F64, L_GROUPS),
+    WA(obs.group_seizure_gain_usd, F64, L_GROUPS), WA(obs.group_seizure_loss_usd, F64, L_GROUPS)};
 #undef WA
 
 #define SA(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_ships, f), L_SHIPS}

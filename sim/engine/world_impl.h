@@ -89,6 +89,8 @@ typedef struct cfx_lane {
     int64_t *delivered_mine_kg;         /* n_mines */
     int64_t *by_group_kg;               /* n_groups */
     int64_t *levy_export_kg;            /* n_groups x n_cargo */
+    int64_t *seized_node_kg;            /* n_nodes x n_cargo, by where it was seized */
+    int64_t *seized_from_kg;            /* n_groups x n_cargo, by the cargo's group */
     /* Lanes sit side by side in one array and each is written at every move: the padding
      * keeps two threads' lanes off the same cache lines (false sharing made two threads
      * slower than one). */
@@ -186,6 +188,12 @@ struct cfx_world {
      * a node or what it charges. */
     int64_t *levy_node_kg;   /* n_nodes x n_cargo */
     int64_t *levy_export_kg; /* n_groups x n_cargo */
+    /* Cargo seized since the last booking, by the node it was taken at (its holder gains)
+     * and by the group whose cargo it was (which loses it), kg */
+    int64_t *seized_node_kg; /* n_nodes x n_cargo */
+    int64_t *seized_from_kg; /* n_groups x n_cargo */
+    double *seizure_gain_usd; /* n_groups, today: seized cargo the group took, as it sells */
+    double *seizure_loss_usd; /* n_groups, today: the group's cargo others took, at value */
 
     /* models and their state */
     const cfx_model_type *const *models;

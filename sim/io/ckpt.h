@@ -10,7 +10,7 @@
 #include "core/error.h"
 
 /* Bumped whenever what a checkpoint holds changes; --resume refuses another version. */
-#define CFX_CKPT_FORMAT 5
+#define CFX_CKPT_FORMAT 6
 
 typedef struct cfx_ckpt cfx_ckpt;
 

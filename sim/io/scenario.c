@@ -235,6 +235,7 @@ static long add_group(loader *L, const char *name)
         return nomem(L, NULL), -1;
     v[s->n_groups] = (cfx_group){.name = copy,
                                  .hostile_seize_products = UINT32_MAX,
+                                 .seized_value_share = 0.5,
                                  .export_levy_products = UINT32_MAX};
     return (long)s->n_groups++;
 }
@@ -335,6 +336,8 @@ static void load_groups(loader *L, const cfx_conf *root)
         }
         get_num(L, c, "hostile_seize_p", 0, &L->s->groups[g].hostile_seize_p, 0, 1, 0,
                 "a probability in [0, 1]");
+        get_num(L, c, "seized_value_share", 0, &L->s->groups[g].seized_value_share, 0, 1, 0,
+                "a share of the seized cargo's value in [0, 1]");
         load_product_set(L, c, "hostile_seize_products", &L->s->groups[g].hostile_seize_products);
         load_product_set(L, c, "export_levy_products", &L->s->groups[g].export_levy_products);
     }

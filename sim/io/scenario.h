@@ -93,6 +93,8 @@ typedef struct cfx_group {
     double levy_share[CFX_NLEVIES];
     double hostile_seize_p;       /* chance it seizes another group's truck leaving a node
                                      it holds */
+    double seized_value_share;    /* of seized cargo's value at the day's prices, what the
+                                     group realises selling it on */
     /* Product sets, bit p for product p; all bits (the default) is every cargo. A cargo is
      * in the set when it carries any product of it. */
     uint32_t hostile_seize_products; /* the cargo hostile_seize_p applies to */

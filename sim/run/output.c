@@ -73,8 +73,14 @@ static const series_desc series[] = {
     {"seized", -1, T_F64, OBS(seized_t), "t", "cumulative cargo taken by armed groups", DAY_END},
     {"lost", -1, T_F64, OBS(lost_t), "t", "cumulative cargo destroyed", DAY_END},
     {"group_revenue", D_GROUP, T_F64, OBS(group_revenue_usd), "day-1",
-     "mine taxes, export levies, gate tolls and checkpoint taxes earned by the group, USD per "
-     "day", DAY_MEAN},
+     "mine taxes, export levies, gate tolls, checkpoint taxes and seized cargo sold on, earned "
+     "by the group, USD per day", DAY_MEAN},
+    {"group_seizure_gain", D_GROUP, T_F64, OBS(group_seizure_gain_usd), "day-1",
+     "of group_revenue, cargo the group seized at nodes it holds, at its seized_value_share of "
+     "the value at the day's prices, USD per day", DAY_MEAN},
+    {"group_seizure_loss", D_GROUP, T_F64, OBS(group_seizure_loss_usd), "day-1",
+     "the group's cargo seized by others, at its whole value at the day's prices, USD per day",
+     DAY_MEAN},
     {"delivered_by_origin", D_NODE, T_F64, OBS(delivered_by_origin_t), "t/day",
      "cargo reaching a market, by mine of origin", DAY_MEAN},
     {"delivered_at", D_NODE, T_F64, OBS(delivered_at_t), "t/day",

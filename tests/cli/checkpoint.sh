@@ -47,7 +47,7 @@ want="day-00050.h5 day-00100.h5 day-00150.h5 day-00200.h5 day-00250.h5 day-00300
 $PY - "$WORK/ck.h5.ckpt/day-00100.h5" <<'PY' && ok "a checkpoint holds its day, format and 100 days of series" || bad "checkpoint contents"
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")
-assert f["days"][0] == 100 and f["format_version"][0] == 5, (f["days"][0], f["format_version"][0])
+assert f["days"][0] == 100 and f["format_version"][0] == 6, (f["days"][0], f["format_version"][0])
 assert f["series/price"].shape[0] == 100 and f["series/time"][-1] == 99
 assert f["world/ships/cap"][0] >= 1024 and "model/conflict/timer_t_h" in f
 assert bytes(f["scenario/scenario"][()]).startswith(b"# kachin-2025")
@@ -158,7 +158,7 @@ PY
 expect_exit 65 "a damaged checkpoint" -- "$CONFLUX" run "$KACHIN" -o "$WORK/x.h5" --resume "$WORK/flipped.h5"
 expect_err "'world/ships/t_h': checksum mismatch" "  names what is damaged"
 expect_exit 65 "another format version" -- "$CONFLUX" run "$KACHIN" -o "$WORK/x.h5" --resume "$WORK/future.h5"
-expect_err "format version 99; this conflux reads version 5" "  says which versions"
+expect_err "format version 99; this conflux reads version 6" "  says which versions"
 [ ! -e "$WORK/x.h5" ] && [ ! -e "$WORK/x.h5.partial" ] && ok "no refused resume wrote a result" ||
   bad "a refused resume left a result"
 
