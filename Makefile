@@ -51,7 +51,7 @@ demo: deps
 	@CONFLUX=$(CONFLUX) analysis/conflux-plot $(DEMO_OUT) -o $(DEMO_FIGS) --geojson >/dev/null
 	@echo
 	@echo "figures: $(DEMO_FIGS)/ (price_shortfall.png, network.png, gates.png, revenue.png;"
-	@echo "         network.geojson for QGIS or kepler.gl)"
+	@echo "         nodes.geojson and roads.geojson, a feature per day, for QGIS or kepler.gl)"
 
 check: build-tests
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -739,12 +739,13 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
         chunk[i - 1] =
             i == 1 ? (dims[1] < 64 ? (dims[1] ? dims[1] : 1) : 64) : (dims[i] ? dims[i] : 1);
     }
-    char units[64], long_name[256], cell[64], coords[512], currency[16];
+    char units[64], long_name[256], cell[64], coords[512], currency[16], mesh[64], loc[16];
     if (attr_str(src, "units", units, sizeof units) ||
         attr_str(src, "long_name", long_name, sizeof long_name) ||
         attr_str(src, "cell_methods", cell, sizeof cell) ||
         attr_str(src, "coordinates", coords, sizeof coords) ||
-        attr_str(src, "currency", currency, sizeof currency))
+        attr_str(src, "currency", currency, sizeof currency) ||
+        attr_str(src, "mesh", mesh, sizeof mesh) || attr_str(src, "location", loc, sizeof loc))
         return -1; /* not written rather than written without its units */
     /* the member's coordinates do not apply to a statistic over the members */
     char *m = strstr(coords, " member_seed");
@@ -778,6 +779,8 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
             (cm[0] && put_str_attr(out[q], "cell_methods", cm)) ||
             (coords[0] && put_str_attr(out[q], "coordinates", coords)) ||
             (currency[0] && put_str_attr(out[q], "currency", currency)) ||
+            (mesh[0] && put_str_attr(out[q], "mesh", mesh)) || /* UGRID: on the same mesh */
+            (loc[0] && put_str_attr(out[q], "location", loc)) ||
             cfx_h5_attr_num(out[q], "percentile", H5T_NATIVE_DOUBLE, 1, &pct))
             rc = -1;
         for (int i = 1; i < rank && !rc; i++) {

@@ -197,6 +197,22 @@ static int describe(hid_t ds, const char *units, const char *long_name)
     return long_name ? cfx_h5_attr_str(ds, "long_name", long_name) : 0;
 }
 
+/* UGRID-1.0: the network is a 1D mesh, `mesh`, whose nodes sit at (lon, lat) and whose edges
+ * are the roads (edge_nodes). Every other variable on node or edge is located on it. */
+#define MESH_NODE_X "lon"
+#define MESH_NODE_Y "lat"
+
+/* mesh and location of a variable of name on dimension d (none off the mesh, and none on the
+ * mesh's own node coordinates). 0 or -1. */
+static int on_mesh(hid_t ds, const char *name, int d)
+{
+    if ((d != D_NODE && d != D_EDGE) || strcmp(name, MESH_NODE_X) == 0 ||
+        strcmp(name, MESH_NODE_Y) == 0)
+        return 0;
+    return cfx_h5_attr_str(ds, "mesh", "mesh") || cfx_h5_attr_str(ds, "location", dim_names[d]) ? -1
+                                                                                                : 0;
+}
+
 static int attach(hid_t ds, const cfx_output *o, int d0, int d1)
 {
     if (H5DSattach_scale(ds, o->dims[d0], 0) < 0)
@@ -381,7 +397,7 @@ static int write_strings(hid_t file, const cfx_output *o, const char *name, int 
     hid_t ds = string_dset(file, name, v, n);
     if (ds < 0)
         return -1;
-    int rc = describe(ds, NULL, long_name) || attach(ds, o, d, -1) ? -1 : 0;
+    int rc = describe(ds, NULL, long_name) || attach(ds, o, d, -1) || on_mesh(ds, name, d) ? -1 : 0;
     H5Dclose(ds);
     return rc;
 }
@@ -394,7 +410,8 @@ static int write_array(hid_t file, const cfx_output *o, const char *name, int d,
     if (ds < 0)
         return -1;
     int rc = (n == 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) &&
-                     !describe(ds, units, long_name) && !attach(ds, o, d, -1)
+                     !describe(ds, units, long_name) && !attach(ds, o, d, -1) &&
+                     !on_mesh(ds, name, d)
                  ? 0
                  : -1;
     H5Dclose(ds);
@@ -415,6 +432,62 @@ static int flag_attrs(hid_t ds, const char *const *names, int n)
     }
     return cfx_h5_attr_num(ds, "flag_values", H5T_NATIVE_UINT8, (size_t)n, vals) ||
            cfx_h5_attr_str(ds, "flag_meanings", meanings);
+}
+
+/* UGRID's edge_node_connectivity, edge_nodes (edge, nv): each road's first and second node,
+ * edge_from and edge_to side by side, written column by column. 0 or -1. */
+static int write_edge_nodes(cfx_output *o, const cfx_scenario *s)
+{
+    hsize_t dims[2] = {s->n_edges, 2}, cnt[2] = {s->n_edges, 1};
+    int32_t start = 0;
+    hid_t ds = make_dset(o->file, "edge_nodes", H5T_NATIVE_INT32, 2, dims, NULL, NULL);
+    hid_t fs = ds >= 0 && s->n_edges ? H5Dget_space(ds) : -1;
+    hid_t ms = fs >= 0 ? H5Screate_simple(1, cnt, NULL) : -1;
+    int rc = ds < 0 || (s->n_edges && ms < 0) ? -1 : 0;
+    for (hsize_t col = 0; col < 2 && !rc && s->n_edges; col++) {
+        hsize_t off[2] = {0, col};
+        rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) < 0 ||
+                     H5Dwrite(ds, H5T_NATIVE_INT32, ms, fs, H5P_DEFAULT,
+                              col ? s->edge_to : s->edge_from) < 0
+                 ? -1
+                 : 0;
+    }
+    if (!rc)
+        rc = cfx_h5_attr_str(ds, "cf_role", "edge_node_connectivity") ||
+                     describe(ds, NULL,
+                              "the two nodes each road joins: edge_from, edge_to "
+                              "(indices into node)") ||
+                     cfx_h5_attr_num(ds, "start_index", H5T_NATIVE_INT32, 1, &start) ||
+                     attach(ds, o, D_EDGE, D_NV)
+                 ? -1
+                 : 0;
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return rc;
+}
+
+/* UGRID's mesh topology: a scalar integer whose attributes describe the 1D mesh. 0 or -1. */
+static int write_mesh(cfx_output *o)
+{
+    int32_t zero = 0, dim = 1;
+    hid_t ds = make_dset(o->file, "mesh", H5T_NATIVE_INT32, 0, NULL, NULL, NULL);
+    int rc = ds < 0 || H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero) < 0 ||
+                     cfx_h5_attr_str(ds, "cf_role", "mesh_topology") ||
+                     describe(ds, NULL, "the road network as a 1D mesh (UGRID-1.0)") ||
+                     cfx_h5_attr_num(ds, "topology_dimension", H5T_NATIVE_INT32, 1, &dim) ||
+                     cfx_h5_attr_str(ds, "node_coordinates", MESH_NODE_X " " MESH_NODE_Y) ||
+                     cfx_h5_attr_str(ds, "edge_node_connectivity", "edge_nodes") ||
+                     cfx_h5_attr_str(ds, "node_dimension", dim_names[D_NODE]) ||
+                     cfx_h5_attr_str(ds, "edge_dimension", dim_names[D_EDGE])
+                 ? -1
+                 : 0;
+    if (ds >= 0)
+        H5Dclose(ds);
+    return rc;
 }
 
 static int write_coords(cfx_output *o, const cfx_scenario *s)
@@ -452,6 +525,7 @@ static int write_coords(cfx_output *o, const cfx_scenario *s)
                     "node the road ends at (index into node)") ||
         write_array(f, o, "edge_km", D_EDGE, H5T_NATIVE_DOUBLE, s->edge_km, s->n_edges, "km",
                     "road length") ||
+        write_edge_nodes(o, s) || write_mesh(o) ||
         write_strings(f, o, "product_name", D_PRODUCT, pnames, s->n_products, "product") ||
         write_strings(f, o, "group_name", D_GROUP, gnames, s->n_groups,
                       "armed group or other controller"))
@@ -492,6 +566,8 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
             [D_EDGE] = "edge_from edge_to edge_km", [D_PRODUCT] = "product_name",
             [D_GROUP] = "group_name"};
         if (rank == 2 && coords[d->dim] && cfx_h5_attr_str(ds, "coordinates", coords[d->dim]))
+            return -1;
+        if (rank == 2 && on_mesh(ds, d->name, d->dim))
             return -1;
         if (strcmp(d->name, "node_status") == 0 &&
             flag_attrs(ds, cfx_status_names, CFX_STATUS_N))

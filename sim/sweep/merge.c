@@ -144,7 +144,8 @@ static herr_t collect(hid_t file, const char *name, const H5L_info_t *info, void
         return 0; /* not a dataset: not a variable */
     hid_t sp = H5Dget_space(ds);
     v->rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    int ok = v->rank >= 1 && v->rank <= MAX_RANK &&
+    /* rank 0: a scalar, such as UGRID's mesh topology variable, shared */
+    int ok = v->rank >= 0 && v->rank <= MAX_RANK &&
              H5Sget_simple_extent_dims(sp, v->dims, NULL) >= 0 && (v->type = H5Dget_type(ds)) >= 0;
     if (sp >= 0)
         H5Sclose(sp);
@@ -153,6 +154,8 @@ static herr_t collect(hid_t file, const char *name, const H5L_info_t *info, void
         H5DSget_scale_name(ds, sname, sizeof sname);
         v->kind = strncmp(sname, NC_PHONY, strlen(NC_PHONY)) == 0 ? V_PHONY : V_TIME;
         snprintf(v->dim_name[0], sizeof v->dim_name[0], "%s", name);
+    } else if (ok && v->rank == 0) {
+        v->kind = V_SHARED;
     } else if (ok) {
         for (int d = 0; d < v->rank; d++)
             if (H5DSiterate_scales(ds, (unsigned)d, NULL, scale_name, v->dim_name[d]) < 0)
@@ -338,6 +341,9 @@ static int create_var(merge *m, var *v, hid_t tmpl)
     /* Missing members are filled; floats carry _FillValue (NaN), integers do not, so that
      * readers keep their type (a missing member's flags read 255 or -2147483647, and
      * member_status says which members are missing). */
+    hsize_t numel = 1;
+    for (int d = 0; d < rank; d++)
+        numel *= dims[d];
     int has_fill = lead && fill_value(v->type, fill) == 0;
     int fill_attr = has_fill && H5Tget_class(v->type) == H5T_FLOAT;
     v->out = make_dset(m->out, v->name, v->type, rank, dims, lead, has_fill ? fill : NULL);
@@ -357,10 +363,10 @@ static int create_var(merge *m, var *v, hid_t tmpl)
         rc = H5DSset_scale(v->out, v->name) < 0 ? -1 : 0;
     }
     /* shared variables and the time axis: the template's values */
-    if (!rc && (v->kind == V_SHARED || v->kind == V_TIME) && dims[0] > 0) {
+    if (!rc && (v->kind == V_SHARED || v->kind == V_TIME) && numel > 0) {
         if (H5Tis_variable_str(v->type) > 0) {
             hid_t sp = H5Dget_space(src);
-            char **s = calloc(dims[0], sizeof *s);
+            char **s = calloc(numel, sizeof *s);
             rc = !s || H5Dread(src, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0 ||
                          H5Dwrite(v->out, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0
                      ? -1

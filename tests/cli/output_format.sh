@@ -5,7 +5,8 @@ expect_exit 0 "run the line network" -- "$CONFLUX" run "$SRC/scenarios/examples/
 if ncdump -h "$WORK/line.h5" >"$WORK/cdl" 2>&1; then ok "ncdump -h opens the file"; else bad "ncdump -h failed: $(head -3 "$WORK/cdl")"; fi
 for v in "time = UNLIMITED" "node = 4" "edge = 3" "product = 2" "group = 2" "event = UNLIMITED" \
          'price:units = "kg-1"' 'price:currency = "USD"' 'time:units = "days since 2025-01-01"' ':Conventions = "CF-1.8"' \
-         ':complete = 1'; do
+         ':complete = 1' 'mesh:cf_role = "mesh_topology"' 'int edge_nodes(edge, nv)' \
+         'edge_flow:location = "edge"'; do
   grep -qF -- "$v" "$WORK/cdl" && ok "ncdump shows $v" || bad "ncdump lacks $v"
 done
 # xarray selects by label on every labelled dimension, with no warning at all
@@ -18,12 +19,16 @@ assert ds.price.sel(product="Dy2O3").dims == ("time",)
 assert float(ds.node_throughput.sel(node="A").sum()) > 0
 assert ds.edge_flow.sel(edge="A-B").dims == ("time",)
 assert ds.group_revenue.sel(group="A-group").dims == ("time",)
+# UGRID: the roads as a 1D mesh, edge_nodes (edge, nv) the ends of each road
+assert ds.mesh.attrs["cf_role"] == "mesh_topology" and ds.edge_nodes.dims == ("edge", "nv")
+assert ds.edge_nodes.values.tolist() == [[0, 1], [1, 2], [2, 3]], ds.edge_nodes.values
 PY
 then ok "xarray -W error: product, node, edge and group select by label"; else bad "xarray labels"; sed 's/^/  | /' "$WORK/py"; fi
-# CF: udunits2 parses every unit; time bounds, standard names, cell methods, flags, currency
+# CF: udunits2 parses every unit; time bounds, standard names, cell methods, flags, currency;
+# UGRID: the mesh, its connectivity, and mesh and location on every variable on node or edge
 if command -v udunits2 >/dev/null; then
   if $PY "$SRC/tests/cli/check_cf.py" "$WORK/line.h5" >"$WORK/cf" 2>&1; then
-    ok "CF: udunits2 parses every unit; bounds, standard names, cell methods, flags"
+    ok "CF: udunits2 parses every unit; bounds, standard names, cell methods, flags; UGRID mesh"
   else bad "CF check"; sed 's/^/  | /' "$WORK/cf"; fi
 else bad "udunits2 is not installed (scripts/install-deps.sh test installs udunits-bin)"; fi
 if $PY "$SRC/tests/cli/check_output.py" "$WORK/line.h5" line >"$WORK/py" 2>&1; then
