@@ -633,7 +633,7 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
              meta->command_line && *meta->command_line ? meta->command_line : "conflux run");
     snprintf(source, sizeof source, "conflux %s (git %s), an agent-based simulation of mineral "
              "flows under conflict", CFX_VERSION, CFX_GIT_COMMIT);
-    if (cfx_h5_attr_str(f, "Conventions", "CF-1.8") ||
+    if (cfx_h5_attr_str(f, "Conventions", "CF-1.8 UGRID-1.0") ||
         cfx_h5_attr_str(f, "title", s->description[0] ? s->description : s->name) ||
         cfx_h5_attr_str(f, "history", history) || cfx_h5_attr_str(f, "source", source) ||
         cfx_h5_attr_str(f, "references",

@@ -66,8 +66,8 @@ def main():
                  "table_edges_text", "table_mines_text"):
         if attr not in ds.attrs:
             errors.append(f"missing root attribute {attr}")
-    if ds.attrs.get("Conventions") != "CF-1.8":
-        errors.append("Conventions is not CF-1.8")
+    if ds.attrs.get("Conventions") != "CF-1.8 UGRID-1.0":
+        errors.append("Conventions is not \"CF-1.8 UGRID-1.0\"")
     if set(ds.product_name.values) < {"Dy2O3", "Tb4O7"}:
         errors.append(f"products {list(ds.product_name.values)} lack Dy2O3/Tb4O7")
     flags = raw.node_status.attrs.get("flag_meanings", "")

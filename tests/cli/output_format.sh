@@ -4,7 +4,7 @@
 expect_exit 0 "run the line network" -- "$CONFLUX" run "$SRC/scenarios/examples/line.yaml" -o "$WORK/line.h5" --quiet
 if ncdump -h "$WORK/line.h5" >"$WORK/cdl" 2>&1; then ok "ncdump -h opens the file"; else bad "ncdump -h failed: $(head -3 "$WORK/cdl")"; fi
 for v in "time = UNLIMITED" "node = 4" "edge = 3" "product = 2" "group = 2" "event = UNLIMITED" \
-         'price:units = "kg-1"' 'price:currency = "USD"' 'time:units = "days since 2025-01-01"' ':Conventions = "CF-1.8"' \
+         'price:units = "kg-1"' 'price:currency = "USD"' 'time:units = "days since 2025-01-01"' ':Conventions = "CF-1.8 UGRID-1.0"' \
          ':complete = 1' 'mesh:cf_role = "mesh_topology"' 'int edge_nodes(edge, nv)' \
          'edge_flow:location = "edge"'; do
   grep -qF -- "$v" "$WORK/cdl" && ok "ncdump shows $v" || bad "ncdump lacks $v"
