@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh [run]   to build conflux, run scenarios and draw figures
 #                                   (make demo, make build)
 #   scripts/install-deps.sh test    the same and what the tests need: cmocka, clang and its
-#                                   fuzzing runtime, valgrind, Open MPI, Slurm and munge
+#                                   fuzzing runtime, valgrind, Open MPI, Slurm and munge,
+#                                   udunits and SciPy (the CF and netCDF-3 checks)
 #                                   (make check)
 # Run as root, or as a user with sudo.
 set -euo pipefail
@@ -14,7 +15,7 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml
 case "$profile" in
   run) ;;
   test) pkgs+=(libcmocka-dev udunits-bin clang libclang-rt-14-dev libomp-14-dev valgrind
-               openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge) ;;
+               openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge python3-scipy) ;;
   *) echo "usage: scripts/install-deps.sh [run|test]" >&2; exit 2 ;;
 esac
 missing=()
