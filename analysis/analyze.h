@@ -15,6 +15,8 @@
 #define CFX_ANALYZE_METRIC 160 /* bytes of a flattened metric name */
 #define CFX_RECOVERY_BAND 0.05 /* recovered: within 5 % of the baseline price ... */
 #define CFX_RECOVERY_DAYS 30   /* ... for this many consecutive days */
+#define CFX_END_DAYS 30        /* a sweep warns of peaks in the run's last 30 days ... */
+#define CFX_END_SHARE 0.25     /* ... in at least a quarter of its finished members */
 #define CFX_HIGH_PRICE 0.20    /* "days above": price more than 20 % over baseline */
 #define CFX_BASELINE_DAYS 30   /* the default baseline window: the run's first 30 days */
 
@@ -168,6 +170,12 @@ struct cfx_analysis {
     double *sens_r2;           /* n_metrics: R^2 of the regression (SRC only, else NULL) */
     char sens_note[256];       /* why sensitivities are missing, "" when present */
     int wrote_quantiles;       /* the *_q05/_q50/_q95 series were written into the file */
+    /* A sweep's metrics whose day sits in the run's last CFX_END_DAYS days in at least
+     * CFX_END_SHARE of the finished members (a peak bounded by the run's end), with that
+     * share: n_warnings entries. */
+    size_t n_warnings;
+    size_t *warn_metric; /* index into metric (a <product>.peak_day or .worst_day) */
+    double *warn_share;
     char write_note[1200];     /* what became of the write-back: why the series were not written,
                                   or that they were; "" when none was asked */
 };

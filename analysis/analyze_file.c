@@ -262,6 +262,8 @@ void cfx_analysis_free(cfx_analysis *a)
     free(a->metric);
     free(a->value);
     free(a->quantile);
+    free(a->warn_metric);
+    free(a->warn_share);
     free(a->param);
     free(a->param_path);
     free(a->param_value);
@@ -529,6 +531,40 @@ static int design_info(reader *r, cfx_analysis *a, double *samples, double *reps
     return nomem ? cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory") : 0;
 }
 
+/* Metrics whose day (a price's peak, the worst shortfall) falls in the run's last
+ * CFX_END_DAYS days in at least CFX_END_SHARE of the finished members: the run ends while
+ * they still climb, so their values are bounds, and an effect is better taken against a
+ * counterfactual on the same days (conflux compare). Idempotent. */
+static int end_warnings(reader *r, cfx_analysis *a)
+{
+    size_t K = a->n_metrics;
+    if (a->warn_metric)
+        return 0;
+    a->warn_metric = malloc((K + 1) * sizeof *a->warn_metric);
+    a->warn_share = malloc((K + 1) * sizeof *a->warn_share);
+    if (!a->warn_metric || !a->warn_share)
+        return cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
+    long from = a->n_days - CFX_END_DAYS;
+    for (size_t i = 0; i < K && from > 0; i++) {
+        const char *dot = strrchr(a->metric[i], '.');
+        if (!dot || (strcmp(dot, ".peak_day") && strcmp(dot, ".worst_day")))
+            continue;
+        size_t late = 0, n = 0;
+        for (size_t m = 0; m < a->n_members; m++) {
+            double day = a->value[m * K + i];
+            if (!isfinite(day) || day < 0)
+                continue;
+            n++;
+            late += day >= (double)from;
+        }
+        if (n && (double)late >= CFX_END_SHARE * (double)n) {
+            a->warn_metric[a->n_warnings] = i;
+            a->warn_share[a->n_warnings++] = (double)late / (double)n;
+        }
+    }
+    return 0;
+}
+
 /* Sobol indices on a Saltelli design (layout in analysis/README.md): the metric of a design
  * point is the mean over its finished replicates. 1 when the members are not laid out so
  * (sens_note says why), to fall back on regression. */
@@ -672,6 +708,8 @@ static int sweep_metrics(reader *r, cfx_analysis *a, buffers *b, const cfx_analy
         for (int q = 0; q < 3; q++)
             a->quantile[i * 3 + q] = cfx_quantile(a->value + i, M, K, levels[q].q, work);
     free(work);
+    if ((rc = end_warnings(r, a)))
+        return rc;
     return sensitivities(r, a);
 }
 

@@ -181,6 +181,11 @@ static json_t *sweep_json(const cfx_analysis *a)
         e |= cfx_json_set(pct, a->metric[i], q);
     }
     e |= cfx_json_set(o, "percentiles", pct);
+    /* metrics whose day falls in the run's last CFX_END_DAYS days in that share of members */
+    json_t *late = json_object();
+    for (size_t w = 0; w < a->n_warnings; w++)
+        e |= cfx_json_set(late, a->metric[a->warn_metric[w]], cfx_json_num(a->warn_share[w]));
+    e |= cfx_json_set(o, "late_in_run", late);
     e |= cfx_json_set(o, "sensitivity", sensitivity_json(a));
     return cfx_json_checked(o, e);
 }
@@ -276,6 +281,15 @@ static void sweep_table(FILE *f, const cfx_analysis *a)
     for (size_t i = 0; i < K; i++)
         fprintf(f, "  %-36s %14.4g %14.4g %14.4g\n", a->metric[i], a->quantile[3 * i],
                 a->quantile[3 * i + 1], a->quantile[3 * i + 2]);
+    if (a->n_warnings)
+        fprintf(f,
+                "  warning: in these shares of the members the day falls in the run's last %d "
+                "days: the run ends\n  while they climb, so those peaks are lower bounds; take "
+                "effects against a counterfactual\n  on the same days (conflux compare):",
+                CFX_END_DAYS);
+    for (size_t w = 0; w < a->n_warnings; w++)
+        fprintf(f, "%s%s %.0f %%%s", w % 3 ? ", " : "\n    ", a->metric[a->warn_metric[w]],
+                100 * a->warn_share[w], w + 1 == a->n_warnings ? "\n" : "");
     if (a->sens_method == CFX_SENS_NONE) {
         fprintf(f, "  no sensitivities: %s\n", a->sens_note);
         return;

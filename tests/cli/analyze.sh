@@ -109,6 +109,31 @@ check "a sobol sweep not in Saltelli's layout falls back to SRC and says why" "$
 s = j['sensitivity']
 assert s['method'] == 'src' and 'not a Saltelli design' in s['note'], s['note']"
 
+# A sweep warns of peaks in the run's last 30 days: kachin cut to 90 days, where prices still
+# climb when it ends. The shares are checked against the members' own price series.
+mkdir -p "$WORK/late"
+(cd "$WORK/late" && "$CONFLUX" sweep "$SRC/tests/data/sweep/kachin-90d.yaml" "$SRC/tests/data/sweep/grid.yaml" -o out --quiet) \
+  && "$CONFLUX" analyze "$WORK/late/out/sweep.h5" --no-write --json >"$WORK/late.json" \
+  && "$CONFLUX" analyze "$WORK/late/out/sweep.h5" --no-write >"$WORK/late.txt"
+check "sweep: peak days in the run's last 30 days are flagged, with the share of members" "$WORK/late.json" "
+import h5py, numpy as np
+f = h5py.File('$WORK/late/out/sweep.h5', 'r')
+products = [p.decode() if isinstance(p, bytes) else p for p in f['product_name'][:]]
+price = f['price'][:]                       # member, time, product
+days = price.shape[1]
+late = j['late_in_run']
+for p, name in enumerate(products):
+    peak = np.argmax(price[:, :, p], axis=1)  # first day of the highest price
+    share = np.mean(peak >= days - 30)
+    key = name + '.peak_day'
+    if share >= 0.25:
+        assert abs(late[key] - share) < 1e-12, (key, late.get(key), share)
+    else:
+        assert key not in late, (key, late[key], share)
+assert late, 'nothing flagged on a 90-day cut of the offensive'"
+grep -q "warning: in these shares of the members the day falls in the run's last 30 days" "$WORK/late.txt" \
+  && ok "the table says which peaks are bounded by the run's end" || bad "no late-peak warning in the table"
+
 # Not results.
 expect_exit 65 "an HDF5 file that is not a conflux result" -- "$CONFLUX" analyze "$WORK/not-conflux.h5"
 expect_err "not-conflux.h5: not a conflux result: no conflux_version attribute" "says why"
