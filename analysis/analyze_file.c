@@ -626,13 +626,14 @@ static int sensitivities(reader *r, cfx_analysis *a)
 {
     size_t k = a->n_params, K = a->n_metrics, M = a->n_members;
     double n_base, reps;
-    if (!k) {
-        snprintf(a->sens_note, sizeof a->sens_note, "the sweep has no param_* variables");
-        return 0;
-    }
     int rc = design_info(r, a, &n_base, &reps);
     if (rc)
         return rc;
+    if (!k) {
+        snprintf(a->sens_note, sizeof a->sens_note,
+                 "the sweep has no parameters (an ensemble of seeds)");
+        return 0;
+    }
     a->sens_first = malloc((K * k + 1) * sizeof(double));
     a->sens_total = malloc((K * k + 1) * sizeof(double));
     a->sens_r2 = malloc((K + 1) * sizeof(double));

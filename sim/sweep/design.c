@@ -315,9 +315,19 @@ static void parse(cfx_sweep *sw, const cfx_conf *root, cfx_diags *d)
     const cfx_conf *ps = cfx_conf_get(root, "parameters");
     if (ps)
         ((cfx_conf *)ps)->used = 1;
+    /* a grid of no parameters is the scenario itself, once per replicate: an ensemble of
+     * seeds (the offensive's spread, a counterfactual's) */
+    int ensemble = sw->design == CFX_DESIGN_GRID &&
+                   (!ps || (ps->kind == CFX_CONF_SEQ && ps->n == 0) ||
+                    (ps->kind == CFX_CONF_SCALAR && !ps->value[0]));
+    if (ensemble) {
+        cfx_conf_unused(root, d);
+        return;
+    }
     if (!ps || ps->kind != CFX_CONF_SEQ || ps->n == 0) {
         cfx_diags_add(d, CFX_EINVAL, ps ? ps->file : sw->path, ps ? ps->line : 1, ps ? ps->col : 1,
-                      "'parameters' must be a list of at least one parameter");
+                      "'parameters' must be a list of at least one parameter (an ensemble of "
+                      "seeds alone is design: grid with replicates and no parameters)");
         return;
     }
     if (sw->design == CFX_DESIGN_SOBOL && ps->n > SOBOL_MAX_PARAMS) {
@@ -437,7 +447,7 @@ static int expand(cfx_sweep *sw, cfx_diags *d)
         return cfx_diags_add(d, CFX_EINVAL, sw->path, 1, 1, "the sweep has more than %lu members",
                              MAX_MEMBERS);
     sw->n_members = sw->n_points * sw->replicates;
-    sw->values = calloc(sw->n_members * k, sizeof *sw->values);
+    sw->values = calloc(sw->n_members * k + 1, sizeof *sw->values);
     sw->seed = malloc(sw->n_members * sizeof *sw->seed);
     double *u = sw->design >= CFX_DESIGN_SOBOL ? unit_points(sw) : NULL;
     if (!sw->values || !sw->seed || (sw->design >= CFX_DESIGN_SOBOL && !u)) {

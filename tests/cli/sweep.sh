@@ -107,6 +107,17 @@ expect_err "SLURM_ARRAY_TASK_ID, which is not set" "--shards outside an array is
 expect_exit 2 "srun -n 2 without an MPI plugin" -- env SLURM_STEP_NUM_TASKS=2 "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/x"
 expect_err "srun --mpi=pmix" "several Slurm tasks without MPI are refused"
 
+# --- an ensemble of seeds: a grid without parameters, the scenario once per replicate
+printf 'design: grid\nreplicates: 4\n' >"$WORK/seeds.yaml"
+expect_exit 0 "an ensemble of 4 seeds (no parameters)" -- sweep_in seeds "$SC" "$WORK/seeds.yaml" -o out --quiet
+"$PY" - "$WORK/seeds/out/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "4 members, 4 seeds, no param_*, results differ by seed" || { bad "ensemble of seeds"; cat "$WORK/py"; }
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+assert f["member"].shape == (4,) and len(set(f["member_seed"][:])) == 4
+assert not [k for k in f if k.startswith("param_")], list(f)
+assert len({f["price"][m].tobytes() for m in range(4)}) > 1
+PY
+
 # --- a sweep stopped by SIGTERM (Slurm's time limit, preemption) while its members run:
 # each running member stops after its day with a checkpoint; --resume goes on from them and
 # the merged file is byte-identical to an uninterrupted sweep. 4 members of about a second.
