@@ -15,7 +15,8 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml
 case "$profile" in
   run) ;;
   test) pkgs+=(libcmocka-dev udunits-bin clang libclang-rt-14-dev libomp-14-dev valgrind
-               openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge python3-scipy) ;;
+               openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge python3-scipy
+               chromium python3-pil) ;;  # chromium, PIL: tests/cli/report.sh
   *) echo "usage: scripts/install-deps.sh [run|test]" >&2; exit 2 ;;
 esac
 missing=()
