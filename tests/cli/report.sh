@@ -24,6 +24,24 @@ else
     bad "no notice for the missing compare"
 fi
 
+# The effect table through effect_rows(), with a stand-in conflux whose compare prints a
+# table of rows (the layout effect_rows documents) and whose other verbs are conflux's.
+cat >"$WORK/fake-conflux" <<FAKE
+#!/bin/bash
+case "\$1 \$2" in
+  "help compare") exit 0 ;;
+  compare*) echo '{"effects": [{"metric": "Dy2O3.peak_usd_per_kg", "unit": "USD/kg", "a": 1080.5,
+    "b": 228.25, "effect": 852.25, "lo": 700, "hi": 990.7}]}' ;;
+  *) exec "$CONFLUX" "\$@" ;;
+esac
+FAKE
+chmod +x "$WORK/fake-conflux"
+expect_exit 0 "report with a conflux that has compare" -- /usr/bin/python3 "$SRC/analysis/conflux-report" \
+  "$WORK/a.h5" --against "$WORK/b.h5" -o "$WORK/fx.html" --conflux "$WORK/fake-conflux"
+grep -q "Effect of the scenario" "$WORK/fx.html" && grep -q "Dy2O3.peak_usd_per_kg" "$WORK/fx.html" &&
+  grep -q ">852<" "$WORK/fx.html" && grep -q ">991<" "$WORK/fx.html" &&
+  ok "effect table from compare's JSON" || bad "no effect table from compare's JSON"
+
 # Nothing from the network: the CSP, and no external src/href/@import/url().
 grep -qF "default-src 'none'" "$PAGE" && ok "Content-Security-Policy default-src 'none'" || bad "no CSP"
 if grep -Eiq "(src|href)[[:space:]]*=[[:space:]]*[\"']?[[:space:]]*(https?:|//)|@import|url\([[:space:]]*[\"']?[[:space:]]*(https?:|//)" "$PAGE"; then
