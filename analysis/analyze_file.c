@@ -911,6 +911,21 @@ const char *cfx_analysis_note(const cfx_analysis *a)
     return a->write_note[0] ? a->write_note : NULL;
 }
 
+int cfx_result_len(cfx_result_reader *r, const char *name, int shared, size_t *n)
+{
+    hsize_t d[1];
+    int rc, save = r->sweep;
+    if (shared)
+        r->sweep = 0;
+    hid_t ds = cfx_result_open_var(r, name, 1, d, &rc);
+    r->sweep = save;
+    if (ds < 0)
+        return rc;
+    H5Dclose(ds);
+    *n = (size_t)d[0];
+    return 0;
+}
+
 int cfx_result_open(cfx_result_reader *r, const char *path, cfx_error *err)
 {
     *r = (cfx_result_reader){.f = -1, .path = path, .err = err};
@@ -925,15 +940,11 @@ int cfx_result_open(cfx_result_reader *r, const char *path, cfx_error *err)
     if (H5Aexists(r->f, "conflux_version") <= 0)
         return cfx_result_fail(r, CFX_EINVAL, "not a conflux result: no conflux_version attribute");
     if (H5Lexists(r->f, "member", H5P_DEFAULT) > 0) {
-        hsize_t d[1];
-        int rc;
-        hid_t ds = cfx_result_open_var(r, "member", 1, d, &rc);
-        if (ds < 0)
+        int rc = cfx_result_len(r, "member", 1, &r->n_members);
+        if (rc)
             return rc;
-        H5Dclose(ds);
         r->sweep = 1;
-        r->n_members = (size_t)d[0];
-        if (!d[0])
+        if (!r->n_members)
             return cfx_result_fail(r, CFX_EINVAL, "the sweep has no members");
     }
     return 0;

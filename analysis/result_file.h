@@ -27,8 +27,10 @@ int cfx_result_fail(cfx_result_reader *r, int code, const char *fmt, ...)
 /* Opens a variable and checks its rank (not counting a sweep's member dimension, which must
  * be first); dims gets the sizes after it. -1 with *rc set when it is absent or shaped
  * otherwise. */
-hid_t cfx_result_open_var(cfx_result_reader *r, const char *name, int rank, hsize_t *dims,
-                          int *rc);
+hid_t cfx_result_open_var(cfx_result_reader *r, const char *name, int rank, hsize_t *dims, int *rc);
+/* The length of 1-d variable name into *n: of a variable shared by the members (shared), or
+ * else after a sweep's member dimension. */
+int cfx_result_len(cfx_result_reader *r, const char *name, int shared, size_t *n);
 /* Reads variable name (member `member` of a sweep) as doubles into buf, checking that its
  * sizes are want[rank]. */
 int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, int rank,
