@@ -20,7 +20,7 @@ static const char *const ev_vars[EV_N] = {"event_time", "event_kind", "event_nod
                                           "event_edge", "event_days", "event_group"};
 
 typedef char label[CFX_ANALYZE_NAME];
-typedef char road_label[2 * CFX_ANALYZE_NAME + 4]; /* "NAME - NAME" */
+typedef char road_label[2 * CFX_ANALYZE_NAME + 4]; /* "NAME to NAME" */
 
 struct cfx_events {
     size_t n;            /* rows kept */
@@ -128,7 +128,7 @@ static int kinds(cfx_result_reader *r, cfx_events *e)
     return rc;
 }
 
-/* Edge names "NAME OF FROM - NAME OF TO" from edge_from, edge_to and node_name (when the file
+/* Edge names "NAME OF FROM to NAME OF TO" from edge_from, edge_to and node_name (when the file
  * has them all). */
 static int edge_names(cfx_result_reader *r, cfx_events *e)
 {
@@ -149,7 +149,7 @@ static int edge_names(cfx_result_reader *r, cfx_events *e)
     for (size_t i = 0; i < e->n_edges && !rc; i++) {
         double a = ends[i], b = ends[e->n_edges + i];
         if (a >= 0 && b >= 0 && a < (double)e->n_nodes && b < (double)e->n_nodes)
-            snprintf(e->edge_name[i], sizeof e->edge_name[i], "%s - %s", e->node_name[(size_t)a],
+            snprintf(e->edge_name[i], sizeof e->edge_name[i], "%s to %s", e->node_name[(size_t)a],
                      e->node_name[(size_t)b]);
     }
     free(ends);

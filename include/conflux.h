@@ -197,7 +197,7 @@ typedef struct cfx_event_row {
     const char *node;       /* node id; NULL: none */
     const char *node_name;  /* the node's name; NULL: none, or the file has no node_name */
     const char *edge;       /* road "from-to" by node id; NULL: none */
-    const char *edge_name;  /* "FROM NAME - TO NAME"; NULL: none, or no names */
+    const char *edge_name;  /* "FROM NAME to TO NAME"; NULL: none, or no names */
     const char *group;      /* group that acted; NULL: not known */
     double days;            /* duration before reversal, days; 0: until reversed */
     size_t order;           /* position in the file (ties in time keep it) */
