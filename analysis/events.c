@@ -291,11 +291,16 @@ static int read_rows(cfx_result_reader *r, cfx_events *e, long member)
         free(buf);
         return nomem(r->err);
     }
-    char *start_text = cfx_result_attr_text(r->f, "start", NULL);
+    int no_mem = 0;
+    char *start_text = cfx_result_attr_text(r->f, "start", &no_mem);
     long start = -1;
     if (!start_text || cfx_date_parse_iso(start_text, &start))
         start = -1;
     free(start_text);
+    if (no_mem) {
+        free(buf);
+        return nomem(r->err);
+    }
     for (int k = 0; k < EV_N && !rc; k++) {
         v[k] = buf + (size_t)k * width;
         rc = cfx_result_read_var(r, ev_vars[k], (size_t)member, 1, d, v[k]);
