@@ -1,7 +1,7 @@
 /* conflux analyze's side of a result file: reads a run or a sweep (DESIGN §4 layout) with
  * HDF5, computes the metrics, percentiles and sensitivities, and writes a sweep's percentile
  * series back as <var>_q05, <var>_q50, <var>_q95 on the file's own dimensions. */
-#include "analysis/analyze.h"
+#include "analysis/result_file.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -43,16 +43,7 @@ static const struct {
 } levels[3] = {
     {"_q05", "5th percentile", 0.05}, {"_q50", "median", 0.50}, {"_q95", "95th percentile", 0.95}};
 
-typedef struct reader {
-    hid_t f;
-    const char *path;
-    int sweep;
-    size_t n_members;
-    cfx_error *err;
-} reader;
-
-static int fail(reader *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(reader *r, int code, const char *fmt, ...)
+int cfx_result_fail(cfx_result_reader *r, int code, const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
@@ -64,12 +55,12 @@ static int fail(reader *r, int code, const char *fmt, ...)
 
 /* Opens a variable and checks its rank (not counting a sweep's member dimension); dims gets
  * the sizes after the member dimension. */
-static hid_t open_var(reader *r, const char *name, int rank, hsize_t *dims, int *rc)
+hid_t cfx_result_open_var(cfx_result_reader *r, const char *name, int rank, hsize_t *dims, int *rc)
 {
     hsize_t all[8];
     int member = r->sweep && rank > 0 ? 1 : 0;
     if (H5Lexists(r->f, name, H5P_DEFAULT) <= 0) {
-        *rc = fail(r, CFX_EINVAL, "not a conflux result: no variable '%s'", name);
+        *rc = cfx_result_fail(r, CFX_EINVAL, "not a conflux result: no variable '%s'", name);
         return -1;
     }
     hid_t ds = H5Dopen2(r->f, name, H5P_DEFAULT);
@@ -80,7 +71,7 @@ static hid_t open_var(reader *r, const char *name, int rank, hsize_t *dims, int 
     if (sp >= 0)
         H5Sclose(sp);
     if (got != rank + member || (member && all[0] != r->n_members)) {
-        *rc = fail(r, CFX_EINVAL,
+        *rc = cfx_result_fail(r, CFX_EINVAL,
                    "not a conflux result: variable '%s' has %d dimensions, expected %d%s", name,
                    got, rank + member, member ? " (member first)" : "");
         if (ds >= 0)
@@ -94,18 +85,18 @@ static hid_t open_var(reader *r, const char *name, int rank, hsize_t *dims, int 
 }
 
 /* Reads variable name (one member of a sweep) as doubles into buf, which holds n. */
-static int read_var(reader *r, const char *name, size_t member, int rank, const hsize_t *want,
+int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, int rank, const hsize_t *want,
                     double *buf)
 {
     hsize_t dims[8], start[8] = {0}, count[8];
     int rc;
-    hid_t ds = open_var(r, name, rank, dims, &rc);
+    hid_t ds = cfx_result_open_var(r, name, rank, dims, &rc);
     if (ds < 0)
         return rc;
     for (int i = 0; i < rank; i++)
         if (dims[i] != want[i]) {
             H5Dclose(ds);
-            return fail(r, CFX_EINVAL,
+            return cfx_result_fail(r, CFX_EINVAL,
                         "not a conflux result: variable '%s' has %llu entries along dimension "
                         "%d, expected %llu",
                         name, (unsigned long long)dims[i], i + 1, (unsigned long long)want[i]);
@@ -129,16 +120,16 @@ static int read_var(reader *r, const char *name, size_t member, int rank, const 
     H5Sclose(ms);
     H5Sclose(fs);
     H5Dclose(ds);
-    return e < 0 ? fail(r, CFX_EINVAL, "cannot read variable '%s' as numbers", name) : 0;
+    return e < 0 ? cfx_result_fail(r, CFX_EINVAL, "cannot read variable '%s' as numbers", name) : 0;
 }
 
 /* Reads a 1-d string variable (variable or fixed length) into names[n]. */
-static int read_labels(reader *r, const char *name, size_t n, char (*names)[CFX_ANALYZE_NAME])
+int cfx_result_read_labels(cfx_result_reader *r, const char *name, size_t n, char (*names)[CFX_ANALYZE_NAME])
 {
     int save = r->sweep, rc;
     hsize_t dims[1];
     r->sweep = 0; /* labels are shared by the members: no member dimension */
-    hid_t ds = open_var(r, name, 1, dims, &rc);
+    hid_t ds = cfx_result_open_var(r, name, 1, dims, &rc);
     r->sweep = save;
     if (ds < 0)
         return rc;
@@ -151,7 +142,7 @@ static int read_labels(reader *r, const char *name, size_t n, char (*names)[CFX_
         goto done;
     }
     if (dims[0] != n || H5Tget_class(ft) != H5T_STRING) {
-        rc = fail(r, CFX_EINVAL, "not a conflux result: '%s' is not %zu strings", name, n);
+        rc = cfx_result_fail(r, CFX_EINVAL, "not a conflux result: '%s' is not %zu strings", name, n);
         goto done;
     }
     H5Tset_cset(mt, H5Tget_cset(ft));
@@ -176,7 +167,7 @@ static int read_labels(reader *r, const char *name, size_t n, char (*names)[CFX_
             goto done;
         }
     }
-    rc = e < 0 ? fail(r, CFX_EINVAL, "cannot read the strings of '%s'", name) : 0;
+    rc = e < 0 ? cfx_result_fail(r, CFX_EINVAL, "cannot read the strings of '%s'", name) : 0;
 done:
     free(v);
     free(fixed);
@@ -188,7 +179,7 @@ done:
 
 /* A string attribute of obj (variable or fixed length), malloc'd; NULL when absent, or when
  * out of memory (then *nomem is set, when nomem is not NULL). */
-static char *attr_text(hid_t obj, const char *name, int *nomem)
+char *cfx_result_attr_text(hid_t obj, const char *name, int *nomem)
 {
     char *out = NULL;
     if (H5Aexists(obj, name) <= 0)
@@ -226,7 +217,7 @@ static char *attr_text(hid_t obj, const char *name, int *nomem)
 static int attr_str(hid_t obj, const char *name, char *buf, size_t n)
 {
     int nomem = 0;
-    char *s = attr_text(obj, name, &nomem);
+    char *s = cfx_result_attr_text(obj, name, &nomem);
     snprintf(buf, n, "%s", s ? s : "");
     free(s);
     return nomem ? CFX_ENOMEM : 0;
@@ -298,29 +289,29 @@ static void buffers_free(buffers *b)
     free(b->is_gate);
 }
 
-static int load_member(reader *r, buffers *b, size_t m)
+static int load_member(cfx_result_reader *r, buffers *b, size_t m)
 {
     hsize_t tp[2] = {(hsize_t)b->s.n_days, b->s.n_products};
     hsize_t tn[2] = {(hsize_t)b->s.n_days, b->s.n_nodes};
     hsize_t tg[2] = {(hsize_t)b->s.n_days, b->s.n_groups};
     int rc;
-    if ((rc = read_var(r, "price", m, 2, tp, b->price)) ||
-        (rc = read_var(r, "demand", m, 2, tp, b->demand)) ||
-        (rc = read_var(r, "shortfall", m, 2, tp, b->shortfall)) ||
-        (rc = read_var(r, "node_throughput", m, 2, tn, b->throughput)) ||
-        (rc = read_var(r, "group_revenue", m, 2, tg, b->revenue)) ||
-        (rc = read_var(r, "delivered_by_controller", m, 2, tg, b->by_controller)))
+    if ((rc = cfx_result_read_var(r, "price", m, 2, tp, b->price)) ||
+        (rc = cfx_result_read_var(r, "demand", m, 2, tp, b->demand)) ||
+        (rc = cfx_result_read_var(r, "shortfall", m, 2, tp, b->shortfall)) ||
+        (rc = cfx_result_read_var(r, "node_throughput", m, 2, tn, b->throughput)) ||
+        (rc = cfx_result_read_var(r, "group_revenue", m, 2, tg, b->revenue)) ||
+        (rc = cfx_result_read_var(r, "delivered_by_controller", m, 2, tg, b->by_controller)))
         return rc;
     /* delivered is optional: a file of other tools may lack it (the metric is then NaN) */
     b->s.delivered = NULL;
     if (H5Lexists(r->f, "delivered", H5P_DEFAULT) > 0) {
-        if ((rc = read_var(r, "delivered", m, 2, tp, b->delivered)))
+        if ((rc = cfx_result_read_var(r, "delivered", m, 2, tp, b->delivered)))
             return rc;
         b->s.delivered = b->delivered;
     }
     b->s.queued = NULL; /* written since the capacity plan: older files lack it */
     if (H5Lexists(r->f, "queued", H5P_DEFAULT) > 0) {
-        if ((rc = read_var(r, "queued", m, 2, tn, b->queued)))
+        if ((rc = cfx_result_read_var(r, "queued", m, 2, tn, b->queued)))
             return rc;
         b->s.queued = b->queued;
     }
@@ -337,12 +328,12 @@ static int load_member(reader *r, buffers *b, size_t m)
 }
 
 /* Labels and sizes: products, nodes (gates), groups, days, members. */
-static int read_shape(reader *r, cfx_analysis *a, buffers *b)
+static int read_shape(cfx_result_reader *r, cfx_analysis *a, buffers *b)
 {
     hsize_t d[2];
     int rc, save = r->sweep;
     r->sweep = 0;
-    hid_t ds = open_var(r, "time", 1, d, &rc);
+    hid_t ds = cfx_result_open_var(r, "time", 1, d, &rc);
     r->sweep = save;
     if (ds < 0)
         return rc;
@@ -352,7 +343,7 @@ static int read_shape(reader *r, cfx_analysis *a, buffers *b)
     const char *dim_var[3] = {"product_name", "node_id", "group_name"};
     for (int i = 0; i < 3; i++) {
         r->sweep = 0;
-        ds = open_var(r, dim_var[i], 1, d, &rc);
+        ds = cfx_result_open_var(r, dim_var[i], 1, d, &rc);
         r->sweep = save;
         if (ds < 0)
             return rc;
@@ -385,10 +376,10 @@ static int read_shape(reader *r, cfx_analysis *a, buffers *b)
         !b->demand || !b->shortfall || !b->delivered || !b->queued || !b->throughput ||
         !b->revenue || !b->by_controller || !b->gain || !b->loss)
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
-    else if (!(rc = read_labels(r, "product_name", sizes[0], a->product)) &&
-             !(rc = read_labels(r, "group_name", sizes[2], a->group)) &&
-             !(rc = read_labels(r, "node_id", nn, id)) &&
-             !(rc = read_labels(r, "node_kind", nn, kind))) {
+    else if (!(rc = cfx_result_read_labels(r, "product_name", sizes[0], a->product)) &&
+             !(rc = cfx_result_read_labels(r, "group_name", sizes[2], a->group)) &&
+             !(rc = cfx_result_read_labels(r, "node_id", nn, id)) &&
+             !(rc = cfx_result_read_labels(r, "node_kind", nn, kind))) {
         for (size_t i = 0; i < nn; i++)
             if (strcmp(kind[i], "gate") == 0) {
                 b->is_gate[i] = 1;
@@ -436,7 +427,7 @@ static void list_params(hid_t f, cfx_analysis *a)
     }
 }
 
-static int read_members(reader *r, cfx_analysis *a)
+static int read_members(cfx_result_reader *r, cfx_analysis *a)
 {
     size_t M = a->n_members;
     hsize_t want[1] = {M};
@@ -450,13 +441,13 @@ static int read_members(reader *r, cfx_analysis *a)
     int rc = 0, save = r->sweep;
     r->sweep = 0; /* member variables are 1-d along member */
     if (H5Lexists(r->f, "member_status", H5P_DEFAULT) > 0) {
-        if ((rc = read_var(r, "member_status", 0, 1, want, tmp)))
+        if ((rc = cfx_result_read_var(r, "member_status", 0, 1, want, tmp)))
             goto done;
         for (size_t m = 0; m < M; m++)
             a->member_status[m] = (int)tmp[m];
     }
     if (H5Lexists(r->f, "member_seed", H5P_DEFAULT) > 0) {
-        if ((rc = read_var(r, "member_seed", 0, 1, want, tmp)))
+        if ((rc = cfx_result_read_var(r, "member_seed", 0, 1, want, tmp)))
             goto done;
         for (size_t m = 0; m < M; m++)
             a->member_seed[m] = (long)tmp[m];
@@ -486,7 +477,7 @@ static int read_members(reader *r, cfx_analysis *a)
         }
         if (!a->param_path[k][0])
             snprintf(a->param_path[k], sizeof a->param_path[k], "%s", a->param[k] + 6);
-        if ((rc = read_var(r, a->param[k], 0, 1, want, tmp)))
+        if ((rc = cfx_result_read_var(r, a->param[k], 0, 1, want, tmp)))
             goto done;
         for (size_t m = 0; m < M; m++)
             a->param_value[m * a->n_params + k] = tmp[m];
@@ -501,13 +492,13 @@ done:
  * replicates, or else the sweep file's own text (sweep_text) as conflux merge keeps it.
  * CFX_ENOMEM when that text could not be read or parsed for want of memory (rather than
  * analysing the sweep as one of unknown design). */
-static int design_info(reader *r, cfx_analysis *a, double *samples, double *reps)
+static int design_info(cfx_result_reader *r, cfx_analysis *a, double *samples, double *reps)
 {
     *samples = attr_num(r->f, "samples", -1);
     *reps = attr_num(r->f, "replicates", -1);
     int nomem = 0;
     char *text =
-        a->design[0] && *samples > 0 && *reps > 0 ? NULL : attr_text(r->f, "sweep_text", &nomem);
+        a->design[0] && *samples > 0 && *reps > 0 ? NULL : cfx_result_attr_text(r->f, "sweep_text", &nomem);
     cfx_conf_doc *doc = NULL;
     cfx_error e = {0};
     int parsed = text ? cfx_conf_parse(&doc, "sweep_text", text, strlen(text), &e) : 0;
@@ -568,7 +559,7 @@ static int end_warnings(reader *r, cfx_analysis *a)
 /* Sobol indices on a Saltelli design (layout in analysis/README.md): the metric of a design
  * point is the mean over its finished replicates. 1 when the members are not laid out so
  * (sens_note says why), to fall back on regression. */
-static int sobol(reader *r, cfx_analysis *a, double n_base, double reps)
+static int sobol(cfx_result_reader *r, cfx_analysis *a, double n_base, double reps)
 {
     size_t k = a->n_params, M = a->n_members, K = a->n_metrics;
     if (!(n_base >= 1) || (double)M != n_base * (double)(k + 2) * reps) {
@@ -622,7 +613,7 @@ done:
     return rc;
 }
 
-static int sensitivities(reader *r, cfx_analysis *a)
+static int sensitivities(cfx_result_reader *r, cfx_analysis *a)
 {
     size_t k = a->n_params, K = a->n_metrics, M = a->n_members;
     double n_base, reps;
@@ -667,7 +658,7 @@ static int sensitivities(reader *r, cfx_analysis *a)
     return rc;
 }
 
-static int sweep_metrics(reader *r, cfx_analysis *a, buffers *b, const cfx_analyze_opts *o)
+static int sweep_metrics(cfx_result_reader *r, cfx_analysis *a, buffers *b, const cfx_analyze_opts *o)
 {
     size_t M = a->n_members;
     int rc = read_members(r, a);
@@ -697,7 +688,7 @@ static int sweep_metrics(reader *r, cfx_analysis *a, buffers *b, const cfx_analy
     if (rc)
         return rc;
     if (!a->n_ok)
-        return fail(r, CFX_EINVAL, "no member of the sweep finished (member_status)");
+        return cfx_result_fail(r, CFX_EINVAL, "no member of the sweep finished (member_status)");
     size_t K = a->n_metrics;
     double *work = malloc((M + 1) * sizeof *work);
     a->quantile = malloc((3 * K + 1) * sizeof *a->quantile);
@@ -979,33 +970,60 @@ const char *cfx_analysis_note(const cfx_analysis *a)
     return a->write_note[0] ? a->write_note : NULL;
 }
 
+int cfx_result_len(cfx_result_reader *r, const char *name, int shared, size_t *n)
+{
+    hsize_t d[1];
+    int rc, save = r->sweep;
+    if (shared)
+        r->sweep = 0;
+    hid_t ds = cfx_result_open_var(r, name, 1, d, &rc);
+    r->sweep = save;
+    if (ds < 0)
+        return rc;
+    H5Dclose(ds);
+    *n = (size_t)d[0];
+    return 0;
+}
+
+int cfx_result_open(cfx_result_reader *r, const char *path, cfx_error *err)
+{
+    *r = (cfx_result_reader){.f = -1, .path = path, .err = err};
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through cfx_error */
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return cfx_error_set(err, CFX_ENOENT, path, 0, 0,
+                             "cannot open: no such file or not readable");
+    fclose(probe);
+    if (H5Fis_hdf5(path) <= 0 || (r->f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        return cfx_result_fail(r, CFX_EINVAL, "not a conflux result: not an HDF5 file");
+    if (H5Aexists(r->f, "conflux_version") <= 0)
+        return cfx_result_fail(r, CFX_EINVAL, "not a conflux result: no conflux_version attribute");
+    if (H5Lexists(r->f, "member", H5P_DEFAULT) > 0) {
+        int rc = cfx_result_len(r, "member", 1, &r->n_members);
+        if (rc)
+            return rc;
+        r->sweep = 1;
+        if (!r->n_members)
+            return cfx_result_fail(r, CFX_EINVAL, "the sweep has no members");
+    }
+    return 0;
+}
+
 int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
                      int write_back_q, cfx_error *err)
 {
     *out = NULL;
     cfx_analysis *a = calloc(1, sizeof *a);
     buffers b = {0};
-    reader r = {.f = -1, .path = path, .err = err};
+    cfx_result_reader r = {.f = -1};
     int rc = 0;
     if (!a)
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     snprintf(a->path, sizeof a->path, "%s", path);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported through cfx_error */
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        rc =
-            cfx_error_set(err, CFX_ENOENT, path, 0, 0, "cannot open: no such file or not readable");
+    if ((rc = cfx_result_open(&r, path, err)))
         goto done;
-    }
-    fclose(probe);
-    if (H5Fis_hdf5(path) <= 0 || (r.f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        rc = fail(&r, CFX_EINVAL, "not a conflux result: not an HDF5 file");
-        goto done;
-    }
-    if (H5Aexists(r.f, "conflux_version") <= 0) {
-        rc = fail(&r, CFX_EINVAL, "not a conflux result: no conflux_version attribute");
-        goto done;
-    }
+    a->is_sweep = r.sweep;
+    a->n_members = r.n_members;
     if (attr_str(r.f, "scenario_name", a->scenario, sizeof a->scenario) ||
         attr_str(r.f, "start", a->start, sizeof a->start) ||
         attr_str(r.f, "design", a->design, sizeof a->design)) {
@@ -1013,23 +1031,6 @@ int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opt
         goto done;
     }
     a->complete = (int)attr_num(r.f, "complete", 1);
-    if (H5Lexists(r.f, "member", H5P_DEFAULT) > 0) {
-        hsize_t d[1];
-        int save;
-        r.sweep = 0;
-        hid_t ds = open_var(&r, "member", 1, d, &save);
-        if (ds < 0) {
-            rc = save;
-            goto done;
-        }
-        H5Dclose(ds);
-        r.sweep = a->is_sweep = 1;
-        r.n_members = a->n_members = (size_t)d[0];
-        if (!d[0]) {
-            rc = fail(&r, CFX_EINVAL, "the sweep has no members");
-            goto done;
-        }
-    }
     if ((rc = read_shape(&r, a, &b)) ||
         (rc = cfx_analyze_window(o, a->n_days, &a->baseline_from, &a->baseline_days, err)))
         goto done;

@@ -186,6 +186,45 @@ CFX_API int cfx_analysis_print_json(const cfx_analysis *a, FILE *f);
 CFX_API void cfx_run_print_summary(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
 CFX_API int cfx_run_print_json(const cfx_run_result *res, const cfx_analysis *a, FILE *f);
 
+/* ---------------------------------------------------------------- event timelines */
+
+typedef struct cfx_events cfx_events;
+
+/* One event of a result file, with the file's own labels (the strings belong to the
+ * cfx_events). */
+typedef struct cfx_event_row {
+    double day;             /* when, days since the start (event_time) */
+    char date[16];          /* ISO date of start + floor(day); "" when the start is unknown */
+    const char *kind;       /* event_kind's name (its flag_meanings) */
+    const char *node;       /* node id; NULL: none */
+    const char *node_name;  /* the node's name; NULL: none, or the file has no node_name */
+    const char *edge;       /* road "from-to" by node id; NULL: none */
+    const char *edge_name;  /* "FROM NAME to TO NAME"; NULL: none, or no names */
+    const char *group;      /* group that acted; NULL: not known */
+    double days;            /* duration before reversal, days; 0: until reversed */
+    size_t order;           /* position in the file (ties in time keep it) */
+} cfx_event_row;
+
+/* Reads the events of a run's result file or of one member of a sweep's (member < 0: member
+ * 0, which cfx_events_note then mentions), sorted by time, file order for ties. member >= 0
+ * on a run, or past a sweep's members: CFX_EUSAGE. Not a conflux result: CFX_EINVAL naming
+ * the reason; missing or unreadable: CFX_ENOENT. */
+CFX_API int cfx_events_read(cfx_events **out, const char *path, long member, cfx_error *err);
+CFX_API void cfx_events_free(cfx_events *e);
+CFX_API size_t cfx_events_count(const cfx_events *e);
+CFX_API const cfx_event_row *cfx_events_get(const cfx_events *e, size_t i);
+/* Keeps only the events whose kind is in list (comma-separated names, any case). A name
+ * that is no kind of the file: CFX_EUSAGE, the message listing the kinds. */
+CFX_API int cfx_events_keep_kinds(cfx_events *e, const char *list, cfx_error *err);
+/* Something to tell the user (the member chosen by default, a member that failed), or NULL. */
+CFX_API const char *cfx_events_note(const cfx_events *e);
+/* The timeline as an aligned table: date, day, kind, place, group, days, name. */
+CFX_API void cfx_events_print(const cfx_events *e, FILE *f);
+/* The timeline as CSV (date,day,kind,node,edge,group,days,name) written to path through
+ * path.partial and a rename; an existing path only with force (else CFX_ECREATE). */
+CFX_API int cfx_events_write_csv(const cfx_events *e, const char *path, int force,
+                                 cfx_error *err);
+
 /* ---------------------------------------------------------------- sweeps */
 
 typedef struct cfx_sweep cfx_sweep;

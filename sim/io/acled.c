@@ -3,14 +3,12 @@
 #include "io/acled.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "io/csv.h"
 #include "core/date.h"
@@ -699,58 +697,23 @@ void cfx_acled_print_summary(const cfx_acled_result *r, FILE *f)
 
 /* ---------------------------------------------------------------- writing */
 
-/* Opens OUT.partial for writing, refusing an existing OUT without --force. */
-static FILE *open_out(const char *path, int force, char **partial, cfx_error *err)
+/* The two tables, as cfx_csv_write_file writes them. */
+static int put_events(const void *r, FILE *f)
 {
-    *partial = NULL;
-    if (!force && access(path, F_OK) == 0) {
-        cfx_error_set(err, CFX_ECREATE, path, 0, 0, "exists; use --force to overwrite it");
-        return NULL;
-    }
-    size_t n = strlen(path) + sizeof ".partial";
-    FILE *f = NULL;
-    if ((*partial = malloc(n))) {
-        snprintf(*partial, n, "%s.partial", path);
-        if (!(f = fopen(*partial, "w")))
-            cfx_error_set(err, CFX_ECREATE, *partial, 0, 0, "cannot create: %s", strerror(errno));
-    } else {
-        cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
-    }
-    if (!f) {
-        free(*partial);
-        *partial = NULL;
-    }
-    return f;
+    return cfx_acled_write_events(r, f);
 }
 
-/* Writes one file through OUT.partial and a rename. */
-static int write_file(const char *path, int force, const cfx_acled_result *r,
-                      int (*fn)(const cfx_acled_result *, FILE *), cfx_error *err)
+static int put_report(const void *r, FILE *f)
 {
-    char *partial;
-    FILE *f = open_out(path, force, &partial, err);
-    if (!f)
-        return err->code;
-    int rc = fn(r, f);
-    if (fclose(f) != 0 && !rc)
-        rc = CFX_EIO;
-    if (rc)
-        cfx_error_set(err, rc, partial, 0, 0, "error while writing: %s", strerror(errno));
-    else if (rename(partial, path) != 0)
-        rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot rename %s to it: %s", partial,
-                           strerror(errno));
-    if (rc)
-        remove(partial);
-    free(partial);
-    return rc;
+    return cfx_acled_write_report(r, f);
 }
 
 int cfx_acled_write(const cfx_acled_result *r, const char *events_path, const char *report_path,
                     int force, cfx_error *err)
 {
-    int rc = write_file(events_path, force, r, cfx_acled_write_events, err);
+    int rc = cfx_csv_write_file(events_path, force, put_events, r, err);
     if (!rc && report_path)
-        rc = write_file(report_path, force, r, cfx_acled_write_report, err);
+        rc = cfx_csv_write_file(report_path, force, put_report, r, err);
     return rc;
 }
 

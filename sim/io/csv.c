@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/grow.h"
 #include "core/util.h"
@@ -413,4 +414,51 @@ void cfx_csv_write_cell(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+/* ---------------------------------------------------------------- writing a whole file */
+
+/* Opens OUT.partial for writing, refusing an existing OUT without --force. */
+static FILE *open_out(const char *path, int force, char **partial, cfx_error *err)
+{
+    *partial = NULL;
+    if (!force && access(path, F_OK) == 0) {
+        cfx_error_set(err, CFX_ECREATE, path, 0, 0, "exists; use --force to overwrite it");
+        return NULL;
+    }
+    size_t n = strlen(path) + sizeof ".partial";
+    FILE *f = NULL;
+    if ((*partial = malloc(n))) {
+        snprintf(*partial, n, "%s.partial", path);
+        if (!(f = fopen(*partial, "w")))
+            cfx_error_set(err, CFX_ECREATE, *partial, 0, 0, "cannot create: %s", strerror(errno));
+    } else {
+        cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
+    }
+    if (!f) {
+        free(*partial);
+        *partial = NULL;
+    }
+    return f;
+}
+
+int cfx_csv_write_file(const char *path, int force, int (*fn)(const void *ctx, FILE *f),
+                       const void *ctx, cfx_error *err)
+{
+    char *partial;
+    FILE *f = open_out(path, force, &partial, err);
+    if (!f)
+        return err->code;
+    int rc = fn(ctx, f);
+    if (fclose(f) != 0 && !rc)
+        rc = CFX_EIO;
+    if (rc)
+        cfx_error_set(err, rc, partial, 0, 0, "error while writing: %s", strerror(errno));
+    else if (rename(partial, path) != 0)
+        rc = cfx_error_set(err, CFX_EIO, path, 0, 0, "cannot rename %s to it: %s", partial,
+                           strerror(errno));
+    if (rc)
+        remove(partial);
+    free(partial);
+    return rc;
 }

@@ -45,4 +45,11 @@ static inline const char *cfx_csv_cell(const cfx_csv *t, size_t row, size_t col)
  * cfx_csv_parse reads back exactly s. */
 void cfx_csv_write_cell(FILE *f, const char *s);
 
+/* Writes a file through PATH.partial and a rename, so that no half-written PATH is ever
+ * seen: fn(ctx, f) writes the contents and returns 0 or a CFX_E* code. An existing PATH is
+ * refused (CFX_ECREATE, "exists; use --force to overwrite it") unless force. On failure
+ * PATH.partial is removed and PATH left as it was. */
+int cfx_csv_write_file(const char *path, int force, int (*fn)(const void *ctx, FILE *f),
+                       const void *ctx, cfx_error *err);
+
 #endif
