@@ -318,8 +318,8 @@ static int load_member(cfx_result_reader *r, buffers *b, size_t m)
     b->s.group_seizure_gain = b->s.group_seizure_loss = NULL; /* written since group accounts */
     if (H5Lexists(r->f, "group_seizure_gain", H5P_DEFAULT) > 0 &&
         H5Lexists(r->f, "group_seizure_loss", H5P_DEFAULT) > 0) {
-        if ((rc = read_var(r, "group_seizure_gain", m, 2, tg, b->gain)) ||
-            (rc = read_var(r, "group_seizure_loss", m, 2, tg, b->loss)))
+        if ((rc = cfx_result_read_var(r, "group_seizure_gain", m, 2, tg, b->gain)) ||
+            (rc = cfx_result_read_var(r, "group_seizure_loss", m, 2, tg, b->loss)))
             return rc;
         b->s.group_seizure_gain = b->gain;
         b->s.group_seizure_loss = b->loss;
@@ -526,7 +526,7 @@ static int design_info(cfx_result_reader *r, cfx_analysis *a, double *samples, d
  * CFX_END_DAYS days in at least CFX_END_SHARE of the finished members: the run ends while
  * they still climb, so their values are bounds, and an effect is better taken against a
  * counterfactual on the same days (conflux compare). Idempotent. */
-static int end_warnings(reader *r, cfx_analysis *a)
+static int end_warnings(cfx_result_reader *r, cfx_analysis *a)
 {
     size_t K = a->n_metrics;
     if (a->warn_metric)
