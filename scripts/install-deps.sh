@@ -4,7 +4,8 @@
 #                                   (make demo, make build)
 #   scripts/install-deps.sh test    the same and what the tests need: cmocka, clang and its
 #                                   fuzzing runtime, valgrind, Open MPI, Slurm and munge,
-#                                   udunits and SciPy (the CF and netCDF-3 checks)
+#                                   udunits and SciPy (the CF and netCDF-3 checks),
+#                                   nbconvert and ipykernel (the example notebook)
 #                                   (make check)
 # Run as root, or as a user with sudo.
 set -euo pipefail
@@ -16,7 +17,8 @@ case "$profile" in
   run) ;;
   test) pkgs+=(libcmocka-dev udunits-bin clang libclang-rt-14-dev libomp-14-dev valgrind
                openmpi-bin libopenmpi-dev slurm-wlm slurmctld slurmd munge python3-scipy
-               chromium python3-pil) ;;  # chromium, PIL: tests/cli/report.sh
+               chromium python3-pil  # tests/cli/report.sh
+               jupyter-nbconvert python3-ipykernel) ;;  # tests/cli/notebook.sh
   *) echo "usage: scripts/install-deps.sh [run|test]" >&2; exit 2 ;;
 esac
 missing=()
