@@ -53,6 +53,7 @@ void cfx_analyze_product(const double *price, const double *demand, const double
         if (p > (1 + CFX_HIGH_PRICE) * base)
             m.days_above++;
         m.shortfall_t += s;
+        m.mean_usd_per_kg += p / (double)n_days;
         if (s > 0 && s > m.worst_shortfall_t_per_day) {
             m.worst_shortfall_t_per_day = s;
             m.worst_day = d;
@@ -195,6 +196,7 @@ size_t cfx_metrics_flatten(const cfx_metrics *m, const char (*product)[CFX_ANALY
         const char *l = product[p];
         i = put(i, names, values, x->baseline_usd_per_kg, "", l, "baseline_usd_per_kg");
         i = put(i, names, values, x->peak_usd_per_kg, "", l, "peak_usd_per_kg");
+        i = put(i, names, values, x->mean_usd_per_kg, "", l, "mean_usd_per_kg");
         i = put(i, names, values, (double)x->peak_day, "", l, "peak_day");
         i = put(i, names, values, x->peak_change_pct, "", l, "peak_change_pct");
         i = put(i, names, values, (double)x->days_above, "", l, "days_above_20pct");

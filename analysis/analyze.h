@@ -23,6 +23,7 @@
 typedef struct cfx_product_metrics {
     double baseline_usd_per_kg;       /* mean price over the baseline window */
     double peak_usd_per_kg;           /* highest daily price */
+    double mean_usd_per_kg;           /* mean daily price over the run */
     long peak_day;                    /* first day it was reached (days since start) */
     double peak_change_pct;           /* 100 (peak / baseline - 1) */
     long days_above;                  /* days with price > (1 + CFX_HIGH_PRICE) baseline */

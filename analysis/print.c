@@ -34,6 +34,7 @@ static json_t *product_json(const cfx_product_metrics *x)
     int e = 0;
     e |= cfx_json_set(o, "baseline_usd_per_kg", cfx_json_num(x->baseline_usd_per_kg));
     e |= cfx_json_set(o, "peak_usd_per_kg", cfx_json_num(x->peak_usd_per_kg));
+    e |= cfx_json_set(o, "mean_usd_per_kg", cfx_json_num(x->mean_usd_per_kg));
     e |= cfx_json_set(o, "peak_day", jday(x->peak_day));
     e |= cfx_json_set(o, "peak_change_pct", cfx_json_num(x->peak_change_pct));
     e |= cfx_json_set(o, "days_above_20pct", json_integer(x->days_above));

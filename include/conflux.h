@@ -181,6 +181,25 @@ CFX_API const char *cfx_analysis_note(const cfx_analysis *a);
 CFX_API void cfx_analysis_print(const cfx_analysis *a, FILE *f);
 CFX_API int cfx_analysis_print_json(const cfx_analysis *a, FILE *f);
 
+/* conflux compare: the effect of scenario A against counterfactual B (A - B) for every
+ * metric of conflux analyze. Two runs: the differences. Two sweeps of as many members (the
+ * same sweep file over both scenarios gives member i the same seed): the median and 5th and
+ * 95th percentile of the member-by-member differences. Otherwise (a sweep against a run, or
+ * sweeps of other sizes): A's median minus B's with a 5-95 % bootstrap interval. The files
+ * must cover the same days, products, gates and groups (else CFX_EINVAL saying what
+ * differs). */
+typedef struct cfx_compare cfx_compare;
+CFX_API int cfx_compare_files(cfx_compare **out, const char *a, const char *b, cfx_error *err);
+CFX_API void cfx_compare_free(cfx_compare *c);
+/* The effect table (the headline metrics), and every metric as one JSON object. */
+CFX_API void cfx_compare_print(const cfx_compare *c, FILE *f);
+CFX_API int cfx_compare_print_json(const cfx_compare *c, FILE *f);
+/* The per-day differences A - B of every series the two files share, as a copy of A (its
+ * coordinates, labels and attributes; a sweep keeps its members, each against B's same
+ * member) without its codes and events, written as out.partial and renamed. An existing out
+ * without force: CFX_ECREATE. Unpaired files: CFX_EUSAGE. */
+CFX_API int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_error *err);
+
 /* A run's summary as `conflux run` prints it at the end (text), and its --json object; a
  * (may be NULL when the result cannot be read) is the analysis of res->output. */
 CFX_API void cfx_run_print_summary(const cfx_run_result *res, const cfx_analysis *a, FILE *f);

@@ -119,7 +119,7 @@ static void test_analyze__price_that_stays_high_is_not_recovered(void **state)
     char(*names)[CFX_ANALYZE_METRIC] = calloc(n, sizeof *names);
     double *v = calloc(n, sizeof *v);
     assert_int_equal(cfx_metrics_flatten(&m, product, gate, group, names, v), n);
-    assert_int_equal(n, 10 + 2 + 1 + 5 * 2); /* 10 metrics a product, one a gate, the queue, 5 a group */
+    assert_int_equal(n, 11 + 2 + 1 + 5 * 2); /* 11 metrics a product, one a gate, the queue, 5 a group */
     size_t i = 0;
     while (i < n && strcmp(names[i], "Dy2O3.recovery_day") != 0)
         i++;

@@ -20,7 +20,7 @@ typedef struct cfx_command {
 } cfx_command;
 
 extern const cfx_command cfx_command_run, cfx_command_check, cfx_command_gen, cfx_command_sweep,
-    cfx_command_merge, cfx_command_import_acled, cfx_command_analyze, cfx_command_events,
+    cfx_command_merge, cfx_command_import_acled, cfx_command_analyze, cfx_command_compare, cfx_command_events,
     cfx_command_fit, cfx_command_validate, cfx_command_report;
 
 /* Prints the help of a command (NULL: the overview) to f. Returns 0, or 2 if unknown. */

@@ -13,7 +13,7 @@
 static const cfx_command *const commands[] = {
     &cfx_command_run,   &cfx_command_check,        &cfx_command_gen,     &cfx_command_sweep,
     &cfx_command_merge, &cfx_command_import_acled, &cfx_command_analyze,
-    &cfx_command_events, &cfx_command_fit, &cfx_command_validate, &cfx_command_report, NULL};
+    &cfx_command_compare, &cfx_command_events, &cfx_command_fit, &cfx_command_validate, &cfx_command_report, NULL};
 
 static const cfx_command *find(const char *name)
 {
