@@ -124,6 +124,22 @@ e = raises(conflux.ScenarioError, "a sweep file with a bad path", conflux.sweep,
 check(e is not None and str(e).startswith(os.path.join(D, "bad-path.yaml") + ":5:11: "),
       "located in the sweep file")
 
+# compare: the offensive against its counterfactual, from files kept by run(output=...);
+# the effects and the per-day differences are those of the two Datasets
+calm_path = os.path.join(WORK, "calm.h5")
+offensive_path = os.path.join(WORK, "offensive.h5")
+off = conflux.run(KACHIN, seed=SEED, output=offensive_path)
+calm = conflux.run(os.path.join(SRC, "scenarios", "kachin-2025-no-offensive.yaml"), seed=SEED,
+                   output=calm_path)
+c = conflux.compare(conflux.open(offensive_path), calm_path)
+peak = c.effects["Dy2O3.peak_usd_per_kg"]
+want = float(off.price.sel(product="Dy2O3").max() - calm.price.sel(product="Dy2O3").max())
+check(c.pairing == "single runs" and abs(peak["effect"] - want) < 1e-9 * want,
+      "compare(): the Dy2O3 peak effect is the difference of the runs' peaks (%.1f USD/kg)" % want)
+check(np.array_equal(c.daily.price.values, off.price.values - calm.price.values),
+      "compare().daily: the per-day differences")
+raises(TypeError, "compare() of an in-memory Dataset", conflux.compare, ds, calm_path)
+
 # CFX_ENOMEM is MemoryError, other codes ConfluxError with cfx_error_format's text
 raises(MemoryError, "CFX_ENOMEM", conflux._check, conflux.CFX_ENOMEM, conflux._Error())
 err = conflux._Error(code=-5, file=b"x.h5", line=0, col=0, msg=b"disk full")

@@ -24,14 +24,15 @@ else
     bad "no notice for the missing compare"
 fi
 
-# The effect table through effect_rows(), with a stand-in conflux whose compare prints a
-# table of rows (the layout effect_rows documents) and whose other verbs are conflux's.
+# The effect table's numbers and interval as the page formats them, with a stand-in conflux
+# whose compare prints known values in compare's layout and whose other verbs are conflux's.
 cat >"$WORK/fake-conflux" <<FAKE
 #!/bin/bash
 case "\$1 \$2" in
   "help compare") exit 0 ;;
-  compare*) echo '{"effects": [{"metric": "Dy2O3.peak_usd_per_kg", "unit": "USD/kg", "a": 1080.5,
-    "b": 228.25, "effect": 852.25, "lo": 700, "hi": 990.7}]}' ;;
+  compare*) echo '{"note": "paired over 8 members", "metrics": {"Dy2O3.peak_usd_per_kg": {"unit": "USD/kg",
+    "a": 1080.5, "b": 228.25, "effect": 852.25, "q05": 700, "q95": 990.7}, "Dy2O3.peak_day": {"unit":
+    "day", "a": 1, "b": 2, "effect": -1, "q05": null, "q95": null}}}' ;;
   *) exec "$CONFLUX" "\$@" ;;
 esac
 FAKE
@@ -40,6 +41,7 @@ expect_exit 0 "report with a conflux that has compare" -- /usr/bin/python3 "$SRC
   "$WORK/a.h5" --against "$WORK/b.h5" -o "$WORK/fx.html" --conflux "$WORK/fake-conflux"
 grep -q "Effect of the scenario" "$WORK/fx.html" && grep -q "Dy2O3.peak_usd_per_kg" "$WORK/fx.html" &&
   grep -q ">852<" "$WORK/fx.html" && grep -q ">991<" "$WORK/fx.html" &&
+  grep -q "paired over 8 members" "$WORK/fx.html" && ! grep -q "Dy2O3.peak_day" "$WORK/fx.html" &&
   ok "effect table from compare's JSON" || bad "no effect table from compare's JSON"
 
 # Nothing from the network: the CSP, and no external src/href/@import/url().

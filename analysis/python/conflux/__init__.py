@@ -13,6 +13,7 @@ python3-h5netcdf). The library is found, in order, at $CONFLUX_LIB, in the build
 
     run(scenario, *, set=None, seed=None, days=None, threads=1, output=None, force=False)
     sweep(scenario, sweep_file, *, outdir, jobs=None, resume=False)
+    compare(a, b) -> Comparison(effects, daily, pairing, note)
     open(path)
     version(), git_commit()
 
@@ -21,13 +22,17 @@ problem as (file, line, col, message)); ConfluxError (anything else, with .code,
 CFX_E* codes); MemoryError for CFX_ENOMEM; FileExistsError for run(output=...) over an
 existing file without force=True. analysis/README.md, "Python API", says more.
 """
+import builtins
+import collections
 import ctypes
 import ctypes.util
 import os
 import shutil
 import tempfile
 
-__all__ = ["run", "sweep", "open", "version", "git_commit", "ConfluxError", "ScenarioError"]
+__all__ = ["run", "sweep", "compare", "open", "version", "git_commit", "Comparison",
+           "ConfluxError", "ScenarioError"]
+builtins_open = builtins.open  # this module's open() is conflux.open
 
 # include/conflux.h, "errors"
 CFX_OK = 0
@@ -159,6 +164,10 @@ _SIGNATURES = {
                                       _P(ctypes.c_size_t), _P(_SweepTally), _P(_Error)]),
     "cfx_sweep_run_local": (ctypes.c_int, [_VP, _P(_SweepOpts), _P(ctypes.c_size_t),
                                            ctypes.c_size_t, _P(_SweepTally), _P(_Error)]),
+    "cfx_compare_files": (ctypes.c_int, [_P(_VP), ctypes.c_char_p, ctypes.c_char_p, _P(_Error)]),
+    "cfx_compare_free": (None, [_VP]),
+    "cfx_compare_print_json": (ctypes.c_int, [_VP, _VP]),
+    "cfx_compare_write": (ctypes.c_int, [_VP, ctypes.c_char_p, ctypes.c_int, _P(_Error)]),
     "cfx_sweep_merge": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, _P(_MergeReport),
                                        _P(_Error)]),
 }
@@ -325,6 +334,57 @@ def run(scenario, *, set=None, seed=None, days=None, threads=1, output=None, for
     finally:
         if tmpdir:
             shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+Comparison = collections.namedtuple("Comparison", "effects daily pairing note")
+Comparison.__doc__ = """The effect of A against B (conflux compare). effects: {metric: {"unit",
+"a", "b", "effect", "q05", "q95"}} for every metric of conflux analyze (q05/q95 None for single
+runs); daily: an xarray Dataset of the per-day differences A - B (None when the two are not
+paired: a sweep against a run, or sweeps of other sizes); pairing: "single runs", "paired" or
+"unpaired"; note: how the effect and its interval were taken."""
+
+
+def _path_of(x, what):
+    if isinstance(x, (str, bytes, os.PathLike)):
+        return os.fspath(x)
+    source = getattr(x, "encoding", {}).get("source")
+    if source and os.path.exists(source):
+        return source
+    raise TypeError("%s: a result file's path, or a Dataset opened from one (conflux.run(..., "
+                    "output=PATH) keeps the file)" % what)
+
+
+def compare(a, b):
+    """The effect of scenario A against counterfactual B (A - B), as `conflux compare`: a and
+    b are result files (runs or sweeps; paths, or Datasets opened from files). Two sweeps of
+    the same sweep file are paired member by member. Returns a Comparison(effects, daily,
+    pairing, note). Files of other days, products or groups raise ConfluxError."""
+    import json
+    pa, pb = _path_of(a, "a"), _path_of(b, "b")
+    c, err = _VP(), _Error()
+    _check(_fn("cfx_compare_files")(ctypes.byref(c), _b(pa), _b(pb), ctypes.byref(err)), err)
+    tmpdir = tempfile.mkdtemp(prefix="conflux-")
+    libc = ctypes.CDLL(None)
+    libc.fopen.restype, libc.fopen.argtypes = _VP, [ctypes.c_char_p, ctypes.c_char_p]
+    libc.fclose.argtypes = [_VP]
+    try:
+        jpath, dpath = os.path.join(tmpdir, "effects.json"), os.path.join(tmpdir, "daily.h5")
+        f = libc.fopen(_b(jpath), b"w")
+        if not f:
+            raise OSError("cannot write %s" % jpath)
+        rc = _fn("cfx_compare_print_json")(c, f)
+        libc.fclose(f)
+        _check(rc)
+        with builtins_open(jpath) as fh:
+            doc = json.load(fh)
+        daily = None
+        if doc["pairing"] != "unpaired":
+            _check(_fn("cfx_compare_write")(c, _b(dpath), 1, ctypes.byref(err)), err)
+            daily = _load(dpath)
+        return Comparison(doc["metrics"], daily, doc["pairing"], doc["note"])
+    finally:
+        _fn("cfx_compare_free")(c)
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def sweep(scenario, sweep_file, *, outdir, jobs=None, resume=False):
