@@ -1,6 +1,7 @@
 # A thin front over CMake (the build itself is CMakePresets.json's).
 #   make demo   install the missing Debian packages conflux runs with, build the command,
-#               run the default scenario, analyse it and draw its figures (results/figures)
+#               run the default scenario and its counterfactual as ensembles, and write
+#               their effect, figures and a briefing page (results/demo)
 #   make check  install the missing packages the tests need too, build, run every test
 #   make check-sanitize  the tests again under AddressSanitizer and UBSan (make check runs it)
 #   make check-mpi  the sweep tests with the MPI build: mpirun and a real Slurm cluster (make check runs it)
@@ -31,27 +32,33 @@ build-tests: deps-test
 	@cmake --preset default -B $(BUILD) -DCONFLUX_TESTS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
-# conflux never overwrites a result; the demo moves an earlier demo result aside first.
-# The same for its figures: results/figures moves to results/figures.<time> first.
-DEMO_OUT = results/kachin-2025.h5
-DEMO_FIGS = results/figures
+# The demo: the offensive as an ensemble of 200 seeds and its counterfactual over the same
+# seeds (scenarios/sweeps/kachin-2025-seeds.yaml), their effect with intervals (conflux
+# compare), figures and a briefing page. conflux never overwrites a result: an earlier demo
+# (results/demo) is moved aside with a timestamp first.
+DEMO = results/demo
+DEMO_SEEDS = scenarios/sweeps/kachin-2025-seeds.yaml
 demo: deps
 	@cmake --preset default -B $(BUILD) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target conflux-cli -- --no-print-directory
 	@mkdir -p results
-	@stamp=$$(date +%Y%m%dT%H%M%S); \
-	if [ -e $(DEMO_OUT) ]; then old=results/kachin-2025.$$stamp.h5; \
-	  mv $(DEMO_OUT) $$old && echo "kept the previous result as $$old"; fi; \
-	if [ -e $(DEMO_FIGS) ]; then old=$(DEMO_FIGS).$$stamp; \
-	  mv $(DEMO_FIGS) $$old && echo "kept the previous figures as $$old"; fi
-	$(CONFLUX) run scenarios/kachin-2025.yaml -o $(DEMO_OUT)
-	@echo "result: results/kachin-2025.h5 (open it with xarray, ncdump -h, Panoply; see analysis/README.md)"
+	@if [ -e $(DEMO) ]; then old=$(DEMO).$$(date +%Y%m%dT%H%M%S); \
+	  mv $(DEMO) $$old && echo "kept the previous demo as $$old"; fi; mkdir -p $(DEMO)
+	@echo "the offensive (kachin-2025) and its counterfactual, 200 seeds each ..."
+	@$(CONFLUX) sweep scenarios/kachin-2025.yaml $(DEMO_SEEDS) -o $(DEMO)/offensive --quiet
+	@$(CONFLUX) sweep scenarios/kachin-2025-no-offensive.yaml $(DEMO_SEEDS) -o $(DEMO)/counterfactual --quiet
 	@echo
-	$(CONFLUX) analyze $(DEMO_OUT)
-	@CONFLUX=$(CONFLUX) analysis/conflux-plot $(DEMO_OUT) -o $(DEMO_FIGS) --geojson >/dev/null
+	$(CONFLUX) compare $(DEMO)/offensive/sweep.h5 $(DEMO)/counterfactual/sweep.h5 -o $(DEMO)/effect.h5
+	@CONFLUX=$(CONFLUX) analysis/conflux-plot $(DEMO)/offensive/sweep.h5 \
+	  --against $(DEMO)/counterfactual/sweep.h5 -o $(DEMO)/figures --geojson >/dev/null
+	@$(CONFLUX) report $(DEMO)/offensive/sweep.h5 --against $(DEMO)/counterfactual/sweep.h5 \
+	  -o $(DEMO)/report.html
 	@echo
-	@echo "figures: $(DEMO_FIGS)/ (price_shortfall.png, network.png, gates.png, revenue.png;"
-	@echo "         nodes.geojson and roads.geojson, a feature per day, for QGIS or kepler.gl)"
+	@echo "briefing page: $(DEMO)/report.html (one file; opens offline in any browser)"
+	@echo "figures: $(DEMO)/figures/ (compare_price.png, compare_effect.png, price_shortfall.png,"
+	@echo "         network.png, gates.png, revenue.png; nodes.geojson and roads.geojson for QGIS)"
+	@echo "files: $(DEMO)/offensive/sweep.h5, $(DEMO)/counterfactual/sweep.h5 (every member),"
+	@echo "       $(DEMO)/effect.h5 (A - B day by day, member by member); see analysis/README.md"
 
 check: build-tests
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -245,7 +245,11 @@ void cfx_compare_print(const cfx_compare *c, FILE *f)
     fprintf(f, "  %-32s %-7s %14s %14s %14s %31s\n", "metric", "unit", "A", "B", "A - B",
             c->mode == CFX_COMPARE_RUNS ? "" : "5-95 %");
     for (size_t i = 0; i < c->n_metrics; i++) {
-        if (!in_table(c->a->metric[i]))
+        /* a metric that is zero everywhere (a group that earns and loses nothing) is left
+         * out of the table (--json has it) */
+        int zero = c->va[i] == 0 && c->vb[i] == 0 && c->eff[i] == 0 &&
+                   !(c->lo[i] != 0 && isfinite(c->lo[i])) && !(c->hi[i] != 0 && isfinite(c->hi[i]));
+        if (!in_table(c->a->metric[i]) || zero)
             continue;
         fprintf(f, "  %-32s %-7s %14.4g %14.4g %+14.4g", c->a->metric[i],
                 metric_unit(c->a->metric[i]), c->va[i], c->vb[i], c->eff[i]);

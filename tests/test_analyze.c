@@ -125,7 +125,7 @@ static void test_analyze__price_that_stays_high_is_not_recovered(void **state)
         i++;
     assert_true(i < n);
     assert_near(v[i], DAYS, 0);
-    assert_string_equal(names[10], "gate.G1.t");
+    assert_string_equal(names[11], "gate.G1.t");
     assert_string_equal(names[n - 1], "group.SAC.seizure_loss_usd");
     free(names);
     free(v);

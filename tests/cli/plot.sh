@@ -167,4 +167,12 @@ $PY -c "import h5py; h5py.File('$WORK/x.h5', 'w')['price'] = [1.0]"
 expect_exit 65 "a file that is not a result" -- /usr/bin/python3 "$PLOT" "$WORK/x.h5" -o "$WORK/x"
 expect_err "not a conflux result: no conflux_version attribute" "says why"
 expect_exit 66 "a missing file" -- /usr/bin/python3 "$PLOT" "$WORK/nope.h5"
+
+# --against: A and B overlaid, and the effect day by day
+"$CONFLUX" run "$SRC/scenarios/kachin-2025-no-offensive.yaml" -o "$WORK/calm.h5" --quiet
+expect_exit 0 "--against a counterfactual" -- /usr/bin/python3 "$PLOT" "$WORK/k.h5" --against "$WORK/calm.h5" -o "$WORK/against"
+for f in compare_price compare_effect; do expect_png "$WORK/against/$f.png" 1800x1050; done
+"$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" --days 30 -o "$WORK/short.h5" --quiet
+expect_exit 65 "--against a file of other days" -- /usr/bin/python3 "$PLOT" "$WORK/k.h5" --against "$WORK/short.h5" -o "$WORK/against2"
+expect_err "not on the same days and products" "the mismatch is named"
 finish
