@@ -299,6 +299,7 @@ int cfx_compare_print_json(const cfx_compare *c, FILE *f)
 typedef struct diff_ctx {
     hid_t b, out; /* B, and the copy of A becoming the difference file */
     int sweep;
+    int nomem;    /* an allocation of ours failed: out of memory, not an I/O error */
 } diff_ctx;
 
 static int is_series(hid_t f, hid_t ds, int sweep)
@@ -342,7 +343,7 @@ static int subtract(diff_ctx *x, const char *name)
     if (!same)
         rc = 1; /* B lacks it or shapes it otherwise: it leaves the difference file */
     else if (n > 0 && !vb)
-        rc = -1;
+        rc = -1, x->nomem = 1;
     else if (n > 0) {
         rc = H5Dread(da, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, va) < 0 ||
                      H5Dread(db, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, vb) < 0
@@ -353,9 +354,12 @@ static int subtract(diff_ctx *x, const char *name)
         if (!rc && H5Dwrite(da, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, va) < 0)
             rc = -1;
     }
-    char *ln = da >= 0 ? cfx_result_attr_text(da, "long_name", &(int){0}) : NULL;
+    int nomem = 0;
+    char *ln = da >= 0 && !rc ? cfx_result_attr_text(da, "long_name", &nomem) : NULL;
     char text[1024];
     snprintf(text, sizeof text, "A minus B: %s", ln ? ln : name);
+    if (nomem)
+        rc = -1, x->nomem = 1;
     if (!rc && da >= 0 && H5Aexists(da, "long_name") > 0 && H5Adelete(da, "long_name") < 0)
         rc = -1;
     if (!rc && cfx_h5_attr_str(da, "long_name", text))
@@ -400,6 +404,7 @@ static int drop(hid_t f, const char *name)
 typedef struct name_list {
     char (*v)[128];
     size_t n, cap;
+    int nomem;
 } name_list;
 
 static herr_t list_names(hid_t g, const char *name, const H5L_info_t *info, void *vl)
@@ -409,8 +414,10 @@ static herr_t list_names(hid_t g, const char *name, const H5L_info_t *info, void
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 64;
         void *p = realloc(l->v, cap * sizeof *l->v);
-        if (!p)
+        if (!p) {
+            l->nomem = 1;
             return -1;
+        }
         l->v = p;
         l->cap = cap;
     }
@@ -463,6 +470,7 @@ int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_erro
     int rc = x.out < 0 || x.b < 0 ||
              H5Literate(x.out, H5_INDEX_NAME, H5_ITER_INC, &idx, list_names, &l) < 0;
     unsigned char *gone = calloc(l.n + 1, 1);
+    x.nomem |= l.nomem || !gone;
     rc |= !gone;
     /* series first (their scales are still attached), then what leaves the file */
     for (size_t i = 0; !rc && i < l.n; i++) {
@@ -497,7 +505,8 @@ int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_erro
         rc = 1;
     if (rc || rename(partial, out)) {
         unlink(partial);
-        return cfx_error_set(err, CFX_EIO, out, 0, 0, "cannot write the difference file");
+        return x.nomem ? cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory")
+                       : cfx_error_set(err, CFX_EIO, out, 0, 0, "cannot write the difference file");
     }
     return 0;
 }
