@@ -16,7 +16,8 @@
 #define CFX_RECOVERY_BAND 0.05 /* recovered: within 5 % of the baseline price ... */
 #define CFX_RECOVERY_DAYS 30   /* ... for this many consecutive days */
 #define CFX_END_DAYS 30        /* a sweep warns of peaks in the run's last 30 days ... */
-#define CFX_END_SHARE 0.25     /* ... in at least a quarter of its finished members */
+#define CFX_END_SHARE 0.25     /* ... in at least a quarter of its finished members (both
+                                  thresholds an assumption: where a warning starts to help) */
 #define CFX_HIGH_PRICE 0.20    /* "days above": price more than 20 % over baseline */
 #define CFX_BASELINE_DAYS 30   /* the default baseline window: the run's first 30 days */
 

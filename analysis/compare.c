@@ -14,8 +14,10 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "core/grow.h"
 #include "core/json.h"
 #include "core/rng.h"
+#include "core/util.h"
 #include "io/h5.h"
 
 #define BOOTSTRAP_REPS 1000
@@ -52,17 +54,13 @@ static const char *metric_unit(const char *name)
 {
     static const struct {
         const char *suffix, *unit;
-    } units[] = {{"_usd_per_kg", "USD/kg"}, {"_pct", "%"},      {"_usd", "USD"},
-                 {"_day", "day"},           {"_days_above_20pct", "days"},
-                 {"_share", "1"},           {".t", "t"},        {"_t", "t"}};
-    size_t n = strlen(name);
-    if (strstr(name, "days_above"))
+    } units[] = {{"_usd_per_kg", "USD/kg"}, {"_pct", "%"}, {"_usd", "USD"}, {"_day", "day"},
+                 {"_share", "1"},           {".t", "t"},   {"_t", "t"}};
+    if (strstr(name, "days_above")) /* before _pct: days_above_20pct counts days */
         return "days";
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        size_t k = strlen(units[i].suffix);
-        if (n >= k && strcmp(name + n - k, units[i].suffix) == 0)
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (cfx_ends_with(name, units[i].suffix))
             return units[i].unit;
-    }
     return "";
 }
 
@@ -209,12 +207,9 @@ static int in_table(const char *name)
     static const char *const shown[] = {".peak_usd_per_kg", ".mean_usd_per_kg", ".shortfall_t",
                                         ".delivered_t", ".revenue_usd",
                                         ".seizure_gain_usd", ".seizure_loss_usd", "queue.max_t"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-        size_t k = strlen(shown[i]);
-        if (n >= k && strcmp(name + n - k, shown[i]) == 0)
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        if (cfx_ends_with(name, shown[i]))
             return 1;
-    }
     return 0;
 }
 
@@ -298,23 +293,22 @@ int cfx_compare_print_json(const cfx_compare *c, FILE *f)
  * coordinates (kept) or codes and events (removed: a difference of them means nothing). */
 typedef struct diff_ctx {
     hid_t b, out; /* B, and the copy of A becoming the difference file */
+    hid_t time;   /* its time dimension scale */
     int sweep;
     int nomem;    /* an allocation of ours failed: out of memory, not an I/O error */
 } diff_ctx;
 
-static int is_series(hid_t f, hid_t ds, int sweep)
+static int is_series(const diff_ctx *x, hid_t ds)
 {
-    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds), time = H5Dopen2(f, "time", H5P_DEFAULT);
+    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
     int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     /* a double on time: the dimension after the member dimension has the time scale */
-    int ok = t >= 0 && time >= 0 && H5Tget_class(t) == H5T_FLOAT && rank >= 1 + sweep &&
-             H5DSis_attached(ds, time, (unsigned)sweep) > 0;
+    int ok = t >= 0 && H5Tget_class(t) == H5T_FLOAT && rank >= 1 + x->sweep &&
+             H5DSis_attached(ds, x->time, (unsigned)x->sweep) > 0;
     if (t >= 0)
         H5Tclose(t);
     if (sp >= 0)
         H5Sclose(sp);
-    if (time >= 0)
-        H5Dclose(time);
     return ok;
 }
 
@@ -322,9 +316,6 @@ static int is_series(hid_t f, hid_t ds, int sweep)
  * of conflux analyze (which it can write again on the difference file) leave. */
 static int is_kept(const char *name)
 {
-    size_t n = strlen(name);
-    if (n >= 5 && strcmp(name + n - 5, "_bnds") == 0)
-        return 1; /* a coordinate's bounds, kept as A has them */
     return strncmp(name, "event_", 6) != 0 && strcmp(name, "node_status") != 0 &&
            strcmp(name, "node_controller") != 0 && !strstr(name, "_q05") &&
            !strstr(name, "_q50") && !strstr(name, "_q95");
@@ -411,35 +402,12 @@ static herr_t list_names(hid_t g, const char *name, const H5L_info_t *info, void
 {
     (void)info;
     name_list *l = vl;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        void *p = realloc(l->v, cap * sizeof *l->v);
-        if (!p) {
-            l->nomem = 1;
-            return -1;
-        }
-        l->v = p;
-        l->cap = cap;
+    if (CFX_GROW(l->v, l->cap, l->n + 1)) {
+        l->nomem = 1;
+        return -1;
     }
     snprintf(l->v[l->n++], sizeof *l->v, "%s", name);
     return 0;
-}
-
-/* Copies src to dst byte for byte (the difference file starts as A). */
-static int copy_file(const char *src, const char *dst)
-{
-    FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;
-    char buf[1 << 16];
-    size_t got;
-    int bad = !out;
-    while (!bad && (got = fread(buf, 1, sizeof buf, in)) > 0)
-        bad = fwrite(buf, 1, got, out) != got;
-    bad |= in && ferror(in);
-    if (out)
-        bad |= fclose(out) != 0;
-    if (in)
-        fclose(in);
-    return bad ? -1 : 0;
 }
 
 int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_error *err)
@@ -457,17 +425,17 @@ int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_erro
         return cfx_error_set(err, CFX_ECREATE, out, 0, 0, "exists; not overwritten (--force)");
     }
     snprintf(partial, sizeof partial, "%s.partial", out);
-    if (copy_file(c->a->path, partial)) {
-        unlink(partial);
+    if (cfx_copy_file(c->a->path, partial)) { /* the difference file starts as A */
         return cfx_error_set(err, CFX_ECREATE, partial, 0, 0, "cannot write: %s", strerror(errno));
     }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     diff_ctx x = {.out = H5Fopen(partial, H5F_ACC_RDWR, H5P_DEFAULT),
                   .b = H5Fopen(c->b->path, H5F_ACC_RDONLY, H5P_DEFAULT),
                   .sweep = c->a->is_sweep};
+    x.time = x.out >= 0 ? H5Dopen2(x.out, "time", H5P_DEFAULT) : -1;
     name_list l = {0};
     hsize_t idx = 0;
-    int rc = x.out < 0 || x.b < 0 ||
+    int rc = x.out < 0 || x.b < 0 || x.time < 0 ||
              H5Literate(x.out, H5_INDEX_NAME, H5_ITER_INC, &idx, list_names, &l) < 0;
     unsigned char *gone = calloc(l.n + 1, 1);
     x.nomem |= l.nomem || !gone;
@@ -475,10 +443,9 @@ int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_erro
     /* series first (their scales are still attached), then what leaves the file */
     for (size_t i = 0; !rc && i < l.n; i++) {
         hid_t ds = H5Dopen2(x.out, l.v[i], H5P_DEFAULT);
-        size_t len = strlen(l.v[i]);
-        int bounds = len >= 5 && strcmp(l.v[i] + len - 5, "_bnds") == 0;
-        int series = ds >= 0 && !bounds && H5DSis_scale(ds) <= 0 && is_kept(l.v[i]) &&
-                     is_series(x.out, ds, x.sweep);
+        /* a coordinate's bounds (time_bnds) are on time too, and kept as A has them */
+        int series = ds >= 0 && !cfx_ends_with(l.v[i], "_bnds") && H5DSis_scale(ds) <= 0 &&
+                     is_kept(l.v[i]) && is_series(&x, ds);
         if (ds >= 0)
             H5Dclose(ds);
         int r = series ? subtract(&x, l.v[i]) : 0;
@@ -499,6 +466,8 @@ int cfx_compare_write(const cfx_compare *c, const char *out, int force, cfx_erro
                  cfx_h5_attr_str(x.out, keys[k], vals[k]);
     }
     free(l.v);
+    if (x.time >= 0)
+        H5Dclose(x.time);
     if (x.b >= 0)
         H5Fclose(x.b);
     if (x.out >= 0 && H5Fclose(x.out) < 0)

@@ -3,6 +3,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,4 +218,34 @@ char *cfx_utf8_valid(const char *s)
     }
     *o = '\0';
     return out;
+}
+
+int cfx_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int cfx_copy_file(const char *src, const char *dst)
+{
+    char tmp[4200], buf[1 << 16];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.partial", dst) >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int in = open(src, O_RDONLY), out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int bad = out < 0;
+    for (ssize_t got; !bad && (got = read(in, buf, sizeof buf)) != 0;)
+        bad = got < 0 || write(out, buf, (size_t)got) != got;
+    bad |= out >= 0 && fsync(out) != 0;
+    bad |= out >= 0 && close(out) != 0;
+    if (in >= 0)
+        close(in);
+    if (bad || rename(tmp, dst)) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
 }

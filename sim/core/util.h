@@ -27,6 +27,12 @@ double cfx_mem_available(const char **what);
  * sequence (as in a path in another encoding) becomes U+FFFD. NULL when out of memory. */
 char *cfx_utf8_valid(const char *s);
 
+/* 1 when s ends with suffix. */
+int cfx_ends_with(const char *s, const char *suffix);
+/* Copies the file src to dst complete or not at all: through dst.partial, synced to disk and
+ * renamed. 0, or -1 with errno set (dst untouched, no dst.partial left). */
+int cfx_copy_file(const char *src, const char *dst);
+
 /* strdup (not in C11); NULL when out of memory. */
 char *cfx_strdup(const char *s);
 

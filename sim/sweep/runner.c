@@ -195,25 +195,6 @@ static void write_note(const char *path, const char *msg)
     }
 }
 
-/* Copies src to dst complete or not at all: through dst.partial, synced to disk, renamed. */
-static int copy_whole(const char *src, const char *dst)
-{
-    char tmp[1200], buf[1 << 16];
-    snprintf(tmp, sizeof tmp, "%s.partial", dst);
-    int in = open(src, O_RDONLY), out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int bad = out < 0;
-    for (ssize_t got; !bad && (got = read(in, buf, sizeof buf)) != 0;)
-        bad = got < 0 || write(out, buf, (size_t)got) != got;
-    bad |= out >= 0 && (fsync(out) || close(out));
-    if (in >= 0)
-        close(in);
-    if (bad || rename(tmp, dst)) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 /* A stopped member's checkpoint, written on scratch, goes to DIR, where any node finds it. */
 static int keep_checkpoint(const char *scratch_out, const char *out)
 {
@@ -224,7 +205,7 @@ static int keep_checkpoint(const char *scratch_out, const char *out)
     if ((mkdir(dir, 0777) && errno != EEXIST) ||
         snprintf(to, sizeof to, "%s/%s", dir, strrchr(from, '/') + 1) >= (int)sizeof to)
         return -1;
-    return copy_whole(from, to);
+    return cfx_copy_file(from, to);
 }
 
 /* The member's command line: the `conflux run` that reproduces it (ov: its seed and
@@ -321,7 +302,7 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
     } else if (rc) {
         status = CFX_MEMBER_FAILED;
         note_failure(note, &d, &err);
-    } else if (o->scratch && copy_whole(run_out, out)) {
+    } else if (o->scratch && cfx_copy_file(run_out, out)) {
         status = CFX_MEMBER_FAILED;
         char msg[2400];
         snprintf(msg, sizeof msg, "%s: cannot copy the result from scratch to %s: %s", run_out,
