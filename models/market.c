@@ -161,7 +161,10 @@ typedef struct market {
     size_t n_news;
     double *normal;       /* np x 12: the network's delivery in normal times by month, t/day */
     int *month;           /* 1 + lag + horizon: the calendar month of each day ahead */
-    double *expect;       /* 1 + lag + horizon: scratch, a product's expected arrivals */
+    long month_day;       /* the day month[0] is for (-1: none yet) */
+    double *foretold;     /* 1 + lag + horizon: scratch, the loss news foretells each day ahead */
+    double *weight;       /* np x (1 + horizon): precautionary_share x exp(-k / disruption_days),
+                             the weight of a loss seen now k days ahead (exp once, not daily) */
     gsl_root_fsolver *fs; /* Brent workspace, reused every day */
 } market;
 
@@ -182,10 +185,12 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
     m->pipe = calloc(m->np * (size_t)(m->lag ? m->lag : 1), sizeof *m->pipe);
     m->normal = calloc(m->np * 12 + 1, sizeof *m->normal);
     m->month = calloc(ahead, sizeof *m->month);
-    m->expect = calloc(ahead, sizeof *m->expect);
+    m->foretold = calloc(ahead, sizeof *m->foretold);
+    m->weight = calloc(m->np * (size_t)(1 + m->horizon), sizeof *m->weight);
+    m->month_day = -1;
     m->news = calloc(s->n_events + 1, sizeof *m->news);
     m->fs = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!m->inventory || !m->pipe || !m->normal || !m->month || !m->expect || !m->news || !m->fs)
+    if (!m->inventory || !m->pipe || !m->normal || !m->month || !m->foretold || !m->weight || !m->news || !m->fs)
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (market)");
     m->reserve = m->inventory + m->np;
     m->other = m->reserve + m->np;
@@ -212,6 +217,9 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
         double expected = fmax(0, pr->demand_t_per_day - pp->other_supply_t_per_day);
         for (long k = 0; k < m->lag; k++)
             m->pipe[p * (size_t)m->lag + (size_t)k] = expected;
+        for (long k = 0; k <= m->horizon; k++)
+            m->weight[p * (size_t)(1 + m->horizon) + (size_t)k] =
+                pp->precautionary_share * exp(-(double)k / pp->disruption_days);
     }
     return 0;
 }
@@ -223,7 +231,8 @@ static void market_free(void *state)
     free(m->pipe);
     free(m->normal);
     free(m->month);
-    free(m->expect);
+    free(m->foretold);
+    free(m->weight);
     free(m->news);
     gsl_root_fsolver_free(m->fs);
 }
@@ -342,18 +351,23 @@ static void observe(market *m, size_t p, double arrived, long day)
     m->gap[p] += (seen - m->gap[p]) * (1 - exp(-1 / pp->expectation_days));
 }
 
-/* The share of product p's network supply that the news known by `day` says is lost on day
- * d: the latest news covering d wins (so a later one can retract an earlier one); -INFINITY
- * when none covers it. */
-static double news_loss(const market *m, size_t p, long day, long d)
+/* The share of product p's network supply that the news known by `day` says is lost on each
+ * day k = 1..n ahead, into out[k]: the latest news covering day + k wins (so a later one can
+ * retract an earlier one); -INFINITY where none covers it. */
+static void news_ahead(const market *m, size_t p, long day, long n, double *out)
 {
-    double loss = -INFINITY;
+    for (long k = 1; k <= n; k++)
+        out[k] = -INFINITY;
     for (size_t i = 0; i < m->n_news && m->news[i].known_day <= (double)day; i++) {
         const news *x = &m->news[i];
-        if (((x->products >> p) & 1u) && (double)d >= x->from && (double)d < x->until)
-            loss = x->share;
+        if (!((x->products >> p) & 1u))
+            continue;
+        /* the whole days d = day + k with from <= d < until */
+        double lo = fmax(1, ceil(x->from) - (double)day);
+        double hi = fmin((double)n, ceil(x->until) - 1 - (double)day);
+        for (long k = (long)lo; lo <= hi && k <= (long)hi; k++)
+            out[k] = x->share;
     }
-    return loss;
 }
 
 /* The stock buyers want beyond their cover, t: the largest cumulative shortfall against D0
@@ -371,6 +385,9 @@ static double expected_gap(const market *m, size_t p, long day, double d0, int w
     double cap = pp->processing_capacity_t_per_day > 0 ? pp->processing_capacity_t_per_day
                                                        : INFINITY;
     double queue = m->backlog[p], cum = 0, worst = 0;
+    const double *weight = &m->weight[p * (size_t)(1 + m->horizon)];
+    if (with_news && h > m->lag)
+        news_ahead(m, p, day, h - m->lag, m->foretold);
     for (long j = 1; j <= h; j++) {
         double inflow;
         if (j <= m->lag) {
@@ -380,9 +397,8 @@ static double expected_gap(const market *m, size_t p, long day, double d0, int w
             double seen = m->gap[p], th = pp->expectation_threshold;
             seen = seen > th ? seen - th : seen < -th ? seen + th : 0;
             /* what news says of a day overrides what is seen (a reopening retracts a loss) */
-            double foretold = with_news ? news_loss(m, p, day, day + k) : -INFINITY;
-            double loss = pp->precautionary_share * exp(-(double)k / pp->disruption_days) *
-                          (isfinite(foretold) ? foretold : seen);
+            double foretold = with_news ? m->foretold[k] : -INFINITY;
+            double loss = weight[k] * (isfinite(foretold) ? foretold : seen);
             inflow = m->normal[p * 12 + (size_t)m->month[k]] * (1 - loss);
         }
         queue += inflow;
@@ -464,6 +480,24 @@ static void clear_day(market *m, size_t p, const cfx_product *pr, double supply,
     o->inventory_t[p] = m->inventory[p] + m->reserve[p];
 }
 
+/* month[k]: the calendar month of day + k, k = 0..lag + horizon; on the day after the last
+ * call only the new last day is computed. */
+static void month_ahead(market *m, long day)
+{
+    long n = m->lag + m->horizon, from = 0;
+    if (m->month_day >= 0 && day == m->month_day + 1) {
+        memmove(m->month, m->month + 1, (size_t)n * sizeof *m->month);
+        from = n;
+    }
+    for (long k = from; k <= n; k++) {
+        long y;
+        int mo, d;
+        cfx_civil_from_days(m->start_z + day + k, &y, &mo, &d);
+        m->month[k] = mo - 1;
+    }
+    m->month_day = day;
+}
+
 static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_cmdbuf *out)
 {
     (void)out;
@@ -473,12 +507,7 @@ static void market_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx_
         normal_supply(m, w);
         m->normal_known = 1;
     }
-    for (long k = 0; k <= m->lag + m->horizon; k++) {
-        long y;
-        int mo, d;
-        cfx_civil_from_days(m->start_z + ctx->day + k, &y, &mo, &d);
-        m->month[k] = mo - 1;
-    }
+    month_ahead(m, ctx->day);
     if (!m->started)
         start(m, w, ctx->day);
     m->flowing = m->flowing || ctx->day >= WARMUP_DAYS;
