@@ -35,6 +35,8 @@ typedef struct var {
     char dim_name[MAX_RANK][128]; /* scale attached to each dimension */
     hid_t type;                   /* the member file's type, copied */
     hid_t out;                    /* the dataset in the sweep file */
+    int raw;                      /* a series whose sweep chunks are the member's chunks: */
+    hsize_t chunk[MAX_RANK];      /* the member's chunk, copied compressed as it is */
 } var;
 
 typedef struct merge {
@@ -50,6 +52,8 @@ typedef struct merge {
     hid_t out, member_ds;
     unsigned char *buf; /* one member's largest variable */
     size_t buf_len;
+    unsigned char *chunk_buf; /* one compressed chunk */
+    size_t chunk_len;
 } merge;
 
 static int h5fail(cfx_error *err, const char *path, const char *what)
@@ -245,8 +249,15 @@ static int fill_value(hid_t type, unsigned char *buf)
     return 0;
 }
 
+/* The dataset creation properties of a series in both files: chunks that hold one member (in
+ * the sweep file), shuffle, deflate level 1 (as run files). */
+#define DEFLATE_LEVEL 1
+
+/* A dataset: chunked when `chunked` (one member per chunk; `chunk`, when not NULL, gives the
+ * chunk's other dimensions, else they are the whole variable up to about 1 MiB), with the
+ * fill value `fill` when not NULL. */
 static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const hsize_t *dims,
-                       int chunked, const unsigned char *fill)
+                       int chunked, const hsize_t *chunk_in, const unsigned char *fill)
 {
     hid_t sp = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
     hsize_t chunk[MAX_RANK + 1];
@@ -263,10 +274,10 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
          * largest of the other dimensions is halved until it fits */
         size_t bytes = H5Tget_size(type);
         for (int d = 0; d < rank; d++) {
-            chunk[d] = d == 0 ? 1 : (dims[d] ? dims[d] : 1);
+            chunk[d] = d == 0 ? 1 : chunk_in ? chunk_in[d - 1] : (dims[d] ? dims[d] : 1);
             bytes *= chunk[d];
         }
-        while (bytes > (1u << 20)) {
+        while (!chunk_in && bytes > (1u << 20)) {
             int big = 1;
             for (int d = 2; d < rank; d++)
                 big = chunk[d] > chunk[big] ? d : big;
@@ -276,7 +287,7 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
             chunk[big] = (chunk[big] + 1) / 2;
         }
         ok = H5Pset_chunk(dcpl, rank, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
-             H5Pset_deflate(dcpl, 1) >= 0;
+             H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
     }
     if (ok && fill)
         ok = H5Pset_fill_value(dcpl, type, fill) >= 0;
@@ -327,6 +338,24 @@ static int add_member_coords(const merge *m, hid_t ds)
     return cfx_h5_attr_str(ds, "coordinates", coords);
 }
 
+/* 1 when a dataset's creation properties dcpl are chunks of rank dimensions, shuffled and
+ * deflated at DEFLATE_LEVEL, as a sweep file's series; its chunk goes to chunk. */
+static int same_pipeline(hid_t dcpl, int rank, hsize_t *chunk)
+{
+    if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, MAX_RANK, chunk) != rank ||
+        H5Pget_nfilters(dcpl) != 2)
+        return 0;
+    unsigned flags, cd[8];
+    size_t n_cd = 8;
+    char name[64];
+    if (H5Pget_filter2(dcpl, 0, &flags, &(size_t){8}, cd, sizeof name, name, NULL) !=
+            H5Z_FILTER_SHUFFLE ||
+        H5Pget_filter2(dcpl, 1, &flags, &n_cd, cd, sizeof name, name, NULL) !=
+            H5Z_FILTER_DEFLATE)
+        return 0;
+    return n_cd >= 1 && cd[0] == DEFLATE_LEVEL;
+}
+
 static int create_var(merge *m, var *v, hid_t tmpl)
 {
     hsize_t dims[MAX_RANK + 1];
@@ -346,11 +375,28 @@ static int create_var(merge *m, var *v, hid_t tmpl)
         numel *= dims[d];
     int has_fill = lead && fill_value(v->type, fill) == 0;
     int fill_attr = has_fill && H5Tget_class(v->type) == H5T_FLOAT;
-    v->out = make_dset(m->out, v->name, v->type, rank, dims, lead, has_fill ? fill : NULL);
-    if (v->out < 0)
-        return -1;
     hid_t src = H5Dopen2(tmpl, v->name, H5P_DEFAULT);
-    int rc = src < 0 || copy_attrs(src, v->out, 0) ? -1 : 0;
+    if (src < 0)
+        return -1;
+    /* A series stored in the member in chunks of at most 4 MiB is stored in the sweep file in
+     * the same chunks, so that merging copies them compressed (see copy_member). */
+    if (v->kind == V_SERIES) {
+        hid_t dcpl = H5Dget_create_plist(src);
+        size_t bytes = H5Tget_size(v->type);
+        v->raw = dcpl >= 0 && same_pipeline(dcpl, v->rank, v->chunk);
+        for (int d = 0; v->raw && d < v->rank; d++)
+            bytes *= v->chunk[d];
+        v->raw = v->raw && bytes <= (4u << 20);
+        if (dcpl >= 0)
+            H5Pclose(dcpl);
+    }
+    v->out = make_dset(m->out, v->name, v->type, rank, dims, lead, v->raw ? v->chunk : NULL,
+                       has_fill ? fill : NULL);
+    if (v->out < 0) {
+        H5Dclose(src);
+        return -1;
+    }
+    int rc = copy_attrs(src, v->out, 0) ? -1 : 0;
     if (!rc && fill_attr)
         rc = cfx_h5_attr_num(v->out, "_FillValue", v->type, 1, fill);
     if (!rc && lead)
@@ -410,7 +456,7 @@ static int write_strings(merge *m, const char *name, char **v, const char *long_
     hsize_t n = m->n_members;
     int rc = -1;
     if (t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0) {
-        hid_t ds = make_dset(m->out, name, t, 1, &n, 0, NULL);
+        hid_t ds = make_dset(m->out, name, t, 1, &n, 0, NULL, NULL);
         if (ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 &&
             !cfx_h5_attr_str(ds, "long_name", long_name) &&
             H5DSattach_scale(ds, m->member_ds, 0) >= 0)
@@ -427,7 +473,7 @@ static hid_t write_nums(merge *m, const char *name, hid_t type, const void *v,
                         const char *long_name)
 {
     hsize_t n = m->n_members;
-    hid_t ds = make_dset(m->out, name, type, 1, &n, 0, NULL);
+    hid_t ds = make_dset(m->out, name, type, 1, &n, 0, NULL, NULL);
     if (ds < 0)
         return -1;
     if (H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0 ||
@@ -639,6 +685,63 @@ static int check_member(merge *m, size_t i, cfx_error *err)
     return rc;
 }
 
+/* Copies the member's dataset ds into row i of series v compressed as it is, chunk by chunk
+ * (a chunk's bytes do not depend on the file or on where the chunk lies), when the member
+ * stores it as the sweep file does: 1 when copied, 0 when it must be read and written, -1 on
+ * failure, -2 out of memory. */
+static int copy_chunks(merge *m, const var *v, hid_t ds, size_t i)
+{
+    hsize_t chunk[MAX_RANK];
+    hid_t dcpl = H5Dget_create_plist(ds), type = H5Dget_type(ds);
+    int same = dcpl >= 0 && type >= 0 && H5Tequal(type, v->type) > 0 &&
+               same_pipeline(dcpl, v->rank, chunk);
+    for (int d = 0; same && d < v->rank; d++)
+        same = chunk[d] == v->chunk[d];
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (type >= 0)
+        H5Tclose(type);
+    if (!same)
+        return 0;
+    /* first see that every chunk is there (a member's series are written whole) */
+    hsize_t n_chunks = 0, want = 1;
+    for (int d = 0; d < v->rank; d++)
+        want *= (v->dims[d] + v->chunk[d] - 1) / v->chunk[d];
+    hid_t sp = H5Dget_space(ds);
+    herr_t got = sp >= 0 ? H5Dget_num_chunks(ds, sp, &n_chunks) : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (got < 0 || n_chunks != want)
+        return 0;
+    hsize_t at[MAX_RANK] = {0}, out_at[MAX_RANK + 1] = {i};
+    for (hsize_t c = 0; c < want; c++) {
+        hsize_t size = 0;
+        uint32_t mask = 0;
+        if (H5Dget_chunk_storage_size(ds, at, &size) < 0 || size == 0)
+            return -1;
+        if (size > m->chunk_len) {
+            unsigned char *bigger = realloc(m->chunk_buf, size);
+            if (!bigger)
+                return -2;
+            m->chunk_buf = bigger;
+            m->chunk_len = size;
+        }
+        for (int d = 0; d < v->rank; d++)
+            out_at[d + 1] = at[d];
+        if (H5Dread_chunk(ds, H5P_DEFAULT, at, &mask, m->chunk_buf) < 0 ||
+            H5Dwrite_chunk(v->out, H5P_DEFAULT, mask, out_at, size, m->chunk_buf) < 0)
+            return -1;
+        /* the next chunk, last dimension fastest */
+        for (int d = v->rank - 1; d >= 0; d--) {
+            at[d] += v->chunk[d];
+            if (at[d] < v->dims[d])
+                break;
+            at[d] = 0;
+        }
+    }
+    return 1;
+}
+
 /* Copies member i's series and events into row i of the sweep file. */
 static int copy_member(merge *m, size_t i, cfx_error *err)
 {
@@ -660,12 +763,18 @@ static int copy_member(merge *m, size_t i, cfx_error *err)
         if (numel == 0)
             continue;
         hid_t ds = H5Dopen2(f, v->name, H5P_DEFAULT);
-        hid_t fs = H5Dget_space(v->out), ms = H5Screate_simple(v->rank + 1, cnt, NULL);
-        if (ds < 0 || fs < 0 || ms < 0 ||
-            H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->buf) < 0 ||
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) < 0 ||
-            H5Dwrite(v->out, v->type, ms, fs, H5P_DEFAULT, m->buf) < 0)
-            rc = cfx_error_set(err, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'", v->name);
+        int copied = ds >= 0 && v->raw ? copy_chunks(m, v, ds, i) : 0;
+        hid_t fs = copied ? -1 : H5Dget_space(v->out);
+        hid_t ms = copied ? -1 : H5Screate_simple(v->rank + 1, cnt, NULL);
+        if (ds < 0 || copied < 0 ||
+            (!copied &&
+             (fs < 0 || ms < 0 ||
+              H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->buf) < 0 ||
+              H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) < 0 ||
+              H5Dwrite(v->out, v->type, ms, fs, H5P_DEFAULT, m->buf) < 0)))
+            rc = copied == -2 ? cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory")
+                              : cfx_error_set(err, CFX_EHDF5, path, 0, 0,
+                                              "cannot copy variable '%s'", v->name);
         if (ms >= 0)
             H5Sclose(ms);
         if (fs >= 0)
@@ -796,6 +905,7 @@ done:
         rc = cfx_error_set(err, CFX_EIO, out, 0, 0, "cannot move %s into place: %s", partial,
                            strerror(errno));
     free(m.buf);
+    free(m.chunk_buf);
     survey_free(&m);
     return rc;
 }

@@ -117,6 +117,25 @@ assert f["member"].shape == (4,) and len(set(f["member_seed"][:])) == 4
 assert not [k for k in f if k.startswith("param_")], list(f)
 assert len({f["price"][m].tobytes() for m in range(4)}) > 1
 PY
+# The merge copies a series' compressed chunks from the member files: the sweep file's
+# chunks are the members' and every value is the member's, bit for bit.
+"$PY" - "$WORK/seeds/out" >"$WORK/py" 2>&1 <<'PY' && ok "merged series: the members' chunks, every value bit for bit" || { bad "merged series differ from the members"; cat "$WORK/py"; }
+import sys, h5py, numpy as np
+d = sys.argv[1]
+f = h5py.File(d + "/sweep.h5", "r")
+n = 0
+for m in range(4):
+    g = h5py.File(f"{d}/member-{m:05d}.h5", "r")
+    for name, ds in g.items():
+        if not isinstance(ds, h5py.Dataset) or ds.ndim != 2 or name == "time_bnds":
+            continue
+        if ds.dims[0] and ds.dims[0][0].name != "/time":
+            continue
+        assert f[name].chunks == (1,) + ds.chunks, (name, f[name].chunks, ds.chunks)
+        assert f[name][m].tobytes() == ds[()].tobytes(), (m, name)
+        n += 1
+assert n >= 4 * 10, n
+PY
 
 # --- a sweep stopped by SIGTERM (Slurm's time limit, preemption) while its members run:
 # each running member stops after its day with a checkpoint; --resume goes on from them and
