@@ -333,26 +333,21 @@ static hid_t label_dim(hid_t file, int d, const char *const *v, size_t n, const 
     return ds;
 }
 
-/* The roads' labels, "from-to" by node id as the events table names them; a second road
- * between the same two nodes gets "#2", and so on. NULL when out of memory. */
+/* The roads' labels, "from-to" by node id as the events table names them (the scenario
+ * refuses a second road between two nodes, so each is unique). NULL when out of memory. */
 static char **edge_labels(const cfx_scenario *s)
 {
     char **v = calloc(s->n_edges + 1, sizeof *v);
     for (size_t e = 0; v && e < s->n_edges; e++) {
         const char *a = s->node_id[s->edge_from[e]], *b = s->node_id[s->edge_to[e]];
-        size_t len = strlen(a) + strlen(b) + 16, same = 1;
-        for (size_t k = 0; k < e; k++)
-            same += s->edge_from[k] == s->edge_from[e] && s->edge_to[k] == s->edge_to[e];
+        size_t len = strlen(a) + strlen(b) + 2;
         if (!(v[e] = malloc(len))) {
             for (size_t k = 0; k < e; k++)
                 free(v[k]);
             free(v);
             return NULL;
         }
-        if (same > 1)
-            snprintf(v[e], len, "%s-%s#%zu", a, b, same);
-        else
-            snprintf(v[e], len, "%s-%s", a, b);
+        snprintf(v[e], len, "%s-%s", a, b);
     }
     return v;
 }
