@@ -11,7 +11,7 @@
 set -euo pipefail
 profile=${1:-run}
 pkgs=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
-      libjansson-dev netcdf-bin python3 python3-numpy python3-h5py python3-xarray
+      libjansson-dev zlib1g-dev netcdf-bin python3 python3-numpy python3-h5py python3-xarray
       python3-h5netcdf python3-matplotlib)
 case "$profile" in
   run) ;;

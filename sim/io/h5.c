@@ -2,7 +2,11 @@
  * merge, analyze's write-back, checkpoints). */
 #include "io/h5.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 /* A fixed-length string attribute (netCDF reads these as text). */
 int cfx_h5_attr_str(hid_t obj, const char *name, const char *value)
@@ -38,4 +42,86 @@ int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const voi
         H5Aclose(a);
     H5Sclose(sp);
     return rc < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- chunks, packed */
+
+struct cfx_h5_packer {
+    z_stream z; /* set up once, reset for each chunk */
+    unsigned char *shuffled, *packed;
+    size_t shuffled_cap, packed_cap;
+};
+
+cfx_h5_packer *cfx_h5_packer_new(int level)
+{
+    cfx_h5_packer *p = calloc(1, sizeof *p);
+    if (p && deflateInit(&p->z, level) != Z_OK) {
+        free(p);
+        p = NULL;
+    }
+    return p;
+}
+
+void cfx_h5_packer_free(cfx_h5_packer *p)
+{
+    if (!p)
+        return;
+    deflateEnd(&p->z);
+    free(p->shuffled);
+    free(p->packed);
+    free(p);
+}
+
+/* Grows *buf to at least n bytes; -1 when out of memory. */
+static int reserve(unsigned char **buf, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return 0;
+    unsigned char *b = realloc(*buf, n);
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = n;
+    return 0;
+}
+
+size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
+                   const unsigned char **out)
+{
+    const unsigned char *in = src;
+    size_t bound = compressBound((uLong)n);
+    if (n > UINT_MAX / 2 || reserve(&p->packed, &p->packed_cap, bound ? bound : 1))
+        return 0;
+    if (elem > 1) {
+        /* HDF5's shuffle: byte k of value i goes to k * values + i; a tail of fewer bytes
+         * than a value stays as it is (none here: chunks hold whole values) */
+        size_t values = n / elem;
+        if (reserve(&p->shuffled, &p->shuffled_cap, n ? n : 1))
+            return 0;
+        unsigned char *to = p->shuffled;
+        if (elem == 8) { /* doubles: one pass, eight streams written in order */
+            for (size_t i = 0; i < values; i++) {
+                const unsigned char *v = in + 8 * i;
+                for (size_t k = 0; k < 8; k++)
+                    to[k * values + i] = v[k];
+            }
+        } else {
+            for (size_t k = 0; k < elem; k++)
+                for (size_t i = 0; i < values; i++)
+                    to[k * values + i] = in[i * elem + k];
+        }
+        memcpy(p->shuffled + values * elem, in + values * elem, n - values * elem);
+        in = p->shuffled;
+    }
+    /* what compress2 does, on a stream kept from chunk to chunk: the same bytes */
+    if (deflateReset(&p->z) != Z_OK)
+        return 0;
+    p->z.next_in = (unsigned char *)in;
+    p->z.avail_in = (uInt)n;
+    p->z.next_out = p->packed;
+    p->z.avail_out = (uInt)bound;
+    if (deflate(&p->z, Z_FINISH) != Z_STREAM_END)
+        return 0;
+    *out = p->packed;
+    return p->z.total_out;
 }

@@ -13,6 +13,7 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <omp.h>
 
 #include "io/h5.h"
 
@@ -93,9 +94,17 @@ static const series_desc series[] = {
 typedef struct series_buf {
     hid_t dset;
     size_t width; /* values per row */
+    size_t cols;  /* values per row of a chunk (the last chunk of a row may hold fewer) */
     size_t elem;  /* bytes per value */
     unsigned char *buf; /* chunk_days * width values */
 } series_buf;
+
+/* One chunk of the buffered days, compressed (see pack_series). */
+typedef struct packed_chunk {
+    size_t series, col; /* the series, and the chunk's first column */
+    unsigned char *data;
+    size_t len, cap;
+} packed_chunk;
 
 struct cfx_output {
     hid_t file;
@@ -113,6 +122,11 @@ struct cfx_output {
     char path[1024];
     int nomem;            /* one of our allocations failed: reported as out of memory, not
                              as an HDF5 failure */
+    int threads;          /* that compress the series' chunks */
+    cfx_h5_packer **pack; /* one per thread */
+    unsigned char **raw;  /* one per thread: a chunk before compression */
+    packed_chunk *chunks; /* the buffered days' chunks of every series */
+    size_t n_chunks;
 };
 
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
@@ -577,7 +591,9 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
         if (strcmp(d->name, "node_controller") == 0 && group_flags(ds, s, 0, &o->nomem))
             return -1;
         o->s[i].width = width;
+        o->s[i].cols = cols;
         o->s[i].elem = h5size(d->type);
+        o->n_chunks += width ? (width + cols - 1) / cols : 0;
         if (!(o->s[i].buf = malloc(o->chunk * (width ? width : 1) * o->s[i].elem))) {
             o->nomem = 1;
             return -1;
@@ -682,6 +698,15 @@ static void close_all(cfx_output *o)
         H5Dclose(o->bnds_ds);
     if (o->file > 0)
         H5Fclose(o->file);
+    for (int t = 0; o->pack && t < o->threads; t++)
+        cfx_h5_packer_free(o->pack[t]);
+    for (int t = 0; o->raw && t < o->threads; t++)
+        free(o->raw[t]);
+    free(o->pack);
+    free(o->raw);
+    for (size_t c = 0; o->chunks && c < o->n_chunks; c++)
+        free(o->chunks[c].data);
+    free(o->chunks);
     free(o->days);
     free(o);
 }
@@ -692,6 +717,29 @@ static int time_bounds(cfx_output *o)
     hsize_t dims[2] = {0, 2}, maxd[2] = {H5S_UNLIMITED, 2}, chunk[2] = {o->chunk, 2};
     o->bnds_ds = make_dset(o->file, "time_bnds", H5T_NATIVE_DOUBLE, 2, dims, maxd, chunk);
     return o->bnds_ds < 0 || attach(o->bnds_ds, o, D_TIME, D_NV) ? -1 : 0;
+}
+
+/* The compressors of the series' chunks, one per thread, and the list of chunks. */
+static int packers(cfx_output *o, int threads)
+{
+    size_t biggest = 1;
+    for (size_t i = 0; i < NSERIES; i++)
+        if (o->chunk * o->s[i].cols * o->s[i].elem > biggest)
+            biggest = o->chunk * o->s[i].cols * o->s[i].elem;
+    o->threads = threads > 1 ? threads : 1;
+    o->pack = calloc((size_t)o->threads, sizeof *o->pack);
+    o->raw = calloc((size_t)o->threads, sizeof *o->raw);
+    o->chunks = calloc(o->n_chunks ? o->n_chunks : 1, sizeof *o->chunks);
+    for (int t = 0; o->pack && o->raw && t < o->threads; t++)
+        if (!(o->pack[t] = cfx_h5_packer_new(1)) || !(o->raw[t] = malloc(biggest)))
+            break;
+    o->nomem = !o->pack || !o->raw || !o->chunks || !o->pack[o->threads - 1] ||
+               !o->raw[o->threads - 1];
+    size_t c = 0;
+    for (size_t i = 0; !o->nomem && i < NSERIES; i++)
+        for (size_t col = 0; col < o->s[i].width; col += o->s[i].cols)
+            o->chunks[c++] = (packed_chunk){.series = i, .col = col};
+    return o->nomem ? -1 : 0;
 }
 
 int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
@@ -759,7 +807,7 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
           (o->dims[D_EVENT] = phony_dim(o->file, D_EVENT, 0, 1)) < 0 ||
           (o->dims[D_NV] = phony_dim(o->file, D_NV, 2, 0)) < 0 || time_bounds(o);
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
-        root_attrs(o, s, meta) || sync_file(o, err)) {
+        root_attrs(o, s, meta) || packers(o, meta->threads) || sync_file(o, err)) {
         int nomem = o->nomem;
         close_all(o);
         unlink(tmp);
@@ -880,6 +928,50 @@ int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err)
     return rc ? rc : sync_file(o, err);
 }
 
+/* Sets a series' length to rows. */
+static int extend(hid_t ds, size_t rows, int rank, size_t width)
+{
+    hsize_t size[2] = {rows, width};
+    return H5Dset_extent(ds, size) < 0 ? -1 : 0;
+}
+
+/* Compresses the buffered days of every series into its chunks (o->chunks), as HDF5's
+ * shuffle and deflate filters would, on o->threads threads: a chunk is the days buffered,
+ * padded with zeros to a whole chunk of days (beyond the time axis: never read), and `cols`
+ * columns from its first. Each chunk's bytes depend on its values only, so they are the same
+ * on any number of threads. 0, or -1 when out of memory. */
+static int pack_series(cfx_output *o)
+{
+    int nomem = 0;
+    long n_chunks = (long)o->n_chunks;
+#pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1) if (o->threads > 1)
+    for (long c = 0; c < n_chunks; c++) {
+        packed_chunk *k = &o->chunks[c];
+        const series_buf *b = &o->s[k->series];
+        int t = omp_get_thread_num();
+        size_t cols = b->cols, row = cols * b->elem, bytes = o->chunk * row;
+        size_t take = (k->col + cols <= b->width ? cols : b->width - k->col) * b->elem;
+        unsigned char *raw = o->raw[t];
+        if (take < row || o->nbuf < o->chunk)
+            memset(raw, 0, bytes);
+        for (size_t r = 0; r < o->nbuf; r++)
+            memcpy(raw + r * row, b->buf + (r * b->width + k->col) * b->elem, take);
+        const unsigned char *packed = NULL;
+        size_t len = cfx_h5_pack(o->pack[t], raw, bytes, b->elem, &packed);
+        unsigned char *data = len && len > k->cap ? realloc(k->data, len) : k->data;
+        if (len && data) {
+            memcpy(data, packed, len);
+            k->data = data;
+            k->cap = len > k->cap ? len : k->cap;
+            k->len = len;
+        } else {
+#pragma omp atomic write
+            nomem = 1;
+        }
+    }
+    return nomem ? -1 : 0;
+}
+
 /* Writes the buffered days and the events recorded since the last write. */
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
 {
@@ -887,12 +979,29 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
      * moment leaves a file whose time axis never counts a day that a series lacks (HDF5
      * writes a flush's metadata in its own order, so one flush could not promise that). */
     size_t n = o->nbuf;
+    /* Days that begin a chunk are written as whole compressed chunks (compressed on every
+     * thread); the rest (after a checkpoint's partial chunk) through HDF5's own filters. */
+    int whole = o->rows % o->chunk == 0;
+    if (whole && n && pack_series(o)) {
+        o->nomem = 1;
+        return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
+    }
     for (size_t i = 0; i < NSERIES; i++) {
         const series_desc *d = &series[i];
-        if (append_rows(o->s[i].dset, h5type(d->type), o->rows, n, d->dim < 0 ? 1 : 2,
-                        o->s[i].width, o->s[i].buf)) {
+        if (whole ? extend(o->s[i].dset, o->rows + n, d->dim < 0 ? 1 : 2, o->s[i].width)
+                  : append_rows(o->s[i].dset, h5type(d->type), o->rows, n, d->dim < 0 ? 1 : 2,
+                                o->s[i].width, o->s[i].buf)) {
             char what[96];
             snprintf(what, sizeof what, "variable '%s'", d->name);
+            return fail(err, CFX_EIO, o->path, what);
+        }
+    }
+    for (size_t c = 0; whole && n && c < o->n_chunks; c++) {
+        const packed_chunk *k = &o->chunks[c];
+        hsize_t at[2] = {o->rows, k->col};
+        if (H5Dwrite_chunk(o->s[k->series].dset, H5P_DEFAULT, 0, at, k->len, k->data) < 0) {
+            char what[96];
+            snprintf(what, sizeof what, "variable '%s'", series[k->series].name);
             return fail(err, CFX_EIO, o->path, what);
         }
     }
