@@ -123,6 +123,7 @@ struct cfx_output {
     int nomem;            /* one of our allocations failed: reported as out of memory, not
                              as an HDF5 failure */
     int threads;          /* that compress the series' chunks */
+    int flush_at_close;   /* no flush after each chunk */
     cfx_h5_packer **pack; /* one per thread */
     unsigned char **raw;  /* one per thread: a chunk before compression */
     packed_chunk *chunks; /* the buffered days' chunks of every series */
@@ -756,6 +757,7 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
     if (!o)
         return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (output)");
     snprintf(o->path, sizeof o->path, "%s", path);
+    o->flush_at_close = meta->flush_at_close;
     o->chunk = (size_t)(s->chunk_days < s->days ? s->chunk_days : s->days);
     if (o->chunk < 1)
         o->chunk = 1;
@@ -840,6 +842,8 @@ int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
     o->days[o->nbuf++] = obs->day;
     if (o->nbuf < o->chunk)
         return 0;
+    if (o->flush_at_close)
+        return write_buffered(o, w, err);
     /* Every chunk is followed by a full flush (about a millisecond): HDF5 keeps metadata in
      * memory and may write parts of it at any time, so a file killed long after its last
      * flush may not open at all. Flushed after each chunk, a killed run leaves a file that
@@ -1008,7 +1012,7 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
     if (flush_events(o, w))
         return o->nomem ? cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)")
                         : fail(err, CFX_EIO, o->path, "the event variables");
-    int rc = sync_file(o, err);
+    int rc = o->flush_at_close ? 0 : sync_file(o, err);
     if (rc)
         return rc;
     double tvals[4096];

@@ -285,6 +285,7 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
                         .created = created,
                         .stop = o->stop,
                         .checkpoint_on_stop = 1,
+                        .flush_at_close = 1, /* a killed member is redone */
                         .resume = resumed ? ckpt : NULL,
                         .progress = poll ? on_day : NULL,
                         .progress_ctx = &hook};
