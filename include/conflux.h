@@ -294,8 +294,10 @@ CFX_API int cfx_sweep_prepare(const cfx_sweep *sw, const char *dir, cfx_error *e
  * without resume an existing member file is CFX_ECREATE (nothing is overwritten). */
 CFX_API int cfx_sweep_todo(const cfx_sweep *sw, const cfx_sweep_opts *o, size_t *todo,
                            size_t *n_todo, cfx_sweep_tally *t, cfx_error *err);
-/* Runs the todo list, o->jobs members at a time, each in a child process (a member that
- * crashes takes nobody with it). CFX_EINTR when stopped by a signal. */
+/* Runs the todo list, o->jobs members at a time, in o->jobs worker processes that each run
+ * one member after another (a member that crashes takes only its worker with it, and is
+ * noted as failed; a new worker takes the next member). CFX_EINTR when stopped by a
+ * signal. */
 CFX_API int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o,
                                 const size_t *todo, size_t n_todo, cfx_sweep_tally *t,
                                 cfx_error *err);

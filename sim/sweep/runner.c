@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,80 +392,187 @@ static void note_crash(const char *dir, size_t m, int status)
         write_note(note, msg);
 }
 
+/* A worker: a child process that runs the members it is sent, one after another, and
+ * answers each with its status. It keeps its heap, its HDF5 library and its zlib streams
+ * from one member to the next, where a process per member paid for them (page faults, set
+ * up) every time; a member that crashes still takes only its worker with it. */
+typedef struct worker {
+    pid_t pid;  /* 0: none */
+    int to;     /* the parent's end of the pipe of member numbers */
+    int from;   /* the parent's end of the pipe of answers */
+    size_t m;   /* the member it runs */
+    int busy;
+} worker;
+
+typedef struct answer {
+    uint64_t m;
+    int32_t status; /* CFX_MEMBER_* */
+} answer;
+
+/* Reads or writes all n bytes (through EINTR); the bytes moved. */
+static size_t move_all(int fd, void *buf, size_t n, int writing)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = writing ? write(fd, (char *)buf + done, n - done)
+                            : read(fd, (char *)buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
+    }
+    return done;
+}
+
+static void worker_loop(const cfx_sweep *sw, const cfx_sweep_opts *o, int in, int out)
+{
+    uint64_t m;
+    while (move_all(in, &m, sizeof m, 0) == sizeof m) {
+        answer a = {.m = m, .status = cfx_sweep_run_member(sw, (size_t)m, o, NULL, NULL)};
+        if (move_all(out, &a, sizeof a, 1) != sizeof a)
+            break;
+    }
+    _exit(0);
+}
+
+/* Starts worker s (the others' pipe ends are closed in the child). 0, or -1 with errno. */
+static int start_worker(worker *w, int jobs, int s, const cfx_sweep *sw, const cfx_sweep_opts *o)
+{
+    int down[2], up[2];
+    if (pipe(down))
+        return -1;
+    if (pipe(up)) {
+        close(down[0]);
+        close(down[1]);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(down[1]);
+        close(up[0]);
+        for (int k = 0; k < jobs; k++)
+            if (k != s && w[k].pid) {
+                close(w[k].to);
+                close(w[k].from);
+            }
+        worker_loop(sw, o, down[0], up[1]);
+    }
+    int saved = errno;
+    close(down[0]);
+    close(up[1]);
+    if (pid < 0) {
+        close(down[1]);
+        close(up[0]);
+        errno = saved;
+        return -1;
+    }
+    w[s] = (worker){.pid = pid, .to = down[1], .from = up[0]};
+    return 0;
+}
+
+/* Sends member m to worker s; -1 when the worker is gone. */
+static int send_member(worker *w, size_t m)
+{
+    uint64_t v = m;
+    w->m = m;
+    w->busy = move_all(w->to, &v, sizeof v, 1) == sizeof v;
+    return w->busy ? 0 : -1;
+}
+
+static void stop_worker(worker *w)
+{
+    close(w->to);
+    close(w->from);
+    waitpid(w->pid, NULL, 0);
+    w->pid = 0;
+}
+
 int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size_t *todo,
                         size_t n_todo, cfx_sweep_tally *t, cfx_error *err)
 {
-    int jobs = o->jobs > 0 ? o->jobs : 1;
-    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
-    size_t *slot_m = calloc((size_t)jobs, sizeof *slot_m);
+    int jobs = o->jobs > 0 ? o->jobs : 1, rc = 0, told = 0;
+    worker *w = calloc((size_t)jobs, sizeof *w);
+    struct pollfd *fds = calloc((size_t)jobs, sizeof *fds);
+    int *slot = calloc((size_t)jobs, sizeof *slot);
     size_t next = 0;
-    int running = 0, rc = 0, told = 0;
     double t0 = now_s();
-    if (!pids || !slot_m) {
-        free(pids);
-        free(slot_m);
+    if (!w || !fds || !slot) {
+        free(w);
+        free(fds);
+        free(slot);
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    while (next < n_todo || running > 0) {
-        while (running < jobs && next < n_todo && !(o->stop && *o->stop)) {
-            int slot = 0;
-            while (pids[slot])
-                slot++;
-            fflush(NULL);
-            pid_t pid = fork();
-            if (pid == 0)
-                _exit(cfx_sweep_run_member(sw, todo[next], o, NULL, NULL));
-            if (pid < 0) {
+    /* a worker that dies leaves its pipe closed: a write to it must fail, not kill us */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    for (;;) {
+        /* every idle slot gets the next member, starting a worker where there is none */
+        for (int s = 0; s < jobs && !rc && next < n_todo && !(o->stop && *o->stop); s++) {
+            if (w[s].busy)
+                continue;
+            if (!w[s].pid && start_worker(w, jobs, s, sw, o)) {
                 rc = cfx_error_set(err, CFX_EFAIL, NULL, 0, 0, "cannot start a member: %s",
                                    strerror(errno));
                 break;
             }
-            pids[slot] = pid;
-            slot_m[slot] = todo[next++];
-            running++;
+            if (send_member(&w[s], todo[next]) == 0)
+                next++;
+            else
+                stop_worker(&w[s]); /* gone before it took one: start another */
         }
-        if (rc && running == 0)
-            break;
-        if (o->stop && *o->stop && running == 0)
+        int n = 0;
+        for (int s = 0; s < jobs; s++)
+            if (w[s].busy) {
+                fds[n] = (struct pollfd){.fd = w[s].from, .events = POLLIN};
+                slot[n++] = s;
+            }
+        if (n == 0 && (rc || next >= n_todo || (o->stop && *o->stop)))
             break;
         /* A stop (Slurm's signal may reach this process only) is passed on to the members,
          * which save a checkpoint after their day. */
         for (int s = 0; o->stop && *o->stop && !told && s < jobs; s++)
-            if (pids[s])
-                kill(pids[s], SIGTERM);
+            if (w[s].busy)
+                kill(w[s].pid, SIGTERM);
         told = o->stop && *o->stop;
         /* polled, so that a signal arriving just before the wait is seen within 20 ms */
-        int status;
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid == 0) {
-            nanosleep(&(struct timespec){0, 20000000}, NULL);
+        if (n == 0 || poll(fds, (nfds_t)n, 20) <= 0)
             continue;
-        }
-        if (pid < 0) {
-            if (errno == EINTR)
+        for (int i = 0; i < n; i++) {
+            worker *x = &w[slot[i]];
+            if (!fds[i].revents)
                 continue;
-            break;
-        }
-        for (int s = 0; s < jobs; s++) {
-            if (pids[s] != pid)
+            answer a;
+            x->busy = 0;
+            if (move_all(x->from, &a, sizeof a, 0) == sizeof a && a.m == x->m) {
+                if (a.status == CFX_MEMBER_OK)
+                    t->ok++;
+                else if (a.status == CFX_MEMBER_STOPPED)
+                    t->stopped++;
+                else
+                    t->failed++;
                 continue;
-            pids[s] = 0;
-            running--;
-            if (WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_OK) {
-                t->ok++;
-            } else if (WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_STOPPED) {
-                t->stopped++;
-            } else {
-                t->failed++;
-                if (!(WIFEXITED(status) && WEXITSTATUS(status) == CFX_MEMBER_FAILED))
-                    note_crash(o->dir, slot_m[s], status);
             }
+            /* the worker died running its member */
+            int status = 0;
+            close(x->to);
+            close(x->from);
+            waitpid(x->pid, &status, 0);
+            x->pid = 0;
+            t->failed++;
+            note_crash(o->dir, x->m, status);
         }
         cfx_sweep_progress(o, t, now_s() - t0, 0);
     }
     cfx_sweep_progress(o, t, now_s() - t0, 1);
-    free(pids);
-    free(slot_m);
+    for (int s = 0; s < jobs; s++)
+        if (w[s].pid)
+            stop_worker(&w[s]);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    free(w);
+    free(fds);
+    free(slot);
     if (!rc)
         rc = cfx_sweep_interrupted(o, t, n_todo, err);
     return rc;
