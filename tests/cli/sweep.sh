@@ -160,6 +160,27 @@ cmp -s "$WORK/slow-ref/out/sweep.h5" "$WORK/slow/out/sweep.h5" && ok "stopped an
 left=$(ls -d "$WORK/slow/out"/*.ckpt "$WORK/slow-scratch"/* 2>/dev/null | wc -l)
 [ "$left" = 0 ] && ok "no checkpoint or scratch file left once every member is done" || { bad "$left files left"; ls -R "$WORK/slow/out" "$WORK/slow-scratch"; }
 
+# --- a member whose process dies (SIGKILL, a crash): members run in a pool of worker
+# processes; the dead worker's member is recorded as failed with the signal, a new worker
+# runs the members left, and --resume redoes the failed one: the same bytes as before.
+mkdir -p "$WORK/crash"
+(cd "$WORK/crash" && exec "$CONFLUX" sweep "$SLOW" "$PAIR" -o out --jobs 2 --quiet) 2>"$WORK/err" &
+pid=$!
+for _ in $(seq 200); do ls "$WORK/crash/out"/*.partial >/dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.2
+victim=$(pgrep -P "$pid" | head -1)
+[ -n "$victim" ] && kill -KILL "$victim"
+wait "$pid"
+rc=$?
+notes=$(grep -l "killed by signal 9" "$WORK/crash/out"/member-*.error 2>/dev/null | wc -l)
+done_ok=$(ls "$WORK/crash/out"/member-*.h5 2>/dev/null | wc -l)
+[ "$rc" = 1 ] && [ "$notes" = 1 ] && [ "$done_ok" = 3 ] \
+  && ok "a killed worker: exit 1, its member noted 'killed by signal 9', the other 3 done" \
+  || { bad "killed worker: exit $rc, $notes notes, $done_ok member files"; cat "$WORK/err"; ls "$WORK/crash/out"; }
+expect_exit 0 "--resume redoes the killed member" -- sweep_in crash "$SLOW" "$PAIR" -o out --jobs 2 --resume --quiet
+cmp -s "$WORK/slow-ref/out/sweep.h5" "$WORK/crash/out/sweep.h5" && ok "after the crash and --resume, sweep.h5 is byte-identical to the uninterrupted one" || bad "sweep.h5 after a crash differs"
+ls "$WORK/crash/out"/member-*.error >/dev/null 2>&1 && bad "the crash note is left after --resume" || ok "the crash note is gone once the member succeeds"
+
 # --- resume, later and without SOURCE_DATE_EPOCH: delete two member files; exactly those two
 # are recomputed, with DIR's recorded time
 cp -a "$WORK/local" "$WORK/resume"
