@@ -255,58 +255,6 @@ int64_t cfx_world__cap_kg(double cap_t)
             (lane)->list[(lane)->n_##list++] = (item);                                     \
     } while (0)
 
-/* Calendar filings from more than one thread go into the buckets in parallel: each lane
- * counts its filings by ring slot as it makes them (the far list last, at cal.n) and lists
- * the slots it files in, the join gives each lane its range in each of those after the
- * lanes before it (reserve_filings), and each thread writes its own lane's ids there. The
- * buckets end up as one thread filing the lanes in order would leave them. */
-static inline int32_t filing_slot(const cfx_world *w, long st)
-{
-    if (st < w->step)
-        st = w->step;
-    return (int32_t)((size_t)(st - w->step) >= w->cal.n ? w->cal.n
-                                                         : (size_t)st & (w->cal.n - 1));
-}
-
-/* Turns each lane's counts into where its filings go, growing the buckets. On failure the
- * buckets may count room the filings never fill: the round fails, and the run with it. */
-static int reserve_filings(cfx_world *w, int lanes)
-{
-    for (int t = 0; t < lanes; t++) {
-        cfx_lane *l = &w->lanes[t];
-        for (size_t j = 0; j < l->n_slots; j++) {
-            size_t b = (size_t)l->slots[j], c = l->cal_at[b];
-            int32_t **ids = b < w->cal.n ? &w->cal.b[b].ids : &w->cal.far;
-            size_t *n = b < w->cal.n ? &w->cal.b[b].n : &w->cal.n_far;
-            size_t *cap = b < w->cal.n ? &w->cal.b[b].cap : &w->cal.far_cap;
-            if (CFX_GROW(*ids, *cap, *n + c))
-                return CFX_ENOMEM;
-            l->cal_at[b] = *n;
-            *n += c;
-        }
-    }
-    /* only now, the buckets grown, can the offsets be pointers */
-    for (int t = 0; t < lanes; t++) {
-        cfx_lane *l = &w->lanes[t];
-        for (size_t j = 0; j < l->n_slots; j++) {
-            size_t b = (size_t)l->slots[j];
-            l->cal_to[b] = (b < w->cal.n ? w->cal.b[b].ids : w->cal.far) + l->cal_at[b];
-        }
-    }
-    return 0;
-}
-
-/* Writes the lane's filings in their ranges (unless the join failed); the counts go back to
- * zero for the next round. */
-static void place_filings(cfx_lane *l, int failed)
-{
-    for (size_t i = 0; i < l->n_filed && !failed; i++)
-        *l->cal_to[l->filed[i].slot]++ = l->filed[i].id;
-    for (size_t j = 0; j < l->n_slots; j++)
-        l->cal_at[l->slots[j]] = 0;
-    l->n_slots = 0;
-}
-
 /* A calendar filing made while a round is applied: at once on one thread (in the order the
  * join would make it), kept in the lane and joined in thread order on more. */
 #define FILE_HOP(lane, id, st)                                                             \
@@ -315,10 +263,7 @@ static void place_filings(cfx_lane *l, int failed)
             if (cfx_cal__file_step(w, (id), (st)))                                         \
                 (lane)->failed = 1;                                                        \
         } else {                                                                           \
-            int32_t slot_ = filing_slot(w, (st));                                          \
-            LANE_PUSH(lane, filed, ((cfx_filing){(id), slot_}));                           \
-            if ((lane)->cal_at[slot_]++ == 0)                                              \
-                (lane)->slots[(lane)->n_slots++] = slot_;                                  \
+            LANE_PUSH(lane, filed, ((cfx_filing){(id), (st)}));                            \
         }                                                                                  \
     } while (0)
 
@@ -526,9 +471,8 @@ static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, si
     }
 }
 
-/* Joins the lanes in thread order: the totals, then the freed slots and the waiting list in
- * the order one thread would have made them, and with more than one lane each lane's range
- * in the calendar's buckets (the threads then place their filings). */
+/* Joins the lanes in thread order: the totals, then the freed slots, the waiting list and
+ * the calendar filings in the order one thread would have made them. */
 static int join_lanes(cfx_world *w, int lanes)
 {
     cfx_ships *sh = &w->ships;
@@ -549,8 +493,13 @@ static int join_lanes(cfx_world *w, int lanes)
             if (rc)
                 return rc;
         }
+        for (size_t i = 0; i < l->n_filed; i++) {
+            int rc = cfx_cal__file_step(w, l->filed[i].id, l->filed[i].step);
+            if (rc)
+                return rc;
+        }
     }
-    return lanes > 1 ? reserve_filings(w, lanes) : 0;
+    return 0;
 }
 
 /* Shipments handled in one pass of plan, capacity, apply and join; a larger bucket is
@@ -594,7 +543,6 @@ static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_
         }
         return join_lanes(w, 1);
     }
-    int rc = 0;
 #pragma omp parallel num_threads(lanes)
     {
         int t = omp_get_thread_num();
@@ -619,12 +567,8 @@ static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_
             for (size_t i = 0; i < n; i++)
                 apply_hop(w, lane, ids[i], &hops[i], day, 1);
         }
-        /* (the loops' implicit barrier: every lane is complete) */
-#pragma omp single
-        rc = join_lanes(w, lanes);
-        place_filings(lane, rc != 0);
     }
-    return rc;
+    return join_lanes(w, lanes);
 }
 
 /* Processes the current step's bucket in rounds until nothing more is due in it (a short

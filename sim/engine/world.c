@@ -183,9 +183,7 @@ static int alloc_threads(cfx_world *w)
             ZALLOC(l->delivered_at_kg, n) || ZALLOC(l->edge_kg, m) ||
             ZALLOC(l->delivered_mine_kg, s->n_mines) || ZALLOC(l->by_group_kg, ng) ||
             ZALLOC(l->levy_export_kg, ng * s->n_cargo) ||
-            ZALLOC(l->seized_node_kg, n * s->n_cargo) || ZALLOC(l->seized_from_kg, ng * s->n_cargo) ||
-            ZALLOC(l->cal_at, w->cal.n + 1) || ZALLOC(l->cal_to, w->cal.n + 1) ||
-            ZALLOC(l->slots, w->cal.n + 1))
+            ZALLOC(l->seized_node_kg, n * s->n_cargo) || ZALLOC(l->seized_from_kg, ng * s->n_cargo))
             return CFX_ENOMEM;
     }
     for (int t = 0; t < w->threads; t++)
@@ -290,7 +288,7 @@ void cfx_world_free(cfx_world *w)
         free(l->through_kg); free(l->levy_node_kg); free(l->edge_kg);
         free(l->delivered_at_kg);
         free(l->delivered_mine_kg); free(l->by_group_kg); free(l->levy_export_kg);
-        free(l->seized_node_kg); free(l->seized_from_kg); free(l->cal_at); free(l->cal_to); free(l->slots);
+        free(l->seized_node_kg); free(l->seized_from_kg);
     }
     free(w->lanes);
     free(w->by_group_kg); free(w->revenue_usd);

@@ -69,11 +69,10 @@ typedef struct cfx_calendar {
     size_t n_far, far_cap;
 } cfx_calendar;
 
-/* A calendar filing made in the parallel part of a round: the shipment and its ring slot
- * (cal.n: the far list). */
+/* A calendar filing made in the parallel part of a round: the shipment and its step. */
 typedef struct cfx_filing {
     int32_t id;
-    int32_t slot;
+    int32_t step;
 } cfx_filing;
 
 /* Per-thread scratch of the shipment phase: what the thread's share of a round does to the
@@ -87,11 +86,6 @@ typedef struct cfx_lane {
     size_t n_waiting, cap_waiting;
     cfx_filing *filed;    /* shipments to file in the calendar */
     size_t n_filed, cap_filed;
-    size_t *cal_at;       /* cal.n + 1 (the far list last): the lane's filings by ring slot
-                             (more than one thread; zero between rounds) ... */
-    int32_t **cal_to;     /* ... and where in the slot's bucket the next one goes */
-    int32_t *slots;       /* cal.n + 1: the slots the lane files in this round */
-    size_t n_slots;
     int64_t in_transit_kg, arrived_kg, seized_kg, lost_kg;
     uint64_t hop_events;
     size_t retired;       /* slots freed */
