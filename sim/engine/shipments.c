@@ -87,8 +87,8 @@ static inline double arrival_h(const cfx_world *w, int32_t id, int32_t arc, doub
     const cfx_scenario *s = w->s;
     const cfx_ships *sh = &w->ships;
     const cfx_ship *x = &sh->s[id];
-    double t = (x->t_h > now_h ? x->t_h : now_h) + w->routes.arc_hours[arc];
-    if (s->gate_clearance_hours > 0 && s->node_kind[w->net->arc_to[arc]] == CFX_NODE_GATE) {
+    double t = (x->t_h > now_h ? x->t_h : now_h) + w->arc_go[arc].hours;
+    if (s->gate_clearance_hours > 0 && s->node_kind[w->arc_go[arc].to] == CFX_NODE_GATE) {
         cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], x->hops);
         t += gsl_ran_exponential(rng, s->gate_clearance_hours);
     }
@@ -135,15 +135,32 @@ static int32_t choose_arc_logit(const cfx_world *w, int32_t id, int32_t node, si
 }
 
 /* The arc a shipment of commodity k takes from node when no plan binds it: the routing
- * table's, or with dispersion the logit choice above. */
+ * table's (best), or with dispersion the logit choice above. */
 static inline int32_t choose_arc(const cfx_world *w, int32_t id, int32_t node, size_t k,
-                                 gsl_rng *rng)
+                                 int32_t best, gsl_rng *rng)
 {
     const cfx_routes *r = &w->routes;
-    int32_t best = r->next_arc[k * w->s->n_nodes + (size_t)node];
     if (!(r->dispersion_usd_per_t > 0) || !r->arc_cost_k)
         return best;
     return choose_arc_logit(w, id, node, k, best, rng);
+}
+
+void cfx_world__hop_view(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    const cfx_routes *r = &w->routes;
+    size_t n = s->n_nodes, nk = s->n_cargo * s->n_groups;
+    for (size_t k = 0; k < nk; k++)
+        for (size_t v = 0; v < n; v++) {
+            size_t at = k * n + v;
+            w->go[at].arc = r->next_arc[at];
+            w->go[at].what = !isfinite(r->cost[at])                 ? CFX_GO_NONE
+                             : r->excess[at] > r->hold_usd_per_t[k] ? CFX_GO_HOLD
+                                                                    : CFX_GO_MOVE;
+        }
+    for (size_t a = 0; a < w->net->n_arcs; a++)
+        w->arc_go[a] = (cfx_arc_go){.hours = r->arc_hours[a], .to = w->net->arc_to[a],
+                                    .edge = w->net->arc_edge[a]};
 }
 
 /* Whether a shipment leaving node is seized there: a checkpoint, or a node held by a group
@@ -202,10 +219,10 @@ plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *ou
     size_t key = cfx_close_key(s, (size_t)own, cargo), k = cargo * s->n_groups + (size_t)own;
     if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)])
         return; /* a gate closed to this cargo: it waits there */
-    size_t at = k * s->n_nodes + (size_t)node;
-    if (!isfinite(w->routes.cost[at]))
+    cfx_go go = w->go[k * s->n_nodes + (size_t)node];
+    if (go.what == CFX_GO_NONE)
         return; /* no route */
-    if (w->routes.excess[at] > w->routes.hold_usd_per_t[k]) {
+    if (go.what == CFX_GO_HOLD) {
         out->action = CFX_HOP_HOLD;
         return;
     }
@@ -222,7 +239,7 @@ plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *ou
         }
         return;
     }
-    int32_t arc = choose_arc(w, id, node, k, rng);
+    int32_t arc = choose_arc(w, id, node, k, go.arc, rng);
     out->arc = arc;
     out->t_arr = arrival_h(w, id, arc, now_h, rng);
     out->step = (int32_t)cfx_step_of(w, out->t_arr);
@@ -360,7 +377,8 @@ apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
     default:
         break;
     }
-    int32_t e = w->net->arc_edge[h->arc];
+    const cfx_arc_go *ag = &w->arc_go[h->arc];
+    int32_t e = ag->edge;
     size_t cargo = (size_t)s->mine_cargo[x->mine], nc = s->n_cargo;
     (par ? lane->edge_kg : w->edge_kg)[e] += kg;
     (par ? lane->through_kg : w->through_kg)[node] += kg;
@@ -373,7 +391,7 @@ apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
     if (s->node_kind[node] == CFX_NODE_GATE &&
         cfx_in_set(s, s->groups[own].export_levy_products, cargo))
         (par ? lane->levy_export_kg : w->levy_export_kg)[(size_t)own * nc + cargo] += kg;
-    x->node = w->net->arc_to[h->arc];
+    x->node = ag->to;
     x->t_h = h->t_arr;
     x->hops++;
     x->arc = h->arc;

@@ -8,9 +8,10 @@
 #include "engine/world_impl.h"
 
 /* What the future of a run depends on, saved between steps. Not saved: what alloc derives
- * from the scenario (the calendar's size, each cargo's grades), the routing table (recomputed:
- * routing is a function of the statuses, roads, controllers and levies, and every change to
- * those sets network_changed, so the table in force is the one they give), the commands
+ * from the scenario (the calendar's size, each cargo's grades), the routing table and the
+ * engine's view of it, go and arc_go (recomputed: routing is a function of the statuses,
+ * roads, controllers and levies, and every change to those sets network_changed, so the
+ * table in force is the one they give), the commands
  * (applied within their step), the hop scratch and the lanes (emptied within each round)
  * and the generators (every draw is keyed afresh). The daily counters are saved although
  * each day resets them, so that a checkpoint holds the whole state at any step. */

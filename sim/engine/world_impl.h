@@ -107,6 +107,25 @@ typedef struct cfx_lane {
     char pad[128];
 } cfx_lane;
 
+/* The routing table as a hop reads it, laid out for the gather of one entry per hop
+ * (cfx_world__hop_view fills it after every routing phase): for each commodity and node,
+ * the table's arc and what the table says of the node, in one 8-byte entry instead of
+ * three arrays and a comparison; and each arc's hours, end and road in one 16-byte entry. */
+enum {
+    CFX_GO_MOVE, /* a route, and no reason to hold the cargo back */
+    CFX_GO_NONE, /* no route (cost not finite) */
+    CFX_GO_HOLD  /* excess above what waiting costs: a shipper holds it */
+};
+typedef struct cfx_go {
+    int32_t arc;  /* routes.next_arc */
+    int32_t what; /* CFX_GO_* */
+} cfx_go;
+typedef struct cfx_arc_go {
+    double hours; /* routes.arc_hours */
+    int32_t to;   /* net->arc_to */
+    int32_t edge; /* net->arc_edge */
+} cfx_arc_go;
+
 /* Result of the parallel phase for one due shipment (written only by its own iteration). */
 typedef struct cfx_hop {
     int32_t arc;   /* arc to take, -1: none */
@@ -154,6 +173,8 @@ struct cfx_world {
     long n_closed_to;           /* entries of closed_to set */
 
     cfx_routes routes;
+    cfx_go *go;            /* n_comm x n_nodes: routes as a hop reads them (cfx_go) */
+    cfx_arc_go *arc_go;    /* n_arcs */
     cfx_plan plan;             /* the capacity plan (active when some capacity can bind) */
     int64_t truck_kg;          /* every shipment's load */
     double *cargo_grade;       /* n_cargo x n_products: a cargo kind's mean grades over its
@@ -289,6 +310,8 @@ int cfx_world__dispatch(cfx_world *w, double now_h);
 int cfx_world__process_due(cfx_world *w, long day);
 /* After a network change, everything waiting for a route tries again now. */
 int cfx_world__requeue_waiting(cfx_world *w);
+/* After a routing phase: the routing table as a hop reads it (go, arc_go). */
+void cfx_world__hop_view(cfx_world *w);
 
 /* ---- plan.c: the engine's side of the capacity plan ---- */
 
