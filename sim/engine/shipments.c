@@ -489,6 +489,29 @@ static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, si
     }
 }
 
+/* Files a lane's filings in order: cfx_cal__file_step with the calendar's fields read
+ * once (the serial part of a round on more than one thread). */
+static int file_lane(cfx_world *w, const cfx_filing *f, size_t n)
+{
+    long now = w->step;
+    size_t nb = w->cal.n;
+    cfx_bucket *ring = w->cal.b;
+    for (size_t i = 0; i < n; i++) {
+        long st = f[i].step < now ? now : f[i].step;
+        if ((size_t)(st - now) < nb) {
+            cfx_bucket *b = &ring[(size_t)st & (nb - 1)];
+            if (b->n < b->cap) {
+                b->ids[b->n++] = f[i].id;
+                continue;
+            }
+        }
+        int rc = cfx_cal__file_slow(w, f[i].id, st);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* Joins the lanes in thread order: the totals, then the freed slots, the waiting list and
  * the calendar filings in the order one thread would have made them. */
 static int join_lanes(cfx_world *w, int lanes)
@@ -511,11 +534,9 @@ static int join_lanes(cfx_world *w, int lanes)
             if (rc)
                 return rc;
         }
-        for (size_t i = 0; i < l->n_filed; i++) {
-            int rc = cfx_cal__file_step(w, l->filed[i].id, l->filed[i].step);
-            if (rc)
-                return rc;
-        }
+        int rc = file_lane(w, l->filed, l->n_filed);
+        if (rc)
+            return rc;
     }
     return 0;
 }
