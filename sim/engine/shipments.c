@@ -171,8 +171,10 @@ static inline int seized(const cfx_world *w, int32_t id, int32_t node, int32_t o
     const cfx_scenario *s = w->s;
     int32_t holder = w->controller[node];
     int hostile = holder != own && cfx_in_set(s, s->groups[holder].hostile_seize_products, cargo);
-    double p = 1 - (1 - w->node_seize_p[node]) *
-                       (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
+    double node_p = w->node_seize_p[node];
+    if (node_p == 0 && !(hostile && s->groups[holder].hostile_seize_p != 0))
+        return 0; /* p below is exactly 0 (the common case: no checkpoint, no hostile holder) */
+    double p = 1 - (1 - node_p) * (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
     if (!(p > 0))
         return 0;
     cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, w->ships.serial[id], w->ships.s[id].hops);
@@ -216,8 +218,9 @@ plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *ou
         return;
     }
     int32_t own = x->origin_group;
-    size_t key = cfx_close_key(s, (size_t)own, cargo), k = cargo * s->n_groups + (size_t)own;
-    if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)])
+    size_t k = cargo * s->n_groups + (size_t)own;
+    if (w->n_closed_to &&
+        w->closed_to[cfx_closed_index(s, (size_t)node, cfx_close_key(s, (size_t)own, cargo))])
         return; /* a gate closed to this cargo: it waits there */
     cfx_go go = w->go[k * s->n_nodes + (size_t)node];
     if (go.what == CFX_GO_NONE)
@@ -235,7 +238,7 @@ plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *ou
         int32_t p = sh->path[id];
         if (p >= 0 && sh->path_pos[id] < w->plan.path[p].len) {
             int32_t a = w->plan.arcs[w->plan.path[p].start + sh->path_pos[id]];
-            out->arc = arc_open(w, a, key) ? a : -1;
+            out->arc = arc_open(w, a, cfx_close_key(s, (size_t)own, cargo)) ? a : -1;
         }
         return;
     }
@@ -359,23 +362,25 @@ apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
         if (x->why == CFX_WHY_CAPACITY)
             QUEUE(node, -kg);
     }
-    switch (h->action) {
-    case CFX_HOP_DELIVER:
-    case CFX_HOP_LOSE:
-    case CFX_HOP_SEIZE:
-        retire(w, lane, id, h->action, par);
-        return;
-    case CFX_HOP_WAIT:
-        stop(w, lane, id, CFX_WHY_ROUTE, day, par);
-        return;
-    case CFX_HOP_HOLD:
-        stop(w, lane, id, CFX_WHY_HELD, day, par);
-        return;
-    case CFX_HOP_DEFER: /* no capacity left today: wait at the node for tomorrow's */
-        stop(w, lane, id, CFX_WHY_CAPACITY, day, par);
-        return;
-    default:
-        break;
+    if (h->action != CFX_HOP_MOVE) { /* (a move, by far the most common, skips the switch) */
+        switch (h->action) {
+        case CFX_HOP_DELIVER:
+        case CFX_HOP_LOSE:
+        case CFX_HOP_SEIZE:
+            retire(w, lane, id, h->action, par);
+            return;
+        case CFX_HOP_WAIT:
+            stop(w, lane, id, CFX_WHY_ROUTE, day, par);
+            return;
+        case CFX_HOP_HOLD:
+            stop(w, lane, id, CFX_WHY_HELD, day, par);
+            return;
+        case CFX_HOP_DEFER: /* no capacity left today: wait at the node for tomorrow's */
+            stop(w, lane, id, CFX_WHY_CAPACITY, day, par);
+            return;
+        default:
+            break;
+        }
     }
     const cfx_arc_go *ag = &w->arc_go[h->arc];
     int32_t e = ag->edge;
