@@ -58,7 +58,7 @@ static void compact(cfx_world *w)
     }
     cfx_ships *sh = &w->ships;
     for (size_t id = 0; id < sh->cap; id++)
-        if (sh->state[id] != CFX_SHIP_FREE && sh->path[id] >= 0)
+        if (sh->s[id].state != CFX_SHIP_FREE && sh->path[id] >= 0)
             sh->path[id] = pl->remap[sh->path[id]];
     pl->n_path = keep;
     pl->n_arcs = arcs;
@@ -90,12 +90,12 @@ static void room(cfx_world *w)
     const cfx_ships *sh = &w->ships;
     for (size_t id = 0; id < sh->cap; id++) {
         int32_t p = sh->path[id];
-        if (sh->state[id] == CFX_SHIP_FREE || sh->state[id] == CFX_SHIP_MOVING || p < 0 ||
+        if (sh->s[id].state == CFX_SHIP_FREE || sh->s[id].state == CFX_SHIP_MOVING || p < 0 ||
             sh->path_pos[id] >= pl->path[p].len)
             continue;
         int32_t a = pl->arcs[pl->path[p].start + sh->path_pos[id]];
         int32_t v = w->net->arc_from[a], e = w->net->arc_edge[a];
-        size_t cargo = (size_t)s->mine_cargo[sh->mine[id]];
+        size_t cargo = (size_t)s->mine_cargo[sh->s[id].mine];
         if (pl->node_room[v] != INT64_MAX && cfx_in_set(s, s->node_capacity_products[v], cargo))
             pl->node_room[v]--;
         if (pl->edge_room[e] != INT64_MAX)
@@ -118,11 +118,11 @@ static void supply(cfx_world *w)
     memset(pl->supply, 0, s->n_cargo * ng * n * sizeof *pl->supply);
     const cfx_ships *sh = &w->ships;
     for (size_t id = 0; id < sh->cap; id++) {
-        if (sh->state[id] == CFX_SHIP_FREE || sh->state[id] == CFX_SHIP_MOVING ||
+        if (sh->s[id].state == CFX_SHIP_FREE || sh->s[id].state == CFX_SHIP_MOVING ||
             sh->path[id] >= 0)
             continue;
-        size_t k = (size_t)s->mine_cargo[sh->mine[id]] * ng + (size_t)sh->origin_group[id];
-        pl->supply[k * n + (size_t)sh->node[id]]++;
+        size_t k = (size_t)s->mine_cargo[sh->s[id].mine] * ng + (size_t)sh->s[id].origin_group;
+        pl->supply[k * n + (size_t)sh->s[id].node]++;
     }
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t v = s->mine_node[m];

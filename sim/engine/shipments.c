@@ -38,18 +38,14 @@ int cfx_world__dispatch(cfx_world *w, double now_h)
             int32_t id = sh->free_list[--sh->n_free];
             sh->n_active++;
             int32_t node = s->mine_node[m];
-            sh->node[id] = node;
-            sh->t_h[id] = now_h;
-            sh->kg[id] = (int32_t)truck_kg;
-            sh->mine[id] = (int32_t)m;
-            sh->origin_group[id] = w->controller[node];
+            sh->s[id] = (cfx_ship){.node = node, .t_h = now_h, .kg = (int32_t)truck_kg,
+                                   .mine = (int32_t)m, .origin_group = w->controller[node],
+                                   .hops = 0, .arc = -1,
+                                   /* at the node, counted in its stock */
+                                   .state = CFX_SHIP_QUEUED, .why = CFX_WHY_NONE};
             sh->serial[id] = sh->next_serial++;
-            sh->hops[id] = 0;
-            sh->arc[id] = -1;
             sh->path[id] = -1;
             sh->path_pos[id] = 0;
-            sh->state[id] = CFX_SHIP_QUEUED; /* at the node, counted in its stock */
-            sh->why[id] = CFX_WHY_NONE;
             w->mine_pile_kg[m] -= truck_kg;
             int rc = cfx_cal__file(w, id, now_h);
             if (rc)
@@ -65,19 +61,20 @@ int cfx_world__dispatch(cfx_world *w, double now_h)
 static inline double loss_chance(const cfx_world *w, int32_t id, double now_h)
 {
     const cfx_ships *sh = &w->ships;
-    int32_t node = sh->node[id], came = sh->arc[id];
-    double here_h = sh->t_h[id] > now_h ? sh->t_h[id] : now_h;
+    const cfx_ship *x = &sh->s[id];
+    int32_t node = x->node, came = x->arc;
+    double here_h = x->t_h > now_h ? x->t_h : now_h;
     double p = 0;
-    if (sh->t_h[id] < w->strike_until_h) { /* else no strike window can hold either time */
-        if (sh->state[id] == CFX_SHIP_MOVING && came >= 0) {
+    if (x->t_h < w->strike_until_h) { /* else no strike window can hold either time */
+        if (x->state == CFX_SHIP_MOVING && came >= 0) {
             int32_t e = w->net->arc_edge[came];
-            if (sh->t_h[id] >= w->edge_strike_start_h[e] && sh->t_h[id] < w->edge_strike_end_h[e])
+            if (x->t_h >= w->edge_strike_start_h[e] && x->t_h < w->edge_strike_end_h[e])
                 p = w->edge_strike_p[e];
         }
         if (here_h >= w->node_strike_start_h[node] && here_h < w->node_strike_end_h[node])
             p = 1 - (1 - p) * (1 - w->node_strike_p[node]);
     }
-    if (sh->state[id] == CFX_SHIP_MOVING && w->node_status[node] == CFX_STATUS_CONTESTED)
+    if (x->state == CFX_SHIP_MOVING && w->node_status[node] == CFX_STATUS_CONTESTED)
         p = 1 - (1 - p) * (1 - w->s->contested_loss_p); /* it ran into a fight */
     return p;
 }
@@ -89,9 +86,10 @@ static inline double arrival_h(const cfx_world *w, int32_t id, int32_t arc, doub
 {
     const cfx_scenario *s = w->s;
     const cfx_ships *sh = &w->ships;
-    double t = (sh->t_h[id] > now_h ? sh->t_h[id] : now_h) + w->routes.arc_hours[arc];
-    if (s->gate_clearance_hours > 0 && s->node_kind[w->net->arc_to[arc]] == CFX_NODE_GATE) {
-        cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], sh->hops[id]);
+    const cfx_ship *x = &sh->s[id];
+    double t = (x->t_h > now_h ? x->t_h : now_h) + w->arc_go[arc].hours;
+    if (s->gate_clearance_hours > 0 && s->node_kind[w->arc_go[arc].to] == CFX_NODE_GATE) {
+        cfx_rng_key(rng, s->seed, CFX_STREAM_GATE, sh->serial[id], x->hops);
         t += gsl_ran_exponential(rng, s->gate_clearance_hours);
     }
     return t;
@@ -110,18 +108,15 @@ static inline int arc_open(const cfx_world *w, int32_t arc, size_t key)
            !(w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)v, key)]);
 }
 
-/* The arc a shipment of commodity k takes from node when no plan binds it: the routing
- * table's, or with dispersion a logit choice among the arcs that bring it closer to a
- * market (Dial's efficient links; a recursive logit), by how much more each costs than the
- * best: P(a) ~ exp(-(c_a + C(v) - C(node)) / dispersion). */
-static int32_t choose_arc(const cfx_world *w, int32_t id, int32_t node, size_t k, gsl_rng *rng)
+/* With dispersion, a logit choice among the arcs that bring shipment id closer to a market
+ * (Dial's efficient links; a recursive logit), by how much more each costs than the best:
+ * P(a) ~ exp(-(c_a + C(v) - C(node)) / dispersion); best when rounding leaves none. */
+static int32_t choose_arc_logit(const cfx_world *w, int32_t id, int32_t node, size_t k,
+                                int32_t best, gsl_rng *rng)
 {
     const cfx_routes *r = &w->routes;
     size_t row = k * w->s->n_nodes, na = w->net->n_arcs;
-    int32_t best = r->next_arc[row + (size_t)node];
     double mu = r->dispersion_usd_per_t;
-    if (!(mu > 0) || !r->arc_cost_k)
-        return best;
     const double *ac = r->arc_cost_k + k * na;
     double cu = r->cost[row + (size_t)node], sum = 0;
     for (int32_t a = w->net->out_start[node]; a < w->net->out_start[node + 1]; a++) {
@@ -129,7 +124,7 @@ static int32_t choose_arc(const cfx_world *w, int32_t id, int32_t node, size_t k
         if (ac[a] >= 0 && cv < cu)
             sum += exp(-fmax(0, ac[a] + cv - cu) / mu);
     }
-    cfx_rng_key(rng, w->s->seed, CFX_STREAM_ROUTE, w->ships.serial[id], w->ships.hops[id]);
+    cfx_rng_key(rng, w->s->seed, CFX_STREAM_ROUTE, w->ships.serial[id], w->ships.s[id].hops);
     double u = gsl_rng_uniform(rng) * sum;
     for (int32_t a = w->net->out_start[node]; a < w->net->out_start[node + 1]; a++) {
         double cv = r->cost[row + (size_t)w->net->arc_to[a]];
@@ -139,32 +134,66 @@ static int32_t choose_arc(const cfx_world *w, int32_t id, int32_t node, size_t k
     return best; /* rounding left u at 0 after the last arc */
 }
 
+/* The arc a shipment of commodity k takes from node when no plan binds it: the routing
+ * table's (best), or with dispersion the logit choice above. */
+static inline int32_t choose_arc(const cfx_world *w, int32_t id, int32_t node, size_t k,
+                                 int32_t best, gsl_rng *rng)
+{
+    const cfx_routes *r = &w->routes;
+    if (!(r->dispersion_usd_per_t > 0) || !r->arc_cost_k)
+        return best;
+    return choose_arc_logit(w, id, node, k, best, rng);
+}
+
+void cfx_world__hop_view(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    const cfx_routes *r = &w->routes;
+    size_t n = s->n_nodes, nk = s->n_cargo * s->n_groups;
+    for (size_t k = 0; k < nk; k++)
+        for (size_t v = 0; v < n; v++) {
+            size_t at = k * n + v;
+            w->go[at].arc = r->next_arc[at];
+            w->go[at].what = !isfinite(r->cost[at])                 ? CFX_GO_NONE
+                             : r->excess[at] > r->hold_usd_per_t[k] ? CFX_GO_HOLD
+                                                                    : CFX_GO_MOVE;
+        }
+    for (size_t a = 0; a < w->net->n_arcs; a++)
+        w->arc_go[a] = (cfx_arc_go){.hours = r->arc_hours[a], .to = w->net->arc_to[a],
+                                    .edge = w->net->arc_edge[a]};
+}
+
 /* Whether a shipment leaving node is seized there: a checkpoint, or a node held by a group
  * that seizes other groups' cargo. One draw per shipment and hop. */
-static int seized(const cfx_world *w, int32_t id, int32_t node, int32_t own, size_t cargo,
+static inline int seized(const cfx_world *w, int32_t id, int32_t node, int32_t own, size_t cargo,
                   gsl_rng *rng)
 {
     const cfx_scenario *s = w->s;
     int32_t holder = w->controller[node];
     int hostile = holder != own && cfx_in_set(s, s->groups[holder].hostile_seize_products, cargo);
-    double p = 1 - (1 - w->node_seize_p[node]) *
-                       (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
+    double node_p = w->node_seize_p[node];
+    if (node_p == 0 && !(hostile && s->groups[holder].hostile_seize_p != 0))
+        return 0; /* p below is exactly 0 (the common case: no checkpoint, no hostile holder) */
+    double p = 1 - (1 - node_p) * (1 - (hostile ? s->groups[holder].hostile_seize_p : 0));
     if (!(p > 0))
         return 0;
-    cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, w->ships.serial[id], w->ships.hops[id]);
+    cfx_rng_key(rng, s->seed, CFX_STREAM_SEIZE, w->ships.serial[id], w->ships.s[id].hops);
     return gsl_rng_uniform(rng) < p;
 }
 
 /* The next move of one shipment; reads shared state, writes only *out. Under a capacity
  * plan the move's arc is its path's next one (or -1: to be assigned), taken or deferred by
  * the serial capacity pass, which also times it. */
-static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *out)
+static inline __attribute__((always_inline)) void
+plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng, cfx_hop *out)
 {
     const cfx_ships *sh = &w->ships;
     const cfx_scenario *s = w->s;
-    int32_t node = sh->node[id];
+    const cfx_ship *x = &sh->s[id];
+    int32_t node = x->node;
     uint8_t st = w->node_status[node];
     out->arc = -1;
+    out->step = 0;
     out->t_arr = 0;
     out->action = CFX_HOP_WAIT;
     if (st == CFX_STATUS_DESTROYED) {
@@ -175,7 +204,7 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
      * however often it is looked at). */
     double p_strike = loss_chance(w, id, now_h);
     if (p_strike > 0) {
-        cfx_rng_key(rng, s->seed, CFX_STREAM_STRIKE, sh->serial[id], sh->hops[id]);
+        cfx_rng_key(rng, s->seed, CFX_STREAM_STRIKE, sh->serial[id], x->hops);
         if (gsl_rng_uniform(rng) < p_strike) {
             out->action = CFX_HOP_LOSE;
             return;
@@ -183,19 +212,20 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
     }
     if (st == CFX_STATUS_CUT || st == CFX_STATUS_CLOSED)
         return; /* wait */
-    size_t cargo = (size_t)s->mine_cargo[sh->mine[id]];
+    size_t cargo = (size_t)s->mine_cargo[x->mine];
     if (s->node_kind[node] == CFX_NODE_MARKET && cfx_buys(s, (size_t)node, cargo)) {
         out->action = CFX_HOP_DELIVER;
         return;
     }
-    int32_t own = sh->origin_group[id];
-    size_t key = cfx_close_key(s, (size_t)own, cargo), k = cargo * s->n_groups + (size_t)own;
-    if (w->n_closed_to && w->closed_to[cfx_closed_index(s, (size_t)node, key)])
+    int32_t own = x->origin_group;
+    size_t k = cargo * s->n_groups + (size_t)own;
+    if (w->n_closed_to &&
+        w->closed_to[cfx_closed_index(s, (size_t)node, cfx_close_key(s, (size_t)own, cargo))])
         return; /* a gate closed to this cargo: it waits there */
-    size_t at = k * s->n_nodes + (size_t)node;
-    if (!isfinite(w->routes.cost[at]))
+    cfx_go go = w->go[k * s->n_nodes + (size_t)node];
+    if (go.what == CFX_GO_NONE)
         return; /* no route */
-    if (w->routes.excess[at] > w->routes.hold_usd_per_t[k]) {
+    if (go.what == CFX_GO_HOLD) {
         out->action = CFX_HOP_HOLD;
         return;
     }
@@ -208,11 +238,11 @@ static void plan_hop(const cfx_world *w, int32_t id, double now_h, gsl_rng *rng,
         int32_t p = sh->path[id];
         if (p >= 0 && sh->path_pos[id] < w->plan.path[p].len) {
             int32_t a = w->plan.arcs[w->plan.path[p].start + sh->path_pos[id]];
-            out->arc = arc_open(w, a, key) ? a : -1;
+            out->arc = arc_open(w, a, cfx_close_key(s, (size_t)own, cargo)) ? a : -1;
         }
         return;
     }
-    int32_t arc = choose_arc(w, id, node, k, rng);
+    int32_t arc = choose_arc(w, id, node, k, go.arc, rng);
     out->arc = arc;
     out->t_arr = arrival_h(w, id, arc, now_h, rng);
     out->step = (int32_t)cfx_step_of(w, out->t_arr);
@@ -245,53 +275,69 @@ int64_t cfx_world__cap_kg(double cap_t)
             (lane)->list[(lane)->n_##list++] = (item);                                     \
     } while (0)
 
+/* A calendar filing made while a round is applied: at once on one thread (in the order the
+ * join would make it), kept in the lane and joined in thread order on more. */
+#define FILE_HOP(lane, id, st)                                                             \
+    do {                                                                                   \
+        if (!par) {                                                                        \
+            if (cfx_cal__file_step(w, (id), (st)))                                         \
+                (lane)->failed = 1;                                                        \
+        } else {                                                                           \
+            LANE_PUSH(lane, filed, ((cfx_filing){(id), (st)}));                            \
+        }                                                                                  \
+    } while (0)
+
 /* Counts kg more (or less) waiting at node for capacity. */
 #define QUEUE(node, kg) ADD(w->queued_kg[node], kg)
 
 /* A shipment stops at its node: counted in its stock, and in the waiting list (a new
  * route or a change of conditions requeues it) or, for capacity, filed for tomorrow. */
-static inline void stop(cfx_world *w, cfx_lane *lane, int32_t id, int why, long day, int par)
+static inline __attribute__((always_inline)) void
+stop(cfx_world *w, cfx_lane *lane, int32_t id, int why, long day, int par)
 {
     cfx_ships *sh = &w->ships;
-    int32_t node = sh->node[id];
-    int64_t kg = sh->kg[id];
+    cfx_ship *x = &sh->s[id];
+    int32_t node = x->node;
+    int64_t kg = x->kg;
     ADD(w->stock_kg[node], kg);
-    sh->why[id] = (uint8_t)why;
+    x->why = (uint8_t)why;
     if (why == CFX_WHY_CAPACITY) {
         QUEUE(node, kg);
-        sh->state[id] = CFX_SHIP_QUEUED;
-        sh->t_h[id] = (double)(day + 1) * 24.0;
-        LANE_PUSH(lane, filed, ((cfx_filing){id, (int32_t)cfx_step_of(w, sh->t_h[id])}));
+        x->state = CFX_SHIP_QUEUED;
+        x->t_h = (double)(day + 1) * 24.0;
+        FILE_HOP(lane, id, (int32_t)cfx_step_of(w, x->t_h));
         return;
     }
-    sh->t_h[id] = fmax(sh->t_h[id], (double)w->step * w->s->step_hours);
-    sh->state[id] = CFX_SHIP_WAITING;
+    x->t_h = fmax(x->t_h, (double)w->step * w->s->step_hours);
+    x->state = CFX_SHIP_WAITING;
     LANE_PUSH(lane, waiting, id);
 }
 
 /* A shipment's last hop: delivered at a market, lost or seized; its slot is freed. */
-static inline void retire(cfx_world *w, cfx_lane *lane, int32_t id, int action, int par)
+static inline __attribute__((always_inline)) void
+retire(cfx_world *w, cfx_lane *lane, int32_t id, int action, int par)
 {
     cfx_ships *sh = &w->ships;
-    int32_t node = sh->node[id];
-    int64_t kg = sh->kg[id];
+    cfx_ship *x = &sh->s[id];
+    int32_t node = x->node;
+    int64_t kg = x->kg;
     if (action == CFX_HOP_DELIVER) {
         lane->arrived_kg += kg;
         (par ? lane->through_kg : w->through_kg)[node] += kg;
         (par ? lane->delivered_at_kg : w->delivered_at_kg)[node] += kg;
-        (par ? lane->by_group_kg : w->by_group_kg)[sh->origin_group[id]] += kg;
-        (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[sh->mine[id]] += kg;
+        (par ? lane->by_group_kg : w->by_group_kg)[x->origin_group] += kg;
+        (par ? lane->delivered_mine_kg : w->delivered_mine_kg)[x->mine] += kg;
     } else if (action == CFX_HOP_LOSE) {
         lane->lost_kg += kg;
     } else {
         /* valued when booked: for the node's holder, who sells it on, and against the group
          * whose cargo it was */
-        size_t nc = w->s->n_cargo, cargo = (size_t)w->s->mine_cargo[sh->mine[id]];
+        size_t nc = w->s->n_cargo, cargo = (size_t)w->s->mine_cargo[x->mine];
         lane->seized_kg += kg;
         (par ? lane->seized_node_kg : w->seized_node_kg)[(size_t)node * nc + cargo] += kg;
-        (par ? lane->seized_from_kg : w->seized_from_kg)[(size_t)sh->origin_group[id] * nc + cargo] += kg;
+        (par ? lane->seized_from_kg : w->seized_from_kg)[(size_t)x->origin_group * nc + cargo] += kg;
     }
-    sh->state[id] = CFX_SHIP_FREE;
+    x->state = CFX_SHIP_FREE;
     LANE_PUSH(lane, freed, id);
     lane->retired++;
 }
@@ -299,41 +345,46 @@ static inline void retire(cfx_world *w, cfx_lane *lane, int32_t id, int action, 
 /* Applies one planned move. Writes only shipment id's own slots, the lane's lists and
  * totals, and integer totals through ADD, so any split of a round over threads gives the
  * same state once the lanes are joined in order. */
-static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
+static inline __attribute__((always_inline)) void
+apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx_hop *h,
                              long day, int par)
 {
     const cfx_scenario *s = w->s;
     cfx_ships *sh = &w->ships;
-    int32_t node = sh->node[id];
-    int64_t kg = sh->kg[id];
-    if (sh->state[id] == CFX_SHIP_MOVING) {
+    cfx_ship *x = &sh->s[id];
+    int32_t node = x->node;
+    int64_t kg = x->kg;
+    if (x->state == CFX_SHIP_MOVING) {
         lane->in_transit_kg -= kg;
         lane->hop_events++;
     } else {
         ADD(w->stock_kg[node], -kg);
-        if (sh->why[id] == CFX_WHY_CAPACITY)
+        if (x->why == CFX_WHY_CAPACITY)
             QUEUE(node, -kg);
     }
-    switch (h->action) {
-    case CFX_HOP_DELIVER:
-    case CFX_HOP_LOSE:
-    case CFX_HOP_SEIZE:
-        retire(w, lane, id, h->action, par);
-        return;
-    case CFX_HOP_WAIT:
-        stop(w, lane, id, CFX_WHY_ROUTE, day, par);
-        return;
-    case CFX_HOP_HOLD:
-        stop(w, lane, id, CFX_WHY_HELD, day, par);
-        return;
-    case CFX_HOP_DEFER: /* no capacity left today: wait at the node for tomorrow's */
-        stop(w, lane, id, CFX_WHY_CAPACITY, day, par);
-        return;
-    default:
-        break;
+    if (h->action != CFX_HOP_MOVE) { /* (a move, by far the most common, skips the switch) */
+        switch (h->action) {
+        case CFX_HOP_DELIVER:
+        case CFX_HOP_LOSE:
+        case CFX_HOP_SEIZE:
+            retire(w, lane, id, h->action, par);
+            return;
+        case CFX_HOP_WAIT:
+            stop(w, lane, id, CFX_WHY_ROUTE, day, par);
+            return;
+        case CFX_HOP_HOLD:
+            stop(w, lane, id, CFX_WHY_HELD, day, par);
+            return;
+        case CFX_HOP_DEFER: /* no capacity left today: wait at the node for tomorrow's */
+            stop(w, lane, id, CFX_WHY_CAPACITY, day, par);
+            return;
+        default:
+            break;
+        }
     }
-    int32_t e = w->net->arc_edge[h->arc];
-    size_t cargo = (size_t)s->mine_cargo[sh->mine[id]], nc = s->n_cargo;
+    const cfx_arc_go *ag = &w->arc_go[h->arc];
+    int32_t e = ag->edge;
+    size_t cargo = (size_t)s->mine_cargo[x->mine], nc = s->n_cargo;
     (par ? lane->edge_kg : w->edge_kg)[e] += kg;
     (par ? lane->through_kg : w->through_kg)[node] += kg;
     lane->in_transit_kg += kg;
@@ -341,18 +392,19 @@ static inline void apply_hop(cfx_world *w, cfx_lane *lane, int32_t id, const cfx
      * gate, the holder's toll go to whoever holds the node; the export levy, to the group
      * whose mine the cargo came from. */
     (par ? lane->levy_node_kg : w->levy_node_kg)[(size_t)node * nc + cargo] += kg;
-    int32_t own = sh->origin_group[id];
+    int32_t own = x->origin_group;
     if (s->node_kind[node] == CFX_NODE_GATE &&
         cfx_in_set(s, s->groups[own].export_levy_products, cargo))
         (par ? lane->levy_export_kg : w->levy_export_kg)[(size_t)own * nc + cargo] += kg;
-    sh->node[id] = w->net->arc_to[h->arc];
-    sh->t_h[id] = h->t_arr;
-    sh->hops[id]++;
-    sh->arc[id] = h->arc;
-    sh->path_pos[id] += sh->path[id] >= 0;
-    sh->state[id] = CFX_SHIP_MOVING;
-    sh->why[id] = CFX_WHY_NONE;
-    LANE_PUSH(lane, filed, ((cfx_filing){id, h->step}));
+    x->node = ag->to;
+    x->t_h = h->t_arr;
+    x->hops++;
+    x->arc = h->arc;
+    if (w->plan.active) /* else no shipment has a path */
+        sh->path_pos[id] += sh->path[id] >= 0;
+    x->state = CFX_SHIP_MOVING;
+    x->why = CFX_WHY_NONE;
+    FILE_HOP(lane, id, h->step);
 }
 
 /* Under the capacity plan, a shipment with no path (or one it can no longer follow) takes
@@ -363,8 +415,8 @@ static int32_t take_path(cfx_world *w, int32_t id, gsl_rng *rng)
     const cfx_scenario *s = w->s;
     cfx_ships *sh = &w->ships;
     cfx_plan *pl = &w->plan;
-    size_t k = (size_t)s->mine_cargo[sh->mine[id]] * s->n_groups + (size_t)sh->origin_group[id];
-    int32_t first = pl->first[k * s->n_nodes + (size_t)sh->node[id]], pick = -1;
+    size_t k = (size_t)s->mine_cargo[sh->s[id].mine] * s->n_groups + (size_t)sh->s[id].origin_group;
+    int32_t first = pl->first[k * s->n_nodes + (size_t)sh->s[id].node], pick = -1;
     double mu = w->routes.dispersion_usd_per_t, c0 = INFINITY, sum = 0;
     for (int32_t p = first; p >= 0; p = pl->path[p].next)
         if (pl->path[p].allot > 0) {
@@ -375,7 +427,7 @@ static int32_t take_path(cfx_world *w, int32_t id, gsl_rng *rng)
         for (int32_t p = first; p >= 0; p = pl->path[p].next)
             if (pl->path[p].allot > 0)
                 sum += exp(-(pl->path[p].cost_usd_per_t - c0) / mu);
-        cfx_rng_key(rng, s->seed, CFX_STREAM_ROUTE, sh->serial[id], sh->hops[id]);
+        cfx_rng_key(rng, s->seed, CFX_STREAM_ROUTE, sh->serial[id], sh->s[id].hops);
         double u = gsl_rng_uniform(rng) * sum;
         for (int32_t p = first; p >= 0; p = pl->path[p].next)
             if (pl->path[p].allot > 0 && (u -= exp(-(pl->path[p].cost_usd_per_t - c0) / mu)) < 0) {
@@ -425,9 +477,9 @@ static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, si
     for (size_t i = 0; i < n; i++) {
         if (hops[i].action != CFX_HOP_MOVE)
             continue;
-        int32_t id = ids[i], node = sh->node[id], e = w->net->arc_edge[hops[i].arc];
-        int64_t kg = sh->kg[id];
-        size_t cargo = (size_t)w->s->mine_cargo[sh->mine[id]];
+        int32_t id = ids[i], node = sh->s[id].node, e = w->net->arc_edge[hops[i].arc];
+        int64_t kg = sh->s[id].kg;
+        size_t cargo = (size_t)w->s->mine_cargo[sh->s[id].mine];
         if (cfx_world__node_left(w, node, cargo) < kg || cfx_world__edge_left(w, e) < kg) {
             hops[i].action = CFX_HOP_DEFER;
             continue;
@@ -440,6 +492,29 @@ static void resolve_capacity(cfx_world *w, const int32_t *ids, cfx_hop *hops, si
             hops[i].step = (int32_t)cfx_step_of(w, hops[i].t_arr);
         }
     }
+}
+
+/* Files a lane's filings in order: cfx_cal__file_step with the calendar's fields read
+ * once (the serial part of a round on more than one thread). */
+static int file_lane(cfx_world *w, const cfx_filing *f, size_t n)
+{
+    long now = w->step;
+    size_t nb = w->cal.n;
+    cfx_bucket *ring = w->cal.b;
+    for (size_t i = 0; i < n; i++) {
+        long st = f[i].step < now ? now : f[i].step;
+        if ((size_t)(st - now) < nb) {
+            cfx_bucket *b = &ring[(size_t)st & (nb - 1)];
+            if (b->n < b->cap) {
+                b->ids[b->n++] = f[i].id;
+                continue;
+            }
+        }
+        int rc = cfx_cal__file_slow(w, f[i].id, st);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 /* Joins the lanes in thread order: the totals, then the freed slots, the waiting list and
@@ -464,11 +539,9 @@ static int join_lanes(cfx_world *w, int lanes)
             if (rc)
                 return rc;
         }
-        for (size_t i = 0; i < l->n_filed; i++) {
-            int rc = cfx_cal__file_step(w, l->filed[i].id, l->filed[i].step);
-            if (rc)
-                return rc;
-        }
+        int rc = file_lane(w, l->filed, l->n_filed);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -496,25 +569,47 @@ static int process_slice(cfx_world *w, const int32_t *ids, size_t n, double now_
         l->failed = 0;
     }
     int cap = w->has_capacity;
-#pragma omp parallel num_threads(lanes) if (par)
+    if (!par) { /* one thread: the same steps, par constant in the inlined moves */
+        cfx_lane *lane = &w->lanes[0];
+        gsl_rng *rng = w->rngs[0];
+        if (!cap) {
+            for (size_t i = 0; i < n; i++) {
+                cfx_hop h;
+                plan_hop(w, ids[i], now_h, rng, &h);
+                apply_hop(w, lane, ids[i], &h, day, 0);
+            }
+        } else {
+            for (size_t i = 0; i < n; i++)
+                plan_hop(w, ids[i], now_h, rng, &hops[i]);
+            resolve_capacity(w, ids, hops, n, now_h, rng);
+            for (size_t i = 0; i < n; i++)
+                apply_hop(w, lane, ids[i], &hops[i], day, 0);
+        }
+        return join_lanes(w, 1);
+    }
+#pragma omp parallel num_threads(lanes)
     {
         int t = omp_get_thread_num();
         cfx_lane *lane = &w->lanes[t];
         /* Thread t takes a contiguous block (static schedule), so its lane lists come out in
          * shipment order. Without capacities a move depends on nothing another shipment
          * does in the round: each is planned and applied at once, with no barrier between. */
+        if (!cap) {
 #pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++) {
-            plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
-            if (!cap)
-                apply_hop(w, lane, ids[i], &hops[i], day, par);
-        }
-        if (cap) {
+            for (size_t i = 0; i < n; i++) {
+                cfx_hop h;
+                plan_hop(w, ids[i], now_h, w->rngs[t], &h);
+                apply_hop(w, lane, ids[i], &h, day, 1);
+            }
+        } else {
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < n; i++)
+                plan_hop(w, ids[i], now_h, w->rngs[t], &hops[i]);
 #pragma omp single
             resolve_capacity(w, ids, hops, n, now_h, w->rngs[0]);
 #pragma omp for schedule(static)
             for (size_t i = 0; i < n; i++)
-                apply_hop(w, lane, ids[i], &hops[i], day, par);
+                apply_hop(w, lane, ids[i], &hops[i], day, 1);
         }
     }
     return join_lanes(w, lanes);
@@ -554,7 +649,7 @@ int cfx_world__requeue_waiting(cfx_world *w)
     double now_h = (double)w->step * w->s->step_hours;
     for (size_t i = 0; i < w->n_waiting; i++) {
         int32_t id = w->waiting[i];
-        w->ships.state[id] = CFX_SHIP_QUEUED;
+        w->ships.s[id].state = CFX_SHIP_QUEUED;
         int rc = cfx_cal__file(w, id, now_h);
         if (rc)
             return rc;

@@ -1,5 +1,5 @@
-/* The shipment pool (structure of arrays with a free list) and the arrival calendar (one
- * bucket per step in a ring, and a far list beyond it). */
+/* The shipment pool (the hot fields in one array of structs, the rest in arrays, and a free
+ * list) and the arrival calendar (one bucket per step in a ring, and a far list beyond it). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,24 +14,34 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
     size_t cap = cfx_grow_cap(sh->cap, need, 1024);
     if (!cap || cap > INT32_MAX) /* ids are int32 */
         return CFX_ENOMEM;
+    /* The hot array is 64-byte aligned (two shipments a cache line), so it is moved by
+     * hand: realloc keeps only 16-byte alignment. cap is a multiple of 1024, so its size is
+     * a multiple of 64 as aligned_alloc wants. */
+    cfx_ship *hot = aligned_alloc(64, cap * sizeof *hot);
+    if (!hot)
+        return CFX_ENOMEM;
 #define RE(f)                                                   \
     do {                                                        \
         void *p = realloc(sh->f, cap * sizeof *sh->f);          \
-        if (!p)                                                 \
+        if (!p) {                                               \
+            free(hot);                                          \
             return CFX_ENOMEM;                                  \
+        }                                                       \
         sh->f = p;                                              \
     } while (0)
-    RE(node); RE(t_h); RE(kg); RE(mine); RE(origin_group); RE(serial); RE(hops); RE(arc);
-    RE(path); RE(path_pos); RE(state); RE(why); RE(free_list);
+    RE(serial); RE(path); RE(path_pos); RE(free_list);
 #undef RE
-#define ZERO(f) memset(sh->f + sh->cap, 0, (cap - sh->cap) * sizeof *sh->f)
+    if (sh->cap)
+        memcpy(hot, sh->s, sh->cap * sizeof *hot);
+    free(sh->s);
+    sh->s = hot;
     /* zeroed, as a checkpoint saves every slot */
-    ZERO(node); ZERO(t_h); ZERO(kg); ZERO(mine); ZERO(origin_group); ZERO(serial); ZERO(hops);
-    ZERO(arc); ZERO(path_pos); ZERO(why);
-#undef ZERO
+    memset(sh->s + sh->cap, 0, (cap - sh->cap) * sizeof *sh->s);
+    memset(sh->serial + sh->cap, 0, (cap - sh->cap) * sizeof *sh->serial);
+    memset(sh->path_pos + sh->cap, 0, (cap - sh->cap) * sizeof *sh->path_pos);
     /* New slots go on the free stack so that the lowest ids are taken first. */
     for (size_t i = cap; i > sh->cap; i--) {
-        sh->state[i - 1] = CFX_SHIP_FREE;
+        sh->s[i - 1].state = CFX_SHIP_FREE;
         sh->path[i - 1] = -1;
         sh->free_list[sh->n_free++] = (int32_t)(i - 1);
     }
@@ -41,9 +51,7 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
 
 void cfx_ships__free(cfx_ships *sh)
 {
-    free(sh->node); free(sh->t_h); free(sh->kg); free(sh->mine); free(sh->origin_group);
-    free(sh->serial); free(sh->hops); free(sh->arc); free(sh->state); free(sh->free_list);
-    free(sh->path); free(sh->path_pos); free(sh->why);
+    free(sh->s); free(sh->serial); free(sh->path); free(sh->path_pos); free(sh->free_list);
 }
 
 /* ---------------------------------------------------------------- calendar */
@@ -61,10 +69,8 @@ int cfx_cal__file(cfx_world *w, int32_t id, double t_h)
     return cfx_cal__file_step(w, id, cfx_step_of(w, t_h));
 }
 
-int cfx_cal__file_step(cfx_world *w, int32_t id, long st)
+int cfx_cal__file_slow(cfx_world *w, int32_t id, long st)
 {
-    if (st < w->step)
-        st = w->step;
     if ((size_t)(st - w->step) >= w->cal.n) {
         if (CFX_GROW(w->cal.far, w->cal.far_cap, w->cal.n_far + 1))
             return CFX_ENOMEM;
@@ -86,8 +92,9 @@ int cfx_cal__turn(cfx_world *w)
     w->cal.n_far = 0;
     for (size_t i = 0; i < n; i++) {
         int32_t id = w->cal.far[i];
-        if (cfx_step_of(w, w->ships.t_h[id]) - w->step < (long)w->cal.n) {
-            int rc = cfx_cal__file(w, id, w->ships.t_h[id]);
+        double t_h = w->ships.s[id].t_h;
+        if (cfx_step_of(w, t_h) - w->step < (long)w->cal.n) {
+            int rc = cfx_cal__file(w, id, t_h);
             if (rc)
                 return rc;
         } else {

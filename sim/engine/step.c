@@ -105,6 +105,7 @@ static int route(cfx_world *w, int changed, int replan)
                         .network_changed = changed, .routes = &w->routes,
                         .plan = replan ? &w->plan : NULL};
     int rc = run_phase(w, CFX_PHASE_ROUTING, &ctx);
+    cfx_world__hop_view(w);
     w->network_changed = 0;
     return rc;
 }

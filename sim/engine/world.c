@@ -53,6 +53,7 @@ static int alloc_arrays(cfx_world *w)
         ZALLOC(w->plan.supply, nk * n) || ZALLOC(w->plan.first, nk * n) ||
         ZALLOC(w->plan.node_room, n) || ZALLOC(w->plan.edge_room, m) ||
         ZALLOC(w->routes.arc_hours, na) || ZALLOC(w->routes.arc_cost, na) ||
+        ZALLOC(w->go, n * nk) || ZALLOC(w->arc_go, na) ||
         ZALLOC(w->routes.is_target, n) || ZALLOC(w->delivered_today_t, np) ||
         ZALLOC(w->mine_frac_kg, s->n_mines) || ZALLOC(w->stock_kg, n) ||
         ZALLOC(w->mine_pile_kg, s->n_mines) || ZALLOC(w->through_kg, n) ||
@@ -234,6 +235,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     if ((rc = alloc_arrays(w)))
         goto done;
     init_state(w);
+    cfx_world__hop_view(w); /* the table as it stands (empty) until routing fills it */
     if ((rc = alloc_calendar(w)) || (rc = alloc_threads(w)) ||
         (rc = init_models(w, opt ? opt->models : NULL, err)))
         goto done;
@@ -260,6 +262,7 @@ void cfx_world_free(cfx_world *w)
     cfx_network_free(w->net);
     free(w->node_status); free(w->edge_open); free(w->controller);
     free(w->routes.next_arc); free(w->routes.cost); free(w->routes.arc_hours);
+    free(w->go); free(w->arc_go);
     free(w->routes.arc_cost); free(w->routes.is_target); free(w->routes.excess);
     free(w->routes.hold_usd_per_t); free(w->routes.arc_cost_k);
     free(w->queued_kg); free(w->mine_made_kg); free(w->mine_made_prev_kg); free(w->cargo_grade);

@@ -8,9 +8,10 @@
 #include "engine/world_impl.h"
 
 /* What the future of a run depends on, saved between steps. Not saved: what alloc derives
- * from the scenario (the calendar's size, each cargo's grades), the routing table (recomputed:
- * routing is a function of the statuses, roads, controllers and levies, and every change to
- * those sets network_changed, so the table in force is the one they give), the commands
+ * from the scenario (the calendar's size, each cargo's grades), the routing table and the
+ * engine's view of it, go and arc_go (recomputed: routing is a function of the statuses,
+ * roads, controllers and levies, and every change to those sets network_changed, so the
+ * table in force is the one they give), the commands
  * (applied within their step), the hop scratch and the lanes (emptied within each round)
  * and the generators (every draw is keyed afresh). The daily counters are saved although
  * each day resets them, so that a checkpoint holds the whole state at any step. */
@@ -20,7 +21,6 @@ enum {
     L_GROUPS,
     L_MINES,
     L_PRODUCTS,
-    L_SHIPS,
     L_NODE_GROUPS, /* nodes x groups x cargo kinds */
     L_LEVIES,      /* groups x levies */
     L_NODE_CARGO,  /* nodes x cargo kinds */
@@ -80,12 +80,23 @@ static const cfx_ckpt_array world_arrays[] = {
     WA(obs.group_seizure_gain_usd, F64, L_GROUPS), WA(obs.group_seizure_loss_usd, F64, L_GROUPS)};
 #undef WA
 
-#define SA(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_ships, f), L_SHIPS}
-static const cfx_ckpt_array ship_arrays[] = {
-    SA(node, I32),   SA(t_h, F64),  SA(kg, I32),    SA(mine, I32), SA(origin_group, I32),
-    SA(serial, U64), SA(hops, U16), SA(arc, I32),   SA(state, U8), SA(path, I32),
-    SA(path_pos, U16), SA(why, U8)};
+/* The pool's fields, each saved as one array over the slots as before the hot fields moved
+ * into one struct (the saved layout is the same): the cfx_ship members are gathered into a
+ * scratch array to save and scattered from it on loading; the rest are arrays already. */
+#define SH(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_ship, f), sizeof(((cfx_ship *)0)->f), 1}
+#define SA(f, t) {#f, CFX_CKPT_##t, offsetof(cfx_ships, f), 0, 0}
+static const struct ship_field {
+    const char *name;
+    cfx_ckpt_type type;
+    size_t off;  /* in cfx_ship (hot) or of the array's pointer in cfx_ships */
+    size_t size; /* bytes, hot only */
+    int hot;
+} ship_arrays[] = {
+    SH(node, I32),   SH(t_h, F64),  SH(kg, I32),    SH(mine, I32), SH(origin_group, I32),
+    SA(serial, U64), SH(hops, U16), SH(arc, I32),   SH(state, U8), SA(path, I32),
+    SA(path_pos, U16), SH(why, U8)};
 #undef SA
+#undef SH
 static const cfx_ckpt_field ship_fields[] = {
     {"n_active", CFX_CKPT_SIZE, offsetof(cfx_ships, n_active)},
     {"next_serial", CFX_CKPT_U64, offsetof(cfx_ships, next_serial)}};
@@ -107,6 +118,30 @@ static int check_ids(cfx_ckpt *c, const char *name, const int32_t *ids, size_t n
     return cfx_ckpt_status(c);
 }
 
+/* The pool's arrays in ship_arrays' order; a hot field through a scratch array. */
+static int ship_arrays_checkpoint(cfx_ckpt *c, cfx_ships *sh, size_t cap)
+{
+    char *buf = malloc(cap ? cap * sizeof(double) : 1);
+    if (!buf)
+        return cfx_ckpt_fail(c, "world/ships", "out of memory");
+    for (size_t i = 0; i < NELEM(ship_arrays) && !cfx_ckpt_status(c); i++) {
+        const struct ship_field *f = &ship_arrays[i];
+        if (!f->hot) {
+            cfx_ckpt_data(c, f->name, f->type, cap, *(void **)((char *)sh + f->off));
+            continue;
+        }
+        int saving = cfx_ckpt_saving(c);
+        for (size_t id = 0; id < cap && saving; id++)
+            memcpy(buf + id * f->size, (char *)&sh->s[id] + f->off, f->size);
+        if (cfx_ckpt_data(c, f->name, f->type, cap, buf) || saving)
+            continue;
+        for (size_t id = 0; id < cap; id++)
+            memcpy((char *)&sh->s[id] + f->off, buf + id * f->size, f->size);
+    }
+    free(buf);
+    return cfx_ckpt_status(c);
+}
+
 /* The pool: every slot's arrays, the free stack and the counters. */
 static int ships_checkpoint(cfx_world *w, cfx_ckpt *c)
 {
@@ -123,8 +158,7 @@ static int ships_checkpoint(cfx_world *w, cfx_ckpt *c)
             return cfx_ckpt_fail(c, "cap", "not a size the pool can have");
         sh->n_free = n_free;
     }
-    size_t lens[L_NLENS] = {[L_SHIPS] = cap};
-    cfx_ckpt_arrays(c, ship_arrays, NELEM(ship_arrays), sh, lens);
+    ship_arrays_checkpoint(c, sh, cap);
     cfx_ckpt_data(c, "free_list", CFX_CKPT_I32, n_free, sh->free_list);
     cfx_ckpt_fields(c, ship_fields, NELEM(ship_fields), sh);
     if (!cfx_ckpt_saving(c) && !cfx_ckpt_status(c) && sh->n_active + n_free != cap)

@@ -16,7 +16,7 @@
 
 /* Shipment states. */
 enum { CFX_SHIP_FREE, CFX_SHIP_MOVING, CFX_SHIP_WAITING, CFX_SHIP_QUEUED };
-/* Why a shipment that is not moving waits (cfx_ships.why). */
+/* Why a shipment that is not moving waits (cfx_ship.why). */
 enum {
     CFX_WHY_NONE,     /* due to move (just loaded, or its turn came) */
     CFX_WHY_CAPACITY, /* no capacity left today on its path (the `queued` series) */
@@ -24,22 +24,32 @@ enum {
     CFX_WHY_ROUTE     /* no open route to a market that buys its cargo */
 };
 
-/* Shipments as structure of arrays with a free list; slots are reused, never freed. */
+/* What a hop reads and writes of one shipment, in one 32-byte struct: the pool's array of
+ * them is 64-byte aligned, so a shipment's hot fields sit in one cache line (a hop touches
+ * one line of the pool instead of one per array). */
+typedef struct cfx_ship {
+    double t_h;        /* hours since start: arrival at node, or when it started waiting */
+    int32_t node;      /* node it is at, or will reach at t_h */
+    int32_t arc;       /* arc it is on (MOVING) or came by, -1 before the first hop */
+    int32_t kg;        /* cargo, kg of concentrate */
+    int32_t mine;      /* mine of origin (index into the mines table) */
+    int32_t origin_group; /* controller of the mine when the cargo was mined */
+    uint16_t hops;     /* arcs travelled so far */
+    uint8_t state;     /* CFX_SHIP_* */
+    uint8_t why;       /* CFX_WHY_*: why it waits (not MOVING) */
+} cfx_ship;
+_Static_assert(sizeof(cfx_ship) == 32, "a shipment's hot fields fill half a cache line");
+
+/* The shipment pool with a free list; slots are reused, never freed. The hot fields are an
+ * array of cfx_ship; what only random draws and the capacity plan read stays in arrays of
+ * its own. */
 typedef struct cfx_ships {
     size_t cap;        /* slots allocated; arrays grow by doubling (pointers invalidated) */
     size_t n_active;   /* slots in use */
-    int32_t *node;     /* node it is at, or will reach at t_h */
-    double *t_h;       /* hours since start: arrival at node, or when it started waiting */
-    int32_t *kg;       /* cargo, kg of concentrate */
-    int32_t *mine;     /* mine of origin (index into the mines table) */
-    int32_t *origin_group; /* controller of the mine when the cargo was mined */
+    cfx_ship *s;       /* cap shipments, 64-byte aligned */
     uint64_t *serial;  /* creation number: keys its random numbers, unique over the run */
-    uint16_t *hops;    /* arcs travelled so far */
-    int32_t *arc;      /* arc it is on (MOVING) or came by, -1 before the first hop */
     int32_t *path;     /* capacity plan: the path it follows (cfx_plan), -1: none */
     uint16_t *path_pos; /* the index in its path of the next arc to take */
-    uint8_t *state;    /* CFX_SHIP_* */
-    uint8_t *why;      /* CFX_WHY_*: why it waits (not MOVING) */
     int32_t *free_list; /* cap - n_active free slot ids, used as a stack */
     size_t n_free;
     uint64_t next_serial;
@@ -97,6 +107,25 @@ typedef struct cfx_lane {
     char pad[128];
 } cfx_lane;
 
+/* The routing table as a hop reads it, laid out for the gather of one entry per hop
+ * (cfx_world__hop_view fills it after every routing phase): for each commodity and node,
+ * the table's arc and what the table says of the node, in one 8-byte entry instead of
+ * three arrays and a comparison; and each arc's hours, end and road in one 16-byte entry. */
+enum {
+    CFX_GO_MOVE, /* a route, and no reason to hold the cargo back */
+    CFX_GO_NONE, /* no route (cost not finite) */
+    CFX_GO_HOLD  /* excess above what waiting costs: a shipper holds it */
+};
+typedef struct cfx_go {
+    int32_t arc;  /* routes.next_arc */
+    int32_t what; /* CFX_GO_* */
+} cfx_go;
+typedef struct cfx_arc_go {
+    double hours; /* routes.arc_hours */
+    int32_t to;   /* net->arc_to */
+    int32_t edge; /* net->arc_edge */
+} cfx_arc_go;
+
 /* Result of the parallel phase for one due shipment (written only by its own iteration). */
 typedef struct cfx_hop {
     int32_t arc;   /* arc to take, -1: none */
@@ -144,6 +173,8 @@ struct cfx_world {
     long n_closed_to;           /* entries of closed_to set */
 
     cfx_routes routes;
+    cfx_go *go;            /* n_comm x n_nodes: routes as a hop reads them (cfx_go) */
+    cfx_arc_go *arc_go;    /* n_arcs */
     cfx_plan plan;             /* the capacity plan (active when some capacity can bind) */
     int64_t truck_kg;          /* every shipment's load */
     double *cargo_grade;       /* n_cargo x n_products: a cargo kind's mean grades over its
@@ -225,7 +256,20 @@ static inline long cfx_step_of(const cfx_world *w, double t_h)
 /* Files shipment id to be processed at the step containing t_h (or step st), never before
  * now. A step beyond the ring goes to the far list, looked at each time the ring turns. */
 int cfx_cal__file(cfx_world *w, int32_t id, double t_h);
-int cfx_cal__file_step(cfx_world *w, int32_t id, long st);
+int cfx_cal__file_slow(cfx_world *w, int32_t id, long st); /* a bucket to grow, or far */
+static inline int cfx_cal__file_step(cfx_world *w, int32_t id, long st)
+{
+    if (st < w->step)
+        st = w->step;
+    if ((size_t)(st - w->step) < w->cal.n) { /* within the ring, with room in the bucket */
+        cfx_bucket *b = &w->cal.b[(size_t)st & (w->cal.n - 1)];
+        if (b->n < b->cap) {
+            b->ids[b->n++] = id;
+            return 0;
+        }
+    }
+    return cfx_cal__file_slow(w, id, st);
+}
 /* At the start of each turn of the ring, the far list's shipments now within reach move
  * into their buckets, in the order they were filed. */
 int cfx_cal__turn(cfx_world *w);
@@ -266,6 +310,8 @@ int cfx_world__dispatch(cfx_world *w, double now_h);
 int cfx_world__process_due(cfx_world *w, long day);
 /* After a network change, everything waiting for a route tries again now. */
 int cfx_world__requeue_waiting(cfx_world *w);
+/* After a routing phase: the routing table as a hop reads it (go, arc_go). */
+void cfx_world__hop_view(cfx_world *w);
 
 /* ---- plan.c: the engine's side of the capacity plan ---- */
 
