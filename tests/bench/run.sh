@@ -6,10 +6,11 @@
 #   tests/bench/run.sh [BUILD_DIR]          default BUILD_DIR: build
 #   BENCH_DIR=/somewhere  where the synthetic scenarios and results go (default: a temp dir)
 #   BENCH_RUNS=5          timed runs per workload
-#   BENCH_ONLY="W1 W3"    run only these workloads
+#   BENCH_ONLY="W1 W3"    run only these workloads; `scaling` is the scaling series
+#                         (tests/bench/scaling.sh, which has its own settings)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh" "$@"
-ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5}
+ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5 scaling}
 : >"$RESULTS"
 
 want() { [[ " $ONLY " == *" $1 "* ]]; }
@@ -45,7 +46,8 @@ fi
 want W5 && measure W5-1thread 1 -- "$WORK/w2/scenario.yaml"
 want W5 && measure W5-2threads 2 -- "$WORK/w2/scenario.yaml"
 
-$PY - "$RESULTS" <<'PY'
+if [ -s "$RESULTS" ]; then
+  $PY - "$RESULTS" <<'PY'
 import json, sys
 rows = {r["workload"]: r for r in map(json.loads, open(sys.argv[1]))}
 print()
@@ -70,3 +72,8 @@ if "W4-step6h" in rows:
 if "W5-1thread" in rows and "W5-2threads" in rows:
     print(f"W5: 2 threads {ratio('W5-1thread', 'W5-2threads'):.2f} x as fast as 1 (target >= 1.7)")
 PY
+fi
+
+if want scaling; then
+  BENCH_DIR=$WORK bash "$ROOT/tests/bench/scaling.sh" "$BUILD"
+fi
