@@ -7,11 +7,15 @@ Two log-log panels: wall time and ns per hop event against shipments (at the fix
 count) and against nodes (at the fixed shipment count). Dashed: what the gather ceiling
 predicts, a run that did nothing but G random 4-byte gathers per hop event at the rate
 conflux-gather measured for the point's working set; each point is labelled with the
-achieved fraction of that ceiling. The figure goes to PNG (default: tests/bench/scaling.png,
-the README's), a Markdown table to stdout. Needs matplotlib (Agg) only for the figure.
+achieved fraction of that ceiling. Dotted: the network's fixed cost (the same network with
+1,000 shipments). The table's "ns/hop above footprint" is (wall - that cost) / hops, shown
+where the hops make at least a quarter of the wall time. The figure goes to PNG (default:
+tests/bench/scaling.png, the README's), a Markdown table to stdout. Needs matplotlib (Agg)
+only for the figure.
 """
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -38,20 +42,35 @@ def mib(b):
 
 def table(rows):
     out = ["| shipments | nodes | roads | hop events | wall s (median) | hops/s | ns/hop"
-           " | peak RSS MiB | B/shipment | gather ceiling (array MiB) | fraction |",
-           "|" + "---|" * 11]
+           " | ns/hop above footprint | peak RSS MiB | B/shipment | gather ceiling (array MiB)"
+           " | fraction |",
+           "|" + "---|" * 12]
     for r in rows:
         gps = r.get("gathers_per_second")
         ceil = f"{gps / 1e6:,.0f} M/s ({mib(r['gather_bytes'])})" if gps else "-"
-        bps = r.get("bytes_per_shipment")
-        frac = r.get("ceiling_fraction")
+        bps, frac = r.get("bytes_per_shipment"), r.get("ceiling_fraction")
+        # ns per hop above the footprint, where the hops' part is not lost in the fixed cost's
+        # noise (at least a quarter of the wall time)
+        marg = r.get("marginal_ns_per_hop")
+        if marg is not None and (r["wall_seconds_median"] - r["footprint_wall_seconds"]
+                                 < 0.25 * r["wall_seconds_median"]):
+            marg = None
         out.append(
             f"| {r['shipments']:,} | {r['nodes']:,} | {r['roads']:,} | {r['hop_events']:,}"
             f" | {r['wall_seconds_median']:.3f} | {r['hops_per_second'] / 1e6:.1f} M"
-            f" | {r['ns_per_hop']:.1f} | {mib(r['peak_rss_bytes'])}"
-            f" | {'-' if bps is None else f'{bps:.1f}'} | {ceil}"
+            f" | {r['ns_per_hop']:.1f} | {'-' if marg is None else f'{marg:.1f}'}"
+            f" | {mib(r['peak_rss_bytes'])} | {'-' if bps is None else f'{bps:.1f}'} | {ceil}"
             f" | {'-' if frac is None else f'{frac:.2g}'} |")
     return "\n".join(out)
+
+
+def stack(ax, values, upper):
+    """y limits (log) that put values in the upper or the lower 55 % of the axes"""
+    lo, hi = math.log10(min(values)), math.log10(max(values))
+    span = max(hi - lo, 0.5)
+    pad, rest = 0.12 * span, 0.8 * span
+    ax.set_ylim(10 ** (lo - pad - (rest if upper else 0)),
+                10 ** (hi + pad + (0 if upper else rest)))
 
 
 def panel(ax, rows, xkey, xlabel, title):
@@ -61,6 +80,11 @@ def panel(ax, rows, xkey, xlabel, title):
     wall = [r["wall_seconds_median"] for r in rows]
     ns = [r["ns_per_hop"] for r in rows]
     ax.plot(x, wall, "o-", color="C0", label="wall time (median of runs)")
+    fp = [r for r in rows if r.get("footprint_wall_seconds")]
+    if fp:
+        ax.plot([r[xkey] for r in fp], [r["footprint_wall_seconds"] for r in fp], ":",
+                color="0.4", label=f"wall time with {fp[0]['footprint_shipments']:,}"
+                " shipments (the network's fixed cost)")
     ax2 = ax.twinx()
     ax2.plot(x, ns, "s-", color="C1", label="ns per hop event")
     have = [r for r in rows if ceiling_ns(r)]
@@ -77,7 +101,11 @@ def panel(ax, rows, xkey, xlabel, title):
     for a in (ax, ax2):
         a.set_xscale("log")
         a.set_yscale("log")
-        a.margins(x=0.08, y=0.15)
+        a.margins(x=0.08)
+    # wall time in the upper part of the panel, ns per hop in the lower, so that the two
+    # scales' curves do not cross
+    stack(ax, [v for line in ax.get_lines() for v in line.get_ydata()], upper=True)
+    stack(ax2, [v for line in ax2.get_lines() for v in line.get_ydata()], upper=False)
     ax.xaxis.set_major_locator(mt.LogLocator(base=10))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("wall time of the whole run (s)", color="C0")

@@ -103,9 +103,11 @@ out = {
     "footprint_rss_bytes": fp["peak_rss_bytes"] if fp else None,
     "footprint_wall_seconds": fp["wall_seconds_median"] if fp else None,
     "footprint_hop_events": fp["hop_events"] if fp else None,
-    # above the footprint: what each further shipment costs in memory
+    # above the footprint: what each further shipment costs in memory, each further hop in time
     "bytes_per_shipment": round((r["peak_rss_bytes"] - fp["peak_rss_bytes"])
                                 / (shipments - foot_s), 1) if fp else None,
+    "marginal_ns_per_hop": round(1e9 * (wall - fp["wall_seconds_median"])
+                                 / (hops - fp["hop_events"]), 2) if fp else None,
     "gathers_per_hop": G,
     "gather_bytes": gather["bytes"] if gather else None,
     "gather_threads": gather["threads"] if gather else None,
