@@ -6,72 +6,16 @@
 #   tests/bench/run.sh [BUILD_DIR]          default BUILD_DIR: build
 #   BENCH_DIR=/somewhere  where the synthetic scenarios and results go (default: a temp dir)
 #   BENCH_RUNS=5          timed runs per workload
-#   BENCH_ONLY="W1 W3"    run only these workloads
+#   BENCH_ONLY="W1 W3"    run only these workloads; `scaling` is the scaling series
+#                         (tests/bench/scaling.sh, which has its own settings)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-$ROOT/build}
-CONFLUX=$BUILD/conflux
-PY=/usr/bin/python3
-RUNS=${BENCH_RUNS:-5}
-ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5}
-[ -x "$CONFLUX" ] || { echo "bench: no $CONFLUX (build first: make build)" >&2; exit 2; }
-WORK=${BENCH_DIR:-$(mktemp -d /tmp/conflux-bench.XXXXXX)}
-mkdir -p "$WORK"
-RESULTS=$WORK/results.jsonl
+. "$(dirname "$0")/lib.sh" "$@"
+ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5 scaling}
 : >"$RESULTS"
 
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
-# measure NAME THREADS -- conflux run arguments...: warm-up, then RUNS timed runs; each
-# run's --json object gets the whole process's wall time added; the summary line goes to
-# stdout and to $RESULTS.
-measure() {
-  local name=$1 threads=$2
-  shift 3
-  local raw=$WORK/$name.runs
-  : >"$raw"
-  for i in $(seq 0 "$RUNS"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$CONFLUX" run "$@" --threads "$threads" -o "$WORK/$name.h5" --force --quiet --json >"$WORK/$name.json"
-    t1=$(date +%s.%N)
-    [ "$i" = 0 ] && continue # warm-up
-    $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("analysis", None); r["process_seconds"]=float(sys.argv[3])-float(sys.argv[2]); print(json.dumps(r))' \
-      "$WORK/$name.json" "$t0" "$t1" >>"$raw"
-  done
-  $PY - "$name" "$raw" "$threads" <<'PY' | tee -a "$RESULTS"
-import json, statistics, sys
-name, raw, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
-runs = [json.loads(l) for l in open(raw)]
-wall = sorted(r["process_seconds"] for r in runs)
-med = statistics.median(wall)
-r0 = runs[0]
-out = {
-    "workload": name, "threads": threads, "runs": len(runs),
-    "wall_seconds_median": round(med, 4), "wall_seconds_min": round(wall[0], 4),
-    "wall_seconds_max": round(wall[-1], 4),
-    "spread_pct": round(100 * (wall[-1] - wall[0]) / med, 1),
-    "hop_events": r0["hop_events"], "shipment_days": r0["shipment_days"],
-    "hops_per_second": round(r0["hop_events"] / med),
-    "shipment_days_per_second": round(r0["shipment_days"] / med),
-    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
-    "output_seconds_median": round(statistics.median(r["output_seconds"] for r in runs), 4),
-    "load_seconds_median": round(statistics.median(r["load_seconds"] for r in runs), 4),
-}
-out["output_share_pct"] = round(100 * out["output_seconds_median"] / med, 1)
-print(json.dumps(out))
-PY
-}
-
-gen() { # gen DIR args...: a synthetic scenario, made once per BENCH_DIR
-  local dir=$1
-  shift
-  [ -f "$dir/scenario.yaml" ] || "$CONFLUX" gen "$@" -o "$dir" >/dev/null
-}
-
-echo "conflux benchmarks: $("$CONFLUX" --version)" >&2
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" >&2
-echo "work dir: $WORK" >&2
+banner
 
 if want W1; then
   gen "$WORK/w1" --topology grid --nodes 1000 --mines 3 --sinks 3 --shipments 100000 \
@@ -102,7 +46,8 @@ fi
 want W5 && measure W5-1thread 1 -- "$WORK/w2/scenario.yaml"
 want W5 && measure W5-2threads 2 -- "$WORK/w2/scenario.yaml"
 
-$PY - "$RESULTS" <<'PY'
+if [ -s "$RESULTS" ]; then
+  $PY - "$RESULTS" <<'PY'
 import json, sys
 rows = {r["workload"]: r for r in map(json.loads, open(sys.argv[1]))}
 print()
@@ -127,3 +72,8 @@ if "W4-step6h" in rows:
 if "W5-1thread" in rows and "W5-2threads" in rows:
     print(f"W5: 2 threads {ratio('W5-1thread', 'W5-2threads'):.2f} x as fast as 1 (target >= 1.7)")
 PY
+fi
+
+if want scaling; then
+  BENCH_DIR=$WORK bash "$ROOT/tests/bench/scaling.sh" "$BUILD"
+fi

@@ -1,8 +1,10 @@
 # make bench's script works (not how fast: that is for `make bench` on a quiet machine):
-# one timed run of W3, the default scenario, gives a JSON line and the table.
+# one timed run of W3, the default scenario, gives a JSON line and the table; the scaling
+# series capped to two small points gives its lines, the gather ceiling and the figure.
 . "$(dirname "$0")/testlib.bash"
+BUILD=$(dirname "$CONFLUX")
 out=$(BENCH_ONLY=W3 BENCH_RUNS=1 BENCH_DIR="$WORK/bench" bash "$SRC/tests/bench/run.sh" \
-  "$(dirname "$CONFLUX")" 2>"$WORK/err") && ok "bench script runs" || bad "bench script failed"
+  "$BUILD" 2>"$WORK/err") && ok "bench script runs" || bad "bench script failed"
 if echo "$out" | grep '^{' | $PY -c '
 import json, sys
 rows = [json.loads(l) for l in sys.stdin]
@@ -13,4 +15,40 @@ assert 0 < r["wall_seconds_median"] and 0 <= r["output_share_pct"] <= 100, r
 assert r["peak_rss_bytes"] > 1e6, r
 '; then ok "one JSON line with the measured figures"; else bad "bench JSON line"; echo "$out"; fi
 echo "$out" | grep -q "^W3 " && ok "the table lists W3" || bad "no W3 row in the table"
+
+# The gather ceiling on its own: 4 MiB on 2 threads, short repetitions.
+if "$BUILD/conflux-gather" --bytes 4M --threads 2 --seconds 0.02 --json | $PY -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["bytes"] == 4 << 20 and r["threads"] == 2, r
+assert r["gathers_per_second"] > 0 and r["chase_ns"] > 0, r
+'; then ok "conflux-gather JSON"; else bad "conflux-gather JSON"; fi
+expect_exit 2 "conflux-gather without --bytes" -- "$BUILD/conflux-gather" --json
+
+# The scaling series capped at 10^4 shipments and 10^4 nodes: the points (10^4 nodes, 10^4
+# shipments), in both series, and (10^3 nodes, 10^4 shipments).
+S=$WORK/scaling
+out=$(BENCH_ONLY=scaling BENCH_RUNS=1 BENCH_DIR="$S" BENCH_SCALING_MAX_SHIPMENTS=10000 \
+  BENCH_SCALING_MAX_NODES=10000 BENCH_GATHER_SECONDS=0.02 \
+  bash "$SRC/tests/bench/run.sh" "$BUILD" 2>"$WORK/err") && ok "scaling series runs" ||
+  { bad "scaling series failed"; sed 's/^/  | /' "$WORK/err" | tail -5; }
+if $PY - "$S/scaling.jsonl" <<'PY'; then ok "one JSON line per point, with the ceiling"; else bad "scaling.jsonl"; cat "$S/scaling.jsonl"; fi
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+got = sorted((r["nodes"], r["shipments"], tuple(r["series"])) for r in rows)
+assert got == [(1000, 10000, ("nodes",)), (10000, 10000, ("shipments", "nodes"))], got
+for r in rows:
+    assert r["hop_events"] > 0 and r["roads"] > r["nodes"], r
+    assert r["ns_per_hop"] > 0 and r["peak_rss_bytes"] > r["footprint_rss_bytes"] > 1e6, r
+    assert r["gathers_per_second"] > 0 and r["gathers_per_hop"] == 2, r
+    assert r["gather_bytes"] >= max(r["peak_rss_bytes"], 1 << 20), r
+    assert r["gather_bytes"] & (r["gather_bytes"] - 1) == 0, r
+    assert 0 < r["ceiling_fraction"] < 1.5, r
+PY
+[ "$(echo "$out" | grep -c '^| [0-9]')" = 2 ] && ok "the table has a row per point" ||
+  { bad "scaling table"; echo "$out"; }
+if [ -s "$S/scaling.png" ] && head -c 8 "$S/scaling.png" | grep -q PNG; then
+  ok "the figure is a PNG"; else bad "no figure"; fi
+echo "$out" | grep -qF "figure: $S/scaling.png" && ok "says where the figure went" ||
+  bad "the figure's place is not printed"
 finish

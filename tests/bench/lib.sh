@@ -1,0 +1,72 @@
+# Sourced by tests/bench/run.sh and tests/bench/scaling.sh (make bench), not run itself:
+# the settings they share, the banner, and the functions that time a workload (measure) and
+# make its synthetic scenario (gen).
+#
+#   . tests/bench/lib.sh [BUILD_DIR]        default BUILD_DIR: build
+#   BENCH_DIR, BENCH_RUNS: as in run.sh; results go to $RESULTS ($WORK/results.jsonl unless
+#   the caller changes it)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${1:-$ROOT/build}
+CONFLUX=$BUILD/conflux
+PY=/usr/bin/python3
+RUNS=${BENCH_RUNS:-5}
+[ -x "$CONFLUX" ] || { echo "bench: no $CONFLUX (build first: make build)" >&2; exit 2; }
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/conflux-bench.XXXXXX)}
+mkdir -p "$WORK"
+RESULTS=$WORK/results.jsonl
+
+# measure NAME THREADS -- conflux run arguments...: warm-up, then RUNS timed runs; each
+# run's --json object gets the whole process's wall time added; the summary line goes to
+# stdout and to $RESULTS.
+measure() {
+  local name=$1 threads=$2
+  shift 3
+  local raw=$WORK/$name.runs
+  : >"$raw"
+  for i in $(seq 0 "$RUNS"); do
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$CONFLUX" run "$@" --threads "$threads" -o "$WORK/$name.h5" --force --quiet --json >"$WORK/$name.json"
+    t1=$(date +%s.%N)
+    [ "$i" = 0 ] && continue # warm-up
+    $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("analysis", None); r["process_seconds"]=float(sys.argv[3])-float(sys.argv[2]); print(json.dumps(r))' \
+      "$WORK/$name.json" "$t0" "$t1" >>"$raw"
+  done
+  $PY - "$name" "$raw" "$threads" <<'PY' | tee -a "$RESULTS"
+import json, statistics, sys
+name, raw, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+runs = [json.loads(l) for l in open(raw)]
+wall = sorted(r["process_seconds"] for r in runs)
+med = statistics.median(wall)
+r0 = runs[0]
+out = {
+    "workload": name, "threads": threads, "runs": len(runs),
+    "wall_seconds_median": round(med, 4), "wall_seconds_min": round(wall[0], 4),
+    "wall_seconds_max": round(wall[-1], 4),
+    "spread_pct": round(100 * (wall[-1] - wall[0]) / med, 1),
+    "hop_events": r0["hop_events"], "shipment_days": r0["shipment_days"],
+    "hops_per_second": round(r0["hop_events"] / med),
+    "shipment_days_per_second": round(r0["shipment_days"] / med),
+    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
+    "output_seconds_median": round(statistics.median(r["output_seconds"] for r in runs), 4),
+    "load_seconds_median": round(statistics.median(r["load_seconds"] for r in runs), 4),
+}
+out["output_share_pct"] = round(100 * out["output_seconds_median"] / med, 1)
+print(json.dumps(out))
+PY
+}
+
+gen() { # gen DIR args...: a synthetic scenario, made once per BENCH_DIR
+  local dir=$1
+  shift
+  [ -f "$dir/scenario.yaml" ] || "$CONFLUX" gen "$@" -o "$dir" >/dev/null
+}
+
+# banner: what was measured and where; once per make bench (a script run.sh calls skips it)
+banner() {
+  [ -z "${CONFLUX_BENCH_BANNER:-}" ] || return 0
+  export CONFLUX_BENCH_BANNER=1
+  echo "conflux benchmarks: $("$CONFLUX" --version)" >&2
+  echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB" >&2
+  echo "work dir: $WORK" >&2
+}
