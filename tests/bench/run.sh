@@ -6,11 +6,12 @@
 #   tests/bench/run.sh [BUILD_DIR]          default BUILD_DIR: build
 #   BENCH_DIR=/somewhere  where the synthetic scenarios and results go (default: a temp dir)
 #   BENCH_RUNS=5          timed runs per workload
-#   BENCH_ONLY="W1 W3"    run only these workloads; `scaling` is the scaling series
-#                         (tests/bench/scaling.sh, which has its own settings)
+#   BENCH_ONLY="W1 W3"    run only these workloads; `sweep` is the 10,000-member ensemble
+#                         (tests/bench/sweep.sh) and `scaling` the scaling series
+#                         (tests/bench/scaling.sh), each with its own settings
 set -euo pipefail
 . "$(dirname "$0")/lib.sh" "$@"
-ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5 scaling}
+ONLY=${BENCH_ONLY:-W1 W2 W2cap W3 W4 W5 sweep scaling}
 : >"$RESULTS"
 
 want() { [[ " $ONLY " == *" $1 "* ]]; }
@@ -74,6 +75,9 @@ if "W5-1thread" in rows and "W5-2threads" in rows:
 PY
 fi
 
+if want sweep; then
+  BENCH_DIR=$WORK bash "$ROOT/tests/bench/sweep.sh" "$BUILD"
+fi
 if want scaling; then
   BENCH_DIR=$WORK bash "$ROOT/tests/bench/scaling.sh" "$BUILD"
 fi

@@ -51,4 +51,15 @@ if [ -s "$S/scaling.png" ] && head -c 8 "$S/scaling.png" | grep -q PNG; then
   ok "the figure is a PNG"; else bad "no figure"; fi
 echo "$out" | grep -qF "figure: $S/scaling.png" && ok "says where the figure went" ||
   bad "the figure's place is not printed"
+# the sweep workload, cut to 6 members: one JSON line whose merge gave the sweep's bytes
+# (sweep.sh exits non-zero otherwise)
+out=$(BENCH_DIR="$WORK/sweep" BENCH_SWEEP_MEMBERS=6 bash "$SRC/tests/bench/sweep.sh" "$BUILD" \
+  2>"$WORK/err") && ok "sweep workload runs" || { bad "sweep workload failed"; tail -5 "$WORK/err"; }
+echo "$out" | tail -1 | $PY -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+assert r["workload"] == "sweep-6" and r["members"] == 6, r
+assert r["wall_seconds_median"] > 0 and r["cpu_ms_per_member"] > 0 and r["merge_wall_seconds"] > 0, r
+assert r["sweep_file_bytes"] > 1e5 and r["directory_bytes"] > r["sweep_file_bytes"], r
+' && ok "sweep JSON line: time, CPU per member, merge, sizes" || { bad "sweep JSON line"; echo "$out"; }
 finish
