@@ -99,12 +99,20 @@ typedef struct series_buf {
     unsigned char *buf; /* chunk_days * width values */
 } series_buf;
 
-/* One chunk of the buffered days, compressed (see pack_series). */
+/* One chunk of a series' buffered days (see pack_series). */
 typedef struct packed_chunk {
     size_t series, col; /* the series, and the chunk's first column */
+} packed_chunk;
+
+/* A chunk compressed, waiting to be written. */
+typedef struct packed_slot {
     unsigned char *data;
     size_t len, cap;
-} packed_chunk;
+} packed_slot;
+
+/* Chunks compressed at a time (per thread) before they are written: enough to keep the
+ * threads busy, few enough that the compressed chunks held stay a few MiB. */
+#define PACK_BATCH 2
 
 struct cfx_output {
     hid_t file;
@@ -128,6 +136,7 @@ struct cfx_output {
     unsigned char **raw;  /* one per thread: a chunk before compression */
     packed_chunk *chunks; /* the buffered days' chunks of every series */
     size_t n_chunks;
+    packed_slot *slots;   /* PACK_BATCH x threads: a batch of chunks, compressed */
 };
 
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
@@ -705,8 +714,9 @@ static void close_all(cfx_output *o)
         free(o->raw[t]);
     free(o->pack);
     free(o->raw);
-    for (size_t c = 0; o->chunks && c < o->n_chunks; c++)
-        free(o->chunks[c].data);
+    for (int c = 0; o->slots && c < PACK_BATCH * o->threads; c++)
+        free(o->slots[c].data);
+    free(o->slots);
     free(o->chunks);
     free(o->days);
     free(o);
@@ -731,10 +741,11 @@ static int packers(cfx_output *o, int threads)
     o->pack = calloc((size_t)o->threads, sizeof *o->pack);
     o->raw = calloc((size_t)o->threads, sizeof *o->raw);
     o->chunks = calloc(o->n_chunks ? o->n_chunks : 1, sizeof *o->chunks);
+    o->slots = calloc((size_t)(PACK_BATCH * o->threads), sizeof *o->slots);
     for (int t = 0; o->pack && o->raw && t < o->threads; t++)
         if (!(o->pack[t] = cfx_h5_packer_new(1)) || !(o->raw[t] = malloc(biggest)))
             break;
-    o->nomem = !o->pack || !o->raw || !o->chunks || !o->pack[o->threads - 1] ||
+    o->nomem = !o->pack || !o->raw || !o->chunks || !o->slots || !o->pack[o->threads - 1] ||
                !o->raw[o->threads - 1];
     size_t c = 0;
     for (size_t i = 0; !o->nomem && i < NSERIES; i++)
@@ -948,18 +959,18 @@ static int extend(hid_t ds, size_t rows, int rank, size_t width)
     return H5Dset_extent(ds, size) < 0 ? -1 : 0;
 }
 
-/* Compresses the buffered days of every series into its chunks (o->chunks), as HDF5's
- * shuffle and deflate filters would, on o->threads threads: a chunk is the days buffered,
- * padded with zeros to a whole chunk of days (beyond the time axis: never read), and `cols`
- * columns from its first. Each chunk's bytes depend on its values only, so they are the same
- * on any number of threads. 0, or -1 when out of memory. */
-static int pack_series(cfx_output *o)
+/* Compresses chunks first .. first + n - 1 of o->chunks into o->slots, as HDF5's shuffle
+ * and deflate filters would, on o->threads threads: a chunk is the days buffered, padded with
+ * zeros to a whole chunk of days (beyond the time axis: never read), and `cols` columns from
+ * its first. Each chunk's bytes depend on its values only, so they are the same on any
+ * number of threads. 0, or -1 when out of memory. */
+static int pack_series(cfx_output *o, size_t first, size_t n)
 {
     int nomem = 0;
-    long n_chunks = (long)o->n_chunks;
 #pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1) if (o->threads > 1)
-    for (long c = 0; c < n_chunks; c++) {
-        packed_chunk *k = &o->chunks[c];
+    for (long c = 0; c < (long)n; c++) {
+        const packed_chunk *k = &o->chunks[first + (size_t)c];
+        packed_slot *slot = &o->slots[c];
         const series_buf *b = &o->s[k->series];
         int t = omp_get_thread_num();
         size_t cols = b->cols, row = cols * b->elem, bytes = o->chunk * row;
@@ -971,12 +982,12 @@ static int pack_series(cfx_output *o)
             memcpy(raw + r * row, b->buf + (r * b->width + k->col) * b->elem, take);
         const unsigned char *packed = NULL;
         size_t len = cfx_h5_pack(o->pack[t], raw, bytes, b->elem, &packed);
-        unsigned char *data = len && len > k->cap ? realloc(k->data, len) : k->data;
+        unsigned char *data = len && len > slot->cap ? realloc(slot->data, len) : slot->data;
         if (len && data) {
             memcpy(data, packed, len);
-            k->data = data;
-            k->cap = len > k->cap ? len : k->cap;
-            k->len = len;
+            slot->data = data;
+            slot->cap = len > slot->cap ? len : slot->cap;
+            slot->len = len;
         } else {
 #pragma omp atomic write
             nomem = 1;
@@ -995,10 +1006,6 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
     /* Days that begin a chunk are written as whole compressed chunks (compressed on every
      * thread); the rest (after a checkpoint's partial chunk) through HDF5's own filters. */
     int whole = o->rows % o->chunk == 0;
-    if (whole && n && pack_series(o)) {
-        o->nomem = 1;
-        return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
-    }
     for (size_t i = 0; i < NSERIES; i++) {
         const series_desc *d = &series[i];
         if (whole ? extend(o->s[i].dset, o->rows + n, d->dim < 0 ? 1 : 2, o->s[i].width)
@@ -1009,13 +1016,22 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
             return fail(err, CFX_EIO, o->path, what);
         }
     }
-    for (size_t c = 0; whole && n && c < o->n_chunks; c++) {
-        const packed_chunk *k = &o->chunks[c];
-        hsize_t at[2] = {o->rows, k->col};
-        if (H5Dwrite_chunk(o->s[k->series].dset, H5P_DEFAULT, 0, at, k->len, k->data) < 0) {
-            char what[96];
-            snprintf(what, sizeof what, "variable '%s'", series[k->series].name);
-            return fail(err, CFX_EIO, o->path, what);
+    size_t batch = (size_t)(PACK_BATCH * o->threads);
+    for (size_t first = 0; whole && n && first < o->n_chunks; first += batch) {
+        size_t m = o->n_chunks - first < batch ? o->n_chunks - first : batch;
+        if (pack_series(o, first, m)) {
+            o->nomem = 1;
+            return cfx_error_set(err, CFX_ENOMEM, o->path, 0, 0, "out of memory (output)");
+        }
+        for (size_t c = 0; c < m; c++) {
+            const packed_chunk *k = &o->chunks[first + c];
+            hsize_t at[2] = {o->rows, k->col};
+            if (H5Dwrite_chunk(o->s[k->series].dset, H5P_DEFAULT, 0, at, o->slots[c].len,
+                               o->slots[c].data) < 0) {
+                char what[96];
+                snprintf(what, sizeof what, "variable '%s'", series[k->series].name);
+                return fail(err, CFX_EIO, o->path, what);
+            }
         }
     }
     if (flush_events(o, w))
