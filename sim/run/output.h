@@ -18,14 +18,9 @@ typedef struct cfx_output_meta {
 } cfx_output_meta;
 
 /* Creates path (which must not exist: the caller writes to a temporary name) with every
- * dimension, coordinate and variable of scenario s, and complete = 0. Failure: CFX_ECREATE.
- * It needs only the scenario, so it may run while another thread builds the world (HDF5 is
- * called from one thread at a time). */
-int cfx_output_create(cfx_output **out, const char *path, const cfx_scenario *s,
+ * dimension, coordinate and variable, and complete = 0. Failure: CFX_ECREATE. */
+int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
                       const cfx_output_meta *meta, cfx_error *err);
-/* Closes a file nothing was appended to and removes it (a run that failed before its first
- * day leaves nothing behind). */
-void cfx_output_discard(cfx_output *o);
 /* Buffers the world's current day (w->obs); writes a chunk when the buffer is full and then
  * flushes the file (cfx_output_flush), so a file left by a killed run holds every chunk. */
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err);

@@ -206,55 +206,28 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         goto done;
     cfx_world_opts wo = {.models = cfx_models_default(),
                          .threads = opt->threads > 0 ? opt->threads : 1};
+    if ((rc = cfx_world_alloc(&w, s, &wo, err)))
+        goto done;
     if (!(overrides = join_overrides(opt))) {
         rc = cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
+    cfx_checkpoint_meta cmeta = {.overrides = overrides, .command_line = opt->command_line,
+                                 .threads = wo.threads};
+    if (opt->resume && (rc = cfx_checkpoint_load(opt->resume, w, &cmeta, &day0, err)))
+        goto done;
+    res->load_seconds = now_s() - t0;
+    double t_out = now_s();
     char created[32];
     iso_now(created, sizeof created);
     cfx_output_meta meta = {.command_line = opt->command_line, .threads = wo.threads,
                             .created = opt->created ? opt->created : created,
                             .overrides = overrides,
                             .flush_at_close = opt->flush_at_close};
-    /* Building the world and laying out the result file are both serial and independent
-     * (the layout needs the scenario only): with two threads or more, side by side. */
-    int rc_out = 0;
-    double t_world = now_s(), world_s = 0, t_out = 0, create_s = 0;
-    cfx_error err_out = {0};
-#pragma omp parallel sections num_threads(2) if (wo.threads > 1)
-    {
-#pragma omp section
-        {
-            rc = cfx_world_alloc(&w, s, &wo, err);
-            world_s = now_s() - t_world;
-        }
-#pragma omp section
-        {
-            double t = now_s();
-            rc_out = cfx_output_create(&out, partial, s, &meta, &err_out);
-            create_s = now_s() - t;
-        }
-    }
-    if (!rc && rc_out) {
-        rc = rc_out;
-        *err = err_out;
-    }
-    cfx_checkpoint_meta cmeta = {.overrides = overrides, .command_line = opt->command_line,
-                                 .threads = wo.threads};
+    rc = cfx_output_create(&out, partial, w, &meta, err);
     if (!rc && opt->resume)
-        rc = cfx_checkpoint_load(opt->resume, w, &cmeta, &day0, err);
-    if (rc) { /* nothing written yet: no file is left */
-        cfx_output_discard(out);
-        out = NULL;
-        goto done;
-    }
-    /* the wall time to here less the layout's, or on two threads less the part of it that
-     * outlasted the world: load_seconds and output_seconds overlap there */
-    res->load_seconds = now_s() - t0 - (wo.threads > 1 ? fmax(0, create_s - world_s) : create_s);
-    t_out = now_s();
-    if (opt->resume)
         rc = cfx_checkpoint_replay(opt->resume, out, w, day0, err);
-    res->output_seconds = create_s + (now_s() - t_out);
+    res->output_seconds = now_s() - t_out;
     if (rc)
         goto done;
     snprintf(res->scenario, sizeof res->scenario, "%s", s->name);
