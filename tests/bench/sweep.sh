@@ -33,11 +33,11 @@ for _ in $(seq "$SWEEP_RUNS"); do
   walls+=("$wall")
   cpus+=("$($PY -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2]))' "$user" "$sys")")
 done
+bytes=$(du -sb "$WORK/sweep-$MEMBERS" | cut -f1)
 mv "$WORK/sweep-$MEMBERS/sweep.h5" "$WORK/sweep-$MEMBERS/sweep.first.h5"
 read -r mwall muser msys < <(timed "$CONFLUX" merge "$WORK/sweep-$MEMBERS" --quiet)
 cmp -s "$WORK/sweep-$MEMBERS/sweep.h5" "$WORK/sweep-$MEMBERS/sweep.first.h5" ||
   { echo "bench: the merge alone gave other bytes than the sweep's" >&2; exit 1; }
-bytes=$(du -sb "$WORK/sweep-$MEMBERS" | cut -f1)
 sweep_bytes=$(stat -c %s "$WORK/sweep-$MEMBERS/sweep.h5")
 line=$($PY - "$MEMBERS" "$(nproc)" "$mwall" "$muser" "$msys" "$bytes" "$sweep_bytes" \
   "${walls[*]}" "${cpus[*]}" <<'PY'
