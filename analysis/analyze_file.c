@@ -102,17 +102,16 @@ int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, i
                         name, (unsigned long long)dims[i], i + 1, (unsigned long long)want[i]);
         }
     int m = r->sweep ? 1 : 0;
-    hsize_t n = 1;
-    for (int i = 0; i < rank; i++) {
+    for (int i = 0; i < rank; i++)
         count[i + m] = dims[i];
-        n *= dims[i];
-    }
     if (m) {
         start[0] = member;
         count[0] = 1;
     }
+    /* the memory space has the selection's shape, so that HDF5 copies whole rows of each
+     * chunk (a flat one sends it through its element-by-element path: 0.2 s for W2) */
     hid_t fs = H5Dget_space(ds);
-    hid_t ms = H5Screate_simple(1, &n, NULL);
+    hid_t ms = rank + m ? H5Screate_simple(rank + m, count, NULL) : H5Screate(H5S_SCALAR);
     herr_t e =
         fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
             ? H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf)
