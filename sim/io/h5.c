@@ -99,17 +99,9 @@ size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
         if (reserve(&p->shuffled, &p->shuffled_cap, n ? n : 1))
             return 0;
         unsigned char *to = p->shuffled;
-        if (elem == 8) { /* doubles: one pass, eight streams written in order */
-            for (size_t i = 0; i < values; i++) {
-                const unsigned char *v = in + 8 * i;
-                for (size_t k = 0; k < 8; k++)
-                    to[k * values + i] = v[k];
-            }
-        } else {
+        for (size_t i = 0; i < values; i++) /* one pass over the input, elem streams out */
             for (size_t k = 0; k < elem; k++)
-                for (size_t i = 0; i < values; i++)
-                    to[k * values + i] = in[i * elem + k];
-        }
+                to[k * values + i] = in[i * elem + k];
         memcpy(p->shuffled + values * elem, in + values * elem, n - values * elem);
         in = p->shuffled;
     }

@@ -943,8 +943,8 @@ int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err)
     return rc ? rc : sync_file(o, err);
 }
 
-/* Sets a series' length to rows. */
-static int extend(hid_t ds, size_t rows, int rank, size_t width)
+/* Sets a series' length to rows (width: values per row; ignored for a series of rank 1). */
+static int extend(hid_t ds, size_t rows, size_t width)
 {
     hsize_t size[2] = {rows, width};
     return H5Dset_extent(ds, size) < 0 ? -1 : 0;
@@ -999,7 +999,7 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
     int whole = o->rows % o->chunk == 0;
     for (size_t i = 0; i < NSERIES; i++) {
         const series_desc *d = &series[i];
-        if (whole ? extend(o->s[i].dset, o->rows + n, d->dim < 0 ? 1 : 2, o->s[i].width)
+        if (whole ? extend(o->s[i].dset, o->rows + n, o->s[i].width)
                   : append_rows(o->s[i].dset, h5type(d->type), o->rows, n, d->dim < 0 ? 1 : 2,
                                 o->s[i].width, o->s[i].buf)) {
             char what[96];
