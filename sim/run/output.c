@@ -97,6 +97,8 @@ typedef struct series_buf {
     size_t cols;  /* values per row of a chunk (the last chunk of a row may hold fewer) */
     size_t elem;  /* bytes per value */
     unsigned char *buf; /* chunk_days * width values */
+    unsigned char *zero; /* a chunk of zeros, compressed (once one was met), and its length: */
+    size_t zero_len;     /* mostly-idle networks have many, and they all pack the same */
 } series_buf;
 
 /* One chunk of a series' buffered days (see pack_series). */
@@ -104,10 +106,12 @@ typedef struct packed_chunk {
     size_t series, col; /* the series, and the chunk's first column */
 } packed_chunk;
 
-/* A chunk compressed, waiting to be written. */
+/* A chunk compressed, waiting to be written: out is data, or its series' zero chunk. */
 typedef struct packed_slot {
     unsigned char *data;
     size_t len, cap;
+    const unsigned char *out;
+    int zeros; /* the chunk holds only zeros */
 } packed_slot;
 
 /* Chunks compressed at a time (per thread) before they are written: enough to keep the
@@ -697,6 +701,7 @@ static void close_all(cfx_output *o)
         if (o->s[i].dset > 0)
             H5Dclose(o->s[i].dset);
         free(o->s[i].buf);
+        free(o->s[i].zero);
     }
     for (int i = 0; i < NEV; i++)
         if (o->ev_ds[i] > 0)
@@ -950,11 +955,18 @@ static int extend(hid_t ds, size_t rows, size_t width)
     return H5Dset_extent(ds, size) < 0 ? -1 : 0;
 }
 
+/* 1 when the n bytes at p are all zero. */
+static int all_zero(const unsigned char *p, size_t n)
+{
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
 /* Compresses chunks first .. first + n - 1 of o->chunks into o->slots, as HDF5's shuffle
  * and deflate filters would, on o->threads threads: a chunk is the days buffered, padded with
  * zeros to a whole chunk of days (beyond the time axis: never read), and `cols` columns from
  * its first. Each chunk's bytes depend on its values only, so they are the same on any
- * number of threads. 0, or -1 when out of memory. */
+ * number of threads. A chunk of zeros (most of a big network's, where nothing moves) is
+ * compressed once per series and its bytes reused. 0, or -1 when out of memory. */
 static int pack_series(cfx_output *o, size_t first, size_t n)
 {
     int nomem = 0;
@@ -966,6 +978,14 @@ static int pack_series(cfx_output *o, size_t first, size_t n)
         int t = omp_get_thread_num();
         size_t cols = b->cols, row = cols * b->elem, bytes = o->chunk * row;
         size_t take = (k->col + cols <= b->width ? cols : b->width - k->col) * b->elem;
+        slot->zeros = 1;
+        for (size_t r = 0; r < o->nbuf && slot->zeros; r++)
+            slot->zeros = all_zero(b->buf + (r * b->width + k->col) * b->elem, take);
+        if (slot->zeros && b->zero) {
+            slot->out = b->zero;
+            slot->len = b->zero_len;
+            continue;
+        }
         unsigned char *raw = o->raw[t];
         if (take < row || o->nbuf < o->chunk)
             memset(raw, 0, bytes);
@@ -979,9 +999,21 @@ static int pack_series(cfx_output *o, size_t first, size_t n)
             slot->data = data;
             slot->cap = len > slot->cap ? len : slot->cap;
             slot->len = len;
+            slot->out = data;
         } else {
 #pragma omp atomic write
             nomem = 1;
+        }
+    }
+    /* the first zero chunk of a series met is kept for the next (after the threads: no
+     * thread reads what another writes) */
+    for (size_t c = 0; !nomem && c < n; c++) {
+        series_buf *b = &o->s[o->chunks[first + c].series];
+        if (o->slots[c].zeros && !b->zero) {
+            if (!(b->zero = malloc(o->slots[c].len)))
+                return -1;
+            memcpy(b->zero, o->slots[c].data, o->slots[c].len);
+            b->zero_len = o->slots[c].len;
         }
     }
     return nomem ? -1 : 0;
@@ -1018,7 +1050,7 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
             const packed_chunk *k = &o->chunks[first + c];
             hsize_t at[2] = {o->rows, k->col};
             if (H5Dwrite_chunk(o->s[k->series].dset, H5P_DEFAULT, 0, at, o->slots[c].len,
-                               o->slots[c].data) < 0) {
+                               o->slots[c].out) < 0) {
                 char what[96];
                 snprintf(what, sizeof what, "variable '%s'", series[k->series].name);
                 return fail(err, CFX_EIO, o->path, what);
