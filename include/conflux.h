@@ -125,6 +125,12 @@ typedef struct cfx_run_opts {
      * member, which is redone when killed, so its OUT.partial need not open): ~6 % faster
      * for a small network; 0: a killed run's OUT.partial opens and holds every chunk. */
     int flush_at_close;
+    /* > 0: a chunk of the result's series holds as many days as keep the widest series' row
+     * of days within this many bytes: at least the scenario's output.chunk_days, at most the
+     * run (a sweep's members use 1 MiB: a small network's year in one chunk, 300 chunks
+     * fewer to compress, a smaller sweep file). Memory: up to this much per series.
+     * 0: output.chunk_days. */
+    size_t chunk_bytes;
 } cfx_run_opts;
 
 typedef struct cfx_run_result {

@@ -759,6 +759,22 @@ static int packers(cfx_output *o, int threads)
     return o->nomem ? -1 : 0;
 }
 
+/* Days per chunk: output.chunk_days, or more when chunk_bytes > 0 and the widest series'
+ * row of days fits (at most the run). */
+static size_t chunk_days(const cfx_scenario *s, size_t chunk_bytes)
+{
+    size_t days = s->days > 0 ? (size_t)s->days : 1, chunk = (size_t)s->chunk_days;
+    size_t row = 1;
+    for (size_t i = 0; i < NSERIES; i++) {
+        size_t width = series[i].dim < 0 ? 1 : dim_len(s, series[i].dim);
+        if (width * h5size(series[i].type) > row)
+            row = width * h5size(series[i].type);
+    }
+    if (chunk_bytes / row > chunk)
+        chunk = chunk_bytes / row;
+    return chunk < 1 ? 1 : chunk < days ? chunk : days;
+}
+
 int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
                       const cfx_output_meta *meta, cfx_error *err)
 {
@@ -774,9 +790,7 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
         return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (output)");
     snprintf(o->path, sizeof o->path, "%s", path);
     o->flush_at_close = meta->flush_at_close;
-    o->chunk = (size_t)(s->chunk_days < s->days ? s->chunk_days : s->days);
-    if (o->chunk < 1)
-        o->chunk = 1;
+    o->chunk = chunk_days(s, meta->chunk_bytes);
     if (!(o->days = malloc(o->chunk * sizeof *o->days))) {
         free(o);
         return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory (output)");

@@ -15,6 +15,7 @@ typedef struct cfx_output_meta {
     const char *created;      /* ISO 8601 UTC time */
     const char *overrides;    /* the --set, --seed and --days values, "path=value" lines */
     int flush_at_close;       /* no flush after each chunk (cfx_run_opts.flush_at_close) */
+    size_t chunk_bytes;       /* > 0: days per chunk grown to fill this (cfx_run_opts) */
 } cfx_output_meta;
 
 /* Creates path (which must not exist: the caller writes to a temporary name) with every

@@ -223,7 +223,8 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     cfx_output_meta meta = {.command_line = opt->command_line, .threads = wo.threads,
                             .created = opt->created ? opt->created : created,
                             .overrides = overrides,
-                            .flush_at_close = opt->flush_at_close};
+                            .flush_at_close = opt->flush_at_close,
+                            .chunk_bytes = opt->chunk_bytes};
     rc = cfx_output_create(&out, partial, w, &meta, err);
     if (!rc && opt->resume)
         rc = cfx_checkpoint_replay(opt->resume, out, w, day0, err);

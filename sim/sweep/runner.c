@@ -288,6 +288,7 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
                         .stop = o->stop,
                         .checkpoint_on_stop = 1,
                         .flush_at_close = 1, /* a killed member is redone */
+                        .chunk_bytes = (size_t)1 << 20,
                         .resume = resumed ? ckpt : NULL,
                         .progress = poll ? on_day : NULL,
                         .progress_ctx = &hook};

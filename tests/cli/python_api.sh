@@ -23,6 +23,7 @@ int main(void)
     S(cfx_error); O(cfx_error, msg); S(cfx_diags); S(cfx_override);
     S(cfx_run_opts); O(cfx_run_opts, stop); O(cfx_run_opts, progress);
     O(cfx_run_opts, checkpoint_on_stop); O(cfx_run_opts, flush_at_close);
+    O(cfx_run_opts, chunk_bytes);
     S(cfx_run_result); O(cfx_run_result, n_events);
     S(cfx_sweep_opts); O(cfx_sweep_opts, stop); O(cfx_sweep_opts, scratch);
     O(cfx_sweep_opts, dealer_only);

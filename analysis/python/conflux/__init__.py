@@ -110,7 +110,8 @@ class _RunOpts(ctypes.Structure):  # cfx_run_opts
                 ("stop", ctypes.c_void_p),  # volatile sig_atomic_t *
                 ("checkpoint_every", ctypes.c_long), ("resume", ctypes.c_char_p),
                 ("progress", _PROGRESS), ("progress_ctx", ctypes.c_void_p),
-                ("checkpoint_on_stop", ctypes.c_int), ("flush_at_close", ctypes.c_int)]
+                ("checkpoint_on_stop", ctypes.c_int), ("flush_at_close", ctypes.c_int),
+                ("chunk_bytes", ctypes.c_size_t)]
 
 
 class _RunResult(ctypes.Structure):  # cfx_run_result
