@@ -384,8 +384,11 @@ static double expected_gap(const market *m, size_t p, long day, double d0, int w
     long h = lround(pp->expectation_horizon_days);
     double cap = pp->processing_capacity_t_per_day > 0 ? pp->processing_capacity_t_per_day
                                                        : INFINITY;
-    double queue = m->backlog[p], cum = 0, worst = 0;
+    double queue = m->backlog[p], cum = 0, worst = 0, other = m->other[p];
     const double *weight = &m->weight[p * (size_t)(1 + m->horizon)];
+    const double *normal = &m->normal[p * 12];
+    double seen = m->gap[p], th = pp->expectation_threshold;
+    seen = seen > th ? seen - th : seen < -th ? seen + th : 0;
     if (with_news && h > m->lag)
         news_ahead(m, p, day, h - m->lag, m->foretold);
     for (long j = 1; j <= h; j++) {
@@ -394,18 +397,19 @@ static double expected_gap(const market *m, size_t p, long day, double d0, int w
             inflow = m->pipe[p * (size_t)m->lag + (size_t)((m->head + j) % m->lag)];
         } else {
             long k = j - m->lag; /* arrivals k days from today */
-            double seen = m->gap[p], th = pp->expectation_threshold;
-            seen = seen > th ? seen - th : seen < -th ? seen + th : 0;
             /* what news says of a day overrides what is seen (a reopening retracts a loss) */
             double foretold = with_news ? m->foretold[k] : -INFINITY;
             double loss = weight[k] * (isfinite(foretold) ? foretold : seen);
-            inflow = m->normal[p * 12 + (size_t)m->month[k]] * (1 - loss);
+            inflow = normal[m->month[k]] * (1 - loss);
         }
         queue += inflow;
-        double out = fmin(cap, queue);
+        /* fmin(cap, queue) and fmax(worst, cum), written out: the same values (cap is
+         * positive, worst never NaN; an equal pair gives the second, as glibc's do), without
+         * a call each that this loop, run over the horizon for every product each day, paid */
+        double out = cap < queue || queue != queue ? cap : queue;
         queue -= out;
-        cum += d0 - out - m->other[p];
-        worst = fmax(worst, cum);
+        cum += d0 - out - other;
+        worst = worst > cum || cum != cum ? worst : cum;
     }
     return worst;
 }
