@@ -36,7 +36,9 @@ typedef struct var {
     hid_t type;                   /* the member file's type, copied */
     hid_t out;                    /* the dataset in the sweep file */
     int raw;                      /* a series whose sweep chunks are the member's chunks: */
-    hsize_t chunk[MAX_RANK];      /* the member's chunk, copied compressed as it is */
+    hsize_t chunk[MAX_RANK];      /* the member's chunk, copied compressed as it is; an
+                                     event variable with one chunk a member, packed here */
+    unsigned char fill[16];       /* an event variable's fill value (when raw) */
 } var;
 
 typedef struct merge {
@@ -54,6 +56,7 @@ typedef struct merge {
     size_t buf_len;
     unsigned char *chunk_buf; /* one compressed chunk */
     size_t chunk_len;
+    cfx_h5_packer *pack;      /* compresses an event variable's chunk (see copy_events) */
 } merge;
 
 static int h5fail(cfx_error *err, const char *path, const char *what)
@@ -389,6 +392,15 @@ static int create_var(merge *m, var *v, hid_t tmpl)
         v->raw = v->raw && bytes <= (4u << 20);
         if (dcpl >= 0)
             H5Pclose(dcpl);
+    }
+    /* An event variable of numbers holds a member a chunk (up to 1 MiB), which the merge
+     * packs itself (see copy_events). */
+    H5T_class_t cls = H5Tget_class(v->type);
+    if (v->kind == V_EVENT && has_fill && (cls == H5T_INTEGER || cls == H5T_FLOAT) &&
+        m->max_events > 0 && H5Tget_size(v->type) * m->max_events <= (1u << 20)) {
+        v->raw = 1;
+        v->chunk[0] = m->max_events;
+        memcpy(v->fill, fill, sizeof v->fill);
     }
     v->out = make_dset(m->out, v->name, v->type, rank, dims, lead, v->raw ? v->chunk : NULL,
                        has_fill ? fill : NULL);
@@ -742,6 +754,27 @@ static int copy_chunks(merge *m, const var *v, hid_t ds, size_t i)
     return 1;
 }
 
+/* Writes member i's events of v (n values, read from ds) as row i of the sweep file's
+ * variable, one chunk padded with the fill value, compressed as HDF5's filters would (the
+ * same bytes as writing them through HDF5, without a new compressor for every chunk).
+ * 0, -1 on failure, -2 out of memory. */
+static int copy_events(merge *m, const var *v, hid_t ds, size_t i, size_t n)
+{
+    size_t elem = H5Tget_size(v->type), bytes = elem * m->max_events;
+    if (H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->buf) < 0)
+        return -1;
+    for (size_t k = n; k < m->max_events; k++)
+        memcpy(m->buf + k * elem, v->fill, elem);
+    if (!m->pack && !(m->pack = cfx_h5_packer_new(DEFLATE_LEVEL)))
+        return -2;
+    const unsigned char *packed = NULL;
+    size_t len = cfx_h5_pack(m->pack, m->buf, bytes, elem, &packed);
+    hsize_t at[2] = {i, 0};
+    if (!len)
+        return -2;
+    return H5Dwrite_chunk(v->out, H5P_DEFAULT, 0, at, len, packed) < 0 ? -1 : 0;
+}
+
 /* Copies member i's series and events into row i of the sweep file. */
 static int copy_member(merge *m, size_t i, cfx_error *err)
 {
@@ -763,7 +796,13 @@ static int copy_member(merge *m, size_t i, cfx_error *err)
         if (numel == 0)
             continue;
         hid_t ds = H5Dopen2(f, v->name, H5P_DEFAULT);
-        int copied = ds >= 0 && v->raw ? copy_chunks(m, v, ds, i) : 0;
+        int copied = 0;
+        if (ds >= 0 && v->raw && v->kind == V_EVENT) {
+            int e = copy_events(m, v, ds, i, (size_t)m->n_events[i]);
+            copied = e ? e : 1;
+        } else if (ds >= 0 && v->raw) {
+            copied = copy_chunks(m, v, ds, i);
+        }
         hid_t fs = copied ? -1 : H5Dget_space(v->out);
         hid_t ms = copied ? -1 : H5Screate_simple(v->rank + 1, cnt, NULL);
         if (ds < 0 || copied < 0 ||
@@ -906,6 +945,7 @@ done:
                            strerror(errno));
     free(m.buf);
     free(m.chunk_buf);
+    cfx_h5_packer_free(m.pack);
     survey_free(&m);
     return rc;
 }

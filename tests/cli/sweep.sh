@@ -120,11 +120,11 @@ PY
 # The merge copies a series' compressed chunks from the member files: the sweep file's
 # chunks are the members' and every value is the member's, bit for bit. A member of this
 # small network holds its whole run in one chunk a series (cfx_run_opts.chunk_bytes).
-"$PY" - "$WORK/seeds/out" >"$WORK/py" 2>&1 <<'PY' && ok "merged series: the members' chunks (the whole run), every value bit for bit" || { bad "merged series differ from the members"; cat "$WORK/py"; }
+"$PY" - "$WORK/seeds/out" >"$WORK/py" 2>&1 <<'PY' && ok "merged series: the members' chunks (the whole run), every value and event bit for bit" || { bad "merged series differ from the members"; cat "$WORK/py"; }
 import sys, h5py, numpy as np
 d = sys.argv[1]
 f = h5py.File(d + "/sweep.h5", "r")
-n = 0
+n = events = 0
 for m in range(4):
     g = h5py.File(f"{d}/member-{m:05d}.h5", "r")
     for name, ds in g.items():
@@ -136,7 +136,15 @@ for m in range(4):
         assert ds.chunks[0] == g["time"].shape[0] > 32, (name, ds.chunks)
         assert f[name][m].tobytes() == ds[()].tobytes(), (m, name)
         n += 1
-assert n >= 4 * 10, n
+    # events: the member's, then the fill value (the merge packs these chunks itself)
+    k = g["event_kind"].shape[0]
+    for name in ("event_time", "event_kind", "event_node", "event_edge", "event_days", "event_group"):
+        row = f[name][m]
+        assert row[:k].tobytes() == g[name][()].tobytes(), (m, name)
+        fill = np.array(f[name].fillvalue, dtype=row.dtype)
+        assert row[k:].tobytes() == np.full(row.shape[0] - k, fill).tobytes(), (m, name)
+    events += k
+assert n >= 4 * 10 and events > 0, (n, events)
 PY
 
 # --- a sweep stopped by SIGTERM (Slurm's time limit, preemption) while its members run:
