@@ -87,7 +87,9 @@ static int cfx_cmd_merge(int argc, char **argv)
     cfx_merge_report rep = {0};
     cfx_error err = {0};
     size_t *miss = NULL, n_miss = 0;
-    int rc = cfx_sweep_missing(dir, &miss, &n_miss, &err);
+    /* the missing members are listed before merging only under --require-all (the list
+     * opens every member file: after the merge, only when the merge found some missing) */
+    int rc = require_all ? cfx_sweep_missing(dir, &miss, &n_miss, &err) : 0;
     if (rc || (require_all && n_miss)) {
         if (rc)
             cfx_cli_print_error(&err);
@@ -100,10 +102,15 @@ static int cfx_cmd_merge(int argc, char **argv)
         return cfx_exit_code(rc ? rc : CFX_EFAIL);
     }
     rc = cfx_sweep_merge(dir, out ? out : def, &rep, &err);
+    cfx_error lerr;
+    if (!require_all && rep.missing && cfx_sweep_missing(dir, &miss, &n_miss, &lerr))
+        n_miss = 0; /* the listing failed; the merge's own result is reported below */
     if (rc) {
         cfx_cli_print_error(&err);
-        if (rc != CFX_EFAIL || !rep.members)
+        if (rc != CFX_EFAIL || !rep.members) {
+            free(miss);
             return cfx_exit_code(rc);
+        }
     } else if (!quiet) {
         fprintf(stderr, "merged %zu of %zu members into %s (%zu failed, %zu missing)\n", rep.ok,
                 rep.members, out ? out : def, rep.failed, rep.missing);
