@@ -31,13 +31,23 @@ static void strike_mine_piles(cfx_world *w, int32_t node, double p)
     }
 }
 
+/* Nodes and roads at least this many parallel_min (65,536 by default): the lanes are
+ * folded and the levies worked out on every thread (on fewer, one thread is quicker than
+ * waking the others). */
+#define FOLD_PARALLEL_FACTOR 64
+
 /* Adds what the lanes counted since the last fold into the world's flows and empties them.
- * Integer sums: the result does not depend on how moves were split over threads. */
+ * Integer sums: the result does not depend on how moves were split over threads. Shares the
+ * work out when called in a parallel region: every call splits the same n the same way
+ * (static schedule), so no thread waits for another between calls. */
 static void fold(int64_t *to, int64_t *from, size_t n)
 {
+#pragma omp for schedule(static) nowait
     for (size_t i = 0; i < n; i++) {
-        to[i] += from[i];
-        from[i] = 0;
+        if (from[i]) { /* most are zero on a big network: no write back */
+            to[i] += from[i];
+            from[i] = 0;
+        }
     }
 }
 
@@ -79,34 +89,46 @@ static double levy_on(const cfx_world *w, int64_t *kg, double rate, double share
  * cargo seized since then into the taker's gain (the node's holder, at its
  * seized_value_share of the value at the day's prices, also revenue) and the loss of the
  * group whose cargo it was (at the whole value). The lanes are folded first, so this is
- * also where the day's flows are complete. */
+ * also where the day's flows are complete. On a big network the folding and each node's
+ * amounts are worked out on every thread, and only the sums made in node order. */
 void cfx_world__book_levies(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
-    size_t nc = s->n_cargo;
-    fold_lanes(w);
-    for (size_t v = 0; v < s->n_nodes; v++) {
+    size_t nc = s->n_cargo, n = s->n_nodes;
+    double *usd = w->levy_usd; /* per node: the levies, the value seized there */
+    int par = w->threads > 1 && n + s->n_edges >= FOLD_PARALLEL_FACTOR * w->parallel_min;
+#pragma omp parallel num_threads(w->threads) if (par)
+    {
+        fold_lanes(w);
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (size_t v = 0; v < n; v++) {
+            int32_t g = w->controller[v];
+            const double *rate = w->levy_usd_per_t + (size_t)g * CFX_NLEVIES,
+                         *share = w->levy_share + (size_t)g * CFX_NLEVIES;
+            int gate = s->node_kind[v] == CFX_NODE_GATE;
+            usd[2 * v] = levy_on(w, w->levy_node_kg + v * nc,
+                                 w->node_tax_usd_per_t[v] + (gate ? rate[CFX_LEVY_TOLL] : 0),
+                                 gate ? share[CFX_LEVY_TOLL] : 0);
+            usd[2 * v + 1] =
+                levy_on(w, w->seized_node_kg + v * nc, 0, s->groups[g].seized_value_share);
+        }
+    }
+    for (size_t v = 0; v < n; v++) {
         int32_t g = w->controller[v];
-        const double *rate = w->levy_usd_per_t + (size_t)g * CFX_NLEVIES,
-                     *share = w->levy_share + (size_t)g * CFX_NLEVIES;
-        int gate = s->node_kind[v] == CFX_NODE_GATE;
-        double usd = levy_on(w, w->levy_node_kg + v * nc,
-                             w->node_tax_usd_per_t[v] + (gate ? rate[CFX_LEVY_TOLL] : 0),
-                             gate ? share[CFX_LEVY_TOLL] : 0);
-        if (usd != 0)
-            w->revenue_usd[g] += usd;
-        usd = levy_on(w, w->seized_node_kg + v * nc, 0, s->groups[g].seized_value_share);
-        if (usd != 0) {
-            w->revenue_usd[g] += usd;
-            w->seizure_gain_usd[g] += usd;
+        if (usd[2 * v] != 0)
+            w->revenue_usd[g] += usd[2 * v];
+        if (usd[2 * v + 1] != 0) {
+            w->revenue_usd[g] += usd[2 * v + 1];
+            w->seizure_gain_usd[g] += usd[2 * v + 1];
         }
     }
     for (size_t g = 0; g < s->n_groups; g++) {
-        double usd = levy_on(w, w->levy_export_kg + g * nc,
-                             w->levy_usd_per_t[g * CFX_NLEVIES + CFX_LEVY_EXPORT],
-                             w->levy_share[g * CFX_NLEVIES + CFX_LEVY_EXPORT]);
-        if (usd != 0)
-            w->revenue_usd[g] += usd;
+        double u = levy_on(w, w->levy_export_kg + g * nc,
+                           w->levy_usd_per_t[g * CFX_NLEVIES + CFX_LEVY_EXPORT],
+                           w->levy_share[g * CFX_NLEVIES + CFX_LEVY_EXPORT]);
+        if (u != 0)
+            w->revenue_usd[g] += u;
         w->seizure_loss_usd[g] += levy_on(w, w->seized_from_kg + g * nc, 0, 1);
     }
 }

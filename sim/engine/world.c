@@ -63,7 +63,7 @@ static int alloc_arrays(cfx_world *w)
         ZALLOC(w->node_carry_kg, n) || ZALLOC(w->edge_carry_kg, m) ||
         ZALLOC(w->delivered_mine_kg, s->n_mines) || ZALLOC(w->levy_node_kg, n * nc) ||
         ZALLOC(w->levy_export_kg, ng * nc) || ZALLOC(w->closed_to, n * (ng ? ng : 1) * s->n_cargo) ||
-        ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(o->price, np) ||
+        ZALLOC(w->by_group_kg, ng) || ZALLOC(w->revenue_usd, ng) || ZALLOC(w->levy_usd, 2 * n) || ZALLOC(o->price, np) ||
         ZALLOC(w->seized_node_kg, n * nc) || ZALLOC(w->seized_from_kg, ng * nc) ||
         ZALLOC(w->seizure_gain_usd, ng) || ZALLOC(w->seizure_loss_usd, ng) ||
         ZALLOC(o->group_seizure_gain_usd, ng) || ZALLOC(o->group_seizure_loss_usd, ng) ||
@@ -295,7 +295,7 @@ void cfx_world_free(cfx_world *w)
     }
     free(w->lanes);
     free(w->by_group_kg); free(w->revenue_usd);
-    free(w->seized_node_kg); free(w->seized_from_kg);
+    free(w->seized_node_kg); free(w->seized_from_kg); free(w->levy_usd);
     free(w->seizure_gain_usd); free(w->seizure_loss_usd);
     free(w->events);
     free(w->levy_usd_per_t); free(w->levy_share); free(w->node_tax_usd_per_t); free(w->node_seize_p);

@@ -46,8 +46,9 @@ typedef struct cfx_world_opts {
      * whose section readers read the scenario, in the same order. */
     const cfx_model_type *const *models;
     int threads;         /* OpenMP threads for the shipment phase; <= 0: 1 */
-    size_t parallel_min; /* smallest batch worth a parallel loop; 0: 1024. Results do not
-                            depend on it: tests set 1 to exercise the parallel path */
+    size_t parallel_min; /* smallest batch worth a parallel loop (due shipments; nodes and
+                            roads folded: 64 x this); 0: 1024. Results do not depend on it:
+                            tests set 1 to exercise the parallel paths */
 } cfx_world_opts;
 
 int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts *opt,

@@ -213,6 +213,7 @@ struct cfx_world {
     int64_t *by_group_kg;  /* n_groups */
     int64_t *delivered_mine_kg; /* n_mines: delivered today, by mine of origin */
     double *revenue_usd;   /* n_groups */
+    double *levy_usd;      /* 2 x n_nodes: book_levies' scratch, each node's levies and seized value */
     /* Cargo that paid a levy since the levies were last booked (book_levies): by node left,
      * and by origin group at gates for the export levy, each by cargo kind (a levy on value
      * depends on the kind). Booked at the end of each day and before any change of who holds
