@@ -16,6 +16,7 @@
 #include <omp.h>
 
 #include "io/h5.h"
+#include "core/grow.h"
 
 #include "core/version.h"
 
@@ -101,6 +102,13 @@ typedef struct series_buf {
     size_t zero_len;     /* mostly-idle networks have many, and they all pack the same */
 } series_buf;
 
+/* A variable whose first and second dimensions (dim[1] -1: none) take the scales of those
+ * dimensions (see attach). */
+typedef struct attachment {
+    hid_t ds; /* a reference of our own, released by close_all */
+    int dim[2];
+} attachment;
+
 /* One chunk of a series' buffered days (see pack_series). */
 typedef struct packed_chunk {
     size_t series, col; /* the series, and the chunk's first column */
@@ -141,6 +149,8 @@ struct cfx_output {
     packed_chunk *chunks; /* the buffered days' chunks of every series */
     size_t n_chunks;
     packed_slot *slots;   /* PACK_BATCH x threads: a batch of chunks, compressed */
+    attachment *att;      /* dimension scales to attach (attach, attach_all) */
+    size_t n_att, cap_att;
 };
 
 static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err);
@@ -241,11 +251,91 @@ static int on_mesh(hid_t ds, const char *name, int d)
                                                                                                 : 0;
 }
 
-static int attach(hid_t ds, const cfx_output *o, int d0, int d1)
+/* Attaches the scales of dimensions d0 and d1 (-1: none) to the first and second dimension
+ * of ds: recorded here, written by attach_all once the layout is done. */
+static int attach(hid_t ds, cfx_output *o, int d0, int d1)
 {
-    if (H5DSattach_scale(ds, o->dims[d0], 0) < 0)
+    if (CFX_GROW(o->att, o->cap_att, o->n_att + 1)) {
+        o->nomem = 1;
         return -1;
-    return d1 >= 0 ? (H5DSattach_scale(ds, o->dims[d1], 1) < 0 ? -1 : 0) : 0;
+    }
+    if (H5Iinc_ref(ds) < 0) /* kept open until attach_all */
+        return -1;
+    o->att[o->n_att++] = (attachment){.ds = ds, .dim = {d0, d1}};
+    return 0;
+}
+
+/* The dimension scales' attributes, as H5DSattach_scale writes them (HDF5's Dimension Scale
+ * specification; netCDF-4 and h5py read them): on each variable DIMENSION_LIST, a
+ * variable-length list of references to the scales of each of its dimensions, and on each
+ * scale REFERENCE_LIST, the variables and dimensions it is attached to, in the order they
+ * were attached. Written once each, where H5DSattach_scale reads, deletes and writes again
+ * a scale's list at every attachment (a fifth of a small run's file layout). 0 or -1. */
+static int attach_all(cfx_output *o)
+{
+    typedef struct {
+        hobj_ref_t ref;
+        int dim;
+    } ds_ref; /* H5DS's ds_list_t */
+    hid_t vl = H5Tvlen_create(H5T_STD_REF_OBJ), ct = H5Tcreate(H5T_COMPOUND, sizeof(ds_ref));
+    ds_ref *refs = calloc(2 * o->n_att + 1, sizeof *refs); /* padding zeroed: the same bytes */
+    int rc = vl < 0 || ct < 0 || !refs ||
+                     H5Tinsert(ct, "dataset", HOFFSET(ds_ref, ref), H5T_STD_REF_OBJ) < 0 ||
+                     H5Tinsert(ct, "dimension", HOFFSET(ds_ref, dim), H5T_NATIVE_INT) < 0
+                 ? -1
+                 : 0;
+    o->nomem = o->nomem || !refs;
+    for (size_t i = 0; !rc && i < o->n_att; i++) {
+        const attachment *a = &o->att[i];
+        hid_t sp = H5Dget_space(a->ds);
+        int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+        if (sp >= 0)
+            H5Sclose(sp);
+        hobj_ref_t to[2];
+        hvl_t list[2] = {{0, NULL}, {0, NULL}};
+        for (int k = 0; k < 2 && rank > k && !rc; k++)
+            if (a->dim[k] >= 0) {
+                rc = H5Rcreate(&to[k], o->dims[a->dim[k]], ".", H5R_OBJECT, -1) < 0 ? -1 : 0;
+                list[k] = (hvl_t){1, &to[k]};
+            }
+        hsize_t n = (hsize_t)rank;
+        hid_t asp = rank >= 1 && rank <= 2 ? H5Screate_simple(1, &n, NULL) : -1;
+        hid_t at = asp >= 0 && !rc ? H5Acreate2(a->ds, "DIMENSION_LIST", vl, asp, H5P_DEFAULT,
+                                                H5P_DEFAULT)
+                                   : -1;
+        rc = at < 0 || H5Awrite(at, vl, list) < 0 ? -1 : 0;
+        if (at >= 0)
+            H5Aclose(at);
+        if (asp >= 0)
+            H5Sclose(asp);
+    }
+    for (int d = 0; !rc && d < ND; d++) {
+        size_t n = 0;
+        for (size_t i = 0; !rc && i < o->n_att; i++)
+            for (int k = 0; k < 2 && !rc; k++)
+                if (o->att[i].dim[k] == d) {
+                    refs[n].dim = k;
+                    rc = H5Rcreate(&refs[n++].ref, o->att[i].ds, ".", H5R_OBJECT, -1) < 0 ? -1 : 0;
+                }
+        if (rc || !n)
+            continue;
+        hsize_t len = n;
+        hid_t asp = H5Screate_simple(1, &len, NULL);
+        hid_t at = asp >= 0 ? H5Acreate2(o->dims[d], "REFERENCE_LIST", ct, asp, H5P_DEFAULT,
+                                         H5P_DEFAULT)
+                            : -1;
+        rc = at < 0 || H5Awrite(at, ct, refs) < 0 ? -1 : 0;
+        if (at >= 0)
+            H5Aclose(at);
+        if (asp >= 0)
+            H5Sclose(asp);
+    }
+    if (vl >= 0)
+        H5Tclose(vl);
+    if (ct >= 0)
+        H5Tclose(ct);
+    free(refs);
+    return rc;
 }
 
 /* flag_values and flag_meanings of a variable holding group indices (controller, actor):
@@ -414,7 +504,7 @@ done:
 }
 
 /* A label variable of strings on dimension d. 0 or -1. */
-static int write_strings(hid_t file, const cfx_output *o, const char *name, int d,
+static int write_strings(hid_t file, cfx_output *o, const char *name, int d,
                          const char *const *v, size_t n, const char *long_name)
 {
     hid_t ds = string_dset(file, name, v, n);
@@ -425,7 +515,7 @@ static int write_strings(hid_t file, const cfx_output *o, const char *name, int 
     return rc;
 }
 
-static int write_array(hid_t file, const cfx_output *o, const char *name, int d, hid_t type,
+static int write_array(hid_t file, cfx_output *o, const char *name, int d, hid_t type,
                        const void *v, size_t n, const char *units, const char *long_name)
 {
     hsize_t dim = n;
@@ -697,6 +787,9 @@ static int root_attrs(cfx_output *o, const cfx_scenario *s, const cfx_output_met
 
 static void close_all(cfx_output *o)
 {
+    for (size_t i = 0; i < o->n_att; i++)
+        H5Dclose(o->att[i].ds);
+    free(o->att);
     for (size_t i = 0; i < NSERIES; i++) {
         if (o->s[i].dset > 0)
             H5Dclose(o->s[i].dset);
@@ -839,7 +932,8 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
           (o->dims[D_EVENT] = phony_dim(o->file, D_EVENT, 0, 1)) < 0 ||
           (o->dims[D_NV] = phony_dim(o->file, D_NV, 2, 0)) < 0 || time_bounds(o);
     if (bad || write_coords(o, s) || create_series(o, s) || create_events(o, s) ||
-        root_attrs(o, s, meta) || packers(o, meta->threads) || sync_file(o, err)) {
+        root_attrs(o, s, meta) || attach_all(o) || packers(o, meta->threads) ||
+        sync_file(o, err)) {
         int nomem = o->nomem;
         close_all(o);
         unlink(tmp);
