@@ -41,6 +41,39 @@ void cfx_routing__plan_free(routing *r)
     free(r->rev);
     free(r->path_buf);
     free(r->arc_buf);
+    free(r->plan_cost);
+    free(r->plan_risk);
+    free(r->plan_known);
+}
+
+/* Commodity k's arc costs and risks into rt->arc_cost and r->risk, and every arc's hours
+ * into rt->arc_hours: computed on the first day after the network changed, copied from the
+ * day before's after that (the same values: cfx_routing__arc_costs reads only what changes
+ * with the network). 0 or CFX_ENOMEM. */
+static int plan_costs(routing *r, const cfx_world *w, cfx_routes *rt, size_t k)
+{
+    size_t na = cfx_world_network(w)->n_arcs, ng = r->s->n_groups;
+    if (!r->plan_known && (!(r->plan_cost = malloc((r->nk * na + 1) * sizeof *r->plan_cost)) ||
+                           !(r->plan_risk = malloc((r->nk * na + 1) * sizeof *r->plan_risk)) ||
+                           !(r->plan_known = calloc(r->nk + 1, 1))))
+        return CFX_ENOMEM;
+    double *cost = r->plan_cost + k * na, *risk = r->plan_risk + k * na;
+    if (r->plan_known[k]) { /* arc_hours: as the last computation, in this network, left them */
+        memcpy(rt->arc_cost, cost, na * sizeof *cost);
+        memcpy(r->risk, risk, na * sizeof *risk);
+        return 0;
+    }
+    cfx_routing__arc_costs(r, w, k / ng, (int32_t)(k % ng), rt->arc_cost, r->risk, rt->arc_hours);
+    memcpy(cost, rt->arc_cost, na * sizeof *cost);
+    memcpy(risk, r->risk, na * sizeof *risk);
+    r->plan_known[k] = 1;
+    return 0;
+}
+
+void cfx_routing__plan_forget(routing *r)
+{
+    if (r->plan_known)
+        memset(r->plan_known, 0, r->nk);
 }
 
 /* A generalized cost in whole cents per tonne, the solver's unit. */
@@ -178,9 +211,10 @@ int cfx_routing__plan(routing *r, const cfx_world *w, cfx_routes *rt, cfx_plan *
             total += pl->supply[k * n + u] > 0;
         if (!total)
             continue;
-        cfx_routing__arc_costs(r, w, c, (int32_t)(k % s->n_groups), rt->arc_cost, r->risk,
-                               rt->arc_hours);
-        int rc = build(r, w, rt, pl, k, c);
+        int rc = plan_costs(r, w, rt, k);
+        if (rc)
+            return rc;
+        rc = build(r, w, rt, pl, k, c);
         if (rc || (rc = (int)(cfx_mcf_solve(r->mcf, (int32_t)(2 * n), INT64_MAX, NULL) < 0
                                   ? CFX_ENOMEM
                                   : 0)))

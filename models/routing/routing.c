@@ -123,6 +123,8 @@ static void routing_step(void *state, const cfx_world *w, cfx_step_ctx *ctx, cfx
         out->failed = 1;
         return;
     }
+    if (ctx->network_changed)
+        cfx_routing__plan_forget(r);
     if ((ctx->network_changed && cfx_routing__tables(r, w, rt)) ||
         (ctx->plan && cfx_routing__plan(r, w, rt, ctx->plan)))
         out->failed = 1;

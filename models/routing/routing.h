@@ -40,13 +40,20 @@ typedef struct routing {
     long *path_buf;     /* room for one path's plan-graph arcs */
     int32_t *arc_buf;   /* and its network arcs */
     size_t buf_len;
+    /* each commodity's arc costs and risks as the plan last computed them, kept until the
+     * network changes (every input of cfx_routing__arc_costs changes only with it); made
+     * on the plan's first day */
+    double *plan_cost, *plan_risk; /* nk x n_arcs */
+    uint8_t *plan_known;           /* nk: 1 when the two rows above are current */
 } routing;
 
 /* costs.c: what a route costs a tonne of cargo. */
 void cfx_routing__values(const routing_params *p, const cfx_scenario *s, double *value);
 /* The cost of every arc for commodity k (cargo kind c of origin group own) as the world
  * stands: arc_cost[a] (< 0: impassable) and, when risk is not NULL, risk[a], the same
- * without levies; arc_hours[a], each arc's travel hours. */
+ * without levies; arc_hours[a], each arc's travel hours. It must read only what changes
+ * with the network (a command that changes it sets network_changed): the capacity plan
+ * keeps its results from day to day until then (plan.c, plan_costs). */
 void cfx_routing__arc_costs(const routing *r, const cfx_world *w, size_t cargo, int32_t own,
                             double *arc_cost, double *risk, double *arc_hours);
 
@@ -61,5 +68,7 @@ int cfx_routing__along(const cfx_network *net, const int32_t *next, const double
 int cfx_routing__plan_alloc(routing *r, const cfx_network *net);
 void cfx_routing__plan_free(routing *r);
 int cfx_routing__plan(routing *r, const cfx_world *w, cfx_routes *rt, cfx_plan *pl);
+/* The network changed: the plan's kept arc costs are out of date. */
+void cfx_routing__plan_forget(routing *r);
 
 #endif
