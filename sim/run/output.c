@@ -105,7 +105,7 @@ typedef struct series_buf {
 /* A variable whose first and second dimensions (dim[1] -1: none) take the scales of those
  * dimensions (see attach). */
 typedef struct attachment {
-    hid_t ds; /* a reference of our own, released by close_all */
+    hid_t ds; /* a reference of our own, released by attach_all (or close_all) */
     int dim[2];
 } attachment;
 
@@ -335,6 +335,9 @@ static int attach_all(cfx_output *o)
     if (ct >= 0)
         H5Tclose(ct);
     free(refs);
+    for (size_t i = 0; i < o->n_att; i++) /* our references, no longer needed */
+        H5Dclose(o->att[i].ds);
+    o->n_att = 0;
     return rc;
 }
 
