@@ -53,9 +53,10 @@ void cfx_routing__plan_free(routing *r)
 static int plan_costs(routing *r, const cfx_world *w, cfx_routes *rt, size_t k)
 {
     size_t na = cfx_world_network(w)->n_arcs, ng = r->s->n_groups;
-    if (!r->plan_known && (!(r->plan_cost = malloc((r->nk * na + 1) * sizeof *r->plan_cost)) ||
-                           !(r->plan_risk = malloc((r->nk * na + 1) * sizeof *r->plan_risk)) ||
-                           !(r->plan_known = calloc(r->nk + 1, 1))))
+    /* each made once: after a failure, the next call makes only what is missing */
+    if ((!r->plan_cost && !(r->plan_cost = malloc((r->nk * na + 1) * sizeof *r->plan_cost))) ||
+        (!r->plan_risk && !(r->plan_risk = malloc((r->nk * na + 1) * sizeof *r->plan_risk))) ||
+        (!r->plan_known && !(r->plan_known = calloc(r->nk + 1, 1))))
         return CFX_ENOMEM;
     double *cost = r->plan_cost + k * na, *risk = r->plan_risk + k * na;
     if (r->plan_known[k]) { /* arc_hours: as the last computation, in this network, left them */
