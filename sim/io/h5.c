@@ -30,10 +30,9 @@ int cfx_h5_attr_str(hid_t obj, const char *name, const char *value)
     return rc < 0 ? -1 : 0;
 }
 
-int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
+/* An attribute of type on dataspace sp (closed here), holding v. 0 or -1. */
+static int attr_on(hid_t obj, const char *name, hid_t type, hid_t sp, const void *v)
 {
-    hsize_t dim = n;
-    hid_t sp = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
     if (sp < 0)
         return -1;
     hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
@@ -42,6 +41,18 @@ int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const voi
         H5Aclose(a);
     H5Sclose(sp);
     return rc < 0 ? -1 : 0;
+}
+
+int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
+{
+    return n == 1 ? attr_on(obj, name, type, H5Screate(H5S_SCALAR), v)
+                  : cfx_h5_attr_list(obj, name, type, n, v);
+}
+
+int cfx_h5_attr_list(hid_t obj, const char *name, hid_t type, size_t n, const void *v)
+{
+    hsize_t dim = n;
+    return attr_on(obj, name, type, H5Screate_simple(1, &dim, NULL), v);
 }
 
 /* ---------------------------------------------------------------- chunks, packed */

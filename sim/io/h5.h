@@ -11,6 +11,9 @@
 int cfx_h5_attr_str(hid_t obj, const char *name, const char *value);
 /* A numeric attribute of n values of type (scalar when n == 1). 0 or -1. */
 int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const void *v);
+/* An attribute of n values of type, always a one-dimensional list (also of one value), as
+ * HDF5's dimension-scale lists are. 0 or -1. */
+int cfx_h5_attr_list(hid_t obj, const char *name, hid_t type, size_t n, const void *v);
 
 /* Chunks compressed as HDF5's shuffle and deflate filters do (the same zlib, the same bytes),
  * for H5Dwrite_chunk into a dataset with those two filters, so that a writer can compress

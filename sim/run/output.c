@@ -298,16 +298,10 @@ static int attach_all(cfx_output *o)
                 rc = H5Rcreate(&to[k], o->dims[a->dim[k]], ".", H5R_OBJECT, -1) < 0 ? -1 : 0;
                 list[k] = (hvl_t){1, &to[k]};
             }
-        hsize_t n = (hsize_t)rank;
-        hid_t asp = rank >= 1 && rank <= 2 ? H5Screate_simple(1, &n, NULL) : -1;
-        hid_t at = asp >= 0 && !rc ? H5Acreate2(a->ds, "DIMENSION_LIST", vl, asp, H5P_DEFAULT,
-                                                H5P_DEFAULT)
-                                   : -1;
-        rc = at < 0 || H5Awrite(at, vl, list) < 0 ? -1 : 0;
-        if (at >= 0)
-            H5Aclose(at);
-        if (asp >= 0)
-            H5Sclose(asp);
+        rc = rc || rank < 1 || rank > 2 ||
+                     cfx_h5_attr_list(a->ds, "DIMENSION_LIST", vl, (size_t)rank, list)
+                 ? -1
+                 : 0;
     }
     for (int d = 0; !rc && d < ND; d++) {
         size_t n = 0;
@@ -317,18 +311,8 @@ static int attach_all(cfx_output *o)
                     refs[n].dim = k;
                     rc = H5Rcreate(&refs[n++].ref, o->att[i].ds, ".", H5R_OBJECT, -1) < 0 ? -1 : 0;
                 }
-        if (rc || !n)
-            continue;
-        hsize_t len = n;
-        hid_t asp = H5Screate_simple(1, &len, NULL);
-        hid_t at = asp >= 0 ? H5Acreate2(o->dims[d], "REFERENCE_LIST", ct, asp, H5P_DEFAULT,
-                                         H5P_DEFAULT)
-                            : -1;
-        rc = at < 0 || H5Awrite(at, ct, refs) < 0 ? -1 : 0;
-        if (at >= 0)
-            H5Aclose(at);
-        if (asp >= 0)
-            H5Sclose(asp);
+        if (!rc && n)
+            rc = cfx_h5_attr_list(o->dims[d], "REFERENCE_LIST", ct, n, refs);
     }
     if (vl >= 0)
         H5Tclose(vl);
