@@ -857,11 +857,10 @@ static size_t chunk_days(const cfx_scenario *s, size_t chunk_bytes)
     return chunk < 1 ? 1 : chunk < days ? chunk : days;
 }
 
-int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
+int cfx_output_create(cfx_output **out, const char *path, const cfx_scenario *s,
                       const cfx_output_meta *meta, cfx_error *err)
 {
     *out = NULL;
-    const cfx_scenario *s = cfx_world_scenario(w);
     /* No clean-up of HDF5 at exit: after a failed write (a full disk) H5Fclose fails and
      * leaves the file half closed, and HDF5 1.10 then crashes at exit closing it again. The
      * operating system frees the memory and closes the descriptor anyway. */
@@ -938,6 +937,16 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
     }
     *out = o;
     return 0;
+}
+
+void cfx_output_discard(cfx_output *o)
+{
+    if (!o)
+        return;
+    char path[sizeof o->path];
+    memcpy(path, o->path, sizeof path);
+    close_all(o);
+    unlink(path);
 }
 
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)

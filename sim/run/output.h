@@ -19,9 +19,13 @@ typedef struct cfx_output_meta {
 } cfx_output_meta;
 
 /* Creates path (which must not exist: the caller writes to a temporary name) with every
- * dimension, coordinate and variable, and complete = 0. Failure: CFX_ECREATE. */
-int cfx_output_create(cfx_output **out, const char *path, const cfx_world *w,
+ * dimension, coordinate and variable, and complete = 0. Failure: CFX_ECREATE. Needs only the
+ * scenario, so that a run can lay out its file while another thread makes its world. */
+int cfx_output_create(cfx_output **out, const char *path, const cfx_scenario *s,
                       const cfx_output_meta *meta, cfx_error *err);
+/* Closes a file that cfx_output_create made and deletes it: for a run that could not start
+ * (its world could not be made), so that it leaves no result behind. */
+void cfx_output_discard(cfx_output *o);
 /* Buffers the world's current day (w->obs); writes a chunk when the buffer is full and then
  * flushes the file (cfx_output_flush), so a file left by a killed run holds every chunk. */
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err);
