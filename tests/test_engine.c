@@ -495,7 +495,7 @@ static void test_engine__a_model_list_of_the_tests_own(void **state)
     cfx_override ov[] = {{"events", "gate/events-mine.csv"}};
     cfx_scenario *s = NULL;
     cfx_diags d = {0};
-    assert_int_equal(cfx_scenario_read(&s, CFX_TEST_DATA "/conflict/gate.yaml", ov, 1, readers, &d),
+    assert_int_equal(cfx_scenario_read(&s, CFX_TEST_DATA "/conflict/gate.yaml", ov, 1, readers, 1, &d),
                      0);
     cfx_diags_free(&d);
     cfx_world *w = NULL;

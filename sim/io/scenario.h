@@ -235,9 +235,10 @@ struct cfx_scenario {
 /* Reads path and the tables it names, applying overrides first, and each model's section
  * with readers (NULL-terminated; run/models.h has the default models' list). Every problem
  * found is added to d (all of them, for `conflux check`); the return is 0 or the most severe
- * code (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a bad --set). */
+ * code (CFX_ENOENT for a missing file, CFX_EINVAL for bad data, CFX_EUSAGE for a bad --set).
+ * A large table's look-ups run on up to threads threads; the result is the same on any. */
 int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
-                      const cfx_section_reader *const *readers, cfx_diags *d);
+                      const cfx_section_reader *const *readers, int threads, cfx_diags *d);
 
 /* Whether market node v buys cargo kind c: it buys every product the cargo carries. */
 static inline int cfx_buys(const cfx_scenario *s, size_t v, size_t c)

@@ -24,7 +24,7 @@
 int cfx_scenario_load(cfx_scenario **out, const char *path, const cfx_override *ov, size_t n_ov,
                       cfx_diags *d)
 {
-    return cfx_scenario_read(out, path, ov, n_ov, cfx_models_default_readers(), d);
+    return cfx_scenario_read(out, path, ov, n_ov, cfx_models_default_readers(), 1, d);
 }
 
 /* The scenario without its events table, which may be the very file a tool is writing (or
@@ -240,7 +240,8 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     char *overrides = NULL;
     long day0 = 0; /* days a checkpoint brings */
     double t_out;
-    int rc = cfx_scenario_load(&s, opt->scenario, opt->sets, opt->n_sets, d);
+    int rc = cfx_scenario_read(&s, opt->scenario, opt->sets, opt->n_sets,
+                               cfx_models_default_readers(), opt->threads, d);
     if (rc)
         return rc;
     if ((rc = check_memory(s, opt->threads > 0 ? opt->threads : 1, d)))
