@@ -126,6 +126,10 @@ typedef struct packed_slot {
  * threads busy, few enough that the compressed chunks held stay a few MiB. */
 #define PACK_BATCH 2
 
+/* A day of every series at least this large is copied into the buffers on the run's threads
+ * (cfx_output_append). */
+#define APPEND_PARALLEL_BYTES (1u << 20)
+
 struct cfx_output {
     hid_t file;
     hid_t dims[ND];
@@ -138,6 +142,7 @@ struct cfx_output {
     size_t nbuf;          /* rows buffered */
     size_t rows;          /* rows written */
     size_t events;        /* events written */
+    size_t row_bytes;     /* one day of every series */
     long *days;           /* chunk day indices buffered */
     char path[1024];
     int nomem;            /* one of our allocations failed: reported as out of memory, not
@@ -687,6 +692,7 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
         o->s[i].cols = cols;
         o->s[i].elem = h5size(d->type);
         o->n_chunks += width ? (width + cols - 1) / cols : 0;
+        o->row_bytes += (width ? width : 1) * o->s[i].elem;
         if (!(o->s[i].buf = malloc(o->chunk * (width ? width : 1) * o->s[i].elem))) {
             o->nomem = 1;
             return -1;
@@ -952,6 +958,10 @@ void cfx_output_discard(cfx_output *o)
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
 {
     const cfx_obs *obs = cfx_world_obs(w);
+    /* A large network's day (W2's: 7 MB, with the first touch of its buffers' pages) is
+     * copied on the run's threads, a series at a time. */
+#pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1) \
+    if (o->threads > 1 && o->row_bytes >= APPEND_PARALLEL_BYTES)
     for (size_t i = 0; i < NSERIES; i++) {
         const series_desc *d = &series[i];
         series_buf *b = &o->s[i];
