@@ -39,9 +39,11 @@ static int64_t bank(int64_t cap, int64_t carry, int64_t used, int64_t truck)
 void cfx_world__bank_capacity(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
+#pragma omp for schedule(static) nowait
     for (size_t v = 0; v < s->n_nodes; v++)
         w->node_carry_kg[v] =
             bank(w->node_cap_kg[v], w->node_carry_kg[v], w->node_used_kg[v], w->truck_kg);
+#pragma omp for schedule(static) nowait
     for (size_t e = 0; e < s->n_edges; e++)
         w->edge_carry_kg[e] =
             bank(w->edge_cap_kg[e], w->edge_carry_kg[e], w->edge_used_kg[e], w->truck_kg);

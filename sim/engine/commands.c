@@ -31,11 +31,6 @@ static void strike_mine_piles(cfx_world *w, int32_t node, double p)
     }
 }
 
-/* Nodes and roads at least this many parallel_min (65,536 by default): the lanes are
- * folded and the levies worked out on every thread (on fewer, one thread is quicker than
- * waking the others). */
-#define FOLD_PARALLEL_FACTOR 64
-
 /* Adds what the lanes counted since the last fold into the world's flows and empties them.
  * Integer sums: the result does not depend on how moves were split over threads. Shares the
  * work out when called in a parallel region: every call splits the same n the same way
@@ -96,8 +91,7 @@ void cfx_world__book_levies(cfx_world *w)
     const cfx_scenario *s = w->s;
     size_t nc = s->n_cargo, n = s->n_nodes;
     double *usd = w->levy_usd; /* per node: the levies, the value seized there */
-    int par = w->threads > 1 && n + s->n_edges >= FOLD_PARALLEL_FACTOR * w->parallel_min;
-#pragma omp parallel num_threads(w->threads) if (par)
+#pragma omp parallel num_threads(w->threads) if (cfx_world__wide(w))
     {
         fold_lanes(w);
 #pragma omp barrier

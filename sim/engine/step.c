@@ -15,25 +15,38 @@ static int run_phase(cfx_world *w, cfx_phase phase, cfx_step_ctx *ctx)
     return cfx_world__apply_cmds(w);
 }
 
+/* Sets n counters to zero: shared out over the team when called in a parallel region. */
+static void zero(int64_t *v, size_t n)
+{
+#pragma omp for schedule(static) nowait
+    for (size_t i = 0; i < n; i++)
+        v[i] = 0;
+}
+
 static void observe(cfx_world *w, long day)
 {
     const cfx_scenario *s = w->s;
     cfx_obs *o = &w->obs;
     o->day = day;
-    for (size_t i = 0; i < s->n_nodes; i++) {
-        o->node_status[i] = w->node_status[i];
-        o->node_controller[i] = w->controller[i];
-        o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
-        o->queued_t[i] = (double)w->queued_kg[i] / 1000.0;
-        o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
-        o->delivered_by_origin_t[i] = 0;
-        o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
+#pragma omp parallel num_threads(w->threads) if (cfx_world__wide(w))
+    {
+#pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < s->n_nodes; i++) {
+            o->node_status[i] = w->node_status[i];
+            o->node_controller[i] = w->controller[i];
+            o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
+            o->queued_t[i] = (double)w->queued_kg[i] / 1000.0;
+            o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
+            o->delivered_by_origin_t[i] = 0;
+            o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
+        }
+#pragma omp for schedule(static) nowait
+        for (size_t e = 0; e < s->n_edges; e++)
+            o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
     }
     /* by mine, at the mine's node (each mine node holds one mine) */
     for (size_t m = 0; m < s->n_mines; m++)
         o->delivered_by_origin_t[s->mine_node[m]] = (double)w->delivered_mine_kg[m] / 1000.0;
-    for (size_t e = 0; e < s->n_edges; e++)
-        o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
     for (size_t g = 0; g < s->n_groups; g++) {
         o->group_revenue_usd[g] = w->revenue_usd[g];
         o->group_seizure_gain_usd[g] = w->seizure_gain_usd[g];
@@ -52,13 +65,17 @@ static void observe(cfx_world *w, long day)
 static void reset_daily(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
-    if (w->step > 0)
-        cfx_world__bank_capacity(w);
-    memset(w->through_kg, 0, s->n_nodes * sizeof *w->through_kg);
-    memset(w->delivered_at_kg, 0, s->n_nodes * sizeof *w->delivered_at_kg);
-    memset(w->edge_kg, 0, s->n_edges * sizeof *w->edge_kg);
-    memset(w->edge_used_kg, 0, s->n_edges * sizeof *w->edge_used_kg);
-    memset(w->node_used_kg, 0, s->n_nodes * sizeof *w->node_used_kg);
+#pragma omp parallel num_threads(w->threads) if (cfx_world__wide(w))
+    {
+        if (w->step > 0)
+            cfx_world__bank_capacity(w);
+#pragma omp barrier /* the bank reads the day's use of capacity */
+        zero(w->through_kg, s->n_nodes);
+        zero(w->delivered_at_kg, s->n_nodes);
+        zero(w->edge_kg, s->n_edges);
+        zero(w->edge_used_kg, s->n_edges);
+        zero(w->node_used_kg, s->n_nodes);
+    }
     memset(w->by_group_kg, 0, s->n_groups * sizeof *w->by_group_kg);
     memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
     memset(w->seizure_gain_usd, 0, s->n_groups * sizeof *w->seizure_gain_usd);

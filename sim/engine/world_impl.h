@@ -275,6 +275,17 @@ static inline int cfx_cal__file_step(cfx_world *w, int32_t id, long st)
  * into their buckets, in the order they were filed. */
 int cfx_cal__turn(cfx_world *w);
 
+/* Nodes and roads at least this many parallel_min (65,536 by default): the day's work on
+ * every node and road (the lanes folded, the levies, the capacities banked, the counters
+ * reset, the observation) is shared out over the threads; on fewer, one thread is quicker
+ * than waking the others. Each piece is elementwise or a sum of integers, so the result is
+ * the same on any number of threads. */
+#define CFX_WIDE_FACTOR 64
+static inline int cfx_world__wide(const cfx_world *w)
+{
+    return w->threads > 1 && w->s->n_nodes + w->s->n_edges >= CFX_WIDE_FACTOR * w->parallel_min;
+}
+
 /* ---- commands.c ---- */
 
 /* Applies the commands the models wrote, in buffer order, and empties the buffer. */
@@ -289,7 +300,8 @@ void cfx_world__book_levies(cfx_world *w);
  * no limit. A node's capacity binds only the cargo of its capacity_products. */
 int64_t cfx_world__node_left(const cfx_world *w, int32_t v, size_t cargo);
 int64_t cfx_world__edge_left(const cfx_world *w, int32_t e);
-/* At the start of a day: what a capacity below one truckload did not pass is banked. */
+/* At the start of a day: what a capacity below one truckload did not pass is banked. Shared
+ * out over the team when called in a parallel region. */
 void cfx_world__bank_capacity(cfx_world *w);
 
 /* ---- shipments.c ---- */
