@@ -142,7 +142,7 @@ struct cfx_analysis {
     char (*product)[CFX_ANALYZE_NAME];
     char (*gate)[CFX_ANALYZE_NAME]; /* node ids of the gates */
     size_t n_nodes;
-    char (*node)[CFX_ANALYZE_NAME]; /* node ids */
+    char queue_node_id[CFX_ANALYZE_NAME]; /* the node id of run.queue_node ("": none) */
     char (*group)[CFX_ANALYZE_NAME];
     long baseline_from, baseline_days;
     cfx_metrics run; /* a run's metrics (a sweep: unused, zero) */

@@ -122,18 +122,35 @@ int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, i
     return e < 0 ? cfx_result_fail(r, CFX_EINVAL, "cannot read variable '%s' as numbers", name) : 0;
 }
 
-/* Reads a 1-d string variable (variable or fixed length) into names[n]. */
+/* src into a name, cut to CFX_ANALYZE_NAME - 1 bytes as snprintf would (a 10^5-node
+ * network's two label variables made snprintf a tenth of `conflux analyze`). */
+static void copy_name(char *dst, const char *src)
+{
+    size_t k = strnlen(src, CFX_ANALYZE_NAME - 1);
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+}
+
 int cfx_result_read_labels(cfx_result_reader *r, const char *name, size_t n, char (*names)[CFX_ANALYZE_NAME])
 {
+    return cfx_result_read_labels_at(r, name, n, NULL, n, names);
+}
+
+/* Reads a 1-d string variable (variable or fixed length) into names: all n of it, or (at not
+ * NULL) the k strings at those indices. */
+int cfx_result_read_labels_at(cfx_result_reader *r, const char *name, size_t n, const hsize_t *at,
+                              size_t k, char (*names)[CFX_ANALYZE_NAME])
+{
     int save = r->sweep, rc;
-    hsize_t dims[1];
+    hsize_t dims[1], count = k;
     r->sweep = 0; /* labels are shared by the members: no member dimension */
     hid_t ds = cfx_result_open_var(r, name, 1, dims, &rc);
     r->sweep = save;
     if (ds < 0)
         return rc;
-    hid_t ft = H5Dget_type(ds), mt = H5Tcopy(H5T_C_S1);
-    char **v = calloc(n + 1, sizeof *v);
+    hid_t ft = H5Dget_type(ds), mt = H5Tcopy(H5T_C_S1), fs = H5Dget_space(ds),
+          ms = H5Screate_simple(1, &count, NULL);
+    char **v = calloc(k + 1, sizeof *v);
     char *fixed = NULL;
     herr_t e = -1;
     if (!v) {
@@ -144,32 +161,38 @@ int cfx_result_read_labels(cfx_result_reader *r, const char *name, size_t n, cha
         rc = cfx_result_fail(r, CFX_EINVAL, "not a conflux result: '%s' is not %zu strings", name, n);
         goto done;
     }
+    if (at && k && H5Sselect_elements(fs, H5S_SELECT_SET, k, at) < 0) {
+        rc = cfx_result_fail(r, CFX_EINVAL, "cannot read the strings of '%s'", name);
+        goto done;
+    }
     H5Tset_cset(mt, H5Tget_cset(ft));
     if (H5Tis_variable_str(ft) > 0) {
         H5Tset_size(mt, H5T_VARIABLE);
-        if ((e = H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v)) >= 0) {
-            for (size_t i = 0; i < n; i++)
-                snprintf(names[i], CFX_ANALYZE_NAME, "%s", v[i] ? v[i] : "");
-            hid_t sp = H5Dget_space(ds);
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, v);
-            H5Sclose(sp);
+        if (k && (e = H5Dread(ds, mt, ms, fs, H5P_DEFAULT, v)) >= 0) {
+            for (size_t i = 0; i < k; i++)
+                copy_name(names[i], v[i] ? v[i] : "");
+            H5Dvlen_reclaim(mt, ms, H5P_DEFAULT, v);
         }
     } else {
         size_t len = H5Tget_size(ft);
         H5Tset_size(mt, len + 1);
-        if ((fixed = calloc(n ? n : 1, len + 1)) &&
-            (e = H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, fixed)) >= 0)
-            for (size_t i = 0; i < n; i++)
-                snprintf(names[i], CFX_ANALYZE_NAME, "%s", fixed + i * (len + 1));
+        if ((fixed = calloc(k ? k : 1, len + 1)) && k &&
+            (e = H5Dread(ds, mt, ms, fs, H5P_DEFAULT, fixed)) >= 0)
+            for (size_t i = 0; i < k; i++)
+                copy_name(names[i], fixed + i * (len + 1));
         if (!fixed) {
             rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
             goto done;
         }
     }
+    if (!k)
+        e = 0;
     rc = e < 0 ? cfx_result_fail(r, CFX_EINVAL, "cannot read the strings of '%s'", name) : 0;
 done:
     free(v);
     free(fixed);
+    H5Sclose(ms);
+    H5Sclose(fs);
     H5Tclose(mt);
     H5Tclose(ft);
     H5Dclose(ds);
@@ -243,7 +266,6 @@ void cfx_analysis_free(cfx_analysis *a)
     if (!a)
         return;
     free(a->product);
-    free(a->node);
     free(a->gate);
     free(a->group);
     cfx_metrics_free(&a->run);
@@ -354,7 +376,7 @@ static int read_shape(cfx_result_reader *r, cfx_analysis *a, buffers *b)
     }
     size_t nn = sizes[1];
     char(*kind)[CFX_ANALYZE_NAME] = calloc(nn + 1, sizeof *kind);
-    char(*id)[CFX_ANALYZE_NAME] = calloc(nn + 1, sizeof *id);
+    hsize_t *gates = malloc((nn + 1) * sizeof *gates);
     a->n_products = sizes[0];
     a->n_groups = sizes[2];
     a->product = calloc(sizes[0] + 1, sizeof *a->product);
@@ -374,23 +396,25 @@ static int read_shape(cfx_result_reader *r, cfx_analysis *a, buffers *b)
     b->gain = malloc((tg + 1) * sizeof(double));
     b->loss = malloc((tg + 1) * sizeof(double));
     rc = 0;
-    if (!kind || !id || !a->product || !a->group || !a->gate || !b->is_gate || !b->price ||
+    if (!kind || !gates || !a->product || !a->group || !a->gate || !b->is_gate || !b->price ||
         !b->demand || !b->shortfall || !b->delivered || !b->queued || !b->throughput ||
         !b->revenue || !b->by_controller || !b->gain || !b->loss)
         rc = cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory");
     else if (!(rc = cfx_result_read_labels(r, "product_name", sizes[0], a->product)) &&
              !(rc = cfx_result_read_labels(r, "group_name", sizes[2], a->group)) &&
-             !(rc = cfx_result_read_labels(r, "node_id", nn, id)) &&
              !(rc = cfx_result_read_labels(r, "node_kind", nn, kind))) {
         for (size_t i = 0; i < nn; i++)
             if (strcmp(kind[i], "gate") == 0) {
                 b->is_gate[i] = 1;
                 b->n_gates++;
-                memcpy(a->gate[a->n_gates++], id[i], CFX_ANALYZE_NAME);
+                gates[a->n_gates++] = i;
             }
+        /* only the gates' ids (and later the queue's node's): a large network's would take
+         * a third of the reading */
+        rc = cfx_result_read_labels_at(r, "node_id", nn, gates, a->n_gates, a->gate);
     }
     free(kind);
-    a->node = id; /* every node's id, for messages */
+    free(gates);
     a->n_nodes = nn;
     b->s = (cfx_series){.n_days = a->n_days,
                         .n_products = sizes[0],
@@ -1012,6 +1036,15 @@ int cfx_result_open(cfx_result_reader *r, const char *path, cfx_error *err)
     return 0;
 }
 
+/* The id of the node where the most cargo waited for capacity (the run's metrics). */
+static int queue_node_id(cfx_result_reader *r, cfx_analysis *a)
+{
+    hsize_t q = (hsize_t)a->run.queue_node;
+    if (a->run.queue_node < 0)
+        return 0;
+    return cfx_result_read_labels_at(r, "node_id", a->n_nodes, &q, 1, &a->queue_node_id);
+}
+
 int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
                      int write_back_q, cfx_error *err)
 {
@@ -1038,7 +1071,8 @@ int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opt
         (rc = cfx_analyze_window(o, a->n_days, &a->baseline_from, &a->baseline_days, err)))
         goto done;
     if (!a->is_sweep) {
-        if (!(rc = load_member(&r, &b, 0)) && !(rc = cfx_metrics_compute(&a->run, &b.s, o, err)))
+        if (!(rc = load_member(&r, &b, 0)) && !(rc = cfx_metrics_compute(&a->run, &b.s, o, err)) &&
+            !(rc = queue_node_id(&r, a)))
             rc = run_metric_list(a, err);
     } else if (!(rc = sweep_metrics(&r, a, &b, o))) {
         H5Fclose(r.f);

@@ -79,9 +79,7 @@ static json_t *metrics_json(const cfx_analysis *a)
     e |= cfx_json_set(queue, "max_t", cfx_json_num(m->queue_max_t));
     e |= cfx_json_set(queue, "day", jday(m->queue_day));
     e |= cfx_json_set(queue, "node",
-                      m->queue_node >= 0 && (size_t)m->queue_node < a->n_nodes
-                          ? cfx_json_text(a->node[m->queue_node])
-                          : json_null());
+                      m->queue_node >= 0 ? cfx_json_text(a->queue_node_id) : json_null());
     e |= cfx_json_set(o, "queue", queue);
     for (size_t g = 0; g < m->n_gates; g++)
         e |= cfx_json_set(gates, a->gate[g], cfx_json_num(m->gate_t[g]));
@@ -203,8 +201,7 @@ static void queue_line(FILE *f, const cfx_analysis *a, const char *indent)
             "%scapacity: cargo waited for road or gate capacity, up to %.0f t on day %ld %s "
             "(most of it at %s)\n",
             indent, m->queue_max_t, m->queue_day, date,
-            m->queue_node >= 0 && (size_t)m->queue_node < a->n_nodes ? a->node[m->queue_node]
-                                                                      : "?");
+            m->queue_node >= 0 ? a->queue_node_id : "?");
 }
 
 static void run_table(FILE *f, const cfx_analysis *a)

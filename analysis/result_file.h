@@ -38,6 +38,10 @@ int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, i
 /* Reads a 1-d string variable of n strings (variable or fixed length) into names. */
 int cfx_result_read_labels(cfx_result_reader *r, const char *name, size_t n,
                            char (*names)[CFX_ANALYZE_NAME]);
+/* The same for the k strings at indices at[k] (each < n) only, into names[k]: a few node ids
+ * of a large network without reading them all. */
+int cfx_result_read_labels_at(cfx_result_reader *r, const char *name, size_t n,
+                              const hsize_t *at, size_t k, char (*names)[CFX_ANALYZE_NAME]);
 /* A string attribute of obj, malloc'd; NULL when absent, or when out of memory (then *nomem
  * is set, when nomem is not NULL). */
 char *cfx_result_attr_text(hid_t obj, const char *name, int *nomem);
