@@ -155,30 +155,31 @@ static double estimate_bytes(const cfx_scenario *s, int threads)
     return ships + network + 2 * (double)s->chunk_days * row;
 }
 
-/* The world (with its first routes when route is set: not for a resumed run, whose
- * checkpoint brings its own), and the result file laid out at OUT.partial, which needs only
- * the scenario (cfx_output_create). With two threads or more the two are made at once: the
- * file on this thread, since HDF5 keeps its error settings per thread and every later HDF5
- * call of the run is made from this one, the world on the other (W2's layout, 700,000
- * strings, takes about 0.15 s, its world and routes 0.13 s). On one thread, the world
- * first. A world that cannot be made leaves no file. Sets res->load_seconds (the scenario
- * and the world, from t0) and res->output_seconds (the layout). */
-static int start(const cfx_scenario *s, const cfx_world_opts *wo, int route, const char *partial,
+/* The world, unless *w holds one already (a resumed run's, its checkpoint loaded), and the
+ * result file laid out at OUT.partial, which needs only the scenario (cfx_output_create).
+ * With two threads or more the two are made at once: the world, with its first routing
+ * tables, on one thread, and the file on this one, which makes every HDF5 call of the run
+ * (HDF5 must never be called from two threads at once, and a thread-safe build keeps its
+ * error settings per thread). W2's layout, 700,000 strings, takes about 0.15 s; its world
+ * and routes 0.13 s. The first step would make those routes otherwise: nothing changes the
+ * network before that step's events, and an event (or an attack) that does has them made
+ * again, which the other thread has time for. On one thread, the world first and no
+ * routes: there they could only cost. A world that cannot be made leaves no file. Sets
+ * res->load_seconds (the scenario and the world, from t0) when it makes the world, and
+ * res->output_seconds (the layout). */
+static int start(const cfx_scenario *s, const cfx_world_opts *wo, const char *partial,
                  const cfx_output_meta *meta, cfx_world **w, cfx_output **out,
                  cfx_run_result *res, double t0, cfx_error *err)
 {
-    int rc_w = 0, rc_o = 0;
+    int make = !*w, rc_w = 0, rc_o = 0;
     double loaded = t0, laid_out = 0;
     cfx_error err_w, err_o;
-#pragma omp parallel num_threads(wo->threads > 1 ? 2 : 1)
+#pragma omp parallel num_threads(make && wo->threads > 1 ? 2 : 1)
     {
         int me = omp_get_thread_num(), last = omp_get_num_threads() - 1;
-        if (me == last) {
+        if (me == last && make) {
             rc_w = cfx_world_alloc(w, s, wo, &err_w);
-            /* and the first routing tables, which the first step would make otherwise:
-             * nothing changes the network before that step's events, and an event that
-             * does has them made again (W2's take 0.05 s) */
-            if (!rc_w && route && (rc_w = cfx_world_route(*w)))
+            if (!rc_w && last > 0 && (rc_w = cfx_world_route(*w)))
                 cfx_error_set(&err_w, rc_w, NULL, 0, 0, "out of memory (routes)");
             loaded = now_s();
         }
@@ -188,7 +189,8 @@ static int start(const cfx_scenario *s, const cfx_world_opts *wo, int route, con
             laid_out = now_s() - t;
         }
     }
-    res->load_seconds = loaded - t0;
+    if (make)
+        res->load_seconds = loaded - t0;
     res->output_seconds = laid_out;
     if (rc_w) {
         cfx_output_discard(*out);
@@ -269,16 +271,15 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
                             .overrides = overrides,
                             .flush_at_close = opt->flush_at_close,
                             .chunk_bytes = opt->chunk_bytes};
-    if ((rc = start(s, &wo, !opt->resume, partial, &meta, &w, &out, res, t0, err)))
+    if (opt->resume) { /* its checkpoint checked before any file is laid out */
+        if ((rc = cfx_world_alloc(&w, s, &wo, err)) ||
+            (rc = cfx_checkpoint_load(opt->resume, w, &cmeta, &day0, err)))
+            goto done;
+        res->load_seconds = now_s() - t0;
+    }
+    if ((rc = start(s, &wo, partial, &meta, &w, &out, res, t0, err)))
         goto done;
     if (opt->resume) {
-        double t_ckpt = now_s();
-        if ((rc = cfx_checkpoint_load(opt->resume, w, &cmeta, &day0, err))) {
-            cfx_output_discard(out); /* as if the run had not started */
-            out = NULL;
-            goto done;
-        }
-        res->load_seconds += now_s() - t_ckpt;
         double t_replay = now_s();
         rc = cfx_checkpoint_replay(opt->resume, out, w, day0, err);
         res->output_seconds += now_s() - t_replay;
