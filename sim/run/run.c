@@ -160,8 +160,8 @@ static double estimate_bytes(const cfx_scenario *s, int threads)
  * With two threads or more the two are made at once: the world, with its first routing
  * tables, on one thread, and the file on this one, which makes every HDF5 call of the run
  * (HDF5 must never be called from two threads at once, and a thread-safe build keeps its
- * error settings per thread). W2's layout, 700,000 strings, takes about 0.15 s; its world
- * and routes 0.13 s. The first step would make those routes otherwise: nothing changes the
+ * error settings per thread). W2's layout, 700,000 strings, takes about 0.15 s, and so do
+ * its world and routes. The first step would make those routes otherwise: nothing changes the
  * network before that step's events, and an event (or an attack) that does has them made
  * again, which the other thread has time for. On one thread, the world first and no
  * routes: there they could only cost. A world that cannot be made leaves no file. Sets
