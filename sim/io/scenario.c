@@ -32,7 +32,7 @@ typedef struct loader {
     uint8_t *kind_unknown; /* n_nodes: 1 where the kind column was misspelt, already
                               reported, so checks of that node's kind stay quiet */
     int nomem;             /* memory ran out: reported once, the rest of the load skipped */
-    int threads;           /* for the look-ups of a large table's node ids */
+    int threads;           /* for the network's tables side by side and the node-id look-ups */
 } loader;
 
 /* Records err in the diagnostics when set; returns its code. */
