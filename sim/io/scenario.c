@@ -916,6 +916,11 @@ static int kind_differs(const loader *L, long v, cfx_node_kind kind)
     return v >= 0 && L->s->node_kind[v] != kind && !(L->kind_unknown && L->kind_unknown[v]);
 }
 
+/* An edges table of at least this many rows looks its node ids up on the run's threads
+ * (load_edges). An assumption, not tuned: W2's 299,585 rows gain, and a table of a few
+ * thousand is done in less time than it takes to wake a second thread. */
+#define LOOKUP_PARALLEL_ROWS 16384
+
 /* v, the node of the id in cell (r, c), or -1 with an error when there is none. */
 static long known_node(loader *L, const cfx_csv *t, size_t r, long c, long v)
 {
@@ -993,7 +998,7 @@ static void load_edges(loader *L, const cfx_csv *t)
     /* The ends' node ids looked up on the run's threads (they only read the node table): a
      * third of W2's loading, 600,000 look-ups of a few cache misses each. Reported below, in
      * row order. */
-#pragma omp parallel for num_threads(L->threads) schedule(static) if (n >= 16384)
+#pragma omp parallel for num_threads(L->threads) schedule(static) if (n >= LOOKUP_PARALLEL_ROWS)
     for (size_t r = 0; r < n; r++) {
         s->edge_from[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)cf));
         s->edge_to[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)ct));

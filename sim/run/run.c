@@ -247,7 +247,6 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     char path[1024], partial[1040];
     char *overrides = NULL;
     long day0 = 0; /* days a checkpoint brings */
-    double t_out;
     int rc = cfx_scenario_read(&s, opt->scenario, opt->sets, opt->n_sets,
                                cfx_models_default_readers(), opt->threads, d);
     if (rc)
@@ -307,9 +306,9 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
             break;
         check_conservation(w, day);
         res->days_run = day + 1;
-        t_out = now_s();
+        double t_append = now_s();
         rc = cfx_output_append(out, w, err);
-        res->output_seconds += now_s() - t_out;
+        res->output_seconds += now_s() - t_append;
         if (rc)
             break;
         if (opt->progress)
@@ -320,9 +319,9 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     }
     int complete = rc == 0;
     cfx_error cerr;
-    t_out = now_s();
+    double t_close = now_s();
     int crc = cfx_output_close(out, w, complete, &cerr);
-    res->output_seconds += now_s() - t_out;
+    res->output_seconds += now_s() - t_close;
     out = NULL;
     if (crc && !rc) {
         rc = crc;
