@@ -163,6 +163,7 @@ typedef struct market {
     int *month;           /* 1 + lag + horizon: the calendar month of each day ahead */
     long month_day;       /* the day month[0] is for (-1: none yet) */
     double *foretold;     /* 1 + lag + horizon: scratch, the loss news foretells each day ahead */
+    double *inflow;       /* 1 + lag + horizon: scratch, the supply expected each day ahead */
     double *weight;       /* np x (1 + horizon): precautionary_share x exp(-k / disruption_days),
                              the weight of a loss seen now k days ahead (exp once, not daily) */
     gsl_root_fsolver *fs; /* Brent workspace, reused every day */
@@ -186,11 +187,13 @@ static int market_init(void *state, const cfx_world *w, const void *params, cfx_
     m->normal = calloc(m->np * 12 + 1, sizeof *m->normal);
     m->month = calloc(ahead, sizeof *m->month);
     m->foretold = calloc(ahead, sizeof *m->foretold);
+    m->inflow = calloc(ahead, sizeof *m->inflow);
     m->weight = calloc(m->np * (size_t)(1 + m->horizon), sizeof *m->weight);
     m->month_day = -1;
     m->news = calloc(s->n_events + 1, sizeof *m->news);
     m->fs = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!m->inventory || !m->pipe || !m->normal || !m->month || !m->foretold || !m->weight || !m->news || !m->fs)
+    if (!m->inventory || !m->pipe || !m->normal || !m->month || !m->foretold || !m->inflow ||
+        !m->weight || !m->news || !m->fs)
         return cfx_error_set(err, CFX_ENOMEM, NULL, 0, 0, "out of memory (market)");
     m->reserve = m->inventory + m->np;
     m->other = m->reserve + m->np;
@@ -232,6 +235,7 @@ static void market_free(void *state)
     free(m->normal);
     free(m->month);
     free(m->foretold);
+    free(m->inflow);
     free(m->weight);
     free(m->news);
     gsl_root_fsolver_free(m->fs);
@@ -391,23 +395,34 @@ static double expected_gap(const market *m, size_t p, long day, double d0, int w
     seen = seen > th ? seen - th : seen < -th ? seen + th : 0;
     if (with_news && h > m->lag)
         news_ahead(m, p, day, h - m->lag, m->foretold);
+    /* The supply expected on each day j ahead, each independent of the others: what is in
+     * processing, then normal arrivals less the loss news foretells or, where none does,
+     * the one seen now. */
+    double *inflow = m->inflow;
+    for (long j = 1; j <= h && j <= m->lag; j++)
+        inflow[j] = m->pipe[p * (size_t)m->lag + (size_t)((m->head + j) % m->lag)];
+    for (long j = m->lag + 1; j <= h; j++) {
+        long k = j - m->lag; /* arrivals k days from today */
+        /* what news says of a day overrides what is seen (a reopening retracts a loss) */
+        double foretold = with_news ? m->foretold[k] : -INFINITY;
+        double loss = weight[k] * (isfinite(foretold) ? foretold : seen);
+        inflow[j] = normal[m->month[k]] * (1 - loss);
+    }
     for (long j = 1; j <= h; j++) {
-        double inflow;
-        if (j <= m->lag) {
-            inflow = m->pipe[p * (size_t)m->lag + (size_t)((m->head + j) % m->lag)];
+        queue += inflow[j];
+        /* out = fmin(cap, queue), queue -= out and worst = fmax(worst, cum), written out: the
+         * same values (cap is positive, worst never NaN; an equal pair gives the second, as
+         * glibc's do). Below capacity the queue empties to exactly +0 (x - x for finite x), so
+         * that day's queue does not wait on the day before's: the loop runs at the speed of
+         * its one running sum. */
+        double out;
+        if (queue <= cap && queue < INFINITY) {
+            out = queue;
+            queue = 0;
         } else {
-            long k = j - m->lag; /* arrivals k days from today */
-            /* what news says of a day overrides what is seen (a reopening retracts a loss) */
-            double foretold = with_news ? m->foretold[k] : -INFINITY;
-            double loss = weight[k] * (isfinite(foretold) ? foretold : seen);
-            inflow = normal[m->month[k]] * (1 - loss);
+            out = cap < queue || queue != queue ? cap : queue;
+            queue -= out;
         }
-        queue += inflow;
-        /* fmin(cap, queue) and fmax(worst, cum), written out: the same values (cap is
-         * positive, worst never NaN; an equal pair gives the second, as glibc's do), without
-         * a call each that this loop, run over the horizon for every product each day, paid */
-        double out = cap < queue || queue != queue ? cap : queue;
-        queue -= out;
         cum += d0 - out - other;
         worst = worst > cum || cum != cum ? worst : cum;
     }
