@@ -1,5 +1,9 @@
 /* Helpers shared by the commands: printing errors and usage messages, reading options. */
+#define _GNU_SOURCE /* sched_getaffinity: the cores this process may use */
 #include "cli/cli.h"
+
+#include <sched.h>
+#include <unistd.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -118,6 +122,15 @@ int cfx_cli_parse_long(const char *s, long lo, long hi, long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int cfx_cli_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }
 
 static volatile sig_atomic_t *stop_flag;

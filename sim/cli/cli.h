@@ -49,6 +49,9 @@ const char *cfx_cli_optval(int argc, char **argv, int *i, const char *name);
 /* An option's integer: s is all base-10 digits (an optional sign), from lo to hi. 0 and *out
  * set, or -1 (*out left as it is). */
 int cfx_cli_parse_long(const char *s, long lo, long hi, long *out);
+/* The cores this process may use (its CPU affinity: a Slurm job's allocation), at least 1:
+ * the default of --jobs. */
+int cfx_cli_cores(void);
 /* From now on SIGINT and SIGTERM set *flag (and interrupt a blocking call) instead of
  * killing the process: the command stops cleanly after what it is doing. */
 void cfx_cli_catch_stop(volatile sig_atomic_t *flag);

@@ -1,7 +1,5 @@
 /* conflux sweep: options, the shard (from --shard or Slurm's array variables), the local or
  * MPI driver, and the merge at the end of a sweep that is not sharded. */
-#define _GNU_SOURCE /* sched_getaffinity: the cores this process may use */
-#include <sched.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -63,15 +61,6 @@ static int shard_from(const char *arg, const char *count, long *k, long *n)
         cfx_cli_parse_long(slash + 1, 1, 1L << 30, n) || *k >= *n)
         return cfx_cli_usage("sweep", "--shard takes K/N with 0 <= K < N, got '%s'", arg);
     return 0;
-}
-
-static int cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
 }
 
 static const char help_sweep[] =
@@ -163,7 +152,7 @@ static int cfx_cmd_sweep(int argc, char **argv)
     cfx_sweep_opts o = {.dir = dir,
                         .shard_k = (size_t)k,
                         .shard_n = (size_t)n,
-                        .jobs = jobs ? (int)jobs : cores(),
+                        .jobs = jobs ? (int)jobs : cfx_cli_cores(),
                         .resume = resume,
                         .progress = quiet       ? 0
                                     : isatty(2) ? 2

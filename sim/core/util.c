@@ -226,6 +226,21 @@ int cfx_ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+size_t cfx_move_all(int fd, void *buf, size_t n, int writing)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = writing ? write(fd, (char *)buf + done, n - done)
+                            : read(fd, (char *)buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
+    }
+    return done;
+}
+
 int cfx_copy_file(const char *src, const char *dst)
 {
     char tmp[4200], buf[1 << 16];

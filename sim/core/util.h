@@ -33,6 +33,11 @@ int cfx_ends_with(const char *s, const char *suffix);
  * renamed. 0, or -1 with errno set (dst untouched, no dst.partial left). */
 int cfx_copy_file(const char *src, const char *dst);
 
+/* Reads (writing = 0) or writes all n bytes of buf from or to the descriptor fd (a pipe
+ * between processes), through EINTR; the bytes moved, fewer when the other end closed or
+ * failed. */
+size_t cfx_move_all(int fd, void *buf, size_t n, int writing);
+
 /* strdup (not in C11); NULL when out of memory. */
 char *cfx_strdup(const char *s);
 

@@ -410,28 +410,12 @@ typedef struct answer {
     int32_t status; /* CFX_MEMBER_* */
 } answer;
 
-/* Reads or writes all n bytes (through EINTR); the bytes moved. */
-static size_t move_all(int fd, void *buf, size_t n, int writing)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t k = writing ? write(fd, (char *)buf + done, n - done)
-                            : read(fd, (char *)buf + done, n - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        done += (size_t)k;
-    }
-    return done;
-}
-
 static void worker_loop(const cfx_sweep *sw, const cfx_sweep_opts *o, int in, int out)
 {
     uint64_t m;
-    while (move_all(in, &m, sizeof m, 0) == sizeof m) {
+    while (cfx_move_all(in, &m, sizeof m, 0) == sizeof m) {
         answer a = {.m = m, .status = cfx_sweep_run_member(sw, (size_t)m, o, NULL, NULL)};
-        if (move_all(out, &a, sizeof a, 1) != sizeof a)
+        if (cfx_move_all(out, &a, sizeof a, 1) != sizeof a)
             break;
     }
     _exit(0);
@@ -478,7 +462,7 @@ static int send_member(worker *w, size_t m)
 {
     uint64_t v = m;
     w->m = m;
-    w->busy = move_all(w->to, &v, sizeof v, 1) == sizeof v;
+    w->busy = cfx_move_all(w->to, &v, sizeof v, 1) == sizeof v;
     return w->busy ? 0 : -1;
 }
 
@@ -546,7 +530,7 @@ int cfx_sweep_run_local(const cfx_sweep *sw, const cfx_sweep_opts *o, const size
                 continue;
             answer a;
             x->busy = 0;
-            if (move_all(x->from, &a, sizeof a, 0) == sizeof a && a.m == x->m) {
+            if (cfx_move_all(x->from, &a, sizeof a, 0) == sizeof a && a.m == x->m) {
                 if (a.status == CFX_MEMBER_OK)
                     t->ok++;
                 else if (a.status == CFX_MEMBER_STOPPED)
