@@ -336,6 +336,12 @@ typedef struct cfx_merge_report {
  * failed (with DIR/member-NNNNN.error) or missing, their series filled with _FillValue. */
 CFX_API int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep,
                             cfx_error *err);
+/* The same, with the member files read by `jobs` processes forked for the purpose (each
+ * reads every jobs-th member; this process writes them in order): the same bytes as
+ * cfx_sweep_merge, in about half the time on two cores. jobs <= 1: this process only. Not
+ * for a process that must not fork (an MPI rank). */
+CFX_API int cfx_sweep_merge_jobs(const char *dir, const char *out, int jobs,
+                                 cfx_merge_report *rep, cfx_error *err);
 
 /* The members of DIR that a merge would mark missing (no complete file, no error note), in
  * order, into *missing (malloc'd; free it) and *n_missing. */

@@ -8,7 +8,8 @@
 #include "cli/cli.h"
 
 static const char help_merge[] =
-    "usage: conflux merge DIR [-o SWEEP.h5] [--force] [--require-all] [--shards N] [--quiet]\n"
+    "usage: conflux merge DIR [-o SWEEP.h5] [--force] [--require-all] [--shards N] [--jobs N]\n"
+    "                     [--quiet]\n"
     "\n"
     "Joins the complete member files of a sweep directory into one file (default\n"
     "DIR/sweep.h5, which is replaced), marking failed members (with their error) and\n"
@@ -18,7 +19,9 @@ static const char help_merge[] =
     "  --require-all   write nothing and exit 1 while any member is missing (a Slurm merge\n"
     "                  job chained after the array with afterany uses it)\n"
     "  --shards N      the sweep ran as N shards (conflux sweep --shards N): name the shards\n"
-    "                  of the missing members, to resubmit with sbatch --array=...\n";
+    "                  of the missing members, to resubmit with sbatch --array=...\n"
+    "  --jobs N        member files read by N processes at a time (default: the cores this\n"
+    "                  process may use); the file has the same bytes whatever N\n";
 
 /* Lists the missing members and, with the shard count, the array tasks that run them. */
 static void print_missing(const char *dir, const size_t *miss, size_t n, long shards)
@@ -47,7 +50,7 @@ static int cfx_cmd_merge(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL, *v;
     int force = 0, quiet = 0, require_all = 0;
-    long shards = 0;
+    long shards = 0, jobs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
@@ -61,6 +64,11 @@ static int cfx_cmd_merge(int argc, char **argv)
         else if ((v = cfx_cli_optval(argc, argv, &i, "--shards"))) {
             if (cfx_cli_parse_long(v, 1, 1L << 30, &shards))
                 return cfx_cli_usage("merge", "--shards takes a count from 1, got '%s'", v);
+        }
+        else if ((v = cfx_cli_optval(argc, argv, &i, "--jobs"))) {
+            if (cfx_cli_parse_long(v, 1, 4096, &jobs))
+                return cfx_cli_usage("merge", "--jobs must be an integer from 1 to 4096, got '%s'",
+                                     v);
         }
         else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
                  (v = cfx_cli_optval(argc, argv, &i, "-o")))
@@ -101,7 +109,8 @@ static int cfx_cmd_merge(int argc, char **argv)
         free(miss);
         return cfx_exit_code(rc ? rc : CFX_EFAIL);
     }
-    rc = cfx_sweep_merge(dir, out ? out : def, &rep, &err);
+    rc = cfx_sweep_merge_jobs(dir, out ? out : def, jobs ? (int)jobs : cfx_cli_cores(), &rep,
+                              &err);
     cfx_error lerr;
     if (!require_all && rep.missing && cfx_sweep_missing(dir, &miss, &n_miss, &lerr))
         n_miss = 0; /* the listing failed; the merge's own result is reported below */

@@ -216,7 +216,8 @@ static int cfx_cmd_sweep(int argc, char **argv)
         char out[1100];
         cfx_merge_report rep = {0};
         snprintf(out, sizeof out, "%s/sweep.h5", dir);
-        if ((rc = cfx_sweep_merge(dir, out, &rep, &err)))
+        /* under MPI this rank must not fork: the merge reads in this process */
+        if ((rc = cfx_sweep_merge_jobs(dir, out, mpi ? 1 : o.jobs, &rep, &err)))
             cfx_cli_print_error(&err);
         else if (!quiet)
             fprintf(stderr, "sweep: %zu members: %zu ok, %zu failed, %zu missing; merged into %s\n",

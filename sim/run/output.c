@@ -1325,15 +1325,15 @@ int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path, 
     return rc;
 }
 
-int cfx_output_complete(const char *path)
+int64_t cfx_output_open_complete(const char *path)
 {
     struct stat st;
     if (stat(path, &st) || !S_ISREG(st.st_mode))
-        return 0;
+        return -1;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
-        return 0;
+        return -1;
     int complete = 0;
     hid_t a = H5Aexists(f, "complete") > 0 ? H5Aopen(f, "complete", H5P_DEFAULT) : -1;
     if (a >= 0) {
@@ -1341,6 +1341,17 @@ int cfx_output_complete(const char *path)
             complete = 0;
         H5Aclose(a);
     }
+    if (complete == 1)
+        return f;
     H5Fclose(f);
-    return complete == 1;
+    return -1;
+}
+
+int cfx_output_complete(const char *path)
+{
+    hid_t f = cfx_output_open_complete(path);
+    if (f < 0)
+        return 0;
+    H5Fclose(f);
+    return 1;
 }

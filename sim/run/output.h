@@ -4,6 +4,8 @@
 #ifndef CFX_OUTPUT_H
 #define CFX_OUTPUT_H
 
+#include <stdint.h>
+
 #include "core/error.h"
 #include "engine/world.h"
 
@@ -44,6 +46,9 @@ int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path,
 /* 1 when path is a result file (a regular file) whose attribute complete is 1: a run that
  * finished. */
 int cfx_output_complete(const char *path);
+/* The same, leaving the file open for reading: its HDF5 file id (a hid_t), or -1 when it is
+ * not a complete result file. */
+int64_t cfx_output_open_complete(const char *path);
 /* Flushes, sets complete (1 only for a finished run) and closes; o is freed either way. */
 int cfx_output_close(cfx_output *o, const cfx_world *w, int complete, cfx_error *err);
 

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -17,6 +20,7 @@
 
 #include "io/csv.h"
 #include "io/h5.h"
+#include "core/grow.h"
 #include "core/util.h"
 #include "run/output.h"
 
@@ -54,9 +58,7 @@ typedef struct merge {
     hid_t out, member_ds;
     unsigned char *buf; /* one member's largest variable */
     size_t buf_len;
-    unsigned char *chunk_buf; /* one compressed chunk */
-    size_t chunk_len;
-    cfx_h5_packer *pack;      /* compresses an event variable's chunk (see copy_events) */
+    cfx_h5_packer *pack;      /* compresses an event variable's chunk (see pack_events) */
 } merge;
 
 static int h5fail(cfx_error *err, const char *path, const char *what)
@@ -359,6 +361,36 @@ static int same_pipeline(hid_t dcpl, int rank, hsize_t *chunk)
     return n_cd >= 1 && cd[0] == DEFLATE_LEVEL;
 }
 
+/* How the members' values of v are copied (before the sweep file is made: the readers need
+ * it). A series stored in the member in chunks of at most 4 MiB is stored in the sweep file in
+ * the same chunks, so that merging copies them compressed (see read_chunks); an event
+ * variable of numbers holds a member a chunk (up to 1 MiB), which the merge packs itself
+ * (see pack_events). */
+static void plan_var(merge *m, var *v, hid_t tmpl)
+{
+    unsigned char fill[16];
+    int has_fill = (v->kind == V_SERIES || v->kind == V_EVENT) && fill_value(v->type, fill) == 0;
+    hid_t src = v->kind == V_SERIES ? H5Dopen2(tmpl, v->name, H5P_DEFAULT) : -1;
+    hid_t dcpl = src >= 0 ? H5Dget_create_plist(src) : -1;
+    if (dcpl >= 0) {
+        size_t bytes = H5Tget_size(v->type);
+        v->raw = same_pipeline(dcpl, v->rank, v->chunk);
+        for (int d = 0; v->raw && d < v->rank; d++)
+            bytes *= v->chunk[d];
+        v->raw = v->raw && bytes <= (4u << 20);
+        H5Pclose(dcpl);
+    }
+    if (src >= 0)
+        H5Dclose(src);
+    H5T_class_t cls = H5Tget_class(v->type);
+    if (v->kind == V_EVENT && has_fill && (cls == H5T_INTEGER || cls == H5T_FLOAT) &&
+        m->max_events > 0 && H5Tget_size(v->type) * m->max_events <= (1u << 20)) {
+        v->raw = 1;
+        v->chunk[0] = m->max_events;
+        memcpy(v->fill, fill, sizeof v->fill);
+    }
+}
+
 static int create_var(merge *m, var *v, hid_t tmpl)
 {
     hsize_t dims[MAX_RANK + 1];
@@ -381,27 +413,6 @@ static int create_var(merge *m, var *v, hid_t tmpl)
     hid_t src = H5Dopen2(tmpl, v->name, H5P_DEFAULT);
     if (src < 0)
         return -1;
-    /* A series stored in the member in chunks of at most 4 MiB is stored in the sweep file in
-     * the same chunks, so that merging copies them compressed (see copy_member). */
-    if (v->kind == V_SERIES) {
-        hid_t dcpl = H5Dget_create_plist(src);
-        size_t bytes = H5Tget_size(v->type);
-        v->raw = dcpl >= 0 && same_pipeline(dcpl, v->rank, v->chunk);
-        for (int d = 0; v->raw && d < v->rank; d++)
-            bytes *= v->chunk[d];
-        v->raw = v->raw && bytes <= (4u << 20);
-        if (dcpl >= 0)
-            H5Pclose(dcpl);
-    }
-    /* An event variable of numbers holds a member a chunk (up to 1 MiB), which the merge
-     * packs itself (see copy_events). */
-    H5T_class_t cls = H5Tget_class(v->type);
-    if (v->kind == V_EVENT && has_fill && (cls == H5T_INTEGER || cls == H5T_FLOAT) &&
-        m->max_events > 0 && H5Tget_size(v->type) * m->max_events <= (1u << 20)) {
-        v->raw = 1;
-        v->chunk[0] = m->max_events;
-        memcpy(v->fill, fill, sizeof v->fill);
-    }
     v->out = make_dset(m->out, v->name, v->type, rank, dims, lead, v->raw ? v->chunk : NULL,
                        has_fill ? fill : NULL);
     if (v->out < 0) {
@@ -570,7 +581,7 @@ done:
 
 /* ---------------------------------------------------------------- members */
 
-/* Reads the manifest and finds which members are complete, failed or missing. */
+/* Reads the manifest; the members' status is set by set_status. */
 static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
 {
     char path[1100];
@@ -592,39 +603,53 @@ static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
     m->n_events = calloc(n ? n : 1, sizeof *m->n_events);
     if (!m->status || !m->error || !m->n_events)
         return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
+    memset(m->status, CFX_MEMBER_MISSING, n); /* until set_status says otherwise */
     memset(rep, 0, sizeof *rep);
     rep->members = n;
-    for (size_t i = 0; i < n; i++) {
-        cfx_error ignore;
-        size_t len;
-        char *msg = NULL;
+    for (size_t i = 0; i < n; i++)
         if (strtoul(cfx_csv_cell(m->manifest, i, 0), NULL, 10) != i)
             return cfx_error_set(err, CFX_EINVAL, path, m->manifest->line[i * m->manifest->ncols],
                                  1, "members must be numbered 0, 1, 2, ... in order");
-        cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
-        if (cfx_output_complete(path)) {
-            m->status[i] = CFX_MEMBER_OK;
-            rep->ok++;
-            msg = cfx_strdup("");
-        } else {
-            cfx_sweep_member_path(path, sizeof path, m->dir, i, ".error");
-            if (cfx_read_file(path, &msg, &len, &ignore) == 0) {
-                m->status[i] = CFX_MEMBER_FAILED;
-                rep->failed++;
-                while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
-                    msg[--len] = '\0';
-            } else {
-                m->status[i] = CFX_MEMBER_MISSING;
-                if (rep->missing < sizeof rep->first_missing / sizeof rep->first_missing[0])
-                    rep->first_missing[rep->missing] = i;
-                rep->missing++;
-                msg = cfx_strdup("no complete result file");
-            }
-        }
-        if (!(m->error[i] = msg))
-            return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
-    }
     return 0;
+}
+
+/* Member i's status and message: ok when its file is complete, else failed (with the
+ * message of DIR/member-NNNNN.error) or missing. 0 or CFX_ENOMEM. */
+static int set_status(merge *m, size_t i, int complete, cfx_error *err)
+{
+    char path[1100], *msg = NULL;
+    size_t len;
+    cfx_error ignore;
+    cfx_sweep_member_path(path, sizeof path, m->dir, i, ".error");
+    if (complete) {
+        m->status[i] = CFX_MEMBER_OK;
+        msg = cfx_strdup("");
+    } else if (cfx_read_file(path, &msg, &len, &ignore) == 0) {
+        m->status[i] = CFX_MEMBER_FAILED;
+        while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+            msg[--len] = '\0';
+    } else {
+        m->status[i] = CFX_MEMBER_MISSING;
+        msg = cfx_strdup("no complete result file");
+    }
+    free(m->error[i]);
+    if (!(m->error[i] = msg))
+        return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
+    return 0;
+}
+
+/* The report's counts, from the status of members [0, n). */
+static void tally(const merge *m, size_t n, cfx_merge_report *rep)
+{
+    rep->ok = rep->failed = rep->missing = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m->status[i] == CFX_MEMBER_OK)
+            rep->ok++;
+        else if (m->status[i] == CFX_MEMBER_FAILED)
+            rep->failed++;
+        else if (rep->missing++ < sizeof rep->first_missing / sizeof rep->first_missing[0])
+            rep->first_missing[rep->missing - 1] = i;
+    }
 }
 
 static void survey_free(merge *m)
@@ -637,6 +662,13 @@ static void survey_free(merge *m)
     cfx_csv_free(m->manifest);
 }
 
+static int member_complete(const merge *m, size_t i)
+{
+    char path[1100];
+    cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
+    return cfx_output_complete(path);
+}
+
 int cfx_sweep_missing(const char *dir, size_t **missing, size_t *n_missing, cfx_error *err)
 {
     merge m = {.dir = dir, .out = -1, .member_ds = -1};
@@ -644,6 +676,10 @@ int cfx_sweep_missing(const char *dir, size_t **missing, size_t *n_missing, cfx_
     *missing = NULL;
     *n_missing = 0;
     int rc = survey(&m, &rep, err);
+    for (size_t i = 0; !rc && i < m.n_members; i++)
+        rc = set_status(&m, i, member_complete(&m, i), err);
+    if (!rc)
+        tally(&m, m.n_members, &rep);
     if (!rc && !(*missing = malloc((rep.missing ? rep.missing : 1) * sizeof **missing)))
         rc = cfx_error_set(err, CFX_ENOMEM, dir, 0, 0, "out of memory");
     for (size_t i = 0; !rc && i < m.n_members; i++)
@@ -662,15 +698,209 @@ static hid_t open_member(const merge *m, size_t i, char *path, size_t n, cfx_err
     return f;
 }
 
-/* Every complete member must share the template's network and time axis; counts events. */
-static int check_member(merge *m, size_t i, cfx_error *err)
+/* ---------------------------------------------------------------- reading members in
+ * reader processes
+ *
+ * Opening a member file and its datasets and reading its chunks is most of a merge (about
+ * 70 % of it); writing them into the sweep file is the rest, and must be one process's (HDF5
+ * writes one file from one thread). So the members are read by `jobs` reader processes,
+ * forked for the purpose, each taking every jobs-th member of a list in order, and each
+ * member's bytes come back through a pipe as a blob that this process turns into writes in
+ * member order: the sweep file has the same bytes whatever the number of readers, and with
+ * one (jobs = 1, or a variable of variable-length values, whose pointers would not cross a
+ * process) the blobs are made here, by the same code. */
+
+#define MAX_READERS 64
+
+typedef struct blob {
+    unsigned char *p;
+    size_t len, cap;
+    int nomem;
+} blob;
+
+/* Room for n more bytes at the end of the blob (not yet counted in len); NULL when out of
+ * memory, after which the blob stays so (nomem). */
+static unsigned char *room(blob *b, size_t n)
+{
+    if (b->nomem)
+        return NULL;
+    if (n > b->cap - b->len) {
+        size_t cap = cfx_grow_cap(b->cap, b->len + n, 1 << 16);
+        unsigned char *q = cap ? realloc(b->p, cap) : NULL;
+        if (!q) {
+            b->nomem = 1;
+            return NULL;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    return b->p + b->len;
+}
+
+static void put(blob *b, const void *x, size_t n)
+{
+    unsigned char *at = room(b, n);
+    if (at) {
+        memcpy(at, x, n);
+        b->len += n;
+    }
+}
+
+/* Takes n bytes at *at into x: 0, or -1 when the blob is shorter. */
+static int take(const blob *b, size_t *at, void *x, size_t n)
+{
+    if (b->len - *at < n)
+        return -1;
+    memcpy(x, b->p + *at, n);
+    *at += n;
+    return 0;
+}
+
+/* A blob begins with a cfx_error (code 0 when the member was read); a blob that could not
+ * grow becomes that error alone, out of memory. */
+static void blob_start(blob *b)
+{
+    cfx_error none = {0};
+    b->len = 0;
+    b->nomem = 0;
+    put(b, &none, sizeof none);
+}
+
+static void blob_finish(blob *b, size_t i, const merge *m, cfx_error *e)
+{
+    if (b->nomem) {
+        char path[1100];
+        cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
+        cfx_error_set(e, CFX_ENOMEM, path, 0, 0, "out of memory");
+        b->len = 0;
+        b->nomem = 0;
+    }
+    if (b->len < sizeof *e) /* the blob's first bytes are always there (see readers_start) */
+        b->len = sizeof *e;
+    memcpy(b->p, e, sizeof *e);
+}
+
+/* Makes member i's blob: called after blob_start, it ends with blob_finish. */
+typedef void (*member_fn)(merge *m, size_t i, blob *b);
+
+typedef struct readers {
+    int n;                     /* reader processes; 0: the blobs are made in this process */
+    pid_t pid[MAX_READERS];
+    int fd[MAX_READERS];       /* the read end of each one's pipe */
+    const size_t *list;        /* the members, in the order their blobs are taken */
+    member_fn fn;
+} readers;
+
+static void readers_stop(readers *r)
+{
+    for (int k = 0; k < r->n; k++)
+        close(r->fd[k]);
+    for (int k = 0; k < r->n; k++)
+        waitpid(r->pid[k], NULL, 0); /* a reader still writing fails on the closed pipe */
+    r->n = 0;
+}
+
+static void reader_loop(merge *m, const readers *r, int k, size_t n, int fd, blob *b)
+{
+    for (size_t j = (size_t)k; j < n; j += (size_t)r->n) {
+        blob_start(b);
+        r->fn(m, r->list[j], b);
+        uint64_t len = b->len;
+        if (cfx_move_all(fd, &len, sizeof len, 1) != sizeof len ||
+            cfx_move_all(fd, b->p, b->len, 1) != b->len)
+            break;
+    }
+    _exit(0);
+}
+
+/* Starts min(jobs, n) readers of list[0, n) (none when jobs < 2 or n < 2). b is the blob
+ * the caller reuses, made to hold at least its error here. 0, or CFX_ENOMEM / CFX_EFAIL. */
+static int readers_start(readers *r, merge *m, int jobs, const size_t *list, size_t n,
+                         member_fn fn, blob *b, cfx_error *err)
+{
+    r->n = 0;
+    r->list = list;
+    r->fn = fn;
+    blob_start(b);
+    if (b->nomem)
+        return cfx_error_set(err, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
+    int want = jobs < 2 || n < 2 ? 0 : jobs > MAX_READERS ? MAX_READERS : jobs;
+    if ((size_t)want > n)
+        want = (int)n;
+    fflush(NULL);
+    for (int k = 0; k < want; k++) {
+        int p[2];
+        if (pipe(p)) {
+            readers_stop(r);
+            return cfx_error_set(err, CFX_EFAIL, m->dir, 0, 0, "cannot start a reader: %s",
+                                 strerror(errno));
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(p[0]);
+            for (int j = 0; j < k; j++) /* else a reader would keep another's pipe open */
+                close(r->fd[j]);
+            signal(SIGPIPE, SIG_DFL);
+            r->n = want;
+            reader_loop(m, r, k, n, p[1], b);
+        }
+        int saved = errno;
+        close(p[1]);
+        if (pid < 0) {
+            close(p[0]);
+            readers_stop(r);
+            return cfx_error_set(err, CFX_EFAIL, m->dir, 0, 0, "cannot start a reader: %s",
+                                 strerror(saved));
+        }
+        r->pid[k] = pid;
+        r->fd[k] = p[0];
+        r->n = k + 1;
+    }
+    return 0;
+}
+
+/* The blob of list[j] into b (made here when there are no readers). 0, or CFX_EFAIL when
+ * its reader stopped without sending it. */
+static int readers_next(readers *r, merge *m, size_t j, blob *b, cfx_error *err)
+{
+    if (!r->n) {
+        blob_start(b);
+        r->fn(m, r->list[j], b);
+        return 0;
+    }
+    int fd = r->fd[j % (size_t)r->n];
+    uint64_t len = 0;
+    b->len = 0;
+    b->nomem = 0;
+    if (cfx_move_all(fd, &len, sizeof len, 0) == sizeof len && len >= sizeof(cfx_error)) {
+        unsigned char *to = room(b, len);
+        if (!to)
+            return cfx_error_set(err, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
+        if (cfx_move_all(fd, to, len, 0) == len) {
+            b->len = len;
+            return 0;
+        }
+    }
+    char path[1100];
+    cfx_sweep_member_path(path, sizeof path, m->dir, r->list[j], ".h5");
+    return cfx_error_set(err, CFX_EFAIL, path, 0, 0,
+                         "the merge's reader process stopped before it read this member "
+                         "(killed, or out of memory?)");
+}
+
+/* ---------------------------------------------------------------- checking members */
+
+/* Member i's facts: whether its file is complete and, when it is, that it shares the
+ * template's network and time axis, and its count of events. Blob: the error, int32
+ * complete, int32 events. */
+static void check_member(merge *m, size_t i, blob *b)
 {
     char path[1100];
-    hid_t f = open_member(m, i, path, sizeof path, err);
-    if (f < 0)
-        return err->code;
-    int rc = 0;
-    for (size_t k = 0; k < m->n_vars && !rc; k++) {
+    cfx_error e = {0};
+    cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
+    hid_t f = cfx_output_open_complete(path);
+    int32_t complete = f >= 0, events = 0;
+    for (size_t k = 0; f >= 0 && k < m->n_vars && !e.code; k++) {
         var *v = &m->v[k];
         if (v->kind != V_TIME && v->kind != V_PHONY)
             continue;
@@ -678,30 +908,79 @@ static int check_member(merge *m, size_t i, cfx_error *err)
         hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
         hsize_t len = 0;
         if (sp < 0 || H5Sget_simple_extent_dims(sp, &len, NULL) != 1)
-            rc = cfx_error_set(err, CFX_EINVAL, path, 0, 0, "has no dimension '%s'", v->name);
+            cfx_error_set(&e, CFX_EINVAL, path, 0, 0, "has no dimension '%s'", v->name);
         else if (strcmp(v->name, "event") == 0)
-            m->n_events[i] = (int32_t)len;
+            events = (int32_t)len;
         else if (len != v->dims[0])
-            rc = cfx_error_set(err, CFX_EINVAL, path, 0, 0,
-                               "dimension '%s' has length %llu where the first complete member "
-                               "has %llu: members must share one network and one time axis",
-                               v->name, (unsigned long long)len, (unsigned long long)v->dims[0]);
+            cfx_error_set(&e, CFX_EINVAL, path, 0, 0,
+                          "dimension '%s' has length %llu where the first complete member "
+                          "has %llu: members must share one network and one time axis",
+                          v->name, (unsigned long long)len, (unsigned long long)v->dims[0]);
         if (sp >= 0)
             H5Sclose(sp);
         if (ds >= 0)
             H5Dclose(ds);
     }
-    H5Fclose(f);
-    if (!rc && (size_t)m->n_events[i] > m->max_events)
-        m->max_events = (size_t)m->n_events[i];
-    return rc;
+    if (f >= 0)
+        H5Fclose(f);
+    put(b, &complete, sizeof complete);
+    put(b, &events, sizeof events);
+    blob_finish(b, i, m, &e);
 }
 
-/* Copies the member's dataset ds into row i of series v compressed as it is, chunk by chunk
- * (a chunk's bytes do not depend on the file or on where the chunk lies), when the member
- * stores it as the sweep file does: 1 when copied, 0 when it must be read and written, -1 on
- * failure, -2 out of memory. */
-static int copy_chunks(merge *m, const var *v, hid_t ds, size_t i)
+/* The status of members [first, n) and the event counts of the complete ones, checked on
+ * `jobs` readers; the first member (in order) that does not fit the template fails the
+ * merge, after every status is known (the report counts them all). */
+static int check_members(merge *m, size_t first, int jobs, cfx_error *err)
+{
+    size_t n = m->n_members - first;
+    size_t *list = malloc((n ? n : 1) * sizeof *list);
+    blob b = {0};
+    readers r = {0};
+    int rc = list ? 0 : cfx_error_set(err, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
+    for (size_t j = 0; list && j < n; j++)
+        list[j] = first + j;
+    if (!rc)
+        rc = readers_start(&r, m, jobs, list, n, check_member, &b, err);
+    int bad = 0;
+    for (size_t j = 0; !rc && j < n; j++) {
+        cfx_error e;
+        int32_t complete = 0, events = 0;
+        size_t at = 0, i = list[j];
+        if ((rc = readers_next(&r, m, j, &b, err)))
+            break;
+        take(&b, &at, &e, sizeof e);
+        if (take(&b, &at, &complete, sizeof complete) || take(&b, &at, &events, sizeof events)) {
+            if (!e.code) /* a blob that could not grow holds its error alone */
+                cfx_error_set(&e, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
+            complete = 0;
+        }
+        if ((rc = set_status(m, i, complete, err)))
+            break;
+        if (e.code && !bad) {
+            *err = e;
+            bad = e.code;
+        }
+        m->n_events[i] = events;
+        if (complete && !bad && (size_t)events > m->max_events)
+            m->max_events = (size_t)events;
+    }
+    readers_stop(&r);
+    free(b.p);
+    free(list);
+    return rc ? rc : bad;
+}
+
+/* ---------------------------------------------------------------- copying members */
+
+/* How a variable's part of a member's blob is written (see copy_member). */
+enum { R_CHUNKS = 1, R_PACKED, R_VALUES };
+
+/* Member i's dataset ds of series v, compressed as it is, chunk by chunk (a chunk's bytes do
+ * not depend on the file or on where the chunk lies), when the member stores it as the sweep
+ * file does: R_CHUNKS, the count, then each chunk's place, filter mask, size and bytes. 1
+ * when put, 0 when it must be read and written (nothing put), -1 on failure. */
+static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b)
 {
     hsize_t chunk[MAX_RANK];
     hid_t dcpl = H5Dget_create_plist(ds), type = H5Dget_type(ds);
@@ -725,24 +1004,27 @@ static int copy_chunks(merge *m, const var *v, hid_t ds, size_t i)
         H5Sclose(sp);
     if (got < 0 || n_chunks != want)
         return 0;
-    hsize_t at[MAX_RANK] = {0}, out_at[MAX_RANK + 1] = {i};
+    uint8_t how = R_CHUNKS;
+    uint64_t count = want;
+    put(b, &k, sizeof k);
+    put(b, &how, sizeof how);
+    put(b, &count, sizeof count);
+    hsize_t at[MAX_RANK] = {0};
     for (hsize_t c = 0; c < want; c++) {
         hsize_t size = 0;
         uint32_t mask = 0;
         if (H5Dget_chunk_storage_size(ds, at, &size) < 0 || size == 0)
             return -1;
-        if (size > m->chunk_len) {
-            unsigned char *bigger = realloc(m->chunk_buf, size);
-            if (!bigger)
-                return -2;
-            m->chunk_buf = bigger;
-            m->chunk_len = size;
-        }
-        for (int d = 0; d < v->rank; d++)
-            out_at[d + 1] = at[d];
-        if (H5Dread_chunk(ds, H5P_DEFAULT, at, &mask, m->chunk_buf) < 0 ||
-            H5Dwrite_chunk(v->out, H5P_DEFAULT, mask, out_at, size, m->chunk_buf) < 0)
+        uint64_t len = size;
+        put(b, at, sizeof at);
+        size_t mask_at = b->len;
+        put(b, &mask, sizeof mask);
+        put(b, &len, sizeof len);
+        unsigned char *to = room(b, len); /* the chunk is read straight into the blob */
+        if (!to || H5Dread_chunk(ds, H5P_DEFAULT, at, &mask, to) < 0)
             return -1;
+        memcpy(b->p + mask_at, &mask, sizeof mask);
+        b->len += len;
         /* the next chunk, last dimension fastest */
         for (int d = v->rank - 1; d >= 0; d--) {
             at[d] += v->chunk[d];
@@ -754,75 +1036,149 @@ static int copy_chunks(merge *m, const var *v, hid_t ds, size_t i)
     return 1;
 }
 
-/* Writes member i's events of v (n values, read from ds) as row i of the sweep file's
- * variable, one chunk padded with the fill value, compressed as HDF5's filters would (the
- * same bytes as writing them through HDF5, without a new compressor for every chunk).
- * 0, -1 on failure, -2 out of memory. */
-static int copy_events(merge *m, const var *v, hid_t ds, size_t i, size_t n)
+/* Member i's events of v (n values, read from ds) as one chunk padded with the fill value,
+ * compressed as HDF5's filters would (the same bytes as writing them through HDF5, without a
+ * new compressor for every chunk): R_PACKED, the size, the bytes. 0, or -1 on failure. */
+static int pack_events(merge *m, const var *v, hid_t ds, size_t n, uint32_t k, blob *b)
 {
     size_t elem = H5Tget_size(v->type), bytes = elem * m->max_events;
     if (H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->buf) < 0)
         return -1;
-    for (size_t k = n; k < m->max_events; k++)
-        memcpy(m->buf + k * elem, v->fill, elem);
-    if (!m->pack && !(m->pack = cfx_h5_packer_new(DEFLATE_LEVEL)))
-        return -2;
+    for (size_t e = n; e < m->max_events; e++)
+        memcpy(m->buf + e * elem, v->fill, elem);
+    if (!m->pack && !(m->pack = cfx_h5_packer_new(DEFLATE_LEVEL))) {
+        b->nomem = 1;
+        return -1;
+    }
     const unsigned char *packed = NULL;
     size_t len = cfx_h5_pack(m->pack, m->buf, bytes, elem, &packed);
-    hsize_t at[2] = {i, 0};
-    if (!len)
-        return -2;
-    return H5Dwrite_chunk(v->out, H5P_DEFAULT, 0, at, len, packed) < 0 ? -1 : 0;
+    uint8_t how = R_PACKED;
+    uint64_t size = len;
+    if (!len) {
+        b->nomem = 1;
+        return -1;
+    }
+    put(b, &k, sizeof k);
+    put(b, &how, sizeof how);
+    put(b, &size, sizeof size);
+    put(b, packed, len);
+    return 0;
 }
 
-/* Copies member i's series and events into row i of the sweep file. */
-static int copy_member(merge *m, size_t i, cfx_error *err)
+/* The values of member i's dataset ds of v, read through HDF5 (a member stored otherwise
+ * than the sweep file): R_VALUES, the size, the bytes. 0, or -1 on failure. */
+static int read_values(merge *m, const var *v, hid_t ds, size_t numel, uint32_t k, blob *b)
+{
+    uint8_t how = R_VALUES;
+    uint64_t size = numel * H5Tget_size(v->type);
+    put(b, &k, sizeof k);
+    put(b, &how, sizeof how);
+    put(b, &size, sizeof size);
+    unsigned char *to = room(b, size);
+    if (!to || H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, to) < 0)
+        return -1;
+    b->len += size;
+    return 0;
+}
+
+/* The number of values of member i's row of v (series: the template's shape; events: its
+ * count), with the count of each dimension, the member's first, into cnt. */
+static hsize_t member_count(const merge *m, const var *v, size_t i, hsize_t *cnt)
+{
+    hsize_t numel = 1;
+    cnt[0] = 1;
+    for (int d = 0; d < v->rank; d++)
+        cnt[d + 1] = v->kind == V_EVENT ? (hsize_t)m->n_events[i] : v->dims[d];
+    for (int d = 0; d <= v->rank; d++)
+        numel *= cnt[d];
+    return numel;
+}
+
+/* Member i's series and events, read for copy_member: for each variable with values, in
+ * order, a record of its index, how it is written and its bytes. */
+static void read_member(merge *m, size_t i, blob *b)
 {
     char path[1100];
-    hid_t f = open_member(m, i, path, sizeof path, err);
-    if (f < 0)
-        return err->code;
-    int rc = 0;
-    for (size_t k = 0; k < m->n_vars && !rc; k++) {
+    cfx_error e = {0};
+    hid_t f = open_member(m, i, path, sizeof path, &e);
+    for (size_t k = 0; f >= 0 && k < m->n_vars && !e.code; k++) {
         var *v = &m->v[k];
+        hsize_t cnt[MAX_RANK + 1];
         if (v->kind != V_SERIES && v->kind != V_EVENT)
             continue;
-        hsize_t off[MAX_RANK + 1] = {i}, cnt[MAX_RANK + 1] = {1};
-        for (int d = 0; d < v->rank; d++)
-            cnt[d + 1] = v->kind == V_EVENT ? (hsize_t)m->n_events[i] : v->dims[d];
-        hsize_t numel = 1;
-        for (int d = 0; d <= v->rank; d++)
-            numel *= cnt[d];
+        hsize_t numel = member_count(m, v, i, cnt);
         if (numel == 0)
             continue;
         hid_t ds = H5Dopen2(f, v->name, H5P_DEFAULT);
-        int copied = 0;
-        if (ds >= 0 && v->raw && v->kind == V_EVENT) {
-            int e = copy_events(m, v, ds, i, (size_t)m->n_events[i]);
-            copied = e ? e : 1;
-        } else if (ds >= 0 && v->raw) {
-            copied = copy_chunks(m, v, ds, i);
-        }
-        hid_t fs = copied ? -1 : H5Dget_space(v->out);
-        hid_t ms = copied ? -1 : H5Screate_simple(v->rank + 1, cnt, NULL);
-        if (ds < 0 || copied < 0 ||
-            (!copied &&
-             (fs < 0 || ms < 0 ||
-              H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->buf) < 0 ||
-              H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) < 0 ||
-              H5Dwrite(v->out, v->type, ms, fs, H5P_DEFAULT, m->buf) < 0)))
-            rc = copied == -2 ? cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory")
-                              : cfx_error_set(err, CFX_EHDF5, path, 0, 0,
-                                              "cannot copy variable '%s'", v->name);
-        if (ms >= 0)
-            H5Sclose(ms);
-        if (fs >= 0)
-            H5Sclose(fs);
+        int got = ds < 0 ? -1 : 0; /* 1: copied as chunks */
+        if (!got && v->raw && v->kind == V_EVENT)
+            got = pack_events(m, v, ds, (size_t)m->n_events[i], (uint32_t)k, b) ? -1 : 1;
+        else if (!got && v->raw)
+            got = read_chunks(m, v, ds, (uint32_t)k, b);
+        if (!got)
+            got = read_values(m, v, ds, (size_t)numel, (uint32_t)k, b);
+        if (got < 0) /* out of memory: blob_finish says so */
+            cfx_error_set(&e, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'", v->name);
         if (ds >= 0)
             H5Dclose(ds);
     }
-    H5Fclose(f);
-    return rc;
+    if (f >= 0)
+        H5Fclose(f);
+    blob_finish(b, i, m, &e);
+}
+
+/* Writes member i's blob into row i of the sweep file. */
+static int copy_member(merge *m, size_t i, const blob *b, cfx_error *err)
+{
+    char path[1100];
+    size_t at = 0;
+    take(b, &at, err, sizeof *err);
+    if (err->code)
+        return err->code;
+    cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
+    uint32_t k;
+    while (take(b, &at, &k, sizeof k) == 0) {
+        uint8_t how = 0;
+        uint64_t count = 0;
+        int bad = k >= m->n_vars || take(b, &at, &how, sizeof how) ||
+                  take(b, &at, &count, sizeof count);
+        var *v = &m->v[bad ? 0 : k];
+        hsize_t out_at[MAX_RANK + 1] = {i}, cnt[MAX_RANK + 1];
+        if (!bad && how == R_CHUNKS) {
+            for (uint64_t c = 0; !bad && c < count; c++) {
+                hsize_t chunk_at[MAX_RANK];
+                uint32_t mask;
+                uint64_t size;
+                bad = take(b, &at, chunk_at, sizeof chunk_at) || take(b, &at, &mask, sizeof mask) ||
+                      take(b, &at, &size, sizeof size) || b->len - at < size;
+                for (int d = 0; !bad && d < v->rank; d++)
+                    out_at[d + 1] = chunk_at[d];
+                bad = bad || H5Dwrite_chunk(v->out, H5P_DEFAULT, mask, out_at, size, b->p + at) < 0;
+                at += bad ? 0 : size;
+            }
+        } else if (!bad && how == R_PACKED) {
+            bad = b->len - at < count ||
+                  H5Dwrite_chunk(v->out, H5P_DEFAULT, 0, out_at, count, b->p + at) < 0;
+            at += count;
+        } else if (!bad && how == R_VALUES) {
+            member_count(m, v, i, cnt);
+            hid_t fs = H5Dget_space(v->out), ms = H5Screate_simple(v->rank + 1, cnt, NULL);
+            bad = b->len - at < count || fs < 0 || ms < 0 ||
+                  H5Sselect_hyperslab(fs, H5S_SELECT_SET, out_at, NULL, cnt, NULL) < 0 ||
+                  H5Dwrite(v->out, v->type, ms, fs, H5P_DEFAULT, b->p + at) < 0;
+            at += count;
+            if (ms >= 0)
+                H5Sclose(ms);
+            if (fs >= 0)
+                H5Sclose(fs);
+        } else {
+            bad = 1;
+        }
+        if (bad)
+            return cfx_error_set(err, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'",
+                                 v->name);
+    }
+    return 0;
 }
 
 static int root_attrs(merge *m, hid_t tmpl)
@@ -844,19 +1200,26 @@ static int root_attrs(merge *m, hid_t tmpl)
     return rc;
 }
 
-int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep, cfx_error *err)
+int cfx_sweep_merge_jobs(const char *dir, const char *out, int jobs, cfx_merge_report *rep,
+                         cfx_error *err)
 {
     merge m = {.dir = dir, .out = -1, .member_ds = -1};
     char partial[1100], tpath[1100];
     hid_t tmpl = -1;
+    size_t *ok = NULL, n_ok = 0;
+    readers r = {0};
+    blob b = {0};
     int rc;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if ((rc = survey(&m, rep, err)))
         goto done;
+    /* the first complete member is the template */
     size_t first = 0;
-    while (first < m.n_members && m.status[first] != CFX_MEMBER_OK)
-        first++;
+    while (first < m.n_members && !member_complete(&m, first))
+        if ((rc = set_status(&m, first++, 0, err)))
+            goto done;
     if (first == m.n_members) {
+        tally(&m, m.n_members, rep);
         rc = cfx_error_set(err, CFX_EFAIL, dir, 0, 0,
                            "no member has a complete result yet: nothing to merge");
         goto done;
@@ -872,9 +1235,8 @@ int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep, cfx
         goto done;
     }
     share_bounds(&m, tmpl);
-    for (size_t i = first; i < m.n_members && !rc; i++)
-        if (m.status[i] == CFX_MEMBER_OK)
-            rc = check_member(&m, i, err);
+    rc = check_members(&m, first, jobs, err);
+    tally(&m, m.n_members, rep);
     if (rc)
         goto done;
     for (size_t k = 0; k < m.n_vars; k++)
@@ -883,10 +1245,26 @@ int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep, cfx
             if (bytes > m.buf_len)
                 m.buf_len = bytes;
         }
-    if (!(m.buf = malloc(m.buf_len ? m.buf_len : 1))) {
+    if (!(m.buf = malloc(m.buf_len ? m.buf_len : 1)) ||
+        !(ok = malloc((rep->ok ? rep->ok : 1) * sizeof *ok))) {
         rc = cfx_error_set(err, CFX_ENOMEM, out, 0, 0, "out of memory");
         goto done;
     }
+    /* variables of variable-length values are read into pointers: in this process only */
+    int here = 0;
+    for (size_t k = 0; k < m.n_vars; k++) {
+        plan_var(&m, &m.v[k], tmpl);
+        here |= (m.v[k].kind == V_SERIES || m.v[k].kind == V_EVENT) &&
+                H5Tdetect_class(m.v[k].type, H5T_VLEN) != 0;
+        here |= (m.v[k].kind == V_SERIES || m.v[k].kind == V_EVENT) &&
+                H5Tis_variable_str(m.v[k].type) != 0;
+    }
+    for (size_t i = 0; i < m.n_members; i++)
+        if (m.status[i] == CFX_MEMBER_OK)
+            ok[n_ok++] = i;
+    /* the readers start before the sweep file exists, and read while it is laid out */
+    if ((rc = readers_start(&r, &m, here ? 1 : jobs, ok, n_ok, read_member, &b, err)))
+        goto done;
     snprintf(partial, sizeof partial, "%s.partial", out);
     unlink(partial);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -924,10 +1302,11 @@ int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep, cfx
             rc = h5fail(err, partial, m.v[k].name);
     if (!rc && (write_members(&m) || root_attrs(&m, tmpl)))
         rc = h5fail(err, partial, "the member variables");
-    for (size_t i = 0; i < m.n_members && !rc; i++)
-        if (m.status[i] == CFX_MEMBER_OK)
-            rc = copy_member(&m, i, err);
+    for (size_t j = 0; j < n_ok && !rc; j++)
+        if (!(rc = readers_next(&r, &m, j, &b, err)))
+            rc = copy_member(&m, ok[j], &b, err);
 done:
+    readers_stop(&r);
     for (size_t k = 0; k < m.n_vars; k++) {
         if (m.v[k].out > 0)
             H5Dclose(m.v[k].out);
@@ -943,9 +1322,17 @@ done:
     if (m.out >= 0 && !rc && rename(partial, out))
         rc = cfx_error_set(err, CFX_EIO, out, 0, 0, "cannot move %s into place: %s", partial,
                            strerror(errno));
+    if (m.out >= 0 && rc)
+        unlink(partial); /* a merge that failed leaves nothing behind */
+    free(ok);
+    free(b.p);
     free(m.buf);
-    free(m.chunk_buf);
     cfx_h5_packer_free(m.pack);
     survey_free(&m);
     return rc;
+}
+
+int cfx_sweep_merge(const char *dir, const char *out, cfx_merge_report *rep, cfx_error *err)
+{
+    return cfx_sweep_merge_jobs(dir, out, 1, rep, err);
 }

@@ -65,6 +65,25 @@ expect_exit 0 "the same sweep, --jobs 1" -- sweep_in one "$SC" "$GRID" -o out --
 cmp_members local one && ok "member files byte-identical for --jobs 1 and 2" || { bad "member files differ with --jobs"; cat "$WORK/cmp"; }
 cmp -s "$WORK/local/out/sweep.h5" "$WORK/one/out/sweep.h5" && ok "sweep.h5 byte-identical for --jobs 1 and 2" || bad "sweep.h5 differs with --jobs"
 
+# --- the merge reads members in --jobs processes and writes them in order: the same bytes
+# for any count; a member that does not fit is reported, the first in member order, whichever
+# reader found it (members 4 and 9 go to different readers of two)
+for j in 1 3; do
+  expect_exit 0 "merge --jobs $j" -- "$CONFLUX" merge "$WORK/local/out" -o "$WORK/merge-j$j.h5" --quiet --jobs $j
+  cmp -s "$WORK/merge-j$j.h5" "$WORK/local/out/sweep.h5" && ok "merge --jobs $j: byte-identical to the sweep's" || bad "merge --jobs $j gave other bytes"
+done
+cp -r "$WORK/local/out" "$WORK/misfit"
+rm "$WORK/misfit/sweep.h5"
+for m in 4 9; do
+  "$CONFLUX" run "$SC" -o "$WORK/misfit/member-0000$m.h5" --days 30 --force --quiet || bad "a 30-day run"
+done
+for j in 1 2; do
+  expect_exit 65 "merge --jobs $j of members with another time axis" -- "$CONFLUX" merge "$WORK/misfit" --jobs $j
+  expect_err "member-00004.h5: dimension 'time' has length 30 where the first complete member has 90" "merge --jobs $j names the first member that does not fit"
+  [ ! -e "$WORK/misfit/sweep.h5" ] && ok "merge --jobs $j wrote no sweep.h5" || bad "merge --jobs $j wrote sweep.h5 from misfits"
+done
+expect_exit 2 "merge --jobs 0" -- "$CONFLUX" merge "$WORK/misfit" --jobs 0
+
 # --- two shards (one by --shard, one by Slurm's variables), then merge
 expect_exit 0 "shard 0/2" -- sweep_in shards "$SC" "$GRID" -o out --shard 0/2
 expect_err "conflux merge" "a shard says to merge when every shard is done"
