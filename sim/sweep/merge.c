@@ -591,6 +591,8 @@ static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
     if (rc || m->manifest->ncols < 2 || strcmp(m->manifest->header[0], "member") != 0) {
         if (d.n)
             *err = d.v[0];
+        else if (rc == CFX_ENOMEM)
+            cfx_error_set(err, rc, path, 0, 0, "out of memory");
         else
             rc = cfx_error_set(err, rc ? rc : CFX_EINVAL, path, 1, 1,
                                "not the manifest of a sweep (conflux sweep writes it)");
@@ -619,15 +621,17 @@ static int set_status(merge *m, size_t i, int complete, cfx_error *err)
 {
     char path[1100], *msg = NULL;
     size_t len;
-    cfx_error ignore;
+    cfx_error why = {0};
     cfx_sweep_member_path(path, sizeof path, m->dir, i, ".error");
     if (complete) {
         m->status[i] = CFX_MEMBER_OK;
         msg = cfx_strdup("");
-    } else if (cfx_read_file(path, &msg, &len, &ignore) == 0) {
+    } else if (cfx_read_file(path, &msg, &len, &why) == 0) {
         m->status[i] = CFX_MEMBER_FAILED;
         while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
             msg[--len] = '\0';
+    } else if (why.code == CFX_ENOMEM) { /* a note there, but no memory to read it */
+        return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
     } else {
         m->status[i] = CFX_MEMBER_MISSING;
         msg = cfx_strdup("no complete result file");
@@ -638,11 +642,14 @@ static int set_status(merge *m, size_t i, int complete, cfx_error *err)
     return 0;
 }
 
-/* The report's counts, from the status of members [0, n). */
+/* The report's counts, from the status of members [0, n) (those whose status is known: a
+ * merge that failed early leaves the rest unknown). */
 static void tally(const merge *m, size_t n, cfx_merge_report *rep)
 {
     rep->ok = rep->failed = rep->missing = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!m->error[i])
+            continue;
         if (m->status[i] == CFX_MEMBER_OK)
             rep->ok++;
         else if (m->status[i] == CFX_MEMBER_FAILED)
@@ -705,10 +712,11 @@ static hid_t open_member(const merge *m, size_t i, char *path, size_t n, cfx_err
  * 70 % of it); writing them into the sweep file is the rest, and must be one process's (HDF5
  * writes one file from one thread). So the members are read by `jobs` reader processes,
  * forked for the purpose, each taking every jobs-th member of a list in order, and each
- * member's bytes come back through a pipe as a blob that this process turns into writes in
- * member order: the sweep file has the same bytes whatever the number of readers, and with
- * one (jobs = 1, or a variable of variable-length values, whose pointers would not cross a
- * process) the blobs are made here, by the same code. */
+ * member's bytes come back through a pipe, a chunk or a variable at a time, as messages that
+ * this process turns into writes in member order: the sweep file has the same bytes whatever
+ * the number of readers, and with one (jobs = 1, or a variable of variable-length values,
+ * whose pointers would not cross a process) the messages are made and written here, by the
+ * same code. A process holds at most one chunk or one variable of a member at a time. */
 
 #define MAX_READERS 64
 
@@ -756,73 +764,136 @@ static int take(const blob *b, size_t *at, void *x, size_t n)
     return 0;
 }
 
-/* A blob begins with a cfx_error (code 0 when the member was read); a blob that could not
- * grow becomes that error alone, out of memory. */
-static void blob_start(blob *b)
-{
-    cfx_error none = {0};
-    b->len = 0;
-    b->nomem = 0;
-    put(b, &none, sizeof none);
-}
+/* A member's bytes go as messages: parts, each the records (see copy_records) made since the
+ * last part, sent once they pass PART_BYTES so that no process holds a whole member, then its
+ * end: a cfx_error (code 0 when the member was read) and what the phase adds. Each message is
+ * its length times two, plus one for the end, then its bytes. */
+#define MIN_BLOB ((size_t)1 << 16) /* room kept for an end after memory ran out */
+/* An assumption, not tuned: a Kachin member (0.1 MB compressed) goes as one part, as with one
+ * message a member, where a message a chunk (about 35 a member) cost 1.4 x the CPU in pipe
+ * calls; a large network's member goes a few chunks at a time. */
+#define PART_BYTES ((size_t)1 << 20)
+/* A blob grown past MAX_KEPT is given back after use: an assumption, far above a chunk (4 MiB
+ * at most) and below a large network's variable read whole (290 MB for 10^5 nodes). */
+#define MAX_KEPT ((size_t)64 << 20)
 
-static void blob_finish(blob *b, size_t i, const merge *m, cfx_error *e)
+/* Member i's end into b: the error (out of memory when the blob could not grow), then n
+ * bytes of extra; always fits (see readers_start). */
+static void finish(blob *b, const merge *m, size_t i, cfx_error *e, const void *extra,
+                   size_t n)
 {
     if (b->nomem) {
         char path[1100];
         cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
         cfx_error_set(e, CFX_ENOMEM, path, 0, 0, "out of memory");
-        b->len = 0;
-        b->nomem = 0;
     }
-    if (b->len < sizeof *e) /* the blob's first bytes are always there (see readers_start) */
-        b->len = sizeof *e;
-    memcpy(b->p, e, sizeof *e);
+    b->len = 0;
+    b->nomem = 0;
+    put(b, e, sizeof *e);
+    put(b, extra, n);
 }
 
-/* Makes member i's blob: called after blob_start, it ends with blob_finish. */
-typedef void (*member_fn)(merge *m, size_t i, blob *b);
+/* Gives back the memory of a blob that grew past MAX_KEPT (a large variable read whole). */
+static void trim(blob *b)
+{
+    if (b->cap <= MAX_KEPT)
+        return;
+    unsigned char *q = realloc(b->p, MIN_BLOB);
+    if (q) {
+        b->p = q;
+        b->cap = MIN_BLOB;
+    }
+}
+
+/* Where a member's parts go: a reader's pipe to this process, or (fd -1) straight to the
+ * consumer, here. */
+typedef struct sink {
+    int fd;
+    int (*consume)(merge *m, size_t i, const blob *b, cfx_error *err);
+    merge *m;
+    size_t i;
+    cfx_error err; /* here: the consumer's failure */
+    int failed;
+} sink;
+
+static int send_msg(int fd, const blob *b, int end)
+{
+    uint64_t head = (uint64_t)b->len * 2 + (uint64_t)end;
+    return cfx_move_all(fd, &head, sizeof head, 1) == sizeof head &&
+                   cfx_move_all(fd, b->p, b->len, 1) == b->len
+               ? 0
+               : -1;
+}
+
+/* Sends the records that b holds as a part and empties b, once they pass PART_BYTES or when
+ * `now`: 0, or -1 when they cannot go (the parent is gone, or here the consumer failed): the
+ * member's function then stops. */
+static int emit(sink *s, blob *b, int now)
+{
+    int rc = 0;
+    if (!now && !s->failed && !b->nomem && b->len < PART_BYTES)
+        return 0;
+    if (s->failed || b->nomem) /* a record that could not be made whole is not sent */
+        rc = -1;
+    else if (s->fd >= 0)
+        rc = send_msg(s->fd, b, 0);
+    else if (s->consume(s->m, s->i, b, &s->err))
+        rc = -1, s->failed = 1;
+    b->len = 0;
+    trim(b);
+    return rc;
+}
+
+/* Makes member i's messages: its parts through emit, then its end in b (finish). */
+typedef void (*member_fn)(merge *m, size_t i, blob *b, sink *s);
 
 typedef struct readers {
-    int n;                     /* reader processes; 0: the blobs are made in this process */
+    int n;                     /* reader processes; 0: the messages are made in this process */
     pid_t pid[MAX_READERS];
     int fd[MAX_READERS];       /* the read end of each one's pipe */
-    const size_t *list;        /* the members, in the order their blobs are taken */
+    const size_t *list;        /* the members, in the order their messages are taken */
     member_fn fn;
+    int (*consume)(merge *m, size_t i, const blob *b, cfx_error *err); /* of the parts */
 } readers;
 
 static void readers_stop(readers *r)
 {
     for (int k = 0; k < r->n; k++)
         close(r->fd[k]);
-    for (int k = 0; k < r->n; k++)
-        waitpid(r->pid[k], NULL, 0); /* a reader still writing fails on the closed pipe */
+    for (int k = 0; k < r->n; k++) /* a reader still writing fails on the closed pipe */
+        while (waitpid(r->pid[k], NULL, 0) < 0 && errno == EINTR)
+            ;
     r->n = 0;
 }
 
 static void reader_loop(merge *m, const readers *r, int k, size_t n, int fd, blob *b)
 {
     for (size_t j = (size_t)k; j < n; j += (size_t)r->n) {
-        blob_start(b);
-        r->fn(m, r->list[j], b);
-        uint64_t len = b->len;
-        if (cfx_move_all(fd, &len, sizeof len, 1) != sizeof len ||
-            cfx_move_all(fd, b->p, b->len, 1) != b->len)
+        sink s = {.fd = fd};
+        b->len = 0;
+        b->nomem = 0;
+        r->fn(m, r->list[j], b, &s);
+        if (send_msg(fd, b, 1))
             break;
+        trim(b);
     }
     _exit(0);
 }
 
-/* Starts min(jobs, n) readers of list[0, n) (none when jobs < 2 or n < 2). b is the blob
- * the caller reuses, made to hold at least its error here. 0, or CFX_ENOMEM / CFX_EFAIL. */
+/* Starts min(jobs, n) readers of list[0, n) (none when jobs < 2 or n < 2); consume takes
+ * each part. b is the blob the caller reuses, given MIN_BLOB bytes here. 0, or CFX_ENOMEM /
+ * CFX_EFAIL. */
 static int readers_start(readers *r, merge *m, int jobs, const size_t *list, size_t n,
-                         member_fn fn, blob *b, cfx_error *err)
+                         member_fn fn,
+                         int (*consume)(merge *m, size_t i, const blob *b, cfx_error *err),
+                         blob *b, cfx_error *err)
 {
     r->n = 0;
     r->list = list;
     r->fn = fn;
-    blob_start(b);
-    if (b->nomem)
+    r->consume = consume;
+    b->len = 0;
+    if (!room(b, MIN_BLOB))
         return cfx_error_set(err, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
     int want = jobs < 2 || n < 2 ? 0 : jobs > MAX_READERS ? MAX_READERS : jobs;
     if ((size_t)want > n)
@@ -859,30 +930,44 @@ static int readers_start(readers *r, merge *m, int jobs, const size_t *list, siz
     return 0;
 }
 
-/* The blob of list[j] into b (made here when there are no readers). 0, or CFX_EFAIL when
- * its reader stopped without sending it. */
-static int readers_next(readers *r, merge *m, size_t j, blob *b, cfx_error *err)
+/* Member list[j]: its parts through consume, in order, then its end into b (made here when
+ * there are no readers). 0, the consumer's error, or CFX_EFAIL / CFX_ENOMEM when its reader
+ * stopped without sending it or a message finds no memory. */
+static int readers_member(readers *r, merge *m, size_t j, blob *b, cfx_error *err)
 {
+    size_t i = r->list[j];
+    char path[1100];
+    cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
     if (!r->n) {
-        blob_start(b);
-        r->fn(m, r->list[j], b);
-        return 0;
+        sink s = {.fd = -1, .consume = r->consume, .m = m, .i = i};
+        b->len = 0;
+        b->nomem = 0;
+        r->fn(m, i, b, &s);
+        if (s.failed)
+            *err = s.err;
+        return s.failed ? err->code : 0;
     }
     int fd = r->fd[j % (size_t)r->n];
-    uint64_t len = 0;
-    b->len = 0;
-    b->nomem = 0;
-    if (cfx_move_all(fd, &len, sizeof len, 0) == sizeof len && len >= sizeof(cfx_error)) {
+    for (;;) {
+        uint64_t head = 0;
+        b->len = 0;
+        b->nomem = 0;
+        if (cfx_move_all(fd, &head, sizeof head, 0) != sizeof head)
+            break;
+        size_t len = (size_t)(head / 2);
         unsigned char *to = room(b, len);
         if (!to)
-            return cfx_error_set(err, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
-        if (cfx_move_all(fd, to, len, 0) == len) {
-            b->len = len;
+            return cfx_error_set(err, CFX_ENOMEM, path, 0, 0, "out of memory");
+        if (cfx_move_all(fd, to, len, 0) != len)
+            break;
+        b->len = len;
+        if (head & 1)
             return 0;
-        }
+        int rc = r->consume(m, i, b, err);
+        trim(b);
+        if (rc)
+            return rc;
     }
-    char path[1100];
-    cfx_sweep_member_path(path, sizeof path, m->dir, r->list[j], ".h5");
     return cfx_error_set(err, CFX_EFAIL, path, 0, 0,
                          "the merge's reader process stopped before it read this member "
                          "(killed, or out of memory?)");
@@ -891,10 +976,11 @@ static int readers_next(readers *r, merge *m, size_t j, blob *b, cfx_error *err)
 /* ---------------------------------------------------------------- checking members */
 
 /* Member i's facts: whether its file is complete and, when it is, that it shares the
- * template's network and time axis, and its count of events. Blob: the error, int32
- * complete, int32 events. */
-static void check_member(merge *m, size_t i, blob *b)
+ * template's network and time axis, and its count of events. No parts; its end: the error,
+ * int32 complete, int32 events. */
+static void check_member(merge *m, size_t i, blob *b, sink *s)
 {
+    (void)s;
     char path[1100];
     cfx_error e = {0};
     cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
@@ -923,9 +1009,8 @@ static void check_member(merge *m, size_t i, blob *b)
     }
     if (f >= 0)
         H5Fclose(f);
-    put(b, &complete, sizeof complete);
-    put(b, &events, sizeof events);
-    blob_finish(b, i, m, &e);
+    int32_t facts[2] = {complete, events};
+    finish(b, m, i, &e, facts, sizeof facts);
 }
 
 /* The status of members [first, n) and the event counts of the complete ones, checked on
@@ -941,20 +1026,19 @@ static int check_members(merge *m, size_t first, int jobs, cfx_error *err)
     for (size_t j = 0; list && j < n; j++)
         list[j] = first + j;
     if (!rc)
-        rc = readers_start(&r, m, jobs, list, n, check_member, &b, err);
+        rc = readers_start(&r, m, jobs, list, n, check_member, NULL, &b, err);
     int bad = 0;
     for (size_t j = 0; !rc && j < n; j++) {
         cfx_error e;
         int32_t complete = 0, events = 0;
         size_t at = 0, i = list[j];
-        if ((rc = readers_next(&r, m, j, &b, err)))
+        if ((rc = readers_member(&r, m, j, &b, err)))
             break;
-        take(&b, &at, &e, sizeof e);
-        if (take(&b, &at, &complete, sizeof complete) || take(&b, &at, &events, sizeof events)) {
-            if (!e.code) /* a blob that could not grow holds its error alone */
-                cfx_error_set(&e, CFX_ENOMEM, m->dir, 0, 0, "out of memory");
-            complete = 0;
-        }
+        if (take(&b, &at, &e, sizeof e) || take(&b, &at, &complete, sizeof complete) ||
+            take(&b, &at, &events, sizeof events))
+            rc = cfx_error_set(err, CFX_EFAIL, m->dir, 0, 0, "a reader's message is damaged");
+        if (rc)
+            break;
         if ((rc = set_status(m, i, complete, err)))
             break;
         if (e.code && !bad) {
@@ -973,14 +1057,15 @@ static int check_members(merge *m, size_t first, int jobs, cfx_error *err)
 
 /* ---------------------------------------------------------------- copying members */
 
-/* How a variable's part of a member's blob is written (see copy_member). */
+/* How a record of a member's part is written (see copy_records). */
 enum { R_CHUNKS = 1, R_PACKED, R_VALUES };
 
 /* Member i's dataset ds of series v, compressed as it is, chunk by chunk (a chunk's bytes do
  * not depend on the file or on where the chunk lies), when the member stores it as the sweep
- * file does: R_CHUNKS, the count, then each chunk's place, filter mask, size and bytes. 1
- * when put, 0 when it must be read and written (nothing put), -1 on failure. */
-static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b)
+ * file does: a part per chunk, R_CHUNKS, the count (1), the chunk's place, filter mask, size
+ * and bytes. 1 when sent, 0 when it must be read and written (nothing sent), -1 on
+ * failure. */
+static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b, sink *s)
 {
     hsize_t chunk[MAX_RANK];
     hid_t dcpl = H5Dget_create_plist(ds), type = H5Dget_type(ds);
@@ -1005,10 +1090,7 @@ static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b)
     if (got < 0 || n_chunks != want)
         return 0;
     uint8_t how = R_CHUNKS;
-    uint64_t count = want;
-    put(b, &k, sizeof k);
-    put(b, &how, sizeof how);
-    put(b, &count, sizeof count);
+    uint64_t count = 1;
     hsize_t at[MAX_RANK] = {0};
     for (hsize_t c = 0; c < want; c++) {
         hsize_t size = 0;
@@ -1016,6 +1098,9 @@ static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b)
         if (H5Dget_chunk_storage_size(ds, at, &size) < 0 || size == 0)
             return -1;
         uint64_t len = size;
+        put(b, &k, sizeof k);
+        put(b, &how, sizeof how);
+        put(b, &count, sizeof count);
         put(b, at, sizeof at);
         size_t mask_at = b->len;
         put(b, &mask, sizeof mask);
@@ -1025,6 +1110,8 @@ static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b)
             return -1;
         memcpy(b->p + mask_at, &mask, sizeof mask);
         b->len += len;
+        if (emit(s, b, 0))
+            return -1;
         /* the next chunk, last dimension fastest */
         for (int d = v->rank - 1; d >= 0; d--) {
             at[d] += v->chunk[d];
@@ -1039,7 +1126,8 @@ static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b)
 /* Member i's events of v (n values, read from ds) as one chunk padded with the fill value,
  * compressed as HDF5's filters would (the same bytes as writing them through HDF5, without a
  * new compressor for every chunk): R_PACKED, the size, the bytes. 0, or -1 on failure. */
-static int pack_events(merge *m, const var *v, hid_t ds, size_t n, uint32_t k, blob *b)
+static int pack_events(merge *m, const var *v, hid_t ds, size_t n, uint32_t k, blob *b,
+                       sink *s)
 {
     size_t elem = H5Tget_size(v->type), bytes = elem * m->max_events;
     if (H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->buf) < 0)
@@ -1062,12 +1150,13 @@ static int pack_events(merge *m, const var *v, hid_t ds, size_t n, uint32_t k, b
     put(b, &how, sizeof how);
     put(b, &size, sizeof size);
     put(b, packed, len);
-    return 0;
+    return b->nomem || emit(s, b, 0) ? -1 : 0;
 }
 
 /* The values of member i's dataset ds of v, read through HDF5 (a member stored otherwise
  * than the sweep file): R_VALUES, the size, the bytes. 0, or -1 on failure. */
-static int read_values(merge *m, const var *v, hid_t ds, size_t numel, uint32_t k, blob *b)
+static int read_values(merge *m, const var *v, hid_t ds, size_t numel, uint32_t k, blob *b,
+                       sink *s)
 {
     uint8_t how = R_VALUES;
     uint64_t size = numel * H5Tget_size(v->type);
@@ -1078,7 +1167,7 @@ static int read_values(merge *m, const var *v, hid_t ds, size_t numel, uint32_t 
     if (!to || H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, to) < 0)
         return -1;
     b->len += size;
-    return 0;
+    return emit(s, b, 0) ? -1 : 0;
 }
 
 /* The number of values of member i's row of v (series: the template's shape; events: its
@@ -1094,14 +1183,15 @@ static hsize_t member_count(const merge *m, const var *v, size_t i, hsize_t *cnt
     return numel;
 }
 
-/* Member i's series and events, read for copy_member: for each variable with values, in
- * order, a record of its index, how it is written and its bytes. */
-static void read_member(merge *m, size_t i, blob *b)
+/* Member i's series and events, read for copy_records: for each variable with values, in
+ * order, parts of records of its index, how it is written and its bytes; its end holds the
+ * error alone. */
+static void read_member(merge *m, size_t i, blob *b, sink *s)
 {
     char path[1100];
     cfx_error e = {0};
     hid_t f = open_member(m, i, path, sizeof path, &e);
-    for (size_t k = 0; f >= 0 && k < m->n_vars && !e.code; k++) {
+    for (size_t k = 0; f >= 0 && k < m->n_vars && !e.code && !s->failed; k++) {
         var *v = &m->v[k];
         hsize_t cnt[MAX_RANK + 1];
         if (v->kind != V_SERIES && v->kind != V_EVENT)
@@ -1112,29 +1202,28 @@ static void read_member(merge *m, size_t i, blob *b)
         hid_t ds = H5Dopen2(f, v->name, H5P_DEFAULT);
         int got = ds < 0 ? -1 : 0; /* 1: copied as chunks */
         if (!got && v->raw && v->kind == V_EVENT)
-            got = pack_events(m, v, ds, (size_t)m->n_events[i], (uint32_t)k, b) ? -1 : 1;
+            got = pack_events(m, v, ds, (size_t)m->n_events[i], (uint32_t)k, b, s) ? -1 : 1;
         else if (!got && v->raw)
-            got = read_chunks(m, v, ds, (uint32_t)k, b);
+            got = read_chunks(m, v, ds, (uint32_t)k, b, s);
         if (!got)
-            got = read_values(m, v, ds, (size_t)numel, (uint32_t)k, b);
-        if (got < 0) /* out of memory: blob_finish says so */
+            got = read_values(m, v, ds, (size_t)numel, (uint32_t)k, b, s);
+        if (got < 0) /* out of memory: finish says so */
             cfx_error_set(&e, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'", v->name);
         if (ds >= 0)
             H5Dclose(ds);
     }
     if (f >= 0)
         H5Fclose(f);
-    blob_finish(b, i, m, &e);
+    if (!e.code && b->len && emit(s, b, 1)) /* the last records */
+        cfx_error_set(&e, CFX_EFAIL, path, 0, 0, "its bytes could not be passed on");
+    finish(b, m, i, &e, NULL, 0);
 }
 
-/* Writes member i's blob into row i of the sweep file. */
-static int copy_member(merge *m, size_t i, const blob *b, cfx_error *err)
+/* Writes a part of member i (see read_member) into row i of the sweep file. */
+static int copy_records(merge *m, size_t i, const blob *b, cfx_error *err)
 {
     char path[1100];
     size_t at = 0;
-    take(b, &at, err, sizeof *err);
-    if (err->code)
-        return err->code;
     cfx_sweep_member_path(path, sizeof path, m->dir, i, ".h5");
     uint32_t k;
     while (take(b, &at, &k, sizeof k) == 0) {
@@ -1181,11 +1270,13 @@ static int copy_member(merge *m, size_t i, const blob *b, cfx_error *err)
     return 0;
 }
 
+/* The file's attributes: the template's, the member count, complete, and the sweep file's
+ * text (when DIR holds it). 0, -1 when HDF5 fails, -2 when out of memory. */
 static int root_attrs(merge *m, hid_t tmpl)
 {
     char path[1100], *text = NULL;
     size_t len;
-    cfx_error ignore;
+    cfx_error why = {0};
     snprintf(path, sizeof path, "%s/sweep.yaml", m->dir);
     int missing = 0;
     for (size_t i = 0; i < m->n_members; i++)
@@ -1194,8 +1285,10 @@ static int root_attrs(merge *m, hid_t tmpl)
     int rc = copy_attrs(tmpl, m->out, 1) ||
              cfx_h5_attr_num(m->out, "members", H5T_NATIVE_INT, 1, &members) ||
              cfx_h5_attr_num(m->out, "complete", H5T_NATIVE_INT, 1, &complete);
-    if (!rc && cfx_read_file(path, &text, &len, &ignore) == 0)
+    if (!rc && cfx_read_file(path, &text, &len, &why) == 0)
         rc = cfx_h5_attr_str(m->out, "sweep_text", text);
+    else if (!rc && why.code == CFX_ENOMEM)
+        rc = -2;
     free(text);
     return rc;
 }
@@ -1263,7 +1356,8 @@ int cfx_sweep_merge_jobs(const char *dir, const char *out, int jobs, cfx_merge_r
         if (m.status[i] == CFX_MEMBER_OK)
             ok[n_ok++] = i;
     /* the readers start before the sweep file exists, and read while it is laid out */
-    if ((rc = readers_start(&r, &m, here ? 1 : jobs, ok, n_ok, read_member, &b, err)))
+    if ((rc = readers_start(&r, &m, here ? 1 : jobs, ok, n_ok, read_member, copy_records, &b,
+                            err)))
         goto done;
     snprintf(partial, sizeof partial, "%s.partial", out);
     unlink(partial);
@@ -1300,11 +1394,21 @@ int cfx_sweep_merge_jobs(const char *dir, const char *out, int jobs, cfx_merge_r
     for (size_t k = 0; k < m.n_vars && !rc; k++)
         if (attach_scales(&m, &m.v[k]))
             rc = h5fail(err, partial, m.v[k].name);
-    if (!rc && (write_members(&m) || root_attrs(&m, tmpl)))
+    int attrs = rc ? 0 : write_members(&m) ? -1 : root_attrs(&m, tmpl);
+    if (attrs == -2)
+        rc = cfx_error_set(err, CFX_ENOMEM, partial, 0, 0, "out of memory");
+    else if (attrs)
         rc = h5fail(err, partial, "the member variables");
-    for (size_t j = 0; j < n_ok && !rc; j++)
-        if (!(rc = readers_next(&r, &m, j, &b, err)))
-            rc = copy_member(&m, ok[j], &b, err);
+    for (size_t j = 0; j < n_ok && !rc; j++) {
+        cfx_error e;
+        size_t at = 0;
+        if ((rc = readers_member(&r, &m, j, &b, err)))
+            break;
+        if (take(&b, &at, &e, sizeof e))
+            rc = cfx_error_set(err, CFX_EFAIL, dir, 0, 0, "a reader's message is damaged");
+        else if (e.code)
+            *err = e, rc = e.code;
+    }
 done:
     readers_stop(&r);
     for (size_t k = 0; k < m.n_vars; k++) {

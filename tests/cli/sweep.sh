@@ -83,6 +83,37 @@ for j in 1 2; do
   [ ! -e "$WORK/misfit/sweep.h5" ] && ok "merge --jobs $j wrote no sweep.h5" || bad "merge --jobs $j wrote sweep.h5 from misfits"
 done
 expect_exit 2 "merge --jobs 0" -- "$CONFLUX" merge "$WORK/misfit" --jobs 0
+# gaps in the list of complete members (one missing, one failed): the same bytes, the statuses
+cp -r "$WORK/local/out" "$WORK/gaps"
+rm "$WORK/gaps/sweep.h5" "$WORK/gaps/member-00005.h5" "$WORK/gaps/member-00007.h5"
+echo "a failure for the test" >"$WORK/gaps/member-00007.error"
+for j in 1 3; do
+  expect_exit 0 "merge --jobs $j with a missing and a failed member" -- "$CONFLUX" merge "$WORK/gaps" -o "$WORK/gaps-j$j.h5" --quiet --jobs $j
+done
+cmp -s "$WORK/gaps-j1.h5" "$WORK/gaps-j3.h5" && ok "gaps: merge --jobs 1 and 3 byte-identical" || bad "gaps: --jobs 1 and 3 differ"
+"$PY" - "$WORK/gaps-j3.h5" "$WORK/local/out/sweep.h5" >"$WORK/py" 2>&1 <<'PY' && ok "gaps: statuses ok/missing/failed, the rest every member's values" || { bad "gaps merged wrong"; cat "$WORK/py"; }
+import sys, h5py, numpy as np
+g, full = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+assert list(g["member_status"][:]) == [0] * 5 + [2, 0, 1] + [0] * 4, list(g["member_status"][:])
+assert g["member_error"][7].decode() == "a failure for the test"
+for m in (0, 4, 6, 8, 11):
+    assert g["price"][m].tobytes() == full["price"][m].tobytes(), m
+assert np.isnan(g["price"][5]).all() and np.isnan(g["price"][7]).all()
+PY
+# a member that cannot be read (its price variable gone), members 4 and 9 again: the read
+# fails naming member 4 on 1 and 2 readers, and leaves neither sweep.h5 nor its .partial
+cp -r "$WORK/local/out" "$WORK/unread"
+rm "$WORK/unread/sweep.h5"
+"$PY" -c "
+import h5py, sys
+for m in (4, 9):
+    with h5py.File(f'{sys.argv[1]}/member-{m:05d}.h5', 'a') as f:
+        del f['price']" "$WORK/unread"
+for j in 1 2; do
+  expect_exit 74 "merge --jobs $j of a member without its price" -- "$CONFLUX" merge "$WORK/unread" --jobs $j
+  expect_err "member-00004.h5: cannot copy variable 'price'" "merge --jobs $j names the first member it cannot read"
+  [ ! -e "$WORK/unread/sweep.h5" ] && [ ! -e "$WORK/unread/sweep.h5.partial" ] && ok "merge --jobs $j left no file behind" || bad "merge --jobs $j left a file"
+done
 
 # --- two shards (one by --shard, one by Slurm's variables), then merge
 expect_exit 0 "shard 0/2" -- sweep_in shards "$SC" "$GRID" -o out --shard 0/2
