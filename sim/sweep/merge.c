@@ -747,7 +747,7 @@ static unsigned char *room(blob *b, size_t n)
 
 static void put(blob *b, const void *x, size_t n)
 {
-    unsigned char *at = room(b, n);
+    unsigned char *at = n ? room(b, n) : NULL; /* nothing to put: x may be NULL */
     if (at) {
         memcpy(at, x, n);
         b->len += n;
