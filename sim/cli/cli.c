@@ -124,6 +124,13 @@ int cfx_cli_parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+int cfx_cli_parse_jobs(const char *cmd, const char *v, long *jobs)
+{
+    return cfx_cli_parse_long(v, 1, 4096, jobs)
+               ? cfx_cli_usage(cmd, "--jobs must be an integer from 1 to 4096, got '%s'", v)
+               : 0;
+}
+
 int cfx_cli_cores(void)
 {
     cpu_set_t set;

@@ -49,6 +49,9 @@ const char *cfx_cli_optval(int argc, char **argv, int *i, const char *name);
 /* An option's integer: s is all base-10 digits (an optional sign), from lo to hi. 0 and *out
  * set, or -1 (*out left as it is). */
 int cfx_cli_parse_long(const char *s, long lo, long hi, long *out);
+/* The value v of --jobs of command cmd into *jobs: 0, or (printed) the usage error's exit
+ * code when it is not a whole number from 1 to 4096. */
+int cfx_cli_parse_jobs(const char *cmd, const char *v, long *jobs);
 /* The cores this process may use (its CPU affinity: a Slurm job's allocation), at least 1:
  * the default of --jobs. */
 int cfx_cli_cores(void);

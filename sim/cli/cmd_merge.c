@@ -66,9 +66,9 @@ static int cfx_cmd_merge(int argc, char **argv)
                 return cfx_cli_usage("merge", "--shards takes a count from 1, got '%s'", v);
         }
         else if ((v = cfx_cli_optval(argc, argv, &i, "--jobs"))) {
-            if (cfx_cli_parse_long(v, 1, 4096, &jobs))
-                return cfx_cli_usage("merge", "--jobs must be an integer from 1 to 4096, got '%s'",
-                                     v);
+            int bad = cfx_cli_parse_jobs("merge", v, &jobs);
+            if (bad)
+                return bad;
         }
         else if ((v = cfx_cli_optval(argc, argv, &i, "--output")) ||
                  (v = cfx_cli_optval(argc, argv, &i, "-o")))

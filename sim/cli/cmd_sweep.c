@@ -122,9 +122,9 @@ static int cfx_cmd_sweep(int argc, char **argv)
         else if ((v = cfx_cli_optval(argc, argv, &i, "--scratch")))
             scratch = v;
         else if ((v = cfx_cli_optval(argc, argv, &i, "--jobs"))) {
-            if (cfx_cli_parse_long(v, 1, 4096, &jobs))
-                return cfx_cli_usage("sweep", "--jobs must be an integer from 1 to 4096, got '%s'",
-                                     v);
+            int bad = cfx_cli_parse_jobs("sweep", v, &jobs);
+            if (bad)
+                return bad;
         } else if (a[0] == '-' && a[1])
             return cfx_cli_usage("sweep", "unknown option or missing value: '%s'", a);
         else if (!scenario)

@@ -685,9 +685,7 @@ int cfx_sweep_missing(const char *dir, size_t **missing, size_t *n_missing, cfx_
     int rc = survey(&m, &rep, err);
     for (size_t i = 0; !rc && i < m.n_members; i++)
         rc = set_status(&m, i, member_complete(&m, i), err);
-    if (!rc)
-        tally(&m, m.n_members, &rep);
-    if (!rc && !(*missing = malloc((rep.missing ? rep.missing : 1) * sizeof **missing)))
+    if (!rc && !(*missing = malloc((m.n_members ? m.n_members : 1) * sizeof **missing)))
         rc = cfx_error_set(err, CFX_ENOMEM, dir, 0, 0, "out of memory");
     for (size_t i = 0; !rc && i < m.n_members; i++)
         if (m.status[i] == CFX_MEMBER_MISSING)
@@ -716,7 +714,7 @@ static hid_t open_member(const merge *m, size_t i, char *path, size_t n, cfx_err
  * this process turns into writes in member order: the sweep file has the same bytes whatever
  * the number of readers, and with one (jobs = 1, or a variable of variable-length values,
  * whose pointers would not cross a process) the messages are made and written here, by the
- * same code. A process holds at most one chunk or one variable of a member at a time. */
+ * same code. A process holds at most a part (see PART_BYTES) and one chunk or variable. */
 
 #define MAX_READERS 64
 
@@ -754,12 +752,13 @@ static void put(blob *b, const void *x, size_t n)
     }
 }
 
-/* Takes n bytes at *at into x: 0, or -1 when the blob is shorter. */
+/* Takes n bytes at *at into x (NULL when n is 0): 0, or -1 when the blob is shorter. */
 static int take(const blob *b, size_t *at, void *x, size_t n)
 {
     if (b->len - *at < n)
         return -1;
-    memcpy(x, b->p + *at, n);
+    if (n)
+        memcpy(x, b->p + *at, n);
     *at += n;
     return 0;
 }
@@ -805,11 +804,14 @@ static void trim(blob *b)
     }
 }
 
+/* Writes a part of member i into the sweep file: 0 or the error. */
+typedef int (*consume_fn)(merge *m, size_t i, const blob *b, cfx_error *err);
+
 /* Where a member's parts go: a reader's pipe to this process, or (fd -1) straight to the
  * consumer, here. */
 typedef struct sink {
     int fd;
-    int (*consume)(merge *m, size_t i, const blob *b, cfx_error *err);
+    consume_fn consume;
     merge *m;
     size_t i;
     cfx_error err; /* here: the consumer's failure */
@@ -853,7 +855,7 @@ typedef struct readers {
     int fd[MAX_READERS];       /* the read end of each one's pipe */
     const size_t *list;        /* the members, in the order their messages are taken */
     member_fn fn;
-    int (*consume)(merge *m, size_t i, const blob *b, cfx_error *err); /* of the parts */
+    consume_fn consume;        /* of the parts */
 } readers;
 
 static void readers_stop(readers *r)
@@ -884,9 +886,7 @@ static void reader_loop(merge *m, const readers *r, int k, size_t n, int fd, blo
  * each part. b is the blob the caller reuses, given MIN_BLOB bytes here. 0, or CFX_ENOMEM /
  * CFX_EFAIL. */
 static int readers_start(readers *r, merge *m, int jobs, const size_t *list, size_t n,
-                         member_fn fn,
-                         int (*consume)(merge *m, size_t i, const blob *b, cfx_error *err),
-                         blob *b, cfx_error *err)
+                         member_fn fn, consume_fn consume, blob *b, cfx_error *err)
 {
     r->n = 0;
     r->list = list;
@@ -973,6 +973,18 @@ static int readers_member(readers *r, merge *m, size_t j, blob *b, cfx_error *er
                          "(killed, or out of memory?)");
 }
 
+/* Member list[j]'s parts written, then its end taken: its error into e and n bytes of extra.
+ * 0, or the error that stopped it on the way (readers_member's, or a damaged end). */
+static int member_end(readers *r, merge *m, size_t j, blob *b, cfx_error *e, void *extra,
+                      size_t n, cfx_error *err)
+{
+    size_t at = 0;
+    int rc = readers_member(r, m, j, b, err);
+    if (!rc && (take(b, &at, e, sizeof *e) || take(b, &at, extra, n)))
+        rc = cfx_error_set(err, CFX_EFAIL, m->dir, 0, 0, "a reader's message is damaged");
+    return rc;
+}
+
 /* ---------------------------------------------------------------- checking members */
 
 /* Member i's facts: whether its file is complete and, when it is, that it shares the
@@ -1030,17 +1042,12 @@ static int check_members(merge *m, size_t first, int jobs, cfx_error *err)
     int bad = 0;
     for (size_t j = 0; !rc && j < n; j++) {
         cfx_error e;
-        int32_t complete = 0, events = 0;
-        size_t at = 0, i = list[j];
-        if ((rc = readers_member(&r, m, j, &b, err)))
+        int32_t facts[2]; /* complete, events */
+        size_t i = list[j];
+        if ((rc = member_end(&r, m, j, &b, &e, facts, sizeof facts, err)) ||
+            (rc = set_status(m, i, facts[0], err)))
             break;
-        if (take(&b, &at, &e, sizeof e) || take(&b, &at, &complete, sizeof complete) ||
-            take(&b, &at, &events, sizeof events))
-            rc = cfx_error_set(err, CFX_EFAIL, m->dir, 0, 0, "a reader's message is damaged");
-        if (rc)
-            break;
-        if ((rc = set_status(m, i, complete, err)))
-            break;
+        int32_t complete = facts[0], events = facts[1];
         if (e.code && !bad) {
             *err = e;
             bad = e.code;
@@ -1060,11 +1067,19 @@ static int check_members(merge *m, size_t first, int jobs, cfx_error *err)
 /* How a record of a member's part is written (see copy_records). */
 enum { R_CHUNKS = 1, R_PACKED, R_VALUES };
 
+/* A record begins with the variable's index, how it is written and the size of its bytes (a
+ * chunk's place and filter mask come between them and its bytes). */
+static void put_head(blob *b, uint32_t k, uint8_t how, uint64_t size)
+{
+    put(b, &k, sizeof k);
+    put(b, &how, sizeof how);
+    put(b, &size, sizeof size);
+}
+
 /* Member i's dataset ds of series v, compressed as it is, chunk by chunk (a chunk's bytes do
  * not depend on the file or on where the chunk lies), when the member stores it as the sweep
- * file does: a part per chunk, R_CHUNKS, the count (1), the chunk's place, filter mask, size
- * and bytes. 1 when sent, 0 when it must be read and written (nothing sent), -1 on
- * failure. */
+ * file does: a record per chunk, R_CHUNKS, with the chunk's place and filter mask. 1 when
+ * sent, 0 when it must be read and written (nothing sent), -1 on failure. */
 static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b, sink *s)
 {
     hsize_t chunk[MAX_RANK];
@@ -1089,27 +1104,21 @@ static int read_chunks(merge *m, const var *v, hid_t ds, uint32_t k, blob *b, si
         H5Sclose(sp);
     if (got < 0 || n_chunks != want)
         return 0;
-    uint8_t how = R_CHUNKS;
-    uint64_t count = 1;
     hsize_t at[MAX_RANK] = {0};
     for (hsize_t c = 0; c < want; c++) {
         hsize_t size = 0;
         uint32_t mask = 0;
         if (H5Dget_chunk_storage_size(ds, at, &size) < 0 || size == 0)
             return -1;
-        uint64_t len = size;
-        put(b, &k, sizeof k);
-        put(b, &how, sizeof how);
-        put(b, &count, sizeof count);
+        put_head(b, k, R_CHUNKS, size);
         put(b, at, sizeof at);
         size_t mask_at = b->len;
         put(b, &mask, sizeof mask);
-        put(b, &len, sizeof len);
-        unsigned char *to = room(b, len); /* the chunk is read straight into the blob */
+        unsigned char *to = room(b, size); /* the chunk is read straight into the blob */
         if (!to || H5Dread_chunk(ds, H5P_DEFAULT, at, &mask, to) < 0)
             return -1;
         memcpy(b->p + mask_at, &mask, sizeof mask);
-        b->len += len;
+        b->len += size;
         if (emit(s, b, 0))
             return -1;
         /* the next chunk, last dimension fastest */
@@ -1140,15 +1149,11 @@ static int pack_events(merge *m, const var *v, hid_t ds, size_t n, uint32_t k, b
     }
     const unsigned char *packed = NULL;
     size_t len = cfx_h5_pack(m->pack, m->buf, bytes, elem, &packed);
-    uint8_t how = R_PACKED;
-    uint64_t size = len;
     if (!len) {
         b->nomem = 1;
         return -1;
     }
-    put(b, &k, sizeof k);
-    put(b, &how, sizeof how);
-    put(b, &size, sizeof size);
+    put_head(b, k, R_PACKED, len);
     put(b, packed, len);
     return b->nomem || emit(s, b, 0) ? -1 : 0;
 }
@@ -1158,11 +1163,8 @@ static int pack_events(merge *m, const var *v, hid_t ds, size_t n, uint32_t k, b
 static int read_values(merge *m, const var *v, hid_t ds, size_t numel, uint32_t k, blob *b,
                        sink *s)
 {
-    uint8_t how = R_VALUES;
     uint64_t size = numel * H5Tget_size(v->type);
-    put(b, &k, sizeof k);
-    put(b, &how, sizeof how);
-    put(b, &size, sizeof size);
+    put_head(b, k, R_VALUES, size);
     unsigned char *to = room(b, size);
     if (!to || H5Dread(ds, v->type, H5S_ALL, H5S_ALL, H5P_DEFAULT, to) < 0)
         return -1;
@@ -1214,8 +1216,8 @@ static void read_member(merge *m, size_t i, blob *b, sink *s)
     }
     if (f >= 0)
         H5Fclose(f);
-    if (!e.code && b->len && emit(s, b, 1)) /* the last records */
-        cfx_error_set(&e, CFX_EFAIL, path, 0, 0, "its bytes could not be passed on");
+    if (!e.code && b->len) /* the last records; when they cannot go, the parent knows why */
+        emit(s, b, 1);
     finish(b, m, i, &e, NULL, 0);
 }
 
@@ -1228,34 +1230,26 @@ static int copy_records(merge *m, size_t i, const blob *b, cfx_error *err)
     uint32_t k;
     while (take(b, &at, &k, sizeof k) == 0) {
         uint8_t how = 0;
-        uint64_t count = 0;
+        uint64_t size = 0;
+        hsize_t out_at[MAX_RANK + 1] = {i}, cnt[MAX_RANK + 1], chunk_at[MAX_RANK];
+        uint32_t mask = 0; /* the filters a chunk skipped (none: all of them ran) */
         int bad = k >= m->n_vars || take(b, &at, &how, sizeof how) ||
-                  take(b, &at, &count, sizeof count);
+                  take(b, &at, &size, sizeof size) ||
+                  (how == R_CHUNKS && (take(b, &at, chunk_at, sizeof chunk_at) ||
+                                       take(b, &at, &mask, sizeof mask))) ||
+                  b->len - at < size;
         var *v = &m->v[bad ? 0 : k];
-        hsize_t out_at[MAX_RANK + 1] = {i}, cnt[MAX_RANK + 1];
-        if (!bad && how == R_CHUNKS) {
-            for (uint64_t c = 0; !bad && c < count; c++) {
-                hsize_t chunk_at[MAX_RANK];
-                uint32_t mask;
-                uint64_t size;
-                bad = take(b, &at, chunk_at, sizeof chunk_at) || take(b, &at, &mask, sizeof mask) ||
-                      take(b, &at, &size, sizeof size) || b->len - at < size;
-                for (int d = 0; !bad && d < v->rank; d++)
-                    out_at[d + 1] = chunk_at[d];
-                bad = bad || H5Dwrite_chunk(v->out, H5P_DEFAULT, mask, out_at, size, b->p + at) < 0;
-                at += bad ? 0 : size;
-            }
-        } else if (!bad && how == R_PACKED) {
-            bad = b->len - at < count ||
-                  H5Dwrite_chunk(v->out, H5P_DEFAULT, 0, out_at, count, b->p + at) < 0;
-            at += count;
+        const unsigned char *bytes = b->p + at;
+        if (!bad && (how == R_CHUNKS || how == R_PACKED)) {
+            for (int d = 0; how == R_CHUNKS && d < v->rank; d++)
+                out_at[d + 1] = chunk_at[d];
+            bad = H5Dwrite_chunk(v->out, H5P_DEFAULT, mask, out_at, size, bytes) < 0;
         } else if (!bad && how == R_VALUES) {
             member_count(m, v, i, cnt);
             hid_t fs = H5Dget_space(v->out), ms = H5Screate_simple(v->rank + 1, cnt, NULL);
-            bad = b->len - at < count || fs < 0 || ms < 0 ||
+            bad = fs < 0 || ms < 0 ||
                   H5Sselect_hyperslab(fs, H5S_SELECT_SET, out_at, NULL, cnt, NULL) < 0 ||
-                  H5Dwrite(v->out, v->type, ms, fs, H5P_DEFAULT, b->p + at) < 0;
-            at += count;
+                  H5Dwrite(v->out, v->type, ms, fs, H5P_DEFAULT, bytes) < 0;
             if (ms >= 0)
                 H5Sclose(ms);
             if (fs >= 0)
@@ -1266,6 +1260,7 @@ static int copy_records(merge *m, size_t i, const blob *b, cfx_error *err)
         if (bad)
             return cfx_error_set(err, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'",
                                  v->name);
+        at += size;
     }
     return 0;
 }
@@ -1348,9 +1343,8 @@ int cfx_sweep_merge_jobs(const char *dir, const char *out, int jobs, cfx_merge_r
     for (size_t k = 0; k < m.n_vars; k++) {
         plan_var(&m, &m.v[k], tmpl);
         here |= (m.v[k].kind == V_SERIES || m.v[k].kind == V_EVENT) &&
-                H5Tdetect_class(m.v[k].type, H5T_VLEN) != 0;
-        here |= (m.v[k].kind == V_SERIES || m.v[k].kind == V_EVENT) &&
-                H5Tis_variable_str(m.v[k].type) != 0;
+                (H5Tdetect_class(m.v[k].type, H5T_VLEN) != 0 ||
+                 H5Tis_variable_str(m.v[k].type) != 0);
     }
     for (size_t i = 0; i < m.n_members; i++)
         if (m.status[i] == CFX_MEMBER_OK)
@@ -1401,12 +1395,7 @@ int cfx_sweep_merge_jobs(const char *dir, const char *out, int jobs, cfx_merge_r
         rc = h5fail(err, partial, "the member variables");
     for (size_t j = 0; j < n_ok && !rc; j++) {
         cfx_error e;
-        size_t at = 0;
-        if ((rc = readers_member(&r, &m, j, &b, err)))
-            break;
-        if (take(&b, &at, &e, sizeof e))
-            rc = cfx_error_set(err, CFX_EFAIL, dir, 0, 0, "a reader's message is damaged");
-        else if (e.code)
+        if (!(rc = member_end(&r, &m, j, &b, &e, NULL, 0, err)) && e.code)
             *err = e, rc = e.code;
     }
 done:
