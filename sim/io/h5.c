@@ -3,6 +3,7 @@
 #include "io/h5.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +58,28 @@ int cfx_h5_attr_list(hid_t obj, const char *name, hid_t type, size_t n, const vo
 
 /* ---------------------------------------------------------------- chunks, packed */
 
+/* A chunk is shuffled and deflated as HDF5's filters would, into a zlib stream (RFC 1950: a
+ * header, deflate blocks, the Adler-32 of the bytes) that any inflate reads. Long runs of zero
+ * bytes, most of a large network's series (W2's chunks: all but a few bytes in 0.2 GB) and half
+ * of a Kachin member's, are not handed to zlib, whose level 1 still matches them 258 bytes at a
+ * time (about 1 GB/s, and its Adler-32 runs over them as well): each becomes a deflate block of
+ * its own, a literal zero and copies of length 258 at distance 1 in the fixed Huffman codes
+ * (13 bits a copy), written here at the speed of finding the next non-zero byte; its Adler-32
+ * is a product. The bytes between runs go to zlib (raw deflate), each stretch ended by a full
+ * flush so that no match reaches back across a run zlib did not see. The result depends on the
+ * chunk's bytes only: the same bytes on any number of threads. Measured on this project's
+ * machine (an Intel Xeon KVM guest), whole chunks: W2's 216 chunks 10 x faster (302 -> 30
+ * ms; 0.92 -> 1.33 MB, the fixed codes' cost), a Kachin member's 31 chunks 2.96 -> 2.50 ms
+ * (83.2 -> 83.1 kB). */
+
+/* Zero runs shorter than this (bytes) stay in zlib's stretches: a run costs a block and a
+ * flush (about 10 bytes) and zlib matches short runs nearly as well. Assumption, measured:
+ * 1024 and 4096 give the same speed on both workloads, 64 is 30 % slower on a member's. */
+#define ZERO_RUN_MIN 4096
+
 struct cfx_h5_packer {
-    z_stream z; /* set up once, reset for each chunk */
+    z_stream z; /* raw deflate, set up once, reset for each chunk */
+    int level;
     unsigned char *shuffled, *packed;
     size_t shuffled_cap, packed_cap;
 };
@@ -66,10 +87,12 @@ struct cfx_h5_packer {
 cfx_h5_packer *cfx_h5_packer_new(int level)
 {
     cfx_h5_packer *p = calloc(1, sizeof *p);
-    if (p && deflateInit(&p->z, level) != Z_OK) {
+    if (p && deflateInit2(&p->z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         free(p);
         p = NULL;
     }
+    if (p)
+        p->level = level;
     return p;
 }
 
@@ -96,12 +119,146 @@ static int reserve(unsigned char **buf, size_t *cap, size_t n)
     return 0;
 }
 
+/* Bits written least significant first, as deflate packs them. */
+typedef struct {
+    unsigned char *at;
+    uint64_t acc;
+    int n; /* bits in acc, < 8 between calls */
+} bit_out;
+
+static void put_bits(bit_out *b, uint64_t v, int n)
+{
+    b->acc |= v << b->n;
+    for (b->n += n; b->n >= 8; b->n -= 8) {
+        *b->at++ = (unsigned char)b->acc;
+        b->acc >>= 8;
+    }
+}
+
+/* Fixed Huffman codes (RFC 1951, 3.2.6), bit-reversed for put_bits. */
+#define LIT_ZERO 0x0C /* literal 0: 00110000, 8 bits */
+#define LEN_258 0xA3  /* length code 285: 11000101, 8 bits */
+
+/* A copy of len (3..257) bytes at distance 1. */
+static void put_copy(bit_out *b, unsigned len)
+{
+    static const unsigned short base[28] = {3,  4,  5,  6,  7,  8,  9,   10,  11,  13,
+                                            15, 17, 19, 23, 27, 31, 35,  43,  51,  59,
+                                            67, 83, 99, 115, 131, 163, 195, 227};
+    static const unsigned char extra[28] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2,
+                                            2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5};
+    unsigned c = 27;
+    while (base[c] > len)
+        c--;
+    /* codes 257..279: 7 bits from 0000001; 280..284: 8 bits from 11000000 */
+    unsigned sym = 257 + c, code = sym < 280 ? sym - 256 : 0xC0 + (sym - 280);
+    int bits = sym < 280 ? 7 : 8;
+    unsigned rev = 0;
+    for (int i = 0; i < bits; i++)
+        rev |= ((code >> i) & 1u) << (bits - 1 - i);
+    put_bits(b, rev, bits);
+    put_bits(b, len - base[c], extra[c]);
+    put_bits(b, 0, 5); /* distance code 0: distance 1 */
+}
+
+/* A block of n >= 3 zero bytes, the byte before them not zero (or none). */
+static void put_zeros(bit_out *b, size_t n, int last)
+{
+    put_bits(b, (unsigned)last | 2u, 3); /* BFINAL, BTYPE 01: fixed codes */
+    put_bits(b, LIT_ZERO, 8);
+    for (n--; n >= 258; n -= 258)
+        put_bits(b, LEN_258, 13); /* length 258, then 5 zero bits: distance code 0 */
+    if (n >= 3)
+        put_copy(b, (unsigned)n);
+    for (; n && n < 3; n--)
+        put_bits(b, LIT_ZERO, 8);
+    put_bits(b, 0, 7); /* end of block */
+}
+
+/* The first non-zero byte at or after i (n when none). */
+static size_t skip_zeros(const unsigned char *s, size_t i, size_t n)
+{
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, s + i, sizeof w);
+        if (w[0] | w[1] | w[2] | w[3])
+            break;
+    }
+    while (i < n && !s[i])
+        i++;
+    return i;
+}
+
+/* zlib's deflate of s[from, to) into b, with a full flush, or with the stream's end when
+ * last. Bits b holds go first (deflatePrime: b ends between bytes after a zero block).
+ * -1 when zlib fails (it cannot, with the room the packer gives it). */
+static int put_stretch(cfx_h5_packer *p, bit_out *b, const unsigned char *s, size_t from,
+                       size_t to, int last)
+{
+    if (b->n && deflatePrime(&p->z, b->n, (int)b->acc) != Z_OK)
+        return -1;
+    b->acc = 0;
+    b->n = 0;
+    p->z.next_in = (unsigned char *)s + from;
+    p->z.avail_in = (uInt)(to - from);
+    p->z.next_out = b->at;
+    p->z.avail_out = (uInt)(p->packed_cap - (size_t)(b->at - p->packed));
+    int rc = deflate(&p->z, last ? Z_FINISH : Z_FULL_FLUSH);
+    b->at = p->z.next_out;
+    return (last ? rc == Z_STREAM_END : rc == Z_OK && p->z.avail_out > 0) ? 0 : -1;
+}
+
+/* Adler-32 (RFC 1950) of n more zero bytes: a stays, b grows by n * a. */
+static uLong adler_zeros(uLong adler, size_t n)
+{
+    uLong a = adler & 0xffff, b = adler >> 16;
+    b = (b + (uLong)(n % 65521) * a) % 65521;
+    return b << 16 | a;
+}
+
+/* HDF5's shuffle of values of 8 bytes, 8 values at a time: the 8 x 8 bytes transposed in
+ * three rounds of swaps (2 x 2 blocks of bytes, of pairs, of quads), each value read once and
+ * each of the 8 streams written 8 bytes at a time; 8 zero values (most of a large network's)
+ * are 8 zero words. The values done (a multiple of 8); the loop in cfx_h5_pack does the rest.
+ * Byte order: value j's byte k is bits 8k.. of its word read little-endian, as on every
+ * machine conflux builds for (x86-64, aarch64); elsewhere the byte loop does all. */
+static size_t shuffle8(unsigned char *to, const unsigned char *in, size_t values)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    size_t i = 0;
+    for (; i + 8 <= values; i += 8) {
+        uint64_t v[8];
+        memcpy(v, in + i * 8, sizeof v);
+        if (v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7]) {
+            static const uint64_t mask[3] = {0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull,
+                                             0x00000000FFFFFFFFull};
+            for (int r = 0, d = 1; r < 3; r++, d *= 2)
+                for (int j = 0; j < 8; j++)
+                    if (!(j & d)) {
+                        uint64_t t = ((v[j] >> 8 * d) ^ v[j + d]) & mask[r];
+                        v[j + d] ^= t;
+                        v[j] ^= t << 8 * d;
+                    }
+        }
+        for (int k = 0; k < 8; k++)
+            memcpy(to + k * values + i, &v[k], 8);
+    }
+    return i;
+#else
+    (void)to;
+    (void)in;
+    (void)values;
+    return 0;
+#endif
+}
+
 size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
                    const unsigned char **out)
 {
     const unsigned char *in = src;
-    size_t bound = compressBound((uLong)n);
-    if (n > UINT_MAX / 2 || reserve(&p->packed, &p->packed_cap, bound ? bound : 1))
+    /* zlib's bound for one stream, plus a flush and a block's ends for each zero run */
+    size_t bound = compressBound((uLong)n) + 32 * (n / ZERO_RUN_MIN + 2);
+    if (n > UINT_MAX / 2 || reserve(&p->packed, &p->packed_cap, bound))
         return 0;
     if (elem > 1) {
         /* HDF5's shuffle: byte k of value i goes to k * values + i; a tail of fewer bytes
@@ -109,22 +266,50 @@ size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
         size_t values = n / elem;
         if (reserve(&p->shuffled, &p->shuffled_cap, n ? n : 1))
             return 0;
+        size_t i = elem == 8 ? shuffle8(p->shuffled, in, values) : 0;
         unsigned char *to = p->shuffled;
-        for (size_t i = 0; i < values; i++) /* one pass over the input, elem streams out */
+        for (; i < values; i++) /* one pass over the input, elem streams out */
             for (size_t k = 0; k < elem; k++)
                 to[k * values + i] = in[i * elem + k];
         memcpy(p->shuffled + values * elem, in + values * elem, n - values * elem);
         in = p->shuffled;
     }
-    /* what compress2 does, on a stream kept from chunk to chunk: the same bytes */
     if (deflateReset(&p->z) != Z_OK)
         return 0;
-    p->z.next_in = (unsigned char *)in;
-    p->z.avail_in = (uInt)n;
-    p->z.next_out = p->packed;
-    p->z.avail_out = (uInt)bound;
-    if (deflate(&p->z, Z_FINISH) != Z_STREAM_END)
-        return 0;
+    /* zlib header: deflate, 32 KiB window, the level's class, the check bits */
+    unsigned flevel = p->level < 2 ? 0 : p->level < 6 ? 1 : p->level == 6 ? 2 : 3;
+    unsigned head = 0x7800u | flevel << 6;
+    head += (31 - head % 31) % 31;
+    bit_out b = {p->packed, 0, 0};
+    put_bits(&b, head >> 8, 8);
+    put_bits(&b, head & 0xff, 8);
+    uLong adler = adler32(0, NULL, 0);
+    size_t from = 0; /* the first byte not yet packed */
+    for (size_t i = 0; i < n;) {
+        size_t zero = i;
+        while (zero < n && in[zero])
+            zero++;
+        if (zero == n)
+            break;
+        size_t next = skip_zeros(in, zero, n);
+        if (next - zero >= ZERO_RUN_MIN) {
+            if (zero > from && put_stretch(p, &b, in, from, zero, 0))
+                return 0;
+            adler = adler_zeros(adler32(adler, in + from, (uInt)(zero - from)), next - zero);
+            put_zeros(&b, next - zero, next == n);
+            from = next;
+        }
+        i = next;
+    }
+    if (from < n || n == 0) {
+        if (put_stretch(p, &b, in, from, n, 1))
+            return 0;
+        adler = adler32(adler, in + from, (uInt)(n - from));
+    } else if (b.n) {
+        put_bits(&b, 0, 8 - b.n); /* the last block's last byte */
+    }
+    for (int k = 3; k >= 0; k--)
+        *b.at++ = (unsigned char)(adler >> 8 * k);
     *out = p->packed;
-    return p->z.total_out;
+    return (size_t)(b.at - p->packed);
 }

@@ -15,16 +15,19 @@ int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const voi
  * HDF5's dimension-scale lists are. 0 or -1. */
 int cfx_h5_attr_list(hid_t obj, const char *name, hid_t type, size_t n, const void *v);
 
-/* Chunks compressed as HDF5's shuffle and deflate filters do (the same zlib, the same bytes),
- * for H5Dwrite_chunk into a dataset with those two filters, so that a writer can compress
- * its chunks on several threads. One packer per thread; a packer is not thread-safe. */
+/* Chunks shuffled and deflated for H5Dwrite_chunk into a dataset with HDF5's shuffle and
+ * deflate filters, which read them back (any zlib inflates them), so that a writer can
+ * compress its chunks on several threads. Long zero runs are written as deflate blocks of
+ * their own, the rest by zlib (h5.c), so the bytes are not those HDF5's filter would write,
+ * but they depend on the chunk's values only. One packer per thread; a packer is not
+ * thread-safe. */
 typedef struct cfx_h5_packer cfx_h5_packer;
 
 /* A packer for deflate level `level` (1-9); NULL when out of memory. */
 cfx_h5_packer *cfx_h5_packer_new(int level);
 void cfx_h5_packer_free(cfx_h5_packer *p);
 /* Shuffles the n bytes of src (values of elem bytes: byte k of every value together, as
- * HDF5's shuffle filter) and deflates them (zlib format); *out points to the result in the
+ * HDF5's shuffle filter) and deflates them (a zlib stream); *out points to the result in the
  * packer, valid until its next call. Its length, or 0 when out of memory. */
 size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
                    const unsigned char **out);

@@ -1143,21 +1143,18 @@ static int write_buffered(cfx_output *o, const cfx_world *w, cfx_error *err)
      * moment leaves a file whose time axis never counts a day that a series lacks (HDF5
      * writes a flush's metadata in its own order, so one flush could not promise that). */
     size_t n = o->nbuf;
-    /* Days that begin a chunk are written as whole compressed chunks (compressed on every
-     * thread); the rest (after a checkpoint's partial chunk) through HDF5's own filters. */
-    int whole = o->rows % o->chunk == 0;
+    /* The days buffered begin a chunk (they are written when a chunk is full, or at the
+     * close, and a resumed run's checkpoint is loaded in chunks: cfx_output_load_series), so
+     * they are written as whole chunks, compressed on every thread by cfx_h5_pack. */
     for (size_t i = 0; i < NSERIES; i++) {
-        const series_desc *d = &series[i];
-        if (whole ? extend(o->s[i].dset, o->rows + n, o->s[i].width)
-                  : append_rows(o->s[i].dset, h5type(d->type), o->rows, n, d->dim < 0 ? 1 : 2,
-                                o->s[i].width, o->s[i].buf)) {
+        if (extend(o->s[i].dset, o->rows + n, o->s[i].width)) {
             char what[96];
-            snprintf(what, sizeof what, "variable '%s'", d->name);
+            snprintf(what, sizeof what, "variable '%s'", series[i].name);
             return fail(err, CFX_EIO, o->path, what);
         }
     }
     size_t batch = (size_t)(PACK_BATCH * o->threads);
-    for (size_t first = 0; whole && n && first < o->n_chunks; first += batch) {
+    for (size_t first = 0; n && first < o->n_chunks; first += batch) {
         size_t m = o->n_chunks - first < batch ? o->n_chunks - first : batch;
         if (pack_series(o, first, m)) {
             o->nomem = 1;
