@@ -419,6 +419,7 @@ int cfx_run_print_json(const cfx_run_result *r, const cfx_analysis *a, FILE *f)
     e |= cfx_json_set(o, "wall_seconds", cfx_json_real(r->wall_seconds));
     e |= cfx_json_set(o, "load_seconds", cfx_json_real(r->load_seconds));
     e |= cfx_json_set(o, "output_seconds", cfx_json_real(r->output_seconds));
+    e |= cfx_json_set(o, "output_wait_seconds", cfx_json_real(r->output_wait_seconds));
     e |= cfx_json_set(o, "hop_events", json_integer((json_int_t)r->hop_events));
     e |= cfx_json_set(o, "shipment_days", json_integer((json_int_t)r->shipment_days));
     e |= cfx_json_set(o, "peak_rss_bytes", json_integer(r->peak_rss_bytes));

@@ -142,6 +142,9 @@ typedef struct cfx_run_result {
     double wall_seconds;
     double load_seconds;   /* reading and checking the scenario, allocating the world */
     double output_seconds; /* creating, appending to and closing the HDF5 file */
+    /* the part of output_seconds the run waited for: all of it but the layout's time beside
+     * the world's (on two threads the file is laid out while the world is made) */
+    double output_wait_seconds;
     uint64_t hop_events;   /* shipment arrivals at nodes */
     uint64_t shipment_days;
     long peak_rss_bytes;

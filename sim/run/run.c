@@ -165,18 +165,21 @@ static double estimate_bytes(const cfx_scenario *s, int threads)
  * network before that step's events, and an event (or an attack) that does has them made
  * again, which the other thread has time for. On one thread, the world first and no
  * routes: there they could only cost. A world that cannot be made leaves no file. Sets
- * res->load_seconds (the scenario and the world, from t0) when it makes the world, and
- * res->output_seconds (the layout). */
+ * res->load_seconds (the scenario and the world, from t0) when it makes the world,
+ * res->output_seconds (the layout) and res->output_wait_seconds (the layout's time past the
+ * world's when the two are made at once: the time the run waited for it). */
 static int start(const cfx_scenario *s, const cfx_world_opts *wo, const char *partial,
                  const cfx_output_meta *meta, cfx_world **w, cfx_output **out,
                  cfx_run_result *res, double t0, cfx_error *err)
 {
-    int make = !*w, rc_w = 0, rc_o = 0;
-    double loaded = t0, laid_out = 0;
+    int make = !*w, rc_w = 0, rc_o = 0, beside = 0;
+    double loaded = t0, laid_out = 0, layout_end = 0;
     cfx_error err_w, err_o;
 #pragma omp parallel num_threads(make && wo->threads > 1 ? 2 : 1)
     {
         int me = omp_get_thread_num(), last = omp_get_num_threads() - 1;
+        if (me == 0)
+            beside = last > 0;
         if (me == last && make) {
             rc_w = cfx_world_alloc(w, s, wo, &err_w);
             if (!rc_w && last > 0 && (rc_w = cfx_world_route(*w)))
@@ -186,12 +189,14 @@ static int start(const cfx_scenario *s, const cfx_world_opts *wo, const char *pa
         if (me == 0 && !(last == 0 && rc_w)) {
             double t = now_s();
             rc_o = cfx_output_create(out, partial, s, meta, &err_o);
-            laid_out = now_s() - t;
+            layout_end = now_s();
+            laid_out = layout_end - t;
         }
     }
     if (make)
         res->load_seconds = loaded - t0;
     res->output_seconds = laid_out;
+    res->output_wait_seconds = !beside ? laid_out : layout_end > loaded ? layout_end - loaded : 0;
     if (rc_w) {
         cfx_output_discard(*out);
         *out = NULL;
@@ -201,6 +206,14 @@ static int start(const cfx_scenario *s, const cfx_world_opts *wo, const char *pa
     if (rc_o)
         *err = err_o;
     return rc_o;
+}
+
+/* Output since t, which the run waited for. */
+static void output_since(cfx_run_result *res, double t)
+{
+    double spent = now_s() - t;
+    res->output_seconds += spent;
+    res->output_wait_seconds += spent;
 }
 
 /* Refuses, before anything is allocated, a scenario that cannot fit in memory: a run that
@@ -281,7 +294,7 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     if (opt->resume) {
         double t_replay = now_s();
         rc = cfx_checkpoint_replay(opt->resume, out, w, day0, err);
-        res->output_seconds += now_s() - t_replay;
+        output_since(res, t_replay);
         if (rc)
             goto done;
     }
@@ -308,7 +321,7 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
         res->days_run = day + 1;
         double t_append = now_s();
         rc = cfx_output_append(out, w, err);
-        res->output_seconds += now_s() - t_append;
+        output_since(res, t_append);
         if (rc)
             break;
         if (opt->progress)
@@ -321,7 +334,7 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
     cfx_error cerr;
     double t_close = now_s();
     int crc = cfx_output_close(out, w, complete, &cerr);
-    res->output_seconds += now_s() - t_close;
+    output_since(res, t_close);
     out = NULL;
     if (crc && !rc) {
         rc = crc;

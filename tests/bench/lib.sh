@@ -49,9 +49,12 @@ out = {
     "shipment_days_per_second": round(r0["shipment_days"] / med),
     "peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
     "output_seconds_median": round(statistics.median(r["output_seconds"] for r in runs), 4),
+    "output_wait_seconds_median":
+        round(statistics.median(r["output_wait_seconds"] for r in runs), 4),
     "load_seconds_median": round(statistics.median(r["load_seconds"] for r in runs), 4),
 }
 out["output_share_pct"] = round(100 * out["output_seconds_median"] / med, 1)
+out["output_wait_share_pct"] = round(100 * out["output_wait_seconds_median"] / med, 1)
 print(json.dumps(out))
 PY
 }

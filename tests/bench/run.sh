@@ -53,11 +53,12 @@ import json, sys
 rows = {r["workload"]: r for r in map(json.loads, open(sys.argv[1]))}
 print()
 print(f"{'workload':<14}{'thr':>4}{'median s':>10}{'spread':>8}{'hops/s':>14}{'ship-days/s':>14}"
-      f"{'peak RSS MB':>13}{'output %':>10}")
+      f"{'peak RSS MB':>13}{'output %':>10}{'waited %':>10}")
 for name, r in rows.items():
     print(f"{name:<14}{r['threads']:>4}{r['wall_seconds_median']:>10.3f}{r['spread_pct']:>7.1f}%"
           f"{r['hops_per_second']:>14,}{r['shipment_days_per_second']:>14,}"
-          f"{r['peak_rss_bytes'] / 2**20:>13.1f}{r['output_share_pct']:>9.1f}%")
+          f"{r['peak_rss_bytes'] / 2**20:>13.1f}{r['output_share_pct']:>9.1f}%"
+          f"{r['output_wait_share_pct']:>9.1f}%")
 def ratio(a, b):
     return rows[a]["wall_seconds_median"] / rows[b]["wall_seconds_median"]
 print()

@@ -97,6 +97,7 @@ out = {
     "shipment_days": r["shipment_days"], "wall_seconds_median": wall,
     "spread_pct": r["spread_pct"], "load_seconds_median": r["load_seconds_median"],
     "output_seconds_median": r["output_seconds_median"],
+    "output_wait_seconds_median": r["output_wait_seconds_median"],
     "hops_per_second": r["hops_per_second"], "ns_per_hop": round(1e9 * wall / hops, 2),
     "peak_rss_bytes": r["peak_rss_bytes"],
     "footprint_shipments": foot_s if fp else None,

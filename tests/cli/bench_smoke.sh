@@ -12,6 +12,7 @@ assert len(rows) == 1 and rows[0]["workload"] == "W3", rows
 r = rows[0]
 assert r["hop_events"] > 1000 and r["shipment_days"] > 1000, r
 assert 0 < r["wall_seconds_median"] and 0 <= r["output_share_pct"] <= 100, r
+assert 0 <= r["output_wait_share_pct"] <= r["output_share_pct"], r
 assert r["peak_rss_bytes"] > 1e6, r
 '; then ok "one JSON line with the measured figures"; else bad "bench JSON line"; echo "$out"; fi
 echo "$out" | grep -q "^W3 " && ok "the table lists W3" || bad "no W3 row in the table"

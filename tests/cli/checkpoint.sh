@@ -29,7 +29,8 @@ same() { # same A B DESCRIPTION
 figures() {
   $PY -c 'import json, sys
 r = json.load(open(sys.argv[1]))
-for k in ("wall_seconds", "load_seconds", "output_seconds", "peak_rss_bytes", "output", "threads"):
+for k in ("wall_seconds", "load_seconds", "output_seconds", "output_wait_seconds",
+          "peak_rss_bytes", "output", "threads"):
     r.pop(k, None)
 print(json.dumps(r, sort_keys=True))' "$1"
 }

@@ -38,8 +38,16 @@ assert r["days"] == 12 and r["complete"] is True, r
 # 5 t trucks: twice as many trips as with 10 t, so about twice the node arrivals
 assert r["hop_events"] > 40, r["hop_events"]
 assert r["products"]["Dy2O3"]["peak_price_usd_per_kg"] > 0
+# one thread: the file is laid out after the world, and the run waits for all its output
+assert r["threads"] == 1 and r["output_wait_seconds"] == r["output_seconds"] > 0, r
 PY
 then ok "--json object"; else bad "--json object"; cat "$WORK/out"; fi
+# two threads: the layout beside the world, so the run waits for at most its output
+expect_exit 0 "--json on two threads" -- "$CONFLUX" run "$LINE" -o "$WORK/j2.h5" --quiet --json \
+  --threads 2
+$PY -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert 0 <= r["output_wait_seconds"] <= r["output_seconds"], r' "$WORK/out" &&
+  ok "output_wait_seconds within output_seconds" || bad "output_wait_seconds: $(cat "$WORK/out")"
 seed=$($PY -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['seed'])" "$WORK/j.h5")
 [ "$seed" = 9 ] && ok "--seed recorded in the file" || bad "seed attribute is $seed"
 
