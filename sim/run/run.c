@@ -173,7 +173,7 @@ static int start(const cfx_scenario *s, const cfx_world_opts *wo, const char *pa
                  cfx_run_result *res, double t0, cfx_error *err)
 {
     int make = !*w, rc_w = 0, rc_o = 0, beside = 0;
-    double loaded = t0, laid_out = 0, layout_end = 0;
+    double loaded = t0, laid_out = 0, layout_end = 0, layout_start = 0;
     cfx_error err_w, err_o;
 #pragma omp parallel num_threads(make && wo->threads > 1 ? 2 : 1)
     {
@@ -187,16 +187,18 @@ static int start(const cfx_scenario *s, const cfx_world_opts *wo, const char *pa
             loaded = now_s();
         }
         if (me == 0 && !(last == 0 && rc_w)) {
-            double t = now_s();
+            layout_start = now_s();
             rc_o = cfx_output_create(out, partial, s, meta, &err_o);
             layout_end = now_s();
-            laid_out = layout_end - t;
+            laid_out = layout_end - layout_start;
         }
     }
     if (make)
         res->load_seconds = loaded - t0;
     res->output_seconds = laid_out;
-    res->output_wait_seconds = !beside ? laid_out : layout_end > loaded ? layout_end - loaded : 0;
+    /* beside the world: the part of the layout after the world was made */
+    double after = layout_end - (loaded > layout_start ? loaded : layout_start);
+    res->output_wait_seconds = !beside ? laid_out : after > 0 ? after : 0;
     if (rc_w) {
         cfx_output_discard(*out);
         *out = NULL;
