@@ -176,7 +176,7 @@ static int alloc_threads(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
     size_t n = s->n_nodes, m = s->n_edges, ng = s->n_groups;
-    if (ZALLOC(w->rngs, (size_t)w->threads) || ZALLOC(w->lanes, (size_t)w->threads))
+    if (ZALLOC(w->rngs, (size_t)w->threads) || ZALLOC(w->lanes, cfx_world__n_lanes(w)))
         return CFX_ENOMEM;
     for (int t = 0; w->threads > 1 && t < w->threads; t++) {
         cfx_lane *l = &w->lanes[t];
@@ -186,6 +186,16 @@ static int alloc_threads(cfx_world *w)
             ZALLOC(l->levy_export_kg, ng * s->n_cargo) ||
             ZALLOC(l->seized_node_kg, n * s->n_cargo) || ZALLOC(l->seized_from_kg, ng * s->n_cargo))
             return CFX_ENOMEM;
+        cfx_lane *twin = &w->lanes[w->threads + t]; /* the same thread's flows */
+        twin->through_kg = l->through_kg;
+        twin->levy_node_kg = l->levy_node_kg;
+        twin->delivered_at_kg = l->delivered_at_kg;
+        twin->edge_kg = l->edge_kg;
+        twin->delivered_mine_kg = l->delivered_mine_kg;
+        twin->by_group_kg = l->by_group_kg;
+        twin->levy_export_kg = l->levy_export_kg;
+        twin->seized_node_kg = l->seized_node_kg;
+        twin->seized_from_kg = l->seized_from_kg;
     }
     for (int t = 0; t < w->threads; t++)
         if (!(w->rngs[t] = gsl_rng_alloc(cfx_rng_philox)))
@@ -285,9 +295,11 @@ void cfx_world_free(cfx_world *w)
     free(w->node_cap_kg); free(w->edge_cap_kg); free(w->node_carry_kg); free(w->edge_carry_kg);
     free(w->delivered_mine_kg); free(w->levy_node_kg); free(w->levy_export_kg);
     free(w->closed_to);
-    for (int t = 0; w->lanes && t < w->threads; t++) {
+    for (size_t t = 0; w->lanes && t < cfx_world__n_lanes(w); t++) {
         cfx_lane *l = &w->lanes[t];
         free(l->freed); free(l->waiting); free(l->filed);
+        if (t >= (size_t)w->threads)
+            continue; /* a twin: its flows are its thread's first lane's */
         free(l->through_kg); free(l->levy_node_kg); free(l->edge_kg);
         free(l->delivered_at_kg);
         free(l->delivered_mine_kg); free(l->by_group_kg); free(l->levy_export_kg);

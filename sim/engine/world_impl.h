@@ -188,7 +188,9 @@ struct cfx_world {
     size_t n_waiting, cap_waiting;
     cfx_hop *hops;         /* scratch for the parallel phase */
     size_t cap_hops;
-    cfx_lane *lanes;       /* one per thread */
+    /* one per thread; with more than one, a second set (lanes[threads + t], sharing thread
+     * t's flows) for the next slice of a round while the first is joined (process_round) */
+    cfx_lane *lanes;
     int has_capacity;      /* some node or road has (or may get) a daily capacity */
     gsl_rng **rngs;        /* one generator object per thread; draws are keyed, so the
                               thread that makes a draw never changes its value */
@@ -285,6 +287,12 @@ int cfx_cal__turn(cfx_world *w);
 static inline int cfx_world__wide(const cfx_world *w)
 {
     return w->threads > 1 && w->s->n_nodes + w->s->n_edges >= CFX_WIDE_FACTOR * w->parallel_min;
+}
+
+/* Lanes in w->lanes: one per thread, twice that with more than one thread. */
+static inline size_t cfx_world__n_lanes(const cfx_world *w)
+{
+    return (size_t)w->threads * (w->threads > 1 ? 2 : 1);
 }
 
 /* ---- commands.c ---- */
