@@ -239,9 +239,10 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     w->threads = opt && opt->threads > 0 ? opt->threads : 1;
     w->parallel_min = opt && opt->parallel_min > 0 ? opt->parallel_min : 1024;
     w->steps_per_day = lround(24.0 / s->step_hours);
-    int rc = cfx_scenario_network(s, &w->net, err);
+    int rc = s->net ? 0 : cfx_scenario_network(s, &w->net_own, err);
     if (rc)
         goto done;
+    w->net = s->net ? s->net : w->net_own;
     if ((rc = alloc_arrays(w)))
         goto done;
     init_state(w);
@@ -269,7 +270,7 @@ void cfx_world_free(cfx_world *w)
     }
     free(w->model_state);
     free(w->cmds.v);
-    cfx_network_free(w->net);
+    cfx_network_free(w->net_own);
     free(w->node_status); free(w->edge_open); free(w->controller);
     free(w->routes.next_arc); free(w->routes.cost); free(w->routes.arc_hours);
     free(w->go); free(w->arc_go);

@@ -147,7 +147,8 @@ enum {
 
 struct cfx_world {
     const cfx_scenario *s;
-    cfx_network *net;
+    const cfx_network *net; /* the scenario's (s->net), or net_own */
+    cfx_network *net_own;   /* built here when the scenario has none */
     int threads;
     size_t parallel_min;   /* fewer due shipments than this run on one thread */
     long steps_per_day;

@@ -1612,7 +1612,10 @@ static void check_reach(loader *L, const cfx_csv *t)
                          product_list(s, s->cargo_products[c], " and ", what, sizeof what), "");
     }
 out:
-    cfx_network_free(net);
+    if (!s->net)
+        s->net = net; /* the worlds' (a W2 network takes 25 ms to build) */
+    else
+        cfx_network_free(net);
     free(queue);
     free(seen);
 }
@@ -1815,6 +1818,7 @@ void cfx_scenario_free(cfx_scenario *s)
 {
     if (!s)
         return;
+    cfx_network_free(s->net);
     for (size_t i = 0; i < s->n_nodes; i++) {
         free(s->node_id[i]);
         free(s->node_name[i]);

@@ -188,6 +188,9 @@ struct cfx_scenario {
     int32_t *edge_road;              /* index into roads */
     double *edge_capacity_t_per_day; /* INFINITY when unlimited */
     uint8_t *edge_oneway;
+    /* the network the loader built to check that every mine reaches a market, kept for the
+     * worlds made from the scenario (read only; NULL when the check did not run) */
+    struct cfx_network *net;
 
     size_t n_roads;
     cfx_road_class *roads;
@@ -252,7 +255,8 @@ static inline int cfx_in_set(const cfx_scenario *s, uint32_t set, size_t c)
     return set == UINT32_MAX || (set & s->cargo_products[c]) != 0;
 }
 
-/* The scenario's road network (core/network.h), built from its tables. */
+/* The scenario's road network (core/network.h), built from its tables (s->net, when the
+ * loader kept one, is the same network). */
 struct cfx_network;
 int cfx_scenario_network(const cfx_scenario *s, struct cfx_network **out, cfx_error *err);
 
