@@ -108,6 +108,15 @@ int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, i
         start[0] = member;
         count[0] = 1;
     }
+    /* A run's series: its chunks read raw and unpacked on the reader's threads (W2's queued,
+     * 24 MB, 3 x faster on two threads), when they are chunks of doubles as conflux writes. */
+    int packed = m ? 1 : cfx_h5_read_packed(ds, buf, r->threads);
+    if (packed <= 0) {
+        H5Dclose(ds);
+        return packed ? cfx_result_fail(r, CFX_EINVAL, "cannot read variable '%s' as numbers",
+                                        name)
+                      : 0;
+    }
     /* the memory space has the selection's shape, so that HDF5 copies whole rows of each
      * chunk (a flat one sends it through its element-by-element path: 0.2 s for W2) */
     hid_t fs = H5Dget_space(ds);
@@ -1058,6 +1067,7 @@ int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opt
     snprintf(a->path, sizeof a->path, "%s", path);
     if ((rc = cfx_result_open(&r, path, err)))
         goto done;
+    r.threads = o ? o->threads : 1;
     a->is_sweep = r.sweep;
     a->n_members = r.n_members;
     if (attr_str(r.f, "scenario_name", a->scenario, sizeof a->scenario) ||

@@ -15,6 +15,7 @@ typedef struct cfx_result_reader {
     int sweep;
     size_t n_members;
     cfx_error *err;
+    int threads; /* that unpack a run's series (cfx_h5_read_packed); 0 or 1: one */
 } cfx_result_reader;
 
 /* Opens path read-only as a conflux result (HDF5 with a conflux_version attribute) and finds

@@ -167,6 +167,7 @@ typedef struct cfx_analysis cfx_analysis;
 typedef struct cfx_analyze_opts {
     long baseline_from; /* first day of the baseline window (days since start) */
     long baseline_days; /* its length in days; 0: the first 30 days, or fewer in a short run */
+    int threads;        /* that read a run's series; 0 or 1: one */
 } cfx_analyze_opts;
 
 /* Reads a run's or a sweep's result file and computes every metric of `conflux analyze`.

@@ -1,6 +1,7 @@
 /* io/h5.c's packer: a chunk shuffled and deflated as HDF5's filters would read it back, zero
  * runs written as deflate blocks of their own. Every packed chunk is inflated by zlib (which
- * checks the stream and its Adler-32) and unshuffled here, and must give the values back. */
+ * checks the stream and its Adler-32) and unshuffled here, and must give the values back.
+ * And its reader, cfx_h5_read_packed: the values HDF5's own read gives, or a refusal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <hdf5.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "io/h5.h"
@@ -131,12 +134,136 @@ static void test_h5__a_nearly_empty_chunk_packs_small(void **state)
     cfx_h5_packer_free(p);
 }
 
+/* A dataset /name of dims (rank 1 or 2) in chunks of cd, filters: 0 none, 1 deflate,
+ * 2 shuffle + deflate; values v (doubles) written by HDF5, or given as (mem) type. */
+static hid_t dataset(hid_t f, const char *name, int rank, const hsize_t *dims, const hsize_t *cd,
+                     int filters, hid_t type, const void *v)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    assert_true(sp >= 0 && dcpl >= 0);
+    if (cd)
+        assert_true(H5Pset_chunk(dcpl, rank, cd) >= 0);
+    if (filters == 2)
+        assert_true(H5Pset_shuffle(dcpl) >= 0);
+    if (filters)
+        assert_true(H5Pset_deflate(dcpl, 1) >= 0);
+    hid_t ds = H5Dcreate2(f, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    if (v)
+        assert_true(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    return ds;
+}
+
+/* Reads ds with cfx_h5_read_packed on 1 and 3 threads and checks both give what H5Dread
+ * gives; returns what the packed read returned. */
+static int read_both_ways(hid_t ds, size_t n)
+{
+    double *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_true(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, want) >= 0);
+    int rc = 0;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        memset(got, 0xab, n * sizeof *got);
+        rc = cfx_h5_read_packed(ds, got, threads);
+        if (rc == 0)
+            assert_memory_equal(got, want, n * sizeof *got);
+    }
+    free(want);
+    free(got);
+    return rc;
+}
+
+/* Series as HDF5 writes them and as the packer does (H5Dwrite_chunk), with edge chunks cut
+ * by the extent, of rank 1 and 2, sparse and dense, shuffled or not: the values H5Dread
+ * gives. What the reader does not take (integers, a contiguous dataset, a chunk never
+ * written) is left to H5Dread (1); a damaged chunk fails (-1). */
+static void test_h5__read_packed_gives_what_hdf5_reads_or_declines(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/conflux-test-h5-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    size_t rows = 37, cols = 1001, n = rows * cols;
+    double *v = calloc(n, sizeof *v);
+    int *k = calloc(n, sizeof *k);
+    assert_non_null(v);
+    assert_non_null(k);
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        v[i] = x % 50 == 0 ? (double)(x % 100000) / 3.0 : 0.0; /* sparse */
+        k[i] = (int)(x % 7);
+    }
+    hsize_t dims[2] = {rows, cols}, cd[2] = {8, 300}, n1 = n, c1 = 1000;
+    assert_int_equal(read_both_ways(dataset(f, "sparse", 2, dims, cd, 2, H5T_NATIVE_DOUBLE, v), n), 0);
+    assert_int_equal(read_both_ways(dataset(f, "deflate", 2, dims, cd, 1, H5T_NATIVE_DOUBLE, v), n), 0);
+    assert_int_equal(read_both_ways(dataset(f, "rank1", 1, &n1, &c1, 2, H5T_NATIVE_DOUBLE, v), n), 0);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (double)k[i] * 1.25 + (double)i; /* dense */
+    assert_int_equal(read_both_ways(dataset(f, "dense", 2, dims, cd, 2, H5T_NATIVE_DOUBLE, v), n), 0);
+    /* the packer's chunks: a whole dataset of one chunk each 8 x 300, as output.c writes */
+    hid_t ds = dataset(f, "packed", 2, dims, cd, 2, H5T_NATIVE_DOUBLE, NULL);
+    cfx_h5_packer *p = cfx_h5_packer_new(1);
+    assert_non_null(p);
+    double *chunk = malloc(8 * 300 * sizeof *chunk);
+    assert_non_null(chunk);
+    for (hsize_t r0 = 0; r0 < rows; r0 += 8)
+        for (hsize_t c0 = 0; c0 < cols; c0 += 300) {
+            for (size_t r = 0; r < 8; r++)
+                for (size_t c = 0; c < 300; c++)
+                    chunk[r * 300 + c] = r0 + r < rows && c0 + c < cols
+                                             ? v[(r0 + r) * cols + c0 + c] * (c % 3 == 0)
+                                             : 0;
+            const unsigned char *out = NULL;
+            size_t len = cfx_h5_pack(p, chunk, 8 * 300 * sizeof *chunk, 8, &out);
+            hsize_t at[2] = {r0, c0};
+            assert_true(H5Dwrite_chunk(ds, H5P_DEFAULT, 0, at, len, out) >= 0);
+        }
+    assert_int_equal(read_both_ways(ds, n), 0);
+    /* declined: integers, contiguous, a chunk never written */
+    assert_int_equal(read_both_ways(dataset(f, "ints", 2, dims, cd, 2, H5T_NATIVE_INT, k), n), 1);
+    assert_int_equal(read_both_ways(dataset(f, "flat", 2, dims, NULL, 0, H5T_NATIVE_DOUBLE, v), n), 1);
+    hid_t part = dataset(f, "part", 2, dims, cd, 2, H5T_NATIVE_DOUBLE, NULL);
+    hsize_t at[2] = {0, 0};
+    const unsigned char *out = NULL;
+    size_t len = cfx_h5_pack(p, chunk, 8 * 300 * sizeof *chunk, 8, &out);
+    assert_true(H5Dwrite_chunk(part, H5P_DEFAULT, 0, at, len, out) >= 0);
+    assert_int_equal(read_both_ways(part, n), 1);
+    /* damaged: a chunk's last byte (its Adler-32) changed */
+    hid_t bad = dataset(f, "bad", 2, dims, cd, 2, H5T_NATIVE_DOUBLE, v);
+    unsigned char *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, out, len);
+    copy[len - 1] ^= 1;
+    assert_true(H5Dwrite_chunk(bad, H5P_DEFAULT, 0, at, len, copy) >= 0);
+    double *got = malloc(n * sizeof *got);
+    assert_non_null(got);
+    assert_int_equal(cfx_h5_read_packed(bad, got, 1), -1);
+    assert_int_equal(cfx_h5_read_packed(bad, got, 3), -1);
+    free(got);
+    free(copy);
+    free(chunk);
+    cfx_h5_packer_free(p);
+    free(v);
+    free(k);
+    H5Fclose(f); /* the datasets' ids close with it (H5F_CLOSE_WEAK) */
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h5__zero_runs_of_every_awkward_length_inflate_back),
         cmocka_unit_test(test_h5__shuffled_series_inflate_back),
         cmocka_unit_test(test_h5__a_nearly_empty_chunk_packs_small),
+        cmocka_unit_test(test_h5__read_packed_gives_what_hdf5_reads_or_declines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

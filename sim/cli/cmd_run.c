@@ -174,7 +174,8 @@ static int cfx_cmd_run(int argc, char **argv)
         /* the summary is the analysis of the file just written (conflux analyze's metrics) */
         cfx_analysis *a = NULL;
         cfx_error aerr = {0};
-        if (cfx_analyze_file(&a, res.output, NULL, 0, &aerr))
+        cfx_analyze_opts ao = {.threads = res.threads};
+        if (cfx_analyze_file(&a, res.output, &ao, 0, &aerr))
             a = NULL;
         if (!quiet)
             cfx_run_print_summary(&res, a, stderr);

@@ -216,40 +216,46 @@ static uLong adler_zeros(uLong adler, size_t n)
     return b << 16 | a;
 }
 
-/* HDF5's shuffle of values of 8 bytes, 8 values at a time: the 8 x 8 bytes transposed in
- * three rounds of swaps (2 x 2 blocks of bytes, of pairs, of quads), each value read once and
- * each of the 8 streams written 8 bytes at a time; 8 zero values (most of a large network's)
- * are 8 zero words. The values done (a multiple of 8); the loop in cfx_h5_pack does the rest.
- * Byte order: value j's byte k is bits 8k.. of its word read little-endian, as on every
- * machine conflux builds for (x86-64, aarch64); elsewhere the byte loop does all. */
-static size_t shuffle8(unsigned char *to, const unsigned char *in, size_t values)
-{
+/* Byte order: byte k of an 8-byte value is bits 8k.. of its word read little-endian, as on
+ * every machine conflux builds for (x86-64, aarch64); elsewhere the byte loops do all. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_SHUFFLE 1
+#else
+#define WORD_SHUFFLE 0
+#endif
+
+/* The 8 x 8 bytes of v transposed (byte k of word j to byte j of word k) in three rounds of
+ * swaps: 2 x 2 blocks of bytes, of pairs, of quads. Its own inverse. */
+static void transpose8(uint64_t v[8])
+{
+    static const uint64_t mask[3] = {0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull,
+                                     0x00000000FFFFFFFFull};
+    for (int r = 0, d = 1; r < 3; r++, d *= 2)
+        for (int j = 0; j < 8; j++)
+            if (!(j & d)) {
+                uint64_t t = ((v[j] >> 8 * d) ^ v[j + d]) & mask[r];
+                v[j + d] ^= t;
+                v[j] ^= t << 8 * d;
+            }
+}
+
+/* HDF5's shuffle of values of 8 bytes (back: its inverse), 8 values at a time, each value
+ * and each of the 8 streams moved 8 bytes at a time; 8 zero values (most of a large
+ * network's) are 8 zero words. The values done (a multiple of 8): the callers' byte loops
+ * do the rest. */
+static size_t shuffle8(unsigned char *to, const unsigned char *in, size_t values, int back)
+{
     size_t i = 0;
-    for (; i + 8 <= values; i += 8) {
+    for (; WORD_SHUFFLE && i + 8 <= values; i += 8) {
         uint64_t v[8];
-        memcpy(v, in + i * 8, sizeof v);
-        if (v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7]) {
-            static const uint64_t mask[3] = {0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull,
-                                             0x00000000FFFFFFFFull};
-            for (int r = 0, d = 1; r < 3; r++, d *= 2)
-                for (int j = 0; j < 8; j++)
-                    if (!(j & d)) {
-                        uint64_t t = ((v[j] >> 8 * d) ^ v[j + d]) & mask[r];
-                        v[j + d] ^= t;
-                        v[j] ^= t << 8 * d;
-                    }
-        }
         for (int k = 0; k < 8; k++)
-            memcpy(to + k * values + i, &v[k], 8);
+            memcpy(&v[k], back ? in + k * values + i : in + (i + k) * 8, 8);
+        if (v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7])
+            transpose8(v);
+        for (int k = 0; k < 8; k++)
+            memcpy(back ? to + (i + k) * 8 : to + k * values + i, &v[k], 8);
     }
     return i;
-#else
-    (void)to;
-    (void)in;
-    (void)values;
-    return 0;
-#endif
 }
 
 size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
@@ -266,7 +272,7 @@ size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
         size_t values = n / elem;
         if (reserve(&p->shuffled, &p->shuffled_cap, n ? n : 1))
             return 0;
-        size_t i = elem == 8 ? shuffle8(p->shuffled, in, values) : 0;
+        size_t i = elem == 8 ? shuffle8(p->shuffled, in, values, 0) : 0;
         unsigned char *to = p->shuffled;
         for (; i < values; i++) /* one pass over the input, elem streams out */
             for (size_t k = 0; k < elem; k++)
@@ -312,4 +318,183 @@ size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
         *b.at++ = (unsigned char)(adler >> 8 * k);
     *out = p->packed;
     return (size_t)(b.at - p->packed);
+}
+
+/* ---------------------------------------------------------------- chunks, unpacked */
+
+/* Adler-32 of n more bytes at s, runs of zeros (most of a large network's series) counted as
+ * a product (adler_zeros) instead of byte by byte: the bytes up to the next 64 zero bytes
+ * that start a 64-byte block go to zlib's adler32, the run after them to adler_zeros. */
+static uLong adler_sparse(uLong adler, const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t from = skip_zeros(s, i, n), to = from;
+        adler = adler_zeros(adler, from - i);
+        while (to < n) {
+            size_t block = n - to < 64 ? n - to : 64;
+            if (skip_zeros(s, to, to + block) == to + block)
+                break;
+            to += block;
+        }
+        adler = adler32(adler, s + from, (uInt)(to - from));
+        i = to;
+    }
+    return adler;
+}
+
+/* Inflates a zlib stream of len bytes into exactly n bytes at out, checking its Adler-32;
+ * z: a raw inflate stream, reset here. 0, or -1 for a damaged or short chunk. */
+static int unpack_one(z_stream *z, const unsigned char *in, size_t len, unsigned char *out,
+                      size_t n)
+{
+    if (len < 6 || (in[0] & 0x0f) != 8 || (in[0] >> 4) > 7 || (in[0] << 8 | in[1]) % 31 ||
+        (in[1] & 0x20) || inflateReset(z) != Z_OK)
+        return -1; /* not deflate, a window over 32 KiB, or a preset dictionary */
+    z->next_in = (unsigned char *)in + 2;
+    z->avail_in = (uInt)(len - 2);
+    z->next_out = out;
+    z->avail_out = (uInt)n;
+    if (inflate(z, Z_FINISH) != Z_STREAM_END || z->avail_out || z->avail_in < 4)
+        return -1;
+    const unsigned char *t = z->next_in;
+    uLong want = (uLong)t[0] << 24 | (uLong)t[1] << 16 | (uLong)t[2] << 8 | t[3];
+    return adler_sparse(adler32(0, NULL, 0), out, n) == want ? 0 : -1;
+}
+
+/* The chunks of a dataset, read raw: a batch at a time, so that memory stays a few MiB. */
+typedef struct {
+    hsize_t at[2];
+    unsigned char *raw;
+    size_t len;
+} raw_chunk;
+
+/* Unpacks chunks[0, n) of a dataset of dims, chunks of cd, into buf on threads threads.
+ * 0 or -1 (a damaged chunk, out of memory). */
+static int unpack_batch(const raw_chunk *chunks, long n, const hsize_t *dims, const hsize_t *cd,
+                        int shuffled, double *buf, int threads)
+{
+    size_t values = (size_t)(cd[0] * cd[1]), bytes = values * sizeof(double);
+    int bad = 0;
+#pragma omp parallel num_threads(threads) if (threads > 1 && n > 1)
+    {
+        z_stream z = {0};
+        unsigned char *flat = malloc(bytes), *vals = malloc(bytes);
+        int ok = flat && vals && inflateInit2(&z, -15) == Z_OK;
+        if (!ok) {
+#pragma omp atomic write
+            bad = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (long c = 0; c < n; c++) {
+            const raw_chunk *k = &chunks[c];
+            if (!ok || unpack_one(&z, k->raw, k->len, flat, bytes)) {
+#pragma omp atomic write
+                bad = 1;
+                continue;
+            }
+            const unsigned char *v = flat;
+            if (shuffled) {
+                size_t i = shuffle8(vals, flat, values, 1);
+                for (; i < values; i++)
+                    for (size_t b = 0; b < 8; b++)
+                        vals[i * 8 + b] = flat[b * values + i];
+                v = vals;
+            }
+            size_t rows = (size_t)(dims[0] - k->at[0] < cd[0] ? dims[0] - k->at[0] : cd[0]);
+            size_t cols = (size_t)(dims[1] - k->at[1] < cd[1] ? dims[1] - k->at[1] : cd[1]);
+            for (size_t r = 0; r < rows; r++)
+                memcpy(buf + (k->at[0] + r) * dims[1] + k->at[1], v + r * cd[1] * sizeof(double),
+                       cols * sizeof(double));
+        }
+        if (ok)
+            inflateEnd(&z);
+        free(flat);
+        free(vals);
+    }
+    return bad ? -1 : 0;
+}
+
+/* Its rank (1 or 2) when ds holds doubles in chunks that shuffle (or not) and deflate, all
+ * of them written, else 0; its shape in dims (rank 1: 1 x n) and its chunks' in cd,
+ * *shuffled. */
+static int unpackable(hid_t ds, hid_t space, hsize_t *dims, hsize_t *cd, int *shuffled)
+{
+    hid_t type = H5Dget_type(ds), dcpl = H5Dget_create_plist(ds);
+    int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1, yes = 0;
+    hsize_t d[2] = {1, 1}, c[2] = {1, 1};
+    if (type >= 0 && H5Tequal(type, H5T_NATIVE_DOUBLE) > 0 && (rank == 1 || rank == 2) &&
+        dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+        H5Sget_simple_extent_dims(space, d + 2 - rank, NULL) == rank &&
+        H5Pget_chunk(dcpl, rank, c + 2 - rank) == rank) {
+        int nf = H5Pget_nfilters(dcpl);
+        unsigned flags, cdv[8];
+        size_t ncd = 8;
+        H5Z_filter_t f0 = nf >= 1 ? H5Pget_filter2(dcpl, 0, &flags, &ncd, cdv, 0, NULL, NULL) : -1;
+        ncd = 8;
+        H5Z_filter_t f1 = nf == 2 ? H5Pget_filter2(dcpl, 1, &flags, &ncd, cdv, 0, NULL, NULL) : -1;
+        *shuffled = nf == 2;
+        yes = (nf == 1 && f0 == H5Z_FILTER_DEFLATE) ||
+              (nf == 2 && f0 == H5Z_FILTER_SHUFFLE && f1 == H5Z_FILTER_DEFLATE);
+        hsize_t have = 0;
+        yes = yes && H5Dget_num_chunks(ds, space, &have) >= 0 &&
+              have == ((d[0] + c[0] - 1) / c[0]) * ((d[1] + c[1] - 1) / c[1]);
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    memcpy(dims, d, sizeof d);
+    memcpy(cd, c, sizeof c);
+    return yes ? rank : 0;
+}
+
+int cfx_h5_read_packed(hid_t ds, double *buf, int threads)
+{
+    hsize_t dims[2], cd[2], n = 0;
+    hid_t space = H5Dget_space(ds); /* HDF5 1.10 takes no H5S_ALL for the chunks' calls */
+    int shuffled = 0, rank = space < 0 ? 0 : unpackable(ds, space, dims, cd, &shuffled);
+    if (!rank || H5Dget_num_chunks(ds, space, &n) < 0) {
+        if (space >= 0)
+            H5Sclose(space);
+        return 1;
+    }
+    long batch = 64L * (threads > 1 ? threads : 1);
+    raw_chunk *chunks = calloc((size_t)batch, sizeof *chunks);
+    int rc = chunks ? 0 : -1;
+    for (hsize_t first = 0; !rc && first < n; first += (hsize_t)batch) {
+        long m = n - first < (hsize_t)batch ? (long)(n - first) : batch;
+        for (long c = 0; !rc && c < m; c++) {
+            raw_chunk *k = &chunks[c];
+            hsize_t off[2] = {0, 0}, size = 0;
+            unsigned mask = 0;
+            hsize_t *at = off + 2 - rank; /* rank 1: one coordinate, the second */
+            haddr_t addr;
+            if (H5Dget_chunk_info(ds, space, first + (hsize_t)c, at, &mask, &addr, &size) < 0) {
+                rc = -1;
+                break;
+            }
+            if (mask) { /* a filter skipped for this chunk: HDF5's own read */
+                rc = 1;
+                break;
+            }
+            unsigned char *raw = size > k->len ? realloc(k->raw, size) : k->raw;
+            if (!raw || H5Dread_chunk(ds, H5P_DEFAULT, at, &mask, raw) < 0) {
+                if (raw)
+                    k->raw = raw;
+                rc = -1;
+                break;
+            }
+            k->raw = raw;
+            k->len = size;
+            k->at[0] = off[0];
+            k->at[1] = off[1];
+        }
+        if (!rc)
+            rc = unpack_batch(chunks, m, dims, cd, shuffled, buf, threads);
+    }
+    for (long c = 0; chunks && c < batch; c++)
+        free(chunks[c].raw);
+    free(chunks);
+    H5Sclose(space);
+    return rc;
 }
