@@ -108,14 +108,13 @@ int cfx_result_read_var(cfx_result_reader *r, const char *name, size_t member, i
         start[0] = member;
         count[0] = 1;
     }
-    /* A run's series: its chunks read raw and unpacked on the reader's threads (W2's queued,
-     * 24 MB, 3 x faster on two threads), when they are chunks of doubles as conflux writes. */
+    /* A run's series: its chunks read raw and unpacked on the reader's threads, when they
+     * are chunks of doubles as conflux writes them; anything else, and a chunk that does not
+     * unpack, through HDF5 (which says what it makes of it). */
     int packed = m ? 1 : cfx_h5_read_packed(ds, buf, r->threads);
-    if (packed <= 0) {
+    if (packed == 0 || packed == CFX_H5_NOMEM) {
         H5Dclose(ds);
-        return packed ? cfx_result_fail(r, CFX_EINVAL, "cannot read variable '%s' as numbers",
-                                        name)
-                      : 0;
+        return packed ? cfx_error_set(r->err, CFX_ENOMEM, NULL, 0, 0, "out of memory") : 0;
     }
     /* the memory space has the selection's shape, so that HDF5 copies whole rows of each
      * chunk (a flat one sends it through its element-by-element path: 0.2 s for W2) */

@@ -142,9 +142,6 @@ typedef struct cfx_run_result {
     double wall_seconds;
     double load_seconds;   /* reading and checking the scenario, allocating the world */
     double output_seconds; /* creating, appending to and closing the HDF5 file */
-    /* the part of output_seconds the run waited for: all of it but the layout's time beside
-     * the world's (on two threads the file is laid out while the world is made) */
-    double output_wait_seconds;
     uint64_t hop_events;   /* shipment arrivals at nodes */
     uint64_t shipment_days;
     long peak_rss_bytes;
@@ -153,6 +150,11 @@ typedef struct cfx_run_result {
      * destroyed */
     double produced_t, arrived_t, in_transit_t, stock_t, seized_t, lost_t;
     size_t n_events;
+    /* the part of output_seconds the run waited for: all of it but the layout's time beside
+     * the world's (on two threads the file is laid out while the world is made); last, so
+     * that the fields before keep their places (the struct grew: rebuild against this
+     * header) */
+    double output_wait_seconds;
 } cfx_run_result;
 
 /* Runs a scenario into its result file (written as OUT.partial and renamed to OUT when the
@@ -167,7 +169,8 @@ typedef struct cfx_analysis cfx_analysis;
 typedef struct cfx_analyze_opts {
     long baseline_from; /* first day of the baseline window (days since start) */
     long baseline_days; /* its length in days; 0: the first 30 days, or fewer in a short run */
-    int threads;        /* that read a run's series; 0 or 1: one */
+    int threads;        /* that read a run's series; 0 or 1: one (added in December 2026:
+                           rebuild against this header) */
 } cfx_analyze_opts;
 
 /* Reads a run's or a sweep's result file and computes every metric of `conflux analyze`.

@@ -236,6 +236,17 @@ static void test_h5__read_packed_gives_what_hdf5_reads_or_declines(void **state)
     size_t len = cfx_h5_pack(p, chunk, 8 * 300 * sizeof *chunk, 8, &out);
     assert_true(H5Dwrite_chunk(part, H5P_DEFAULT, 0, at, len, out) >= 0);
     assert_int_equal(read_both_ways(part, n), 1);
+    /* declined too: edge chunks stored unfiltered (H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) */
+    hid_t sp = H5Screate_simple(2, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    assert_true(H5Pset_chunk(dcpl, 2, cd) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
+                H5Pset_deflate(dcpl, 1) >= 0 &&
+                H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) >= 0);
+    hid_t raw_edges = H5Dcreate2(f, "raw_edges", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, dcpl,
+                                 H5P_DEFAULT);
+    assert_true(H5Dwrite(raw_edges, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    assert_int_equal(read_both_ways(raw_edges, n), 1);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
     /* damaged: a chunk's last byte (its Adler-32) changed */
     hid_t bad = dataset(f, "bad", 2, dims, cd, 2, H5T_NATIVE_DOUBLE, v);
     unsigned char *copy = malloc(len);

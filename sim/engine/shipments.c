@@ -694,6 +694,11 @@ static int process_round(cfx_world *w, const int32_t *ids, size_t n, double now_
                 *p = (lane_part){odd * threads + t, {lane->n_freed}, {lane->n_waiting},
                                  {lane->n_filed}};
                 size_t end = (size_t)(c + 1) * CFX_ROUND_PART;
+                int failed;
+#pragma omp atomic read
+                failed = rc;
+                if (failed) /* the round fails: no more moves, but every slice still ends */
+                    end = 0;
                 for (size_t i = (size_t)c * CFX_ROUND_PART; i < end && i < m; i++) {
                     cfx_hop h;
                     plan_hop(w, slice[i], now_h, w->rngs[t], &h);

@@ -35,8 +35,11 @@ size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
 /* Reads the whole of dataset ds into buf (row-major) when it holds doubles (the native type)
  * of rank 1 or 2 in chunks written with deflate, shuffled or not, every chunk written and
  * none with a filter skipped: the chunks read raw and inflated, checked and unshuffled on
- * `threads` threads. 0 when read, 1 when ds is not such a dataset (read it with H5Dread),
- * -1 for a damaged chunk, a failed read or want of memory. */
+ * `threads` threads. 0 when read; 1 when ds is not such a dataset (read it with H5Dread,
+ * which may also have written part of buf); CFX_H5_DAMAGED for a chunk that does not
+ * inflate to its size with its checksum or a failed read (H5Dread says what it makes of it);
+ * CFX_H5_NOMEM for want of memory. */
+enum { CFX_H5_DAMAGED = -1, CFX_H5_NOMEM = -2 };
 int cfx_h5_read_packed(hid_t ds, double *buf, int threads);
 
 #endif

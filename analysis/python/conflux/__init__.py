@@ -118,13 +118,13 @@ class _RunResult(ctypes.Structure):  # cfx_run_result
     _fields_ = [("scenario", ctypes.c_char * 256), ("output", ctypes.c_char * 1040),
                 ("days_run", ctypes.c_long), ("days", ctypes.c_long), ("threads", ctypes.c_int),
                 ("wall_seconds", ctypes.c_double), ("load_seconds", ctypes.c_double),
-                ("output_seconds", ctypes.c_double),
-                ("output_wait_seconds", ctypes.c_double), ("hop_events", ctypes.c_uint64),
+                ("output_seconds", ctypes.c_double), ("hop_events", ctypes.c_uint64),
                 ("shipment_days", ctypes.c_uint64), ("peak_rss_bytes", ctypes.c_long),
                 ("complete", ctypes.c_int), ("produced_t", ctypes.c_double),
                 ("arrived_t", ctypes.c_double), ("in_transit_t", ctypes.c_double),
                 ("stock_t", ctypes.c_double), ("seized_t", ctypes.c_double),
-                ("lost_t", ctypes.c_double), ("n_events", ctypes.c_size_t)]
+                ("lost_t", ctypes.c_double), ("n_events", ctypes.c_size_t),
+                ("output_wait_seconds", ctypes.c_double)]
 
 
 class _SweepOpts(ctypes.Structure):  # cfx_sweep_opts
