@@ -565,7 +565,8 @@ static int join_part(cfx_world *w, const cfx_lane *l, const lane_part *p)
         if (rc)
             return rc;
     }
-    return file_lane(w, l->filed + p->filed[0], p->filed[1] - p->filed[0]);
+    size_t filed = p->filed[1] - p->filed[0];
+    return filed ? file_lane(w, l->filed + p->filed[0], filed) : 0; /* l->filed may be NULL */
 }
 
 /* Joins the lanes in thread order (each holds a contiguous block of the slice): the totals,

@@ -485,8 +485,13 @@ int cfx_h5_read_packed(hid_t ds, double *buf, int threads)
     if (!rank)
         return 1;
     /* chunks in order of their offsets, a batch at a time (looked up by offset: by index,
-     * HDF5 1.10 walks its index from the start for each) */
-    long batch = 64L * (threads > 1 ? threads : 1);
+     * HDF5 1.10 walks its index from the start for each): up to 64 a thread, and as many as
+     * hold 32 MiB of values at most (a chunk's compressed bytes are at most about its values'),
+     * so that a dense file on many threads does not hold gigabytes. Assumption: enough to
+     * keep every thread busy. */
+    long per = threads > 1 ? threads : 1, batch = 64 * per;
+    long fit = (long)((32u << 20) / (cd[0] * cd[1] * sizeof(double) + 1));
+    batch = fit < per ? per : fit < batch ? fit : batch;
     raw_chunk *chunks = calloc((size_t)batch, sizeof *chunks);
     if (!chunks)
         return CFX_H5_NOMEM;
