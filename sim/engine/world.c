@@ -186,16 +186,7 @@ static int alloc_threads(cfx_world *w)
             ZALLOC(l->levy_export_kg, ng * s->n_cargo) ||
             ZALLOC(l->seized_node_kg, n * s->n_cargo) || ZALLOC(l->seized_from_kg, ng * s->n_cargo))
             return CFX_ENOMEM;
-        cfx_lane *twin = &w->lanes[w->threads + t]; /* the same thread's flows */
-        twin->through_kg = l->through_kg;
-        twin->levy_node_kg = l->levy_node_kg;
-        twin->delivered_at_kg = l->delivered_at_kg;
-        twin->edge_kg = l->edge_kg;
-        twin->delivered_mine_kg = l->delivered_mine_kg;
-        twin->by_group_kg = l->by_group_kg;
-        twin->levy_export_kg = l->levy_export_kg;
-        twin->seized_node_kg = l->seized_node_kg;
-        twin->seized_from_kg = l->seized_from_kg;
+        w->lanes[w->threads + t] = *l; /* its twin: the same flows, its own (empty) lists */
     }
     for (int t = 0; t < w->threads; t++)
         if (!(w->rngs[t] = gsl_rng_alloc(cfx_rng_philox)))

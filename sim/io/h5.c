@@ -242,14 +242,14 @@ static void transpose8(uint64_t v[8])
             }
 }
 
-/* HDF5's shuffle of values of 8 bytes (back: its inverse), 8 values at a time, each value
- * and each of the 8 streams moved 8 bytes at a time; 8 zero values (most of a large
- * network's) are 8 zero words. The values done (a multiple of 8): the callers' byte loops
- * do the rest. */
-static size_t shuffle8(unsigned char *to, const unsigned char *in, size_t values, int back)
+/* HDF5's shuffle of the n bytes at in into to (back: its inverse): byte k of value i (of
+ * elem bytes) goes to k * values + i; a tail of fewer bytes than a value stays as it is.
+ * Values of 8 bytes go 8 at a time, each value and each of the 8 streams moved 8 bytes at a
+ * time; 8 zero values (most of a large network's) are 8 zero words. */
+static void shuffle(unsigned char *to, const unsigned char *in, size_t n, size_t elem, int back)
 {
-    size_t i = 0;
-    for (; WORD_SHUFFLE && i + 8 <= values; i += 8) {
+    size_t values = n / elem, i = 0;
+    for (; WORD_SHUFFLE && elem == 8 && i + 8 <= values; i += 8) {
         uint64_t v[8];
         for (int k = 0; k < 8; k++)
             memcpy(&v[k], back ? in + k * values + i : in + (i + k) * 8, 8);
@@ -258,7 +258,12 @@ static size_t shuffle8(unsigned char *to, const unsigned char *in, size_t values
         for (int k = 0; k < 8; k++)
             memcpy(back ? to + (i + k) * 8 : to + k * values + i, &v[k], 8);
     }
-    return i;
+    for (; i < values; i++) /* one value at a time: elem streams */
+        for (size_t k = 0; k < elem; k++) {
+            size_t streamed = k * values + i, packed = i * elem + k;
+            to[back ? packed : streamed] = in[back ? streamed : packed];
+        }
+    memcpy(to + values * elem, in + values * elem, n - values * elem);
 }
 
 size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
@@ -270,17 +275,9 @@ size_t cfx_h5_pack(cfx_h5_packer *p, const void *src, size_t n, size_t elem,
     if (n > UINT_MAX / 2 || reserve(&p->packed, &p->packed_cap, bound))
         return 0;
     if (elem > 1) {
-        /* HDF5's shuffle: byte k of value i goes to k * values + i; a tail of fewer bytes
-         * than a value stays as it is (none here: chunks hold whole values) */
-        size_t values = n / elem;
         if (reserve(&p->shuffled, &p->shuffled_cap, n ? n : 1))
             return 0;
-        size_t i = elem == 8 ? shuffle8(p->shuffled, in, values, 0) : 0;
-        unsigned char *to = p->shuffled;
-        for (; i < values; i++) /* one pass over the input, elem streams out */
-            for (size_t k = 0; k < elem; k++)
-                to[k * values + i] = in[i * elem + k];
-        memcpy(p->shuffled + values * elem, in + values * elem, n - values * elem);
+        shuffle(p->shuffled, in, n, elem, 0);
         in = p->shuffled;
     }
     if (deflateReset(&p->z) != Z_OK)
@@ -399,10 +396,7 @@ static int unpack_batch(const raw_chunk *chunks, long n, const hsize_t *dims, co
             }
             const unsigned char *v = flat;
             if (shuffled) {
-                size_t i = shuffle8(vals, flat, values, 1);
-                for (; i < values; i++)
-                    for (size_t b = 0; b < 8; b++)
-                        vals[i * 8 + b] = flat[b * values + i];
+                shuffle(vals, flat, bytes, sizeof(double), 1);
                 v = vals;
             }
             size_t rows = (size_t)(dims[0] - k->at[0] < cd[0] ? dims[0] - k->at[0] : cd[0]);

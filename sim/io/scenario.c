@@ -1612,10 +1612,7 @@ static void check_reach(loader *L, const cfx_csv *t)
                          product_list(s, s->cargo_products[c], " and ", what, sizeof what), "");
     }
 out:
-    if (!s->net)
-        s->net = net; /* the worlds' (a W2 network takes 25 ms to build) */
-    else
-        cfx_network_free(net);
+    s->net = net; /* kept for the worlds (W2's takes 25 ms to build); NULL if not built */
     free(queue);
     free(seen);
 }
