@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -406,6 +407,45 @@ static void test_engine__one_and_two_threads_identical(void **state)
     cfx_scenario_free(s);
 }
 
+/* A day observed into rows the caller owns (the output's buffer in a run) is the day
+ * observed into the world's own arrays; rows alternate as the output's do, an array left
+ * NULL stays the world's own, and going back copies the last day into the world's own
+ * arrays, after which the rows can go. */
+static void test_engine__observed_into_rows_as_into_its_own(void **state)
+{
+    cfx_scenario *s = cfx_test_load(KACHIN, NULL, 0);
+    cfx_world *w1 = cfx_test_world(s, 1), *w2 = cfx_test_world(s, 2);
+    size_t n = s->n_nodes;
+    double *stock[2] = {calloc(n, sizeof(double)), calloc(n, sizeof(double))};
+    int32_t *ctrl[2] = {calloc(n, sizeof(int32_t)), calloc(n, sizeof(int32_t))};
+    const double *own_flow = w2->obs.edge_flow_t, *own_stock = w2->obs.node_stock_t;
+    cfx_error err;
+    double moved = 0;
+    for (long day = 0; day < s->days; day++) {
+        cfx_obs rows = {.node_stock_t = stock[day % 2], .node_controller = ctrl[day % 2]};
+        cfx_world_observe_into(w2, &rows);
+        assert_int_equal(cfx_world_run_day(w1, &err), 0);
+        assert_int_equal(cfx_world_run_day(w2, &err), 0);
+        assert_ptr_equal(w2->obs.node_stock_t, stock[day % 2]);
+        assert_ptr_equal(w2->obs.edge_flow_t, own_flow);
+        assert_obs_equal(w1, w2, day);
+        for (size_t i = 0; i < n; i++)
+            moved += stock[day % 2][i];
+    }
+    assert_true(moved > 0);
+    cfx_world_observe_into(w2, NULL);
+    assert_ptr_equal(w2->obs.node_stock_t, own_stock);
+    for (int k = 0; k < 2; k++) { /* the world no longer reads them */
+        memset(stock[k], 0xff, n * sizeof(double));
+        free(stock[k]);
+        free(ctrl[k]);
+    }
+    assert_obs_equal(w1, w2, s->days - 1);
+    cfx_world_free(w1);
+    cfx_world_free(w2);
+    cfx_scenario_free(s);
+}
+
 /* Levies are worked out node by node on every thread (book_levies; the tests' parallel_min
  * of 1 takes that path even on Kachin's network): the revenue is the same as on one thread. */
 static void test_engine__levies_one_and_two_threads_identical(void **state)
@@ -542,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_engine__tonnes_conserved_every_step_kachin),
         cmocka_unit_test(test_engine__one_and_two_threads_identical),
         cmocka_unit_test(test_engine__levies_one_and_two_threads_identical),
+        cmocka_unit_test(test_engine__observed_into_rows_as_into_its_own),
         cmocka_unit_test(test_engine__seed_changes_random_delays),
         cmocka_unit_test(test_engine__a_model_list_of_the_tests_own),
     };

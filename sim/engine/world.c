@@ -236,6 +236,7 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     w->net = s->net ? s->net : w->net_own;
     if ((rc = alloc_arrays(w)))
         goto done;
+    w->obs_own = w->obs;
     init_state(w);
     cfx_world__hop_view(w); /* the table as it stands (empty) until routing fills it */
     if ((rc = alloc_calendar(w)) || (rc = alloc_threads(w)) ||
@@ -306,7 +307,7 @@ void cfx_world_free(cfx_world *w)
     free(w->node_strike_start_h); free(w->node_strike_end_h); free(w->node_strike_p);
     free(w->edge_strike_start_h); free(w->edge_strike_end_h); free(w->edge_strike_p);
     free(w->mine_capacity); free(w->mine_halt_share); free(w->mine_outlook);
-    cfx_obs *o = &w->obs;
+    cfx_obs *o = &w->obs_own;
     free(o->price); free(o->demand); free(o->supply); free(o->delivered); free(o->shortfall);
     free(o->inventory); free(o->node_status); free(o->node_controller); free(o->node_stock_t);
     free(o->queued_t);
@@ -340,6 +341,30 @@ void cfx_world_get_totals(const cfx_world *w, cfx_world_totals *out)
 const cfx_obs *cfx_world_obs(const cfx_world *w)
 {
     return &w->obs;
+}
+
+/* One array of the observation: rows' when it has one, else the world's own, which gets the
+ * values of the array it replaces when rows is NULL. */
+#define OBSERVE_INTO(f, len)                                                                   \
+    do {                                                                                       \
+        if (!rows && o->f != own->f)                                                           \
+            memcpy(own->f, o->f, (len) * sizeof *own->f);                                      \
+        o->f = rows && rows->f ? rows->f : own->f;                                             \
+    } while (0)
+
+void cfx_world_observe_into(cfx_world *w, const cfx_obs *rows)
+{
+    cfx_obs *o = &w->obs;
+    const cfx_obs *own = &w->obs_own;
+    size_t n = w->s->n_nodes, m = w->s->n_edges;
+    OBSERVE_INTO(node_status, n);
+    OBSERVE_INTO(node_controller, n);
+    OBSERVE_INTO(node_stock_t, n);
+    OBSERVE_INTO(queued_t, n);
+    OBSERVE_INTO(node_throughput_t, n);
+    OBSERVE_INTO(delivered_by_origin_t, n);
+    OBSERVE_INTO(delivered_at_t, n);
+    OBSERVE_INTO(edge_flow_t, m);
 }
 
 const cfx_event_rec *cfx_world_events(const cfx_world *w, size_t *n)

@@ -81,6 +81,13 @@ typedef struct cfx_world_totals {
 void cfx_world_get_totals(const cfx_world *w, cfx_world_totals *out);
 /* The last finished day's observation (what the output writes as one row). */
 const cfx_obs *cfx_world_obs(const cfx_world *w);
+/* Has the next day's observation of the node and road series (the arrays of n_nodes or
+ * n_edges values in cfx_obs) written into the arrays of rows instead of the world's own:
+ * the output's rows for that day (cfx_output_next_row), so that a day is written once, not
+ * written and then copied (W2's day is 7 MB). A NULL array in rows: the world's own. rows
+ * NULL: back to the world's own arrays, with the last day's values copied into them.
+ * Between days only; the arrays must stay valid until the next call. */
+void cfx_world_observe_into(cfx_world *w, const cfx_obs *rows);
 /* Every event recorded so far (*n of them). */
 const cfx_event_rec *cfx_world_events(const cfx_world *w, size_t *n);
 /* The next step to run, and the steps in a day. */

@@ -238,7 +238,8 @@ struct cfx_world {
     cfx_event_rec *events;   /* every event applied so far */
     size_t n_events, cap_events;
 
-    cfx_obs obs;
+    cfx_obs obs;             /* its node and road arrays may be the output's (observe_into) */
+    cfx_obs obs_own;         /* the arrays the world allocated, which it frees */
     uint64_t hop_events;     /* shipment arrivals at nodes */
     uint64_t shipment_days;  /* sum over days of shipments alive at the day's end */
     long step;               /* next step to run */

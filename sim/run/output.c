@@ -968,9 +968,9 @@ int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
         series_buf *b = &o->s[i];
         const void *src = d->dim < 0 ? (const void *)((const char *)obs + d->off)
                                      : *(const void *const *)((const char *)obs + d->off);
-        if (b->width || d->dim < 0)
-            memcpy(b->buf + o->nbuf * (d->dim < 0 ? 1 : b->width) * b->elem, src,
-                   (d->dim < 0 ? 1 : b->width) * b->elem);
+        unsigned char *dst = b->buf + o->nbuf * (d->dim < 0 ? 1 : b->width) * b->elem;
+        if ((b->width || d->dim < 0) && dst != src)
+            memcpy(dst, src, (d->dim < 0 ? 1 : b->width) * b->elem);
     }
     o->days[o->nbuf++] = obs->day;
     if (o->nbuf < o->chunk)
@@ -982,6 +982,16 @@ int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
      * flush may not open at all. Flushed after each chunk, a killed run leaves a file that
      * opens and holds every chunk written. */
     return cfx_output_flush(o, w, err);
+}
+
+void cfx_output_next_row(const cfx_output *o, cfx_obs *row)
+{
+    memset(row, 0, sizeof *row);
+    for (size_t i = 0; i < NSERIES; i++) {
+        const series_buf *b = &o->s[i];
+        if ((series[i].dim == D_NODE || series[i].dim == D_EDGE) && b->width)
+            *(void **)((char *)row + series[i].off) = b->buf + o->nbuf * b->width * b->elem;
+    }
 }
 
 /* Appends n rows from buf to a dataset of rank 1, or of rank 2 with rows of width values. */

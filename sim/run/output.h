@@ -29,8 +29,13 @@ int cfx_output_create(cfx_output **out, const char *path, const cfx_scenario *s,
  * (its world could not be made), so that it leaves no result behind. */
 void cfx_output_discard(cfx_output *o);
 /* Buffers the world's current day (w->obs); writes a chunk when the buffer is full and then
- * flushes the file (cfx_output_flush), so a file left by a killed run holds every chunk. */
+ * flushes the file (cfx_output_flush), so a file left by a killed run holds every chunk.
+ * An array the world observed into the buffer already (cfx_output_next_row) is not copied. */
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err);
+/* The buffer's row for the next day that cfx_output_append takes, as arrays for
+ * cfx_world_observe_into: those of the node and road series; the others NULL. The arrays
+ * stay valid until the append after next (or the close). */
+void cfx_output_next_row(const cfx_output *o, cfx_obs *row);
 /* Writes what is buffered and the events recorded so far, and flushes the file, so that a
  * file left behind by a crash holds every day written. */
 int cfx_output_flush(cfx_output *o, const cfx_world *w, cfx_error *err);

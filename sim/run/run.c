@@ -317,6 +317,9 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
                                day, s->days, partial);
             break;
         }
+        cfx_obs row; /* the day observed straight into the output's buffer */
+        cfx_output_next_row(out, &row);
+        cfx_world_observe_into(w, &row);
         if ((rc = cfx_world_run_day(w, err)))
             break;
         check_conservation(w, day);
@@ -332,6 +335,7 @@ int cfx_run(const cfx_run_opts *opt, cfx_run_result *res, cfx_diags *d, cfx_erro
             day + 1 < s->days && (rc = cfx_checkpoint_write(path, w, out, &cmeta, err)))
             break;
     }
+    cfx_world_observe_into(w, NULL); /* before the buffer goes */
     int complete = rc == 0;
     cfx_error cerr;
     double t_close = now_s();
