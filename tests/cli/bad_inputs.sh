@@ -76,6 +76,25 @@ expect_exit 65 "a 30,000-road table with two unknown ids, on two threads" -- \
   grep -qF "edges.csv:25001:" && [ ! -e "$WORK/big.h5" ] && [ ! -e "$WORK/big.h5.partial" ] &&
   ok "both located, in the table's order, nothing written" ||
   { bad "the large table's unknown ids"; head -4 "$WORK/err"; }
+# The same table with two more rows repeating roads (one the other way round): each found
+# among 30,000 roads (a hash table of the pairs), reported at its line with its pair's first.
+"$CONFLUX" gen --topology random --nodes 10000 --shipments 10 --days 2 --seed 1 \
+  -o "$WORK/big" --force >/dev/null
+awk 'NR == 2 || NR == 20000 {print > "/dev/stderr"} {print}' "$WORK/big/edges.csv" \
+  >"$WORK/big/edges.tmp" 2>"$WORK/rows"
+sed -n 1p "$WORK/rows" >>"$WORK/big/edges.tmp"
+awk -F, -v OFS=, 'NR == 2 {t = $1; $1 = $2; $2 = t; print}' "$WORK/rows" >>"$WORK/big/edges.tmp"
+mv "$WORK/big/edges.tmp" "$WORK/big/edges.csv"
+rows=$(wc -l <"$WORK/big/edges.csv")
+expect_exit 65 "a road table repeating two of its 30,000 roads" -- \
+  "$CONFLUX" check "$WORK/big/scenario.yaml"
+[ "$(grep -c "a second road" "$WORK/err")" = 2 ] &&
+  grep -qF "edges.csv:$((rows - 1)):1: a second road between" "$WORK/err" &&
+  grep -qF "(the first is at line 2)" "$WORK/err" &&
+  grep -qF "edges.csv:$rows:1: a second road between" "$WORK/err" &&
+  grep -qF "(the first is at line 20000)" "$WORK/err" &&
+  ok "both found, each with its pair's first line" ||
+  { bad "the repeated roads of a large table"; head -4 "$WORK/err"; }
 expect_exit 66 "a scenario that is a directory" -- "$CONFLUX" check "$BAD/a-directory.csv"
 expect_err "cannot read: Is a directory" "the message says why"
 finish
