@@ -33,6 +33,7 @@ typedef struct loader {
                               reported, so checks of that node's kind stay quiet */
     int nomem;             /* memory ran out: reported once, the rest of the load skipped */
     int threads;           /* for the network's tables side by side and the node-id look-ups */
+    int quiet_bad;         /* with d NULL (a thread's quiet pass over rows): an error met */
 } loader;
 
 /* Records err in the diagnostics when set; returns its code. */
@@ -640,6 +641,10 @@ static long need_col(loader *L, const cfx_csv *t, const char *name)
 static void cell_err(loader *L, const cfx_csv *t, size_t r, long c, const char *fmt, const char *a,
                      const char *b)
 {
+    if (!L->d) { /* a quiet pass: the row is checked again, reporting, in row order */
+        L->quiet_bad = 1;
+        return;
+    }
     size_t k = r * t->ncols + (size_t)c;
     cfx_diags_add(L->d, CFX_EINVAL, t->path, t->line[k], t->col[k], fmt, a, b);
 }
@@ -897,7 +902,7 @@ static int kind_differs(const loader *L, long v, cfx_node_kind kind)
     return v >= 0 && L->s->node_kind[v] != kind && !(L->kind_unknown && L->kind_unknown[v]);
 }
 
-/* An edges table of at least this many rows looks its node ids up on the run's threads
+/* An edges table of at least this many rows is read on the run's threads
  * (load_edges). An assumption, not tuned: W2's 299,585 rows gain, and a table of a few
  * thousand is done in less time than it takes to wake a second thread. */
 #define LOOKUP_PARALLEL_ROWS 16384
@@ -961,6 +966,41 @@ static void check_parallel(loader *L, const cfx_csv *t, long cf)
     free(first);
 }
 
+/* Row r of the edges table after its ends were looked up: the ends known and distinct,
+ * the length, road class, capacity and one-way flag. col: the columns from, to, km, road,
+ * capacity_t_per_day, capacity_trucks_per_day and oneway (the last three < 0: absent). */
+static void edge_row(loader *L, const cfx_csv *t, size_t r, const long *col)
+{
+    cfx_scenario *s = L->s;
+    long cf = col[0], ct = col[1], ckm = col[2], croad = col[3], ccap = col[4], ctrucks = col[5],
+         cone = col[6];
+    long a = known_node(L, t, r, cf, s->edge_from[r]),
+         b = known_node(L, t, r, ct, s->edge_to[r]);
+    if (a >= 0 && a == b)
+        cell_err(L, t, r, ct, "road from '%s' to itself%s", s->node_id[a], "");
+    if (cell_num(L, t, r, ckm, 0, 1e5, 0, "a length in (0, 100000] km", &s->edge_km[r]) == 0 &&
+        s->edge_km[r] == 0)
+        cell_err(L, t, r, ckm, "'%s' must be a positive length in km, got '%s'", "km",
+                 cfx_csv_cell(t, r, (size_t)ckm));
+    const char *road = cfx_csv_cell(t, r, (size_t)croad);
+    long k = -1;
+    for (size_t i = 0; i < s->n_roads; i++)
+        if (strcmp(s->roads[i].name, road) == 0)
+            k = (long)i;
+    if (k < 0)
+        cell_err(L, t, r, croad, "unknown road class '%s' (not under 'roads' in %s)", road,
+                 s->path);
+    s->edge_road[r] = (int32_t)k;
+    s->edge_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
+    const char *one = cone >= 0 ? cfx_csv_cell(t, r, (size_t)cone) : "";
+    if (*one && strcmp(one, "0") != 0 && strcmp(one, "1") != 0)
+        cell_err(L, t, r, cone,
+                 "'oneway' must be 1 (only from 'from' to 'to'), 0 or empty (both "
+                 "ways), got '%s'%s",
+                 one, "");
+    s->edge_oneway[r] = strcmp(one, "1") == 0;
+}
+
 static void load_edges(loader *L, const cfx_csv *t)
 {
     cfx_scenario *s = L->s;
@@ -981,41 +1021,33 @@ static void load_edges(loader *L, const cfx_csv *t)
         return;
     }
     s->n_edges = n;
-    /* The ends' node ids looked up on the run's threads (they only read the node table): a
-     * third of W2's loading, 600,000 look-ups of a few cache misses each. Reported below, in
-     * row order. */
-#pragma omp parallel for num_threads(L->threads) schedule(static) if (n >= LOOKUP_PARALLEL_ROWS)
-    for (size_t r = 0; r < n; r++) {
-        s->edge_from[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)cf));
-        s->edge_to[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)ct));
+    uint8_t *bad = calloc(n ? n : 1, 1);
+    if (!bad) {
+        nomem(L, t->path);
+        return;
     }
-    for (size_t r = 0; r < n; r++) {
-        long a = known_node(L, t, r, cf, s->edge_from[r]),
-             b = known_node(L, t, r, ct, s->edge_to[r]);
-        if (a >= 0 && a == b)
-            cell_err(L, t, r, ct, "road from '%s' to itself%s", s->node_id[a], "");
-        if (cell_num(L, t, r, ckm, 0, 1e5, 0, "a length in (0, 100000] km", &s->edge_km[r]) == 0 &&
-            s->edge_km[r] == 0)
-            cell_err(L, t, r, ckm, "'%s' must be a positive length in km, got '%s'", "km",
-                     cfx_csv_cell(t, r, (size_t)ckm));
-        const char *road = cfx_csv_cell(t, r, (size_t)croad);
-        long k = -1;
-        for (size_t i = 0; i < s->n_roads; i++)
-            if (strcmp(s->roads[i].name, road) == 0)
-                k = (long)i;
-        if (k < 0)
-            cell_err(L, t, r, croad, "unknown road class '%s' (not under 'roads' in %s)", road,
-                     s->path);
-        s->edge_road[r] = (int32_t)k;
-        s->edge_capacity_t_per_day[r] = cell_capacity(L, t, r, ccap, ctrucks);
-        const char *one = cone >= 0 ? cfx_csv_cell(t, r, (size_t)cone) : "";
-        if (*one && strcmp(one, "0") != 0 && strcmp(one, "1") != 0)
-            cell_err(L, t, r, cone,
-                     "'oneway' must be 1 (only from 'from' to 'to'), 0 or empty (both "
-                     "ways), got '%s'%s",
-                     one, "");
-        s->edge_oneway[r] = strcmp(one, "1") == 0;
+    /* Each row read on the run's threads, quietly (they only read the node table and write
+     * their own row): W2's 300,000 rows, 600,000 node-id look-ups of a few cache misses each
+     * and their numbers, were a third of its loading. A row with an error is read again
+     * below, reporting, in row order. */
+    const long cols[7] = {cf, ct, ckm, croad, ccap, ctrucks, cone};
+#pragma omp parallel num_threads(L->threads) if (n >= LOOKUP_PARALLEL_ROWS)
+    {
+        loader quiet = *L;
+        quiet.d = NULL;
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < n; r++) {
+            s->edge_from[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)cf));
+            s->edge_to[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)ct));
+            quiet.quiet_bad = 0;
+            edge_row(&quiet, t, r, cols);
+            bad[r] = (uint8_t)quiet.quiet_bad;
+        }
     }
+    for (size_t r = 0; r < n; r++)
+        if (bad[r])
+            edge_row(L, t, r, cols);
+    free(bad);
     check_parallel(L, t, cf);
 }
 
