@@ -1,6 +1,6 @@
 # Sourced by tests/bench/run.sh and tests/bench/scaling.sh (make bench), not run itself:
-# the settings they share, the banner, and the functions that time a workload (measure) and
-# make its synthetic scenario (gen).
+# the settings they share, the banner, and the functions that time a workload (measure, or
+# measure_pair for two taken in turn) and make its synthetic scenario (gen).
 #
 #   . tests/bench/lib.sh [BUILD_DIR]        default BUILD_DIR: build
 #   BENCH_DIR, BENCH_RUNS: as in run.sh; results go to $RESULTS ($WORK/results.jsonl unless
@@ -15,23 +15,48 @@ WORK=${BENCH_DIR:-$(mktemp -d /tmp/conflux-bench.XXXXXX)}
 mkdir -p "$WORK"
 RESULTS=$WORK/results.jsonl
 
-# measure NAME THREADS -- conflux run arguments...: warm-up, then RUNS timed runs; each
-# run's --json object gets the whole process's wall time added; the summary line goes to
-# stdout and to $RESULTS.
+# run_once NAME THREADS I -- conflux run arguments...: one whole-process run; from I = 1 on
+# (0 is a warm-up), its --json object, with the process's wall time added, goes to NAME.runs.
+run_once() {
+  local name=$1 threads=$2 i=$3 t0 t1
+  shift 4
+  t0=$(date +%s.%N)
+  "$CONFLUX" run "$@" --threads "$threads" -o "$WORK/$name.h5" --force --quiet --json >"$WORK/$name.json"
+  t1=$(date +%s.%N)
+  [ "$i" = 0 ] && return 0
+  $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("analysis", None); r["process_seconds"]=float(sys.argv[3])-float(sys.argv[2]); print(json.dumps(r))' \
+    "$WORK/$name.json" "$t0" "$t1" >>"$WORK/$name.runs"
+}
+
+# measure NAME THREADS -- conflux run arguments...: warm-up, then RUNS timed runs; the
+# summary line goes to stdout and to $RESULTS.
 measure() {
   local name=$1 threads=$2
   shift 3
-  local raw=$WORK/$name.runs
-  : >"$raw"
+  : >"$WORK/$name.runs"
+  for i in $(seq 0 "$RUNS"); do run_once "$name" "$threads" "$i" -- "$@"; done
+  summarize "$name" "$threads"
+}
+
+# measure_pair NAME_A THREADS_A NAME_B THREADS_B -- arguments...: as measure for each, the
+# runs of the two taken in turn (A, B, A, B...), so that the machine's drift (10-15 % over
+# minutes on this VM) falls on both alike and their ratio (W5) is not the drift's.
+measure_pair() {
+  local a=$1 ta=$2 b=$3 tb=$4
+  shift 5
+  : >"$WORK/$a.runs"
+  : >"$WORK/$b.runs"
   for i in $(seq 0 "$RUNS"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$CONFLUX" run "$@" --threads "$threads" -o "$WORK/$name.h5" --force --quiet --json >"$WORK/$name.json"
-    t1=$(date +%s.%N)
-    [ "$i" = 0 ] && continue # warm-up
-    $PY -c 'import json,sys; r=json.load(open(sys.argv[1])); r.pop("analysis", None); r["process_seconds"]=float(sys.argv[3])-float(sys.argv[2]); print(json.dumps(r))' \
-      "$WORK/$name.json" "$t0" "$t1" >>"$raw"
+    run_once "$a" "$ta" "$i" -- "$@"
+    run_once "$b" "$tb" "$i" -- "$@"
   done
+  summarize "$a" "$ta"
+  summarize "$b" "$tb"
+}
+
+# summarize NAME THREADS: the medians of NAME.runs, one JSON line to stdout and $RESULTS.
+summarize() {
+  local name=$1 threads=$2 raw=$WORK/$1.runs
   $PY - "$name" "$raw" "$threads" <<'PY' | tee -a "$RESULTS"
 import json, statistics, sys
 name, raw, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])

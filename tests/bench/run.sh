@@ -44,8 +44,7 @@ if want W4; then
   measure W4-step1h 1 -- "$WORK/w2/scenario.yaml" --set step_hours=1
   measure W4-step15min 1 -- "$WORK/w2/scenario.yaml" --set step_hours=0.25
 fi
-want W5 && measure W5-1thread 1 -- "$WORK/w2/scenario.yaml"
-want W5 && measure W5-2threads 2 -- "$WORK/w2/scenario.yaml"
+want W5 && measure_pair W5-1thread 1 W5-2threads 2 -- "$WORK/w2/scenario.yaml"
 
 if [ -s "$RESULTS" ]; then
   $PY - "$RESULTS" <<'PY'
