@@ -234,9 +234,10 @@ int cfx_world_alloc(cfx_world **out, const cfx_scenario *s, const cfx_world_opts
     if (rc)
         goto done;
     w->net = s->net ? s->net : w->net_own;
-    if ((rc = alloc_arrays(w)))
+    rc = alloc_arrays(w);
+    w->obs_own = w->obs; /* what was allocated, so that a failure frees it too */
+    if (rc)
         goto done;
-    w->obs_own = w->obs;
     init_state(w);
     cfx_world__hop_view(w); /* the table as it stands (empty) until routing fills it */
     if ((rc = alloc_calendar(w)) || (rc = alloc_threads(w)) ||
