@@ -44,7 +44,10 @@ for r in rows:
     assert r["gathers_per_second"] > 0 and r["gathers_per_hop"] == 2, r
     assert r["gather_bytes"] >= max(r["peak_rss_bytes"], 1 << 20), r
     assert r["gather_bytes"] & (r["gather_bytes"] - 1) == 0, r
-    assert 0 < r["ceiling_fraction"] < 1.5, r
+    # the fraction is the line's own figures put together; how near 1 it comes is a timing
+    # (a 0.02 s gather measure, a sanitizer's build), which a test must not assert
+    frac = r["hops_per_second"] * r["gathers_per_hop"] / r["gathers_per_second"]
+    assert r["ceiling_fraction"] > 0 and abs(r["ceiling_fraction"] - frac) <= 1e-3 + 1e-3 * frac, r
 PY
 [ "$(echo "$out" | grep -c '^| [0-9]')" = 2 ] && ok "the table has a row per point" ||
   { bad "scaling table"; echo "$out"; }
