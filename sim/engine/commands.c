@@ -79,6 +79,28 @@ static double levy_on(const cfx_world *w, int64_t *kg, double rate, double share
     return (rate != 0 ? rate * ((double)total / 1000.0) : 0) + (share != 0 ? share * value : 0);
 }
 
+/* The lanes folded, then each node's levies and the value seized there into usd[2v] and
+ * usd[2v + 1]: shared out over the team when called in a parallel region. */
+static void node_levies(cfx_world *w, double *usd)
+{
+    const cfx_scenario *s = w->s;
+    size_t nc = s->n_cargo, n = s->n_nodes;
+    fold_lanes(w);
+#pragma omp barrier
+#pragma omp for schedule(static)
+    for (size_t v = 0; v < n; v++) {
+        int32_t g = w->controller[v];
+        const double *rate = w->levy_usd_per_t + (size_t)g * CFX_NLEVIES,
+                     *share = w->levy_share + (size_t)g * CFX_NLEVIES;
+        int gate = s->node_kind[v] == CFX_NODE_GATE;
+        usd[2 * v] = levy_on(w, w->levy_node_kg + v * nc,
+                             w->node_tax_usd_per_t[v] + (gate ? rate[CFX_LEVY_TOLL] : 0),
+                             gate ? share[CFX_LEVY_TOLL] : 0);
+        usd[2 * v + 1] =
+            levy_on(w, w->seized_node_kg + v * nc, 0, s->groups[g].seized_value_share);
+    }
+}
+
 /* Turns the cargo that paid levies since the last booking into revenue, at the levies and
  * with the holders in force meanwhile, in node order (a fixed order of float sums); and the
  * cargo seized since then into the taker's gain (the node's holder, at its
@@ -91,23 +113,7 @@ void cfx_world__book_levies(cfx_world *w)
     const cfx_scenario *s = w->s;
     size_t nc = s->n_cargo, n = s->n_nodes;
     double *usd = w->levy_usd; /* per node: the levies, the value seized there */
-#pragma omp parallel num_threads(w->threads) if (cfx_world__wide(w))
-    {
-        fold_lanes(w);
-#pragma omp barrier
-#pragma omp for schedule(static)
-        for (size_t v = 0; v < n; v++) {
-            int32_t g = w->controller[v];
-            const double *rate = w->levy_usd_per_t + (size_t)g * CFX_NLEVIES,
-                         *share = w->levy_share + (size_t)g * CFX_NLEVIES;
-            int gate = s->node_kind[v] == CFX_NODE_GATE;
-            usd[2 * v] = levy_on(w, w->levy_node_kg + v * nc,
-                                 w->node_tax_usd_per_t[v] + (gate ? rate[CFX_LEVY_TOLL] : 0),
-                                 gate ? share[CFX_LEVY_TOLL] : 0);
-            usd[2 * v + 1] =
-                levy_on(w, w->seized_node_kg + v * nc, 0, s->groups[g].seized_value_share);
-        }
-    }
+    CFX_WORLD_TEAM(w, node_levies(w, usd));
     for (size_t v = 0; v < n; v++) {
         int32_t g = w->controller[v];
         if (usd[2 * v] != 0)

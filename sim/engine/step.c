@@ -23,27 +23,33 @@ static void zero(int64_t *v, size_t n)
         v[i] = 0;
 }
 
+/* The day's node and road counters into the observation: shared out over the team when
+ * called in a parallel region. */
+static void observe_arrays(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    cfx_obs *o = &w->obs;
+#pragma omp for schedule(static) nowait
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        o->node_status[i] = w->node_status[i];
+        o->node_controller[i] = w->controller[i];
+        o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
+        o->queued_t[i] = (double)w->queued_kg[i] / 1000.0;
+        o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
+        o->delivered_by_origin_t[i] = 0;
+        o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
+    }
+#pragma omp for schedule(static) nowait
+    for (size_t e = 0; e < s->n_edges; e++)
+        o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
+}
+
 static void observe(cfx_world *w, long day)
 {
     const cfx_scenario *s = w->s;
     cfx_obs *o = &w->obs;
     o->day = day;
-#pragma omp parallel num_threads(w->threads) if (cfx_world__wide(w))
-    {
-#pragma omp for schedule(static) nowait
-        for (size_t i = 0; i < s->n_nodes; i++) {
-            o->node_status[i] = w->node_status[i];
-            o->node_controller[i] = w->controller[i];
-            o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
-            o->queued_t[i] = (double)w->queued_kg[i] / 1000.0;
-            o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
-            o->delivered_by_origin_t[i] = 0;
-            o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
-        }
-#pragma omp for schedule(static) nowait
-        for (size_t e = 0; e < s->n_edges; e++)
-            o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
-    }
+    CFX_WORLD_TEAM(w, observe_arrays(w));
     /* by mine, at the mine's node (each mine node holds one mine) */
     for (size_t m = 0; m < s->n_mines; m++)
         o->delivered_by_origin_t[s->mine_node[m]] = (double)w->delivered_mine_kg[m] / 1000.0;
@@ -62,20 +68,25 @@ static void observe(cfx_world *w, long day)
     o->lost_t = (double)w->lost_kg / 1000.0;
 }
 
+/* The day's capacity banked, then the node and road counters zeroed: shared out over the
+ * team when called in a parallel region. */
+static void reset_arrays(cfx_world *w)
+{
+    const cfx_scenario *s = w->s;
+    if (w->step > 0)
+        cfx_world__bank_capacity(w);
+#pragma omp barrier /* the bank reads the day's use of capacity */
+    zero(w->through_kg, s->n_nodes);
+    zero(w->delivered_at_kg, s->n_nodes);
+    zero(w->edge_kg, s->n_edges);
+    zero(w->edge_used_kg, s->n_edges);
+    zero(w->node_used_kg, s->n_nodes);
+}
+
 static void reset_daily(cfx_world *w)
 {
     const cfx_scenario *s = w->s;
-#pragma omp parallel num_threads(w->threads) if (cfx_world__wide(w))
-    {
-        if (w->step > 0)
-            cfx_world__bank_capacity(w);
-#pragma omp barrier /* the bank reads the day's use of capacity */
-        zero(w->through_kg, s->n_nodes);
-        zero(w->delivered_at_kg, s->n_nodes);
-        zero(w->edge_kg, s->n_edges);
-        zero(w->edge_used_kg, s->n_edges);
-        zero(w->node_used_kg, s->n_nodes);
-    }
+    CFX_WORLD_TEAM(w, reset_arrays(w));
     memset(w->by_group_kg, 0, s->n_groups * sizeof *w->by_group_kg);
     memset(w->revenue_usd, 0, s->n_groups * sizeof *w->revenue_usd);
     memset(w->seizure_gain_usd, 0, s->n_groups * sizeof *w->seizure_gain_usd);

@@ -291,6 +291,22 @@ static inline int cfx_world__wide(const cfx_world *w)
     return w->threads > 1 && w->s->n_nodes + w->s->n_edges >= CFX_WIDE_FACTOR * w->parallel_min;
 }
 
+/* Calls `call` (a function whose OpenMP loops and barriers bind to whatever region it runs
+ * in, or to none) on the world's threads where cfx_world__wide says it pays, else straight
+ * on the calling thread. Not `omp parallel if (0)`: for that libgomp still makes a team of
+ * one, and each barrier of it, the region's end included, wakes the team with a system call
+ * (about 2,200 a Kachin year, a tenth of a one-thread sweep member's time on a VM whose
+ * system calls are slow). The same code runs either way, so the results are the same. */
+#define CFX_WORLD_TEAM(w, call)                                                              \
+    do {                                                                                     \
+        if (cfx_world__wide(w)) {                                                            \
+            int cfx_team_threads_ = (w)->threads;                                            \
+            _Pragma("omp parallel num_threads(cfx_team_threads_)") call;                     \
+        } else {                                                                             \
+            call;                                                                            \
+        }                                                                                    \
+    } while (0)
+
 /* Lanes in w->lanes: one per thread, twice that with more than one thread. */
 static inline size_t cfx_world__n_lanes(const cfx_world *w)
 {

@@ -956,21 +956,32 @@ void cfx_output_discard(cfx_output *o)
     unlink(path);
 }
 
+/* Copies series i of the day's observation into its buffer's next row (nothing where the
+ * observation was made in that row). */
+static void append_series(cfx_output *o, const cfx_obs *obs, size_t i)
+{
+    const series_desc *d = &series[i];
+    series_buf *b = &o->s[i];
+    const void *src = d->dim < 0 ? (const void *)((const char *)obs + d->off)
+                                 : *(const void *const *)((const char *)obs + d->off);
+    unsigned char *dst = b->buf + o->nbuf * (d->dim < 0 ? 1 : b->width) * b->elem;
+    if ((b->width || d->dim < 0) && dst != src)
+        memcpy(dst, src, (d->dim < 0 ? 1 : b->width) * b->elem);
+}
+
 int cfx_output_append(cfx_output *o, const cfx_world *w, cfx_error *err)
 {
     const cfx_obs *obs = cfx_world_obs(w);
     /* A large network's day (W2's: 7 MB, with the first touch of its buffers' pages) is
-     * copied on the run's threads, a series at a time. */
-#pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1) \
-    if (o->threads > 1 && o->row_bytes >= APPEND_PARALLEL_BYTES)
-    for (size_t i = 0; i < NSERIES; i++) {
-        const series_desc *d = &series[i];
-        series_buf *b = &o->s[i];
-        const void *src = d->dim < 0 ? (const void *)((const char *)obs + d->off)
-                                     : *(const void *const *)((const char *)obs + d->off);
-        unsigned char *dst = b->buf + o->nbuf * (d->dim < 0 ? 1 : b->width) * b->elem;
-        if ((b->width || d->dim < 0) && dst != src)
-            memcpy(dst, src, (d->dim < 0 ? 1 : b->width) * b->elem);
+     * copied on the run's threads, a series at a time; a small one's on this thread, outside
+     * any OpenMP region (a region of one thread still costs libgomp a system call). */
+    if (o->threads > 1 && o->row_bytes >= APPEND_PARALLEL_BYTES) {
+#pragma omp parallel for num_threads(o->threads) schedule(dynamic, 1)
+        for (size_t i = 0; i < NSERIES; i++)
+            append_series(o, obs, i);
+    } else {
+        for (size_t i = 0; i < NSERIES; i++)
+            append_series(o, obs, i);
     }
     o->days[o->nbuf++] = obs->day;
     if (o->nbuf < o->chunk)
