@@ -15,6 +15,14 @@ int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const voi
  * HDF5's dimension-scale lists are. 0 or -1. */
 int cfx_h5_attr_list(hid_t obj, const char *name, hid_t type, size_t n, const void *v);
 
+/* Opens the HDF5 file at path read-only (H5Fopen's answer). A small file (up to 4 MiB) is
+ * read whole into memory first, in one read (HDF5's core driver without a backing store):
+ * read piece by piece it costs a system call for each of its metadata blocks and chunks,
+ * about 170 for a Kachin run's file, which on a machine whose system calls are slow (a
+ * virtual machine) are most of the time it takes to open many small files (a sweep's
+ * members). */
+hid_t cfx_h5_open_read(const char *path);
+
 /* Chunks shuffled and deflated for H5Dwrite_chunk into a dataset with HDF5's shuffle and
  * deflate filters, which read them back (any zlib inflates them), so that a writer can
  * compress its chunks on several threads. Long zero runs are written as deflate blocks of

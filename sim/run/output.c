@@ -1349,7 +1349,7 @@ int64_t cfx_output_open_complete(const char *path)
     if (stat(path, &st) || !S_ISREG(st.st_mode))
         return -1;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = cfx_h5_open_read(path);
     if (f < 0)
         return -1;
     int complete = 0;

@@ -697,7 +697,7 @@ int cfx_sweep_missing(const char *dir, size_t **missing, size_t *n_missing, cfx_
 static hid_t open_member(const merge *m, size_t i, char *path, size_t n, cfx_error *err)
 {
     cfx_sweep_member_path(path, n, m->dir, i, ".h5");
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = cfx_h5_open_read(path);
     if (f < 0)
         cfx_error_set(err, CFX_ENOENT, path, 0, 0, "cannot open the member file");
     return f;
