@@ -18,8 +18,9 @@ hid_t cfx_h5_open_read(const char *path)
 {
     struct stat st;
     hid_t fapl = -1;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (long long)st.st_size <= WHOLE_BYTES &&
-        (fapl = H5Pcreate(H5P_FILE_ACCESS)) >= 0 &&
+    if (stat(path, &st) || !S_ISREG(st.st_mode))
+        return -1;
+    if (st.st_size <= WHOLE_BYTES && (fapl = H5Pcreate(H5P_FILE_ACCESS)) >= 0 &&
         H5Pset_fapl_core(fapl, (size_t)st.st_size + 1, 0) < 0) {
         H5Pclose(fapl);
         fapl = -1;

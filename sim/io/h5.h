@@ -15,7 +15,8 @@ int cfx_h5_attr_num(hid_t obj, const char *name, hid_t type, size_t n, const voi
  * HDF5's dimension-scale lists are. 0 or -1. */
 int cfx_h5_attr_list(hid_t obj, const char *name, hid_t type, size_t n, const void *v);
 
-/* Opens the HDF5 file at path read-only (H5Fopen's answer). A small file (up to 4 MiB) is
+/* Opens the HDF5 file at path read-only (H5Fopen's answer; -1 without asking HDF5 when
+ * path is missing or not a regular file). A small file (up to 4 MiB) is
  * read whole into memory first, in one read (HDF5's core driver without a backing store):
  * read piece by piece it costs a system call for each of its metadata blocks and chunks,
  * about 170 for a Kachin run's file, which on a machine whose system calls are slow (a

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -1345,11 +1344,8 @@ int cfx_output_load_series(cfx_output *o, const cfx_world *w, const char *path, 
 
 int64_t cfx_output_open_complete(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) || !S_ISREG(st.st_mode))
-        return -1;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = cfx_h5_open_read(path);
+    hid_t f = cfx_h5_open_read(path); /* -1 also for no file, or not a regular one */
     if (f < 0)
         return -1;
     int complete = 0;
