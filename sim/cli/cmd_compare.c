@@ -21,8 +21,8 @@ static const char help_compare[] =
     "  --json          one JSON object on stdout instead of the table\n"
     "  -o DIFF.h5      also write the per-day differences A - B of every series (a copy of\n"
     "                  A's layout: coordinates and labels kept, a sweep's members each\n"
-    "                  against B's same member; codes and events left out). conflux-plot\n"
-    "                  and conflux analyze read it like any result file\n"
+    "                  against B's same member; codes and events left out). conflux analyze\n"
+    "                  and xarray read it; to draw the two, conflux-plot A.h5 --against B.h5\n"
     "  --force         replace an existing DIFF.h5\n"
     "Exit 0; 65 when a file is not a conflux result or the two differ in days, products,\n"
     "gates or groups; 66 when one is missing; 73 when DIFF.h5 exists.\n";
