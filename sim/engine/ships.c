@@ -20,6 +20,7 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
     cfx_ship *hot = aligned_alloc(64, cap * sizeof *hot);
     if (!hot)
         return CFX_ENOMEM;
+    cfx_huge_hint(hot, cap * sizeof *hot);
 #define RE(f)                                                   \
     do {                                                        \
         void *p = realloc(sh->f, cap * sizeof *sh->f);          \
@@ -28,6 +29,7 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
             return CFX_ENOMEM;                                  \
         }                                                       \
         sh->f = p;                                              \
+        cfx_huge_hint(p, cap * sizeof *sh->f);                  \
     } while (0)
     RE(serial); RE(path); RE(path_pos); RE(free_list);
 #undef RE

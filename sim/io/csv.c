@@ -270,6 +270,9 @@ static int add_row(cfx_csv *t, const parser *P, size_t *cap_rows)
         if (!col)
             return CFX_ENOMEM;
         t->col = col;
+        cfx_huge_hint(cells, cap * nc * sizeof *cells);
+        cfx_huge_hint(line, cap * nc * sizeof *line);
+        cfx_huge_hint(col, cap * nc * sizeof *col);
         *cap_rows = cap;
     }
     size_t k = t->nrows * nc;
@@ -335,6 +338,7 @@ int cfx_csv_parse(cfx_csv **out, const char *name, const char *text, size_t len,
      * more for a last line without a newline), so len + 1 arena bytes always do. */
     if (!(t->text = malloc(2 * len + 3)))
         goto done;
+    cfx_huge_hint(t->text, 2 * len + 3);
     if (len)
         memcpy(t->text, text, len);
     t->text[len] = '\0';

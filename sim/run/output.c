@@ -693,10 +693,12 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
         o->s[i].elem = h5size(d->type);
         o->n_chunks += width ? (width + cols - 1) / cols : 0;
         o->row_bytes += (width ? width : 1) * o->s[i].elem;
-        if (!(o->s[i].buf = malloc(o->chunk * (width ? width : 1) * o->s[i].elem))) {
+        size_t bytes = o->chunk * (width ? width : 1) * o->s[i].elem;
+        if (!(o->s[i].buf = malloc(bytes))) {
             o->nomem = 1;
             return -1;
         }
+        cfx_huge_hint(o->s[i].buf, bytes);
     }
     return 0;
 }
