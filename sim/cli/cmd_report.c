@@ -22,13 +22,15 @@ static const char help_report[] =
     "\n"
     "  --against B.h5  the counterfactual run: the page shows A's effect against B\n"
     "  -o REPORT.html  the page (required); an existing file only with --force\n"
-    "  --member N      a sweep: the member whose events and map are shown (default: the\n"
-    "                  first finished one)\n"
+    "  --member N      a sweep: the member whose events and map are shown, one that\n"
+    "                  finished (default: the first finished one)\n"
     "  --title TEXT    the page's title (default: the scenario's name)\n"
     "\n"
     "The page is drawn by the script conflux-report (analysis/conflux-report, installed\n"
     "beside conflux), found as $CONFLUX_REPORT, beside this binary, or in ../analysis.\n"
-    "Exit 0, 2 usage or script not found, 65 not a conflux result, 66 input missing,\n"
+    "Exit 0, 2 usage, script not found or a member that did not finish, 65 not a conflux\n"
+    "result or B one that conflux compare refuses against A (other days, products, gates\n"
+    "or groups), 66 input missing,\n"
     "73 the page exists (without --force) or cannot be written.\n";
 
 /* The directory of this binary into dir (no trailing slash); -1 if unknown. */

@@ -84,6 +84,25 @@ if "$CONFLUX" sweep "$SRC/scenarios/kachin-2025.yaml" "$WORK/sw.yaml" -o "$WORK/
 else
   bad "conflux sweep failed"
 fi
+# A member that failed (a probability of 1.5) has no events or map to show: refused, as
+# conflux-plot refuses it, naming the ones that finished.
+printf 'design: list\nparameters:\n  - path: conflict.strikes.loss_p\n    values: [0.3, 1.5]\n' >"$WORK/swf.yaml"
+"$CONFLUX" sweep "$SRC/scenarios/kachin-2025.yaml" "$WORK/swf.yaml" -o "$WORK/swf" --quiet >/dev/null 2>&1
+expect_exit 2 "--member of a failed member" -- \
+  "$CONFLUX" report "$WORK/swf/sweep.h5" --member 1 -o "$WORK/sf.html"
+expect_err "did not finish (member_status); finished: 0" "names the members that finished"
+[ ! -e "$WORK/sf.html" ] && ok "no page for a failed member" || bad "page written for a failed member"
+
+# Two runs compare refuses (other days): no page of 'effects' across them.
+"$CONFLUX" gen --topology grid --nodes 50 --mines 2 --sinks 2 --shipments 200 --days 10 \
+  --seed 1 -o "$WORK/g" >/dev/null
+"$CONFLUX" run "$WORK/g/scenario.yaml" -o "$WORK/g.h5" --quiet
+if "$CONFLUX" help compare >/dev/null 2>&1; then
+  expect_exit 65 "--against a run on other days" -- \
+    "$CONFLUX" report "$WORK/a.h5" --against "$WORK/g.h5" -o "$WORK/ag.html"
+  expect_err "same days" "says why, in compare's words"
+  [ ! -e "$WORK/ag.html" ] && ok "no page across other days" || bad "page written across other days"
+fi
 
 # The page in a browser.
 CHROME=$(command -v chromium || command -v chromium-browser || true)
