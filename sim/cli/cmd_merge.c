@@ -102,8 +102,8 @@ static int cfx_cmd_merge(int argc, char **argv)
         if (rc)
             cfx_cli_print_error(&err);
         else {
-            fprintf(stderr, "conflux: %s: not merged: --require-all and %zu of the members are "
-                            "missing\n", dir, n_miss);
+            fprintf(stderr, "conflux: %s: not merged: --require-all and %zu member%s missing\n",
+                    dir, n_miss, n_miss == 1 ? " is" : "s are");
             print_missing(dir, miss, n_miss, shards);
         }
         free(miss);

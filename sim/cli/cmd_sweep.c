@@ -76,7 +76,7 @@ static const char help_sweep[] =
     "file has the same bytes wherever and whenever it runs. A member that fails is recorded in\n"
     "DIR/member-NNNNN.error and does not stop the others; the exit status is then 1.\n"
     "\n"
-    "  -o DIR          where the files go (created if missing)\n"
+    "  -o DIR          where the files go (created if missing; its parent must exist)\n"
     "  --jobs N        members at a time (default: the cores this process may use)\n"
     "  --shard K/N     run only members with index % N == K and do not merge; then run\n"
     "                  conflux merge DIR\n"

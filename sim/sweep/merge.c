@@ -589,7 +589,10 @@ static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
     snprintf(path, sizeof path, "%s/members.csv", m->dir);
     int rc = cfx_csv_load(&m->manifest, path, &d);
     if (rc || m->manifest->ncols < 2 || strcmp(m->manifest->header[0], "member") != 0) {
-        if (d.n)
+        if (rc == CFX_ENOENT)
+            cfx_error_set(err, rc, m->dir, 0, 0,
+                          "not a sweep directory: it has no members.csv (conflux sweep writes it)");
+        else if (d.n)
             *err = d.v[0];
         else if (rc == CFX_ENOMEM)
             cfx_error_set(err, rc, path, 0, 0, "out of memory");

@@ -295,6 +295,7 @@ expect_err "SOURCE_DATE_EPOCH must be seconds since 1970-01-01" "says what SOURC
 expect_exit 66 "missing sweep file" -- "$CONFLUX" sweep "$SC" "$D/no-such.yaml" -o "$WORK/bad"
 expect_exit 2 "no -o" -- "$CONFLUX" sweep "$SC" "$GRID"
 expect_exit 66 "merge of a directory without a sweep" -- "$CONFLUX" merge "$WORK/nothing"
+expect_err "not a sweep directory: it has no members.csv" "says it is not a sweep directory"
 if ! ldd "$CONFLUX" | grep -q libmpi; then
   OMPI_COMM_WORLD_SIZE=2 "$CONFLUX" sweep "$SC" "$GRID" -o "$WORK/nompi" >"$WORK/out" 2>"$WORK/err"
   [ $? = 2 ] && grep -q "built without MPI" "$WORK/err" && ok "under mpirun, a conflux without MPI refuses" || bad "no-MPI refusal"
