@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "conflux.h" /* the error codes */
@@ -26,17 +27,52 @@ int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem)
     size_t c = cfx_grow_cap(*cap, need, 16);
     if (!c || c > SIZE_MAX / elem)
         return CFX_ENOMEM;
-    void *p = realloc(*ptr, c * elem);
-    if (!p)
+    if (cfx_regrow(ptr, *cap * elem, c * elem))
         return CFX_ENOMEM;
-    cfx_huge_hint(p, c * elem);
-    *ptr = p;
     *cap = c;
     return 0;
 }
 
 /* Below this an array has at most one aligned huge page: not worth a system call. */
 #define HUGE_HINT_MIN ((size_t)4 << 20)
+
+int cfx_regrow(void **ptr, size_t old_bytes, size_t new_bytes)
+{
+    if (new_bytes < HUGE_HINT_MIN) {
+        void *p = realloc(*ptr, new_bytes ? new_bytes : 1);
+        if (!p)
+            return CFX_ENOMEM;
+        *ptr = p;
+        return 0;
+    }
+    /* realloc would copy into (or map) the new block before it could be hinted: its pages
+     * would be touched, and faulted in, 4 KiB at a time */
+    void *p = malloc(new_bytes);
+    if (!p)
+        return CFX_ENOMEM;
+    cfx_huge_hint(p, new_bytes);
+    if (*ptr && old_bytes)
+        memcpy(p, *ptr, old_bytes < new_bytes ? old_bytes : new_bytes);
+    free(*ptr);
+    *ptr = p;
+    return 0;
+}
+
+void *cfx_zalloc(size_t n, size_t elem)
+{
+    if (n && elem > SIZE_MAX / n)
+        return NULL;
+    size_t bytes = n ? n * elem : elem;
+    if (bytes < HUGE_HINT_MIN)
+        return calloc(n ? n : 1, elem);
+    /* calloc zeroes a block it reuses before it could be hinted */
+    void *p = malloc(bytes);
+    if (p) {
+        cfx_huge_hint(p, bytes);
+        memset(p, 0, bytes);
+    }
+    return p;
+}
 
 void cfx_huge_hint(void *p, size_t bytes)
 {

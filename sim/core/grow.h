@@ -18,6 +18,12 @@ int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem);
  * TLB far less. A hint: it changes no value, and where it is not supported it does nothing.
  * Best called before the memory is first touched (after malloc or calloc). */
 void cfx_huge_hint(void *p, size_t bytes);
+/* realloc of *ptr (old_bytes of it in use) to new_bytes, a large block hinted before it is
+ * first touched. 0, or CFX_ENOMEM with *ptr unchanged. */
+int cfx_regrow(void **ptr, size_t old_bytes, size_t new_bytes);
+/* calloc of n elements of elem bytes (at least one element), a large block hinted before
+ * it is zeroed. NULL when out of memory. */
+void *cfx_zalloc(size_t n, size_t elem);
 
 /* CFX_GROW(array, cap, need) for an array of any type: 0 or CFX_ENOMEM. */
 #define CFX_GROW(ptr, cap, need)                                                             \

@@ -21,15 +21,12 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
     if (!hot)
         return CFX_ENOMEM;
     cfx_huge_hint(hot, cap * sizeof *hot);
-#define RE(f)                                                   \
-    do {                                                        \
-        void *p = realloc(sh->f, cap * sizeof *sh->f);          \
-        if (!p) {                                               \
-            free(hot);                                          \
-            return CFX_ENOMEM;                                  \
-        }                                                       \
-        sh->f = p;                                              \
-        cfx_huge_hint(p, cap * sizeof *sh->f);                  \
+#define RE(f)                                                                      \
+    do {                                                                           \
+        if (cfx_regrow((void **)&sh->f, sh->cap * sizeof *sh->f, cap * sizeof *sh->f)) { \
+            free(hot);                                                             \
+            return CFX_ENOMEM;                                                     \
+        }                                                                          \
     } while (0)
     RE(serial); RE(path); RE(path_pos); RE(free_list);
 #undef RE

@@ -36,16 +36,7 @@ const double *cfx_world_levy_share(const cfx_world *w) { return w->levy_share; }
 const double *cfx_world_node_tax(const cfx_world *w) { return w->node_tax_usd_per_t; }
 const double *cfx_world_node_seize_p(const cfx_world *w) { return w->node_seize_p; }
 
-/* A zeroed array of n elements (at least one), a large one hinted onto huge pages. */
-static void *zalloc(size_t n, size_t elem)
-{
-    void *p = calloc(n ? n : 1, elem);
-    if (p)
-        cfx_huge_hint(p, n * elem);
-    return p;
-}
-
-#define ZALLOC(p, n) (((p) = zalloc((n), sizeof *(p))) == NULL)
+#define ZALLOC(p, n) (((p) = cfx_zalloc((n), sizeof *(p))) == NULL)
 
 /* Every per-node, per-road, per-group and per-product array, zeroed. */
 static int alloc_arrays(cfx_world *w)

@@ -258,21 +258,11 @@ static int add_row(cfx_csv *t, const parser *P, size_t *cap_rows)
         size_t cap = cfx_grow_cap(*cap_rows, t->nrows + 1, 64);
         if (!cap || cap > SIZE_MAX / (nc * sizeof(char *)))
             return CFX_ENOMEM;
-        char **cells = realloc(t->cells, cap * nc * sizeof *cells);
-        if (!cells)
+        size_t had = *cap_rows * nc;
+        if (cfx_regrow((void **)&t->cells, had * sizeof *t->cells, cap * nc * sizeof *t->cells) ||
+            cfx_regrow((void **)&t->line, had * sizeof *t->line, cap * nc * sizeof *t->line) ||
+            cfx_regrow((void **)&t->col, had * sizeof *t->col, cap * nc * sizeof *t->col))
             return CFX_ENOMEM;
-        t->cells = cells;
-        int *line = realloc(t->line, cap * nc * sizeof *line);
-        if (!line)
-            return CFX_ENOMEM;
-        t->line = line;
-        int *col = realloc(t->col, cap * nc * sizeof *col);
-        if (!col)
-            return CFX_ENOMEM;
-        t->col = col;
-        cfx_huge_hint(cells, cap * nc * sizeof *cells);
-        cfx_huge_hint(line, cap * nc * sizeof *line);
-        cfx_huge_hint(col, cap * nc * sizeof *col);
         *cap_rows = cap;
     }
     size_t k = t->nrows * nc;

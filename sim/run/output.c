@@ -453,6 +453,7 @@ static char **edge_labels(const cfx_scenario *s)
     for (size_t e = 0; e < s->n_edges; e++)
         bytes += strlen(s->node_id[s->edge_from[e]]) + strlen(s->node_id[s->edge_to[e]]) + 2;
     char **v = malloc(bytes);
+    cfx_huge_hint(v, bytes);
     char *at = v ? (char *)(v + s->n_edges + 1) : NULL;
     for (size_t e = 0; v && e < s->n_edges; e++) {
         const char *a = s->node_id[s->edge_from[e]], *b = s->node_id[s->edge_to[e]];
