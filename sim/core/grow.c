@@ -33,7 +33,9 @@ int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* Below this an array has at most one aligned huge page: not worth a system call. */
+/* Bytes below which a block is not hinted: a block under 4 MiB may hold no whole aligned
+ * huge page at all, and one at most, which is not worth a system call (assumption, not
+ * measured on its own; a Kachin run's arrays all stay below it). */
 #define HUGE_HINT_MIN ((size_t)4 << 20)
 
 int cfx_regrow(void **ptr, size_t old_bytes, size_t new_bytes)
@@ -77,6 +79,8 @@ void *cfx_zalloc(size_t n, size_t elem)
 void cfx_huge_hint(void *p, size_t bytes)
 {
 #ifdef MADV_HUGEPAGE
+    /* bytes: the transparent huge page of x86-64 and of arm64 with 4 KiB pages (the
+     * kernel's hpage_pmd_size); where it is larger, the hinted range is only narrower */
     const uintptr_t huge = (uintptr_t)2 << 20;
     uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
     uintptr_t to = ((uintptr_t)p + bytes) & ~(huge - 1);
