@@ -131,6 +131,14 @@ int cfx_cli_parse_jobs(const char *cmd, const char *v, long *jobs)
                : 0;
 }
 
+int cfx_cli_parse_days(const char *cmd, const char *v, long *days)
+{
+    return cfx_cli_parse_long(v, 1, CFX_CLI_DAYS_MAX, days)
+               ? cfx_cli_usage(cmd, "--days must be an integer from 1 to %ld, got '%s'",
+                               CFX_CLI_DAYS_MAX, v)
+               : 0;
+}
+
 int cfx_cli_cores(void)
 {
     cpu_set_t set;

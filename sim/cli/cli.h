@@ -52,6 +52,11 @@ int cfx_cli_parse_long(const char *s, long lo, long hi, long *out);
 /* The value v of --jobs of command cmd into *jobs: 0, or (printed) the usage error's exit
  * code when it is not a whole number from 1 to 4096. */
 int cfx_cli_parse_jobs(const char *cmd, const char *v, long *jobs);
+/* The longest run a scenario may ask for, days (the loader's limit on `days`). */
+#define CFX_CLI_DAYS_MAX 1000000L
+/* The value v of --days of command cmd into *days: 0, or (printed) the usage error's exit
+ * code when it is not a whole number from 1 to CFX_CLI_DAYS_MAX. */
+int cfx_cli_parse_days(const char *cmd, const char *v, long *days);
 /* The cores this process may use (its CPU affinity: a Slurm job's allocation), at least 1:
  * the default of --jobs. */
 int cfx_cli_cores(void);

@@ -34,6 +34,7 @@ static int cfx_cmd_gen(int argc, char **argv)
     cfx_gen_opts o = {.nodes = 0, .mines = 3, .sinks = 3, .shipments = -1, .days = 10,
                   .km_min = 50, .km_max = 500, .speed_kmh = 15, .seed = 1};
     const char *v;
+    int code;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
@@ -57,8 +58,8 @@ static int cfx_cmd_gen(int argc, char **argv)
             if (cfx_cli_parse_long(v, 0, 2000000000, &o.shipments))
                 return cfx_cli_usage("gen", "--shipments must be an integer >= 0, got '%s'", v);
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--days"))) {
-            if (cfx_cli_parse_long(v, 1, 1000000, &o.days))
-                return cfx_cli_usage("gen", "--days must be a positive integer, got '%s'", v);
+            if ((code = cfx_cli_parse_days("gen", v, &o.days)))
+                return code;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
             if (cfx_cli_parse_long(v, 0, 0x7fffffffL, &o.seed))
                 return cfx_cli_usage("gen", "--seed must be an integer >= 0, got '%s'", v);

@@ -1,4 +1,5 @@
 /* conflux run: options, signals, the progress bar, and the summary at the end. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,13 +116,24 @@ static int cfx_cmd_run(int argc, char **argv)
             }
             resume = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
-            /* exactly --set seed=N: the loader checks it like the file's value */
+            /* --set seed=N once it is a number: a word is a usage error, as in gen and fit */
+            long n;
+            if (cfx_cli_parse_long(v, 0, LONG_MAX, &n)) {
+                code = cfx_cli_usage("run", "--seed must be an integer >= 0, got '%s'", v);
+                goto done;
+            }
             if (cfx_cli_split_set("seed=", &sets[n_sets])) {
                 code = cfx_cli_nomem("run"); /* the only way it can fail here */
                 goto done;
             }
             sets[n_sets++].value = v;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--days"))) {
+            long n;
+            int bad = cfx_cli_parse_days("run", v, &n);
+            if (bad) {
+                code = bad;
+                goto done;
+            }
             if (cfx_cli_split_set("days=", &sets[n_sets])) {
                 code = cfx_cli_nomem("run");
                 goto done;

@@ -17,6 +17,11 @@ expect_err "no_such_key" "the message names the path"
 expect_exit 65 "--set of a bad value" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --set transport.truck_t=-4
 expect_err "--set transport.truck_t" "the message points at the override"
 expect_exit 2 "--threads 0" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --threads 0
+expect_exit 2 "--seed of a word" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --seed x
+expect_err "--seed must be an integer >= 0, got 'x'" "the message names --seed, not --set"
+expect_exit 2 "--days 0" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --days 0
+expect_err "--days must be an integer from 1 to 1000000, got '0'" "the message gives the range"
+[ ! -e "$WORK/b.h5" ] && ok "no result from a refused command line" || bad "b.h5 written"
 expect_exit 2 "an unknown option" -- "$CONFLUX" run "$LINE" --frobnicate
 expect_exit 2 "no scenario" -- "$CONFLUX" run
 expect_exit 66 "a missing scenario file" -- "$CONFLUX" run "$WORK/none.yaml"
