@@ -5,6 +5,7 @@ Usage: python_api.py SRC WORK CLI_RESULT.h5 SEED  (CLI_RESULT: `conflux run kach
 import os
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -109,6 +110,16 @@ check(sw.sizes.get("member") == 12, "sweep: 12 members")
 check(sw.price.dims[0] == "member", "price has a leading member dimension")
 check(sw.sel(product="Dy2O3", member=3).price.shape == (90,), "sel(product=, member=) by label")
 check(int(sw.member_status.sum()) == 0, "every member ok")
+counts = sw.member_event_count.values
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("default")  # as a session starts; conflux's own filters go first
+    conflux._quiet_nat_padding()
+    times = sw.event_time.values
+    gaps = sw.event_days.values
+check(counts.min() < counts.max() and np.isnat(times[counts.argmin(), -1]) and
+      np.isnat(gaps[counts.argmin(), -1]), "a member with fewer events has NaT padding")
+check(not [w for w in caught if issubclass(w.category, RuntimeWarning)],
+      "reading the padded event times gives no RuntimeWarning")
 check(sorted(set(np.round(sw.param_conflict_offensive_attack_rate.values, 6))) ==
       [0.02, 0.04, 0.08], "param_* variables")
 sw.close()

@@ -29,6 +29,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+import warnings
 
 __all__ = ["run", "sweep", "compare", "open", "version", "git_commit", "Comparison",
            "ConfluxError", "ScenarioError"]
@@ -283,9 +284,22 @@ def git_commit():
     return _s(_fn("cfx_git_commit")())
 
 
+def _quiet_nat_padding():
+    """A sweep's event_time and event_days are NaN past each member's last event (members
+    have different counts). Decoding them, xarray's times and pandas' timedeltas cast the
+    NaN to an integer before they mark it NaT, and numpy warns "invalid value encountered
+    in cast" at each read, though the values (NaT) are right. Only that warning, only from
+    those two modules, is silenced (for the rest of the session: a lazy read warns later)."""
+    for module in ("xarray.coding.times", "pandas.core.arrays.timedeltas"):
+        warnings.filterwarnings("ignore", message="invalid value encountered in cast",
+                                category=RuntimeWarning, module=module)
+
+
 def open(path):  # noqa: A001 (conflux.open, as xarray.open_dataset)
-    """A result file (a run's or a sweep's) as an xarray Dataset, read lazily (h5netcdf)."""
+    """A result file (a run's or a sweep's) as an xarray Dataset, read lazily (h5netcdf).
+    Reading a sweep's padded event times does not warn (_quiet_nat_padding)."""
     import xarray as xr
+    _quiet_nat_padding()
     return xr.open_dataset(path, engine="h5netcdf")
 
 
