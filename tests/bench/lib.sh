@@ -11,7 +11,18 @@ CONFLUX=$BUILD/conflux
 PY=/usr/bin/python3
 RUNS=${BENCH_RUNS:-5}
 [ -x "$CONFLUX" ] || { echo "bench: no $CONFLUX (build first: make build)" >&2; exit 2; }
-WORK=${BENCH_DIR:-$(mktemp -d /tmp/conflux-bench.XXXXXX)}
+if [ -n "${BENCH_DIR:-}" ]; then
+  WORK=$BENCH_DIR # kept whole: the next run reuses its scenarios
+else
+  # A temporary directory: at the end its scenarios and result files go (W2's and the
+  # scaling series' are hundreds of MB), and its JSON lines, tables and figures stay.
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/conflux-bench.XXXXXX")
+  tidy_work() {
+    find "$WORK" -mindepth 1 -maxdepth 1 \( -type d -o -name '*.h5' \) -exec rm -rf {} +
+    echo "bench: the results stay in $WORK (BENCH_DIR keeps the scenarios as well)" >&2
+  }
+  trap tidy_work EXIT
+fi
 mkdir -p "$WORK"
 RESULTS=$WORK/results.jsonl
 

@@ -4,7 +4,9 @@
 # and spread) and then a table. Not a test: nothing here fails on a slow machine.
 #
 #   tests/bench/run.sh [BUILD_DIR]          default BUILD_DIR: build
-#   BENCH_DIR=/somewhere  where the synthetic scenarios and results go (default: a temp dir)
+#   BENCH_DIR=/somewhere  where the synthetic scenarios and results go, all kept (default: a
+#                         temp dir under $TMPDIR or /tmp, of which only the JSON lines and
+#                         figures are kept; the last line on stderr names it)
 #   BENCH_RUNS=5          timed runs per workload
 #   BENCH_ONLY="W1 W3"    run only these workloads; `sweep` is the 10,000-member ensemble
 #                         (tests/bench/sweep.sh) and `scaling` the scaling series

@@ -17,6 +17,18 @@ assert r["peak_rss_bytes"] > 1e6, r
 '; then ok "one JSON line with the measured figures"; else bad "bench JSON line"; echo "$out"; fi
 echo "$out" | grep -q "^W3 " && ok "the table lists W3" || bad "no W3 row in the table"
 
+# Without BENCH_DIR the results stay in a temporary directory, and its scenarios and result
+# files (hundreds of MB for W2) go.
+mkdir -p "$WORK/tmp"
+TMPDIR="$WORK/tmp" BENCH_ONLY=W3 BENCH_RUNS=1 bash "$SRC/tests/bench/run.sh" "$BUILD" \
+  >/dev/null 2>"$WORK/err" && ok "bench without BENCH_DIR runs" || bad "bench without BENCH_DIR"
+kept=$(sed -n 's/^bench: the results stay in \(.*\) (BENCH_DIR.*/\1/p' "$WORK/err")
+case $kept in "$WORK"/tmp/conflux-bench.*) ok "it says where the results are" ;;
+  *) bad "no 'results stay in' line"; sed 's/^/  | /' "$WORK/err" | head -5 ;; esac
+[ -s "$kept/results.jsonl" ] && ok "results.jsonl kept" || bad "results.jsonl gone"
+[ -z "$(find "$kept" -mindepth 1 \( -type d -o -name '*.h5' \))" ] &&
+  ok "no scenario or result file left" || bad "left: $(find "$kept" -mindepth 1 | head -3)"
+
 # The gather ceiling on its own: 4 MiB on 2 threads, short repetitions.
 if "$BUILD/conflux-gather" --bytes 4M --threads 2 --seconds 0.02 --json | $PY -c '
 import json, sys
