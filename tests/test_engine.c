@@ -566,10 +566,64 @@ static void test_engine__a_model_list_of_the_tests_own(void **state)
     cfx_scenario_free(s);
 }
 
+/* The shipment pool grows past 2 MiB, where its two blocks move onto huge pages
+ * (cfx_huge_alloc, core/grow.h), and again: every slot's fields, the free stack and the
+ * cache-line alignment of the hot array survive each move, and new slots start free. */
+static void test_engine__ship_pool_keeps_slots_when_it_grows(void **state)
+{
+    (void)state;
+    cfx_ships sh = {0};
+    size_t sizes[] = {1000, 70000, 140000}; /* 1,024, 131,072 and 262,144 slots */
+    size_t used = 0, kept = 0; /* kept: slots given back, at the bottom of the free stack */
+    for (size_t g = 0; g < 3; g++) {
+        assert_int_equal(cfx_ships__grow(&sh, sizes[g]), 0);
+        assert_true(sh.cap >= sizes[g]);
+        assert_int_equal((uintptr_t)sh.s % 64, 0);
+        /* the slots filled before this growth, as they were left */
+        for (size_t i = 0; i < used; i++) {
+            assert_int_equal(sh.s[i].kg, (int32_t)(i * 7 + 1));
+            assert_int_equal(sh.serial[i], (uint64_t)i * 1000003u);
+            assert_int_equal(sh.path[i], (int32_t)(i % 97));
+            assert_int_equal(sh.path_pos[i], (uint16_t)(i % 13));
+        }
+        /* new slots are free and empty */
+        for (size_t i = used; i < sh.cap; i++) {
+            assert_int_equal(sh.s[i].state, CFX_SHIP_FREE);
+            assert_int_equal(sh.path[i], -1);
+            assert_int_equal(sh.serial[i], 0);
+            assert_int_equal(sh.path_pos[i], 0);
+        }
+        assert_int_equal(sh.n_free, sh.cap - used + kept);
+        for (size_t k = 0; k < kept; k++) /* under the new slots, as they were */
+            assert_int_equal(sh.free_list[k], (int32_t)(5 + 12 * k));
+        /* take every new slot, filling its fields: the stack gives the lowest id first */
+        while (sh.n_free > kept) {
+            size_t i = (size_t)sh.free_list[--sh.n_free];
+            assert_int_equal(i, used);
+            sh.s[i].kg = (int32_t)(i * 7 + 1);
+            sh.s[i].state = CFX_SHIP_MOVING;
+            sh.serial[i] = (uint64_t)i * 1000003u;
+            sh.path[i] = (int32_t)(i % 97);
+            sh.path_pos[i] = (uint16_t)(i % 13);
+            used++;
+        }
+        if (g == 1) { /* two shipments retire before the last growth: 5, then 17 */
+            for (kept = 0; kept < 2; kept++) {
+                sh.s[5 + 12 * kept].state = CFX_SHIP_FREE;
+                sh.free_list[sh.n_free++] = (int32_t)(5 + 12 * kept);
+            }
+        }
+    }
+    assert_int_equal(used, 262144);
+    assert_int_equal(sh.n_free, 2);
+    cfx_ships__free(&sh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine__line_arrival_days_and_closure),
+        cmocka_unit_test(test_engine__ship_pool_keeps_slots_when_it_grows),
         cmocka_unit_test(test_engine__gate_and_road_capacity_queue_the_excess),
         cmocka_unit_test(test_engine__closure_raises_price_and_shortfall),
         cmocka_unit_test(test_engine__levies_and_taxes_reach_their_groups),

@@ -33,14 +33,61 @@ int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* Bytes below which a block is not hinted: a block under 4 MiB may hold no whole aligned
- * huge page at all, and one at most, which is not worth a system call (assumption, not
- * measured on its own; a Kachin run's arrays all stay below it). */
-#define HUGE_HINT_MIN ((size_t)4 << 20)
+/* The transparent huge page of x86-64 and of arm64 with 4 KiB pages (the kernel's
+ * hpage_pmd_size); where it is larger, a block is only hinted in part. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Asks for huge pages in [from, to) rounded inwards to whole huge pages: a hint, whose
+ * failure changes nothing. */
+static void hint(uintptr_t from, uintptr_t to)
+{
+#ifdef MADV_HUGEPAGE
+    from = (from + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    to &= ~(uintptr_t)(HUGE_PAGE - 1);
+    if (to > from)
+        (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+    (void)from;
+    (void)to;
+#endif
+}
+
+/* cfx_huge_alloc: a block that its caller writes whole as soon as it is made (the shipment
+ * pool) is on huge pages from one huge page up, all of it: a 2 MiB fault, zeroing it, cost
+ * 0.26 us a 4 KiB page on the AMD EPYC guest against 10-14 us for each 4 KiB fault
+ * (measured with a memset of fresh memory). */
+#define WHOLE_MIN HUGE_PAGE
+/* cfx_huge_hint, cfx_regrow, cfx_zalloc: a block filled over time (the output's chunk
+ * buffers), in part (an array by node may be written at a few nodes; calloc's fresh pages
+ * cost nothing until written) or half empty (a doubled array) is hinted from 4 MiB only,
+ * and only the huge pages wholly inside it. Measured on W2: with those blocks rounded up
+ * and on huge pages whole, its peak memory grew 21 MB and its time 1.08 x; from 2 MiB, 60
+ * MB (eleven 2.4 MB arrays by node). */
+#define PART_MIN (2 * HUGE_PAGE)
+
+void *cfx_huge_alloc(size_t bytes)
+{
+    if (bytes < WHOLE_MIN) /* a whole number of cache lines, as aligned_alloc wants */
+        return aligned_alloc(64, bytes ? (bytes + 63) & ~(size_t)63 : 64);
+    /* aligned and rounded up to whole huge pages, so that all of it is hinted */
+    if (bytes > SIZE_MAX - HUGE_PAGE)
+        return NULL;
+    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *p = aligned_alloc(HUGE_PAGE, whole);
+    if (p)
+        hint((uintptr_t)p, (uintptr_t)p + whole);
+    return p;
+}
+
+void cfx_huge_hint(void *p, size_t bytes)
+{
+    if (p && bytes >= PART_MIN)
+        hint((uintptr_t)p, (uintptr_t)p + bytes);
+}
 
 int cfx_regrow(void **ptr, size_t old_bytes, size_t new_bytes)
 {
-    if (new_bytes < HUGE_HINT_MIN) {
+    if (new_bytes < PART_MIN) {
         void *p = realloc(*ptr, new_bytes ? new_bytes : 1);
         if (!p)
             return CFX_ENOMEM;
@@ -65,7 +112,7 @@ void *cfx_zalloc(size_t n, size_t elem)
     if (n && elem > SIZE_MAX / n)
         return NULL;
     size_t bytes = n ? n * elem : elem;
-    if (bytes < HUGE_HINT_MIN)
+    if (bytes < PART_MIN)
         return calloc(n ? n : 1, elem);
     /* calloc zeroes a block it reuses before it could be hinted */
     void *p = malloc(bytes);
@@ -74,20 +121,4 @@ void *cfx_zalloc(size_t n, size_t elem)
         memset(p, 0, bytes);
     }
     return p;
-}
-
-void cfx_huge_hint(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    /* bytes: the transparent huge page of x86-64 and of arm64 with 4 KiB pages (the
-     * kernel's hpage_pmd_size); where it is larger, the hinted range is only narrower */
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t to = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (p && bytes >= HUGE_HINT_MIN && to > from)
-        (void)madvise((void *)from, to - from, MADV_HUGEPAGE); /* a hint: failure changes nothing */
-#else
-    (void)p;
-    (void)bytes;
-#endif
 }

@@ -12,11 +12,17 @@ size_t cfx_grow_cap(size_t cap, size_t need, size_t first);
  * 16). 0, or CFX_ENOMEM with *ptr and *cap unchanged. */
 int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem);
 
-/* Asks the kernel to back the 2 MiB-aligned part of [p, p + bytes) with huge pages where it
- * can (Linux's transparent huge pages in "madvise" mode, Debian's default): a large array
- * then takes one page fault per 2 MiB instead of per 4 KiB, and random reads in it miss the
- * TLB far less. A hint: it changes no value, and where it is not supported it does nothing.
- * Best called before the memory is first touched (after malloc or calloc). */
+/* Huge pages (Linux's transparent huge pages in "madvise" mode, Debian's default): a block
+ * on them takes one page fault per 2 MiB instead of per 4 KiB, and random reads in it miss
+ * the TLB far less, but each of its huge pages is zeroed whole when first touched. Hints:
+ * they change no value, and where they are not supported they do nothing. */
+/* malloc of bytes (at least 1), 64-byte aligned (a cache line), for a block its caller
+ * writes whole at once: from 2 MiB it is 2 MiB-aligned, rounded up to whole huge pages and
+ * all of it hinted. Freed with free. NULL when out of memory. */
+void *cfx_huge_alloc(size_t bytes);
+/* Asks for huge pages in the 2 MiB-aligned part of [p, p + bytes) when bytes is 4 MiB or
+ * more: for a block that is filled over time or in part. Best called before the memory is
+ * first touched (after malloc). */
 void cfx_huge_hint(void *p, size_t bytes);
 /* realloc of *ptr (old_bytes of it in use) to new_bytes, a large block hinted before it is
  * first touched. 0, or CFX_ENOMEM with *ptr unchanged. */

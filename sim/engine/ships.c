@@ -14,26 +14,35 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
     size_t cap = cfx_grow_cap(sh->cap, need, 1024);
     if (!cap || cap > INT32_MAX) /* ids are int32 */
         return CFX_ENOMEM;
-    /* The hot array is 64-byte aligned (two shipments a cache line), so it is moved by
-     * hand: realloc keeps only 16-byte alignment. cap is a multiple of 1024, so its size is
-     * a multiple of 64 as aligned_alloc wants. */
-    cfx_ship *hot = aligned_alloc(64, cap * sizeof *hot);
-    if (!hot)
+    /* Two blocks, moved by hand: the hot array, 64-byte aligned (two shipments a cache
+     * line), which realloc would not keep; and the other four arrays. Both are written
+     * whole below, so from 2 MiB (65,536 slots for the hot one, 131,072 for the other)
+     * each is on huge pages as a whole (cfx_huge_alloc). */
+    size_t cold_bytes = sizeof *sh->serial + sizeof *sh->path + sizeof *sh->free_list +
+                        sizeof *sh->path_pos;
+    cfx_ship *hot = cfx_huge_alloc(cap * sizeof *hot);
+    unsigned char *cold = hot ? cfx_huge_alloc(cap * cold_bytes) : NULL;
+    if (!cold) {
+        free(hot);
         return CFX_ENOMEM;
-    cfx_huge_hint(hot, cap * sizeof *hot);
-#define RE(f)                                                                      \
-    do {                                                                           \
-        if (cfx_regrow((void **)&sh->f, sh->cap * sizeof *sh->f, cap * sizeof *sh->f)) { \
-            free(hot);                                                             \
-            return CFX_ENOMEM;                                                     \
-        }                                                                          \
-    } while (0)
-    RE(serial); RE(path); RE(path_pos); RE(free_list);
-#undef RE
-    if (sh->cap)
+    }
+    uint64_t *serial = (uint64_t *)cold; /* the widest first: each array stays aligned */
+    int32_t *path = (int32_t *)(serial + cap), *free_list = path + cap;
+    uint16_t *path_pos = (uint16_t *)(free_list + cap);
+    if (sh->cap) {
         memcpy(hot, sh->s, sh->cap * sizeof *hot);
+        memcpy(serial, sh->serial, sh->cap * sizeof *serial);
+        memcpy(path, sh->path, sh->cap * sizeof *path);
+        memcpy(free_list, sh->free_list, sh->n_free * sizeof *free_list);
+        memcpy(path_pos, sh->path_pos, sh->cap * sizeof *path_pos);
+    }
     free(sh->s);
+    free(sh->serial);
     sh->s = hot;
+    sh->serial = serial;
+    sh->path = path;
+    sh->free_list = free_list;
+    sh->path_pos = path_pos;
     /* zeroed, as a checkpoint saves every slot */
     memset(sh->s + sh->cap, 0, (cap - sh->cap) * sizeof *sh->s);
     memset(sh->serial + sh->cap, 0, (cap - sh->cap) * sizeof *sh->serial);
@@ -50,7 +59,8 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
 
 void cfx_ships__free(cfx_ships *sh)
 {
-    free(sh->s); free(sh->serial); free(sh->path); free(sh->path_pos); free(sh->free_list);
+    free(sh->s);
+    free(sh->serial); /* the block that holds path, free_list and path_pos too */
 }
 
 /* ---------------------------------------------------------------- calendar */

@@ -47,6 +47,7 @@ typedef struct cfx_ships {
     size_t cap;        /* slots allocated; arrays grow by doubling (pointers invalidated) */
     size_t n_active;   /* slots in use */
     cfx_ship *s;       /* cap shipments, 64-byte aligned */
+    /* serial, path, free_list and path_pos: one block, from serial (cfx_ships__grow) */
     uint64_t *serial;  /* creation number: keys its random numbers, unique over the run */
     int32_t *path;     /* capacity plan: the path it follows (cfx_plan), -1: none */
     uint16_t *path_pos; /* the index in its path of the next arc to take */
