@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -118,7 +119,8 @@ int cfx_cli_parse_long(const char *s, long lo, long hi, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < lo || v > hi)
+    /* strtol skips leading white space, which the scenario loader refuses */
+    if (!*s || isspace((unsigned char)*s) || *end || errno || v < lo || v > hi)
         return -1;
     *out = v;
     return 0;
