@@ -17,9 +17,17 @@ else
   # A temporary directory: at the end its scenarios and result files go (W2's and the
   # scaling series' are hundreds of MB), and its JSON lines, tables and figures stay.
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/conflux-bench.XXXXXX")
+  # After a failure everything stays, to look into.
   tidy_work() {
-    find "$WORK" -mindepth 1 -maxdepth 1 \( -type d -o -name '*.h5' \) -exec rm -rf {} +
-    echo "bench: the results stay in $WORK (BENCH_DIR keeps the scenarios as well)" >&2
+    local status=$?
+    if [ "$status" = 0 ]; then
+      find "$WORK" -mindepth 1 -maxdepth 1 \( -type d -o -name '*.h5' \) -exec rm -rf {} + ||
+        true
+      echo "bench: the results stay in $WORK (BENCH_DIR keeps the scenarios as well)" >&2
+    else
+      echo "bench: failed; everything it made stays in $WORK" >&2
+    fi
+    exit "$status"
   }
   trap tidy_work EXIT
 fi

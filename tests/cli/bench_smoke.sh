@@ -16,6 +16,8 @@ assert 0 <= r["output_wait_share_pct"] <= r["output_share_pct"], r
 assert r["peak_rss_bytes"] > 1e6, r
 '; then ok "one JSON line with the measured figures"; else bad "bench JSON line"; echo "$out"; fi
 echo "$out" | grep -q "^W3 " && ok "the table lists W3" || bad "no W3 row in the table"
+[ -s "$WORK/bench/W3.h5" ] && [ -d "$WORK/bench" ] && ok "BENCH_DIR keeps the result files" ||
+  bad "BENCH_DIR lost W3.h5"
 
 # Without BENCH_DIR the results stay in a temporary directory, and its scenarios and result
 # files (hundreds of MB for W2) go.
@@ -26,7 +28,7 @@ kept=$(sed -n 's/^bench: the results stay in \(.*\) (BENCH_DIR.*/\1/p' "$WORK/er
 case $kept in "$WORK"/tmp/conflux-bench.*) ok "it says where the results are" ;;
   *) bad "no 'results stay in' line"; sed 's/^/  | /' "$WORK/err" | head -5 ;; esac
 [ -s "$kept/results.jsonl" ] && ok "results.jsonl kept" || bad "results.jsonl gone"
-[ -z "$(find "$kept" -mindepth 1 \( -type d -o -name '*.h5' \))" ] &&
+[ -n "$kept" ] && [ -z "$(find "$kept" -mindepth 1 \( -type d -o -name '*.h5' \))" ] &&
   ok "no scenario or result file left" || bad "left: $(find "$kept" -mindepth 1 | head -3)"
 
 # The gather ceiling on its own: 4 MiB on 2 threads, short repetitions.
