@@ -20,6 +20,8 @@ int cfx_ships__grow(cfx_ships *sh, size_t need)
      * each is on huge pages as a whole (cfx_huge_alloc). */
     size_t cold_bytes = sizeof *sh->serial + sizeof *sh->path + sizeof *sh->free_list +
                         sizeof *sh->path_pos;
+    if (cap > SIZE_MAX / (sizeof(cfx_ship) + cold_bytes))
+        return CFX_ENOMEM;
     cfx_ship *hot = cfx_huge_alloc(cap * sizeof *hot);
     unsigned char *cold = hot ? cfx_huge_alloc(cap * cold_bytes) : NULL;
     if (!cold) {

@@ -589,8 +589,8 @@ static int survey(merge *m, cfx_merge_report *rep, cfx_error *err)
     snprintf(path, sizeof path, "%s/members.csv", m->dir);
     int rc = cfx_csv_load(&m->manifest, path, &d);
     if (rc || m->manifest->ncols < 2 || strcmp(m->manifest->header[0], "member") != 0) {
-        struct stat st;
-        if (rc == CFX_ENOENT && lstat(path, &st) != 0) /* there but unreadable: d says why */
+        struct stat st; /* a members.csv that is there but unreadable: d says why */
+        if (rc == CFX_ENOENT && lstat(path, &st) != 0)
             cfx_error_set(err, rc, m->dir, 0, 0,
                           "not a sweep directory: it has no members.csv (conflux sweep writes it)");
         else if (d.n)
