@@ -79,6 +79,9 @@ CFX_API int cfx_diags_code(const cfx_diags *d);
 
 typedef struct cfx_scenario cfx_scenario;
 
+/* The longest run a scenario may ask for (`days`, or --days), in days. */
+#define CFX_DAYS_MAX 1000000L
+
 /* A --set override: a scalar of the scenario by its dotted YAML path. */
 typedef struct cfx_override {
     const char *path;

@@ -135,9 +135,16 @@ int cfx_cli_parse_jobs(const char *cmd, const char *v, long *jobs)
 
 int cfx_cli_parse_days(const char *cmd, const char *v, long *days)
 {
-    return cfx_cli_parse_long(v, 1, CFX_CLI_DAYS_MAX, days)
+    return cfx_cli_parse_long(v, 1, CFX_DAYS_MAX, days)
                ? cfx_cli_usage(cmd, "--days must be an integer from 1 to %ld, got '%s'",
-                               CFX_CLI_DAYS_MAX, v)
+                               CFX_DAYS_MAX, v)
+               : 0;
+}
+
+int cfx_cli_parse_seed(const char *cmd, const char *v, long hi, long *seed)
+{
+    return cfx_cli_parse_long(v, 0, hi, seed)
+               ? cfx_cli_usage(cmd, "--seed must be an integer >= 0, got '%s'", v)
                : 0;
 }
 

@@ -52,11 +52,12 @@ int cfx_cli_parse_long(const char *s, long lo, long hi, long *out);
 /* The value v of --jobs of command cmd into *jobs: 0, or (printed) the usage error's exit
  * code when it is not a whole number from 1 to 4096. */
 int cfx_cli_parse_jobs(const char *cmd, const char *v, long *jobs);
-/* The longest run a scenario may ask for, days (the loader's limit on `days`). */
-#define CFX_CLI_DAYS_MAX 1000000L
 /* The value v of --days of command cmd into *days: 0, or (printed) the usage error's exit
- * code when it is not a whole number from 1 to CFX_CLI_DAYS_MAX. */
+ * code when it is not a whole number from 1 to CFX_DAYS_MAX (conflux.h). */
 int cfx_cli_parse_days(const char *cmd, const char *v, long *days);
+/* The value v of --seed of command cmd into *seed: 0, or (printed) the usage error's exit
+ * code when it is not a whole number from 0 to hi. */
+int cfx_cli_parse_seed(const char *cmd, const char *v, long hi, long *seed);
 /* The cores this process may use (its CPU affinity: a Slurm job's allocation), at least 1:
  * the default of --jobs. */
 int cfx_cli_cores(void);

@@ -180,8 +180,9 @@ static int parse(const char *cmd, int argc, char **argv, args *a)
             if (cfx_cli_parse_long(v, 1, 1000000, &a->o.max_iter))
                 return cfx_cli_usage(cmd, "--max-iter must be a positive integer, got '%s'", v);
         } else if (strcmp(cmd, "fit") == 0 && (v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
-            if (cfx_cli_parse_long(v, 0, 0x7fffffffL, &n))
-                return cfx_cli_usage(cmd, "--seed must be an integer >= 0, got '%s'", v);
+            int bad = cfx_cli_parse_seed(cmd, v, 0x7fffffffL, &n);
+            if (bad)
+                return bad;
             a->o.seed = (unsigned long)n;
         } else if (arg[0] == '-' && arg[1]) {
             return cfx_cli_usage(cmd, "unknown option or missing value: '%s'", arg);

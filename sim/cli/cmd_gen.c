@@ -61,8 +61,8 @@ static int cfx_cmd_gen(int argc, char **argv)
             if ((code = cfx_cli_parse_days("gen", v, &o.days)))
                 return code;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
-            if (cfx_cli_parse_long(v, 0, 0x7fffffffL, &o.seed))
-                return cfx_cli_usage("gen", "--seed must be an integer >= 0, got '%s'", v);
+            if ((code = cfx_cli_parse_seed("gen", v, 0x7fffffffL, &o.seed)))
+                return code;
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--km"))) {
             char *end;
             o.km_min = strtod(v, &end);

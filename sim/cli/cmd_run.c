@@ -118,8 +118,9 @@ static int cfx_cmd_run(int argc, char **argv)
         } else if ((v = cfx_cli_optval(argc, argv, &i, "--seed"))) {
             /* --set seed=N once it is a number: a word is a usage error, as in gen and fit */
             long n;
-            if (cfx_cli_parse_long(v, 0, LONG_MAX, &n)) {
-                code = cfx_cli_usage("run", "--seed must be an integer >= 0, got '%s'", v);
+            int bad = cfx_cli_parse_seed("run", v, LONG_MAX, &n);
+            if (bad) {
+                code = bad;
                 goto done;
             }
             if (cfx_cli_split_set("seed=", &sets[n_sets])) {

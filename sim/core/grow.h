@@ -21,8 +21,9 @@ int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem);
  * all of it hinted. Freed with free. NULL when out of memory. */
 void *cfx_huge_alloc(size_t bytes);
 /* Asks for huge pages in the 2 MiB-aligned part of [p, p + bytes) when bytes is 4 MiB or
- * more: for a block that is filled over time or in part. Best called before the memory is
- * first touched (after malloc). */
+ * more: for every other large block (filled over time or in part, or measured slower when
+ * rounded up whole: core/grow.c). Best called before the memory is first touched (after
+ * malloc). */
 void cfx_huge_hint(void *p, size_t bytes);
 /* realloc of *ptr (old_bytes of it in use) to new_bytes, a large block hinted before it is
  * first touched. 0, or CFX_ENOMEM with *ptr unchanged. */

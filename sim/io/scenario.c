@@ -154,10 +154,11 @@ static void load_header(loader *L, const cfx_conf *root)
     cfx_error err;
     long days = 0, seed = 0;
     if (!note(L, cfx_conf_get_long(root, "days", 1, &days, &err), &err)) {
-        if (days <= 0 || days > 1000000) { /* the CLI's --days checks the same (cli.h) */
+        if (days <= 0 || days > CFX_DAYS_MAX) {
             const cfx_conf *n = cfx_conf_get(root, "days");
             cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
-                          "'days' must be a positive integer (at most 1000000), got %ld", days);
+                          "'days' must be a positive integer (at most %ld), got %ld", CFX_DAYS_MAX,
+                          days);
         }
         s->days = days;
     }
