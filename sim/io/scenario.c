@@ -742,15 +742,52 @@ static void index_nodes(loader *L, const cfx_csv *t, long cid)
     }
 }
 
-long cfx_scenario_node(const cfx_scenario *s, const char *id)
+/* The node of id, whose hash_id is h; -1 when none. */
+static long node_of(const cfx_scenario *s, const char *id, uint64_t h)
 {
     if (!s->node_hash)
         return -1;
-    for (size_t i = (size_t)hash_id(id) & s->node_hash_mask; s->node_hash[i] >= 0;
+    for (size_t i = (size_t)h & s->node_hash_mask; s->node_hash[i] >= 0;
          i = (i + 1) & s->node_hash_mask)
         if (strcmp(s->node_id[s->node_hash[i]], id) == 0)
             return s->node_hash[i];
     return -1;
+}
+
+long cfx_scenario_node(const cfx_scenario *s, const char *id)
+{
+    return node_of(s, id, hash_id(id));
+}
+
+/* Rows of the edges table whose node ids are looked up together (look_up_ends). */
+#define LOOKUP_BLOCK 256
+
+/* The nodes at both ends of rows [r0, r1) (at most LOOKUP_BLOCK) into edge_from and edge_to,
+ * -1 for an unknown id. One look-up is a chain of three cache misses on a large network (the
+ * table's slot, the node's id, its text); the block's look-ups are made in three passes, each
+ * fetching ahead what the next one reads, so that their misses overlap instead of following
+ * one another. The result is cfx_scenario_node's. */
+static void look_up_ends(cfx_scenario *s, const cfx_csv *t, size_t r0, size_t r1, long cf,
+                         long ct)
+{
+    uint64_t h[2 * LOOKUP_BLOCK];
+    const char *id[2 * LOOKUP_BLOCK];
+    size_t n = 2 * (r1 - r0);
+    for (size_t k = 0; k < n; k++) {
+        id[k] = cfx_csv_cell(t, r0 + k / 2, (size_t)(k & 1 ? ct : cf));
+        h[k] = hash_id(id[k]);
+        if (s->node_hash)
+            __builtin_prefetch(&s->node_hash[(size_t)h[k] & s->node_hash_mask]);
+    }
+    for (size_t k = 0; k < n && s->node_hash; k++) {
+        int32_t v = s->node_hash[(size_t)h[k] & s->node_hash_mask];
+        if (v >= 0)
+            __builtin_prefetch(s->node_id[v]);
+    }
+    for (size_t k = 0; k < n; k++) {
+        int32_t *end = k & 1 ? s->edge_to : s->edge_from;
+        end[r0 + k / 2] = (int32_t)node_of(s, id[k], h[k]);
+    }
 }
 
 #define ALLOC_N(p, n) ((p) = calloc((n) ? (n) : 1, sizeof *(p)))
@@ -1037,12 +1074,14 @@ static void load_edges(loader *L, const cfx_csv *t)
         loader quiet = *L;
         quiet.d = NULL;
 #pragma omp for schedule(static)
-        for (size_t r = 0; r < n; r++) {
-            s->edge_from[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)cf));
-            s->edge_to[r] = (int32_t)cfx_scenario_node(s, cfx_csv_cell(t, r, (size_t)ct));
-            quiet.quiet_bad = 0;
-            edge_row(&quiet, t, r, cols);
-            bad[r] = (uint8_t)quiet.quiet_bad;
+        for (size_t b = 0; b < n; b += LOOKUP_BLOCK) {
+            size_t end = n - b < LOOKUP_BLOCK ? n : b + LOOKUP_BLOCK;
+            look_up_ends(s, t, b, end, cf, ct);
+            for (size_t r = b; r < end; r++) {
+                quiet.quiet_bad = 0;
+                edge_row(&quiet, t, r, cols);
+                bad[r] = (uint8_t)quiet.quiet_bad;
+            }
         }
     }
     for (size_t r = 0; r < n; r++)
