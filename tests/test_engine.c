@@ -619,11 +619,38 @@ static void test_engine__ship_pool_keeps_slots_when_it_grows(void **state)
     cfx_ships__free(&sh);
 }
 
+/* The output's buffers (cfx_huge_zalloc): zeroed whatever their size; from 2 MiB on whole,
+ * aligned huge pages inside the block to free; each byte writable and kept. */
+static void test_engine__zeroed_blocks_on_huge_pages(void **state)
+{
+    (void)state;
+    size_t sizes[] = {1, 1000, (size_t)2 << 20, (size_t)5 << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        void *block = NULL;
+        unsigned char *p = cfx_huge_zalloc(sizes[k], &block);
+        assert_non_null(p);
+        assert_non_null(block);
+        assert_true(p >= (unsigned char *)block);
+        if (sizes[k] >= ((size_t)2 << 20))
+            assert_int_equal((uintptr_t)p % ((size_t)2 << 20), 0);
+        for (size_t i = 0; i < sizes[k]; i++)
+            assert_int_equal(p[i], 0);
+        for (size_t i = 0; i < sizes[k]; i += 4093)
+            p[i] = (unsigned char)(i % 251 + 1);
+        p[sizes[k] - 1] = 7;
+        for (size_t i = 0; i + 1 < sizes[k]; i++)
+            assert_int_equal(p[i], i % 4093 ? 0 : (unsigned char)(i % 251 + 1));
+        assert_int_equal(p[sizes[k] - 1], 7);
+        free(block);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine__line_arrival_days_and_closure),
         cmocka_unit_test(test_engine__ship_pool_keeps_slots_when_it_grows),
+        cmocka_unit_test(test_engine__zeroed_blocks_on_huge_pages),
         cmocka_unit_test(test_engine__gate_and_road_capacity_queue_the_excess),
         cmocka_unit_test(test_engine__closure_raises_price_and_shortfall),
         cmocka_unit_test(test_engine__levies_and_taxes_reach_their_groups),

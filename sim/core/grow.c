@@ -79,6 +79,21 @@ void *cfx_huge_alloc(size_t bytes)
     return p;
 }
 
+void *cfx_huge_zalloc(size_t bytes, void **block)
+{
+    if (bytes < WHOLE_MIN)
+        return *block = calloc(1, bytes ? bytes : 1);
+    if (bytes > SIZE_MAX - 2 * HUGE_PAGE)
+        return *block = NULL;
+    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    unsigned char *b = *block = calloc(1, whole + HUGE_PAGE); /* room to align */
+    if (!b)
+        return NULL;
+    size_t skip = (HUGE_PAGE - (uintptr_t)b % HUGE_PAGE) % HUGE_PAGE;
+    hint((uintptr_t)(b + skip), (uintptr_t)(b + skip + whole));
+    return b + skip;
+}
+
 void cfx_huge_hint(void *p, size_t bytes)
 {
     if (p && bytes >= PART_MIN)

@@ -3,6 +3,7 @@
  * due now; then, on the day's last step, the market and the day's observation.
  * Invariant after every step: produced = arrived + in_transit + sum(stock) + seized + lost,
  * exactly, in whole kg. */
+#include <stdint.h>
 #include <string.h>
 
 #include "engine/world_impl.h"
@@ -23,6 +24,31 @@ static void zero(int64_t *v, size_t n)
         v[i] = 0;
 }
 
+/* *p = v, written only where *p or v is not all zero bits: the stored bits are v's either
+ * way. A big network's day is mostly zeros (W2's output is), and a page of the output's
+ * buffer that is never written stays unmapped, read as the kernel's zero page, where a
+ * write would have it zeroed and mapped by a page fault. */
+static inline void keep_f64(double *p, double v)
+{
+    uint64_t a, b;
+    memcpy(&a, p, sizeof a);
+    memcpy(&b, &v, sizeof b);
+    if (a | b)
+        *p = v;
+}
+
+static inline void keep_i32(int32_t *p, int32_t v)
+{
+    if (*p | v)
+        *p = v;
+}
+
+static inline void keep_u8(uint8_t *p, uint8_t v)
+{
+    if (*p | v)
+        *p = v;
+}
+
 /* The day's node and road counters into the observation: shared out over the team when
  * called in a parallel region. */
 static void observe_arrays(cfx_world *w)
@@ -31,17 +57,17 @@ static void observe_arrays(cfx_world *w)
     cfx_obs *o = &w->obs;
 #pragma omp for schedule(static) nowait
     for (size_t i = 0; i < s->n_nodes; i++) {
-        o->node_status[i] = w->node_status[i];
-        o->node_controller[i] = w->controller[i];
-        o->node_stock_t[i] = (double)w->stock_kg[i] / 1000.0;
-        o->queued_t[i] = (double)w->queued_kg[i] / 1000.0;
-        o->node_throughput_t[i] = (double)w->through_kg[i] / 1000.0;
-        o->delivered_by_origin_t[i] = 0;
-        o->delivered_at_t[i] = (double)w->delivered_at_kg[i] / 1000.0;
+        keep_u8(&o->node_status[i], w->node_status[i]);
+        keep_i32(&o->node_controller[i], w->controller[i]);
+        keep_f64(&o->node_stock_t[i], (double)w->stock_kg[i] / 1000.0);
+        keep_f64(&o->queued_t[i], (double)w->queued_kg[i] / 1000.0);
+        keep_f64(&o->node_throughput_t[i], (double)w->through_kg[i] / 1000.0);
+        keep_f64(&o->delivered_by_origin_t[i], 0.0);
+        keep_f64(&o->delivered_at_t[i], (double)w->delivered_at_kg[i] / 1000.0);
     }
 #pragma omp for schedule(static) nowait
     for (size_t e = 0; e < s->n_edges; e++)
-        o->edge_flow_t[e] = (double)w->edge_kg[e] / 1000.0;
+        keep_f64(&o->edge_flow_t[e], (double)w->edge_kg[e] / 1000.0);
 }
 
 static void observe(cfx_world *w, long day)
