@@ -83,19 +83,40 @@ void *cfx_huge_alloc(size_t bytes)
     return p;
 }
 
-void *cfx_huge_zalloc(size_t bytes, void **block)
+/* A block of whole huge pages of at least bytes (>= WHOLE_MIN). */
+static size_t whole_pages(size_t bytes)
+{
+    return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+void *cfx_huge_zalloc(size_t bytes)
 {
     if (bytes < WHOLE_MIN)
-        return *block = calloc(1, bytes ? bytes : 1);
+        return calloc(1, bytes ? bytes : 1);
     if (bytes > SIZE_MAX - 2 * HUGE_PAGE)
-        return *block = NULL;
-    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    unsigned char *b = *block = calloc(1, whole + HUGE_PAGE); /* room to align */
-    if (!b)
         return NULL;
-    size_t skip = (HUGE_PAGE - (uintptr_t)b % HUGE_PAGE) % HUGE_PAGE;
-    hint((uintptr_t)(b + skip), (uintptr_t)(b + skip + whole));
-    return b + skip;
+    /* from mmap, not calloc: calloc zeroes a block it reuses from the heap (a sweep's next
+     * member, M_MMAP_THRESHOLD in main.c), touching every page */
+    size_t whole = whole_pages(bytes);
+    unsigned char *m = mmap(NULL, whole + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    size_t skip = (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE; /* to the alignment */
+    if (skip)
+        munmap(m, skip);
+    if (skip < HUGE_PAGE)
+        munmap(m + skip + whole, HUGE_PAGE - skip);
+    hint((uintptr_t)(m + skip), (uintptr_t)(m + skip + whole));
+    return m + skip;
+}
+
+void cfx_huge_zfree(void *p, size_t bytes)
+{
+    if (p && bytes < WHOLE_MIN)
+        free(p);
+    else if (p)
+        munmap(p, whole_pages(bytes));
 }
 
 void cfx_huge_hint(void *p, size_t bytes)

@@ -21,11 +21,12 @@ int cfx_grow(void **ptr, size_t *cap, size_t need, size_t elem);
  * all of it hinted. Freed with free. NULL when out of memory. */
 void *cfx_huge_alloc(size_t bytes);
 /* A zeroed block of bytes (at least 1), for a block written in part whose pages are read
- * whole (the output's chunk buffers): from 2 MiB it is 2 MiB-aligned, rounded up to whole
- * huge pages and all of it hinted, and calloc leaves a fresh block's pages untouched, so a
- * page never written is read as the kernel's zero page, one fault a 2 MiB, where a write
- * has it zeroed and mapped. *block is what to free. NULL when out of memory. */
-void *cfx_huge_zalloc(size_t bytes, void **block);
+ * whole (the output's chunk buffers): from 2 MiB it is fresh from the kernel, 2 MiB-aligned,
+ * rounded up to whole huge pages and all of it hinted, so that a page never written is read
+ * as the kernel's zero page, one fault per 2 MiB, where a write has it zeroed and mapped.
+ * Freed with cfx_huge_zfree and the same bytes. NULL when out of memory. */
+void *cfx_huge_zalloc(size_t bytes);
+void cfx_huge_zfree(void *p, size_t bytes);
 /* Asks for huge pages in the 2 MiB-aligned part of [p, p + bytes) when bytes is 4 MiB or
  * more: for every other large block (filled over time or in part, or measured slower when
  * rounded up whole: core/grow.c). Best called before the memory is first touched (after

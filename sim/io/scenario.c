@@ -764,9 +764,10 @@ long cfx_scenario_node(const cfx_scenario *s, const char *id)
 
 /* The nodes at both ends of rows [r0, r1) (at most LOOKUP_BLOCK) into edge_from and edge_to,
  * -1 for an unknown id. One look-up is a chain of three cache misses on a large network (the
- * table's slot, the node's id, its text); the block's look-ups are made in three passes, each
- * fetching ahead what the next one reads, so that their misses overlap instead of following
- * one another. The result is cfx_scenario_node's. */
+ * table's slot, the node's id, its text); the block's are made in three passes so that their
+ * misses overlap instead of following one another: the ids hashed and their slots fetched
+ * ahead; the slots read and the texts of the nodes in them fetched ahead; the look-ups. The
+ * result is cfx_scenario_node's. */
 static void look_up_ends(cfx_scenario *s, const cfx_csv *t, size_t r0, size_t r1, long cf,
                          long ct)
 {

@@ -96,8 +96,8 @@ typedef struct series_buf {
     size_t width; /* values per row */
     size_t cols;  /* values per row of a chunk (the last chunk of a row may hold fewer) */
     size_t elem;  /* bytes per value */
-    unsigned char *buf; /* chunk_days * width values, zeroed at first (in block, freed) */
-    void *block;
+    unsigned char *buf; /* chunk_days * width values, zeroed at first (cfx_huge_zalloc) */
+    size_t bytes;       /* of buf */
     unsigned char *zero; /* a chunk of zeros, compressed (once one was met), and its length: */
     size_t zero_len;     /* mostly-idle networks have many, and they all pack the same */
 } series_buf;
@@ -698,10 +698,11 @@ static int create_series(cfx_output *o, const cfx_scenario *s)
         size_t bytes = o->chunk * (width ? width : 1) * o->s[i].elem;
         /* zeroed, on whole huge pages: the pages never written (the world writes only what
          * is not zero: step.c, observe_arrays) are read as the kernel's zero page */
-        if (!(o->s[i].buf = cfx_huge_zalloc(bytes, &o->s[i].block))) {
+        if (!(o->s[i].buf = cfx_huge_zalloc(bytes))) {
             o->nomem = 1;
             return -1;
         }
+        o->s[i].bytes = bytes;
     }
     return 0;
 }
@@ -793,7 +794,7 @@ static void close_all(cfx_output *o)
     for (size_t i = 0; i < NSERIES; i++) {
         if (o->s[i].dset > 0)
             H5Dclose(o->s[i].dset);
-        free(o->s[i].block);
+        cfx_huge_zfree(o->s[i].buf, o->s[i].bytes);
         free(o->s[i].zero);
     }
     for (int i = 0; i < NEV; i++)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 void *__real_malloc(size_t n);
@@ -26,6 +27,7 @@ void *__real_calloc(size_t k, size_t n);
 void *__real_realloc(void *p, size_t n);
 int __real_posix_memalign(void **out, size_t align, size_t n);
 void *__real_aligned_alloc(size_t align, size_t n);
+void *__real_mmap(void *addr, size_t n, int prot, int flags, int fd, off_t off);
 
 static atomic_ulong calls;          /* wrapped calls so far */
 static unsigned long fail_at;       /* 0: never fail */
@@ -115,6 +117,16 @@ void *__wrap_aligned_alloc(size_t align, size_t n)
         return NULL;
     }
     return __real_aligned_alloc(align, n);
+}
+
+/* mmap: the output's large buffers (cfx_huge_zalloc) */
+void *__wrap_mmap(void *addr, size_t n, int prot, int flags, int fd, off_t off)
+{
+    if (should_fail()) {
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    return __real_mmap(addr, n, prot, flags, fd, off);
 }
 
 /* strdup and strndup are counted once, as the one allocation they make. */

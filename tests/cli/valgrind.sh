@@ -26,6 +26,17 @@ for threads in 1 2; do
     && bad "valgrind, $threads thread(s): memory leaked" || ok "valgrind, $threads thread(s): no leak"
   [ -f "$WORK/vg-$threads.h5" ] && ok "the run under valgrind wrote its result" || bad "no result"
 done
+# A network whose road series fills a buffer of 2 MiB or more (32 days x 8,830 roads x 8
+# bytes): a block from mmap on whole huge pages, into which the day is written only where
+# not zero (core/grow.c, cfx_huge_zalloc), on two threads.
+"$CONFLUX" gen --topology random --nodes 3000 --mines 3 --sinks 3 --shipments 200 --days 32 \
+  --seed 1 -o "$WORK/net" >/dev/null
+"${VG[@]}" --log-file="$WORK/vg-net.log" "$CONFLUX" run "$WORK/net/scenario.yaml" --threads 2 \
+  --quiet -o "$WORK/vg-net.h5" >/dev/null 2>&1
+code=$?
+[ "$code" = 0 ] && grep -q "ERROR SUMMARY: 0 errors" "$WORK/vg-net.log" && [ -f "$WORK/vg-net.h5" ] \
+  && ok "valgrind, a 3,000-node network with a 2.3 MB road buffer: clean" \
+  || { bad "valgrind, the 3,000-node network: exit $code"; grep -E "ERROR SUMMARY|Invalid|uninit" "$WORK/vg-net.log" | head; }
 # The error paths too: a scenario with several input errors.
 "${VG[@]}" --log-file="$WORK/vg-bad.log" "$CONFLUX" check "$SRC/tests/data/bad/multi.yaml" \
   >/dev/null 2>&1
