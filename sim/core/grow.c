@@ -69,6 +69,12 @@ static void hint(uintptr_t from, uintptr_t to)
  * fresh 256 MB block: 8-11 ms, against 0.66 s, on the AMD EPYC guest). */
 #define PART_MIN (2 * HUGE_PAGE)
 
+/* A block of whole huge pages of at least bytes (>= WHOLE_MIN). */
+static size_t whole_pages(size_t bytes)
+{
+    return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
 void *cfx_huge_alloc(size_t bytes)
 {
     if (bytes < WHOLE_MIN) /* a whole number of cache lines, as aligned_alloc wants */
@@ -76,17 +82,11 @@ void *cfx_huge_alloc(size_t bytes)
     /* aligned and rounded up to whole huge pages, so that all of it is hinted */
     if (bytes > SIZE_MAX - HUGE_PAGE)
         return NULL;
-    size_t whole = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    size_t whole = whole_pages(bytes);
     void *p = aligned_alloc(HUGE_PAGE, whole);
     if (p)
         hint((uintptr_t)p, (uintptr_t)p + whole);
     return p;
-}
-
-/* A block of whole huge pages of at least bytes (>= WHOLE_MIN). */
-static size_t whole_pages(size_t bytes)
-{
-    return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 }
 
 void *cfx_huge_zalloc(size_t bytes)
@@ -105,8 +105,7 @@ void *cfx_huge_zalloc(size_t bytes)
     size_t skip = (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE; /* to the alignment */
     if (skip)
         munmap(m, skip);
-    if (skip < HUGE_PAGE)
-        munmap(m + skip + whole, HUGE_PAGE - skip);
+    munmap(m + skip + whole, HUGE_PAGE - skip); /* skip < HUGE_PAGE: never empty */
     hint((uintptr_t)(m + skip), (uintptr_t)(m + skip + whole));
     return m + skip;
 }

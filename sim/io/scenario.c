@@ -759,7 +759,9 @@ long cfx_scenario_node(const cfx_scenario *s, const char *id)
     return node_of(s, id, hash_id(id));
 }
 
-/* Rows of the edges table whose node ids are looked up together (look_up_ends). */
+/* Rows of the edges table whose node ids are looked up together (look_up_ends). An
+ * assumption, not tuned: enough look-ups in flight to overlap their misses, and their hashes
+ * and ids on the stack (8 KiB) stay in the first-level cache. */
 #define LOOKUP_BLOCK 256
 
 /* The nodes at both ends of rows [r0, r1) (at most LOOKUP_BLOCK) into edge_from and edge_to,
