@@ -663,6 +663,46 @@ static void test_engine__zeroed_blocks_on_huge_pages(void **state)
     }
 }
 
+/* 1 when the mapping that holds p is advised for huge pages (VmFlags "hg" in
+ * /proc/self/smaps), 0 when not, -1 when smaps cannot be read. */
+static int advised_huge(const void *p)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int in = 0, advised = 0;
+    uintptr_t at = (uintptr_t)p;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            in = lo <= at && at < hi;
+        else if (in && strncmp(line, "VmFlags:", 8) == 0)
+            advised = strstr(line, " hg") != NULL;
+    }
+    fclose(f);
+    return advised;
+}
+
+/* The heap's first 62 MiB on huge pages (cfx_memory_setup, as the conflux command calls it):
+ * a block that malloc hands out afterwards, from the heap, lies in memory advised for them. */
+static void test_engine__heap_on_huge_pages(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip(); /* AddressSanitizer's malloc has no heap of glibc's */
+#endif
+    if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0)
+        skip(); /* a kernel without transparent huge pages: the hint does nothing */
+    cfx_memory_setup();
+    char *p = malloc((size_t)40 << 20); /* the heap's largest free block: the one hinted */
+    assert_non_null(p);
+    uintptr_t huge = (uintptr_t)2 << 20, q = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    assert_int_equal(advised_huge((void *)q), 1);
+    assert_int_equal(advised_huge((void *)(q + ((uintptr_t)36 << 20))), 1);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_engine__observed_into_rows_as_into_its_own),
         cmocka_unit_test(test_engine__seed_changes_random_delays),
         cmocka_unit_test(test_engine__a_model_list_of_the_tests_own),
+        cmocka_unit_test(test_engine__heap_on_huge_pages), /* last: it sets malloc's ways */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

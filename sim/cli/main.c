@@ -1,6 +1,5 @@
 /* conflux: the command-line front. main finds the command in the table and hands over; the
  * commands are thin clients of libconflux (conflux.h). */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +90,7 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL's codes are checked where they are returned */
-    /* zlib allocates ~256 KiB for every HDF5 chunk it compresses. With glibc's defaults each
-     * of those is a fresh mmap or trimmed heap, page-faulted in again every time, which made
-     * writing the default scenario's file cost more than simulating it. Keeping up to
-     * 32 MiB of freed heap (and serving blocks below that from the heap) ends the churn. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    cfx_memory_setup(); /* malloc's thresholds, the heap on huge pages: conflux.h */
     /* jansson (the --json objects) allocates through the malloc that conflux's own objects
      * call, so that conflux-allocfail fails its allocations too (tests/alloc/README.md). */
     json_set_alloc_funcs(malloc, free);

@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE */
 #include "core/grow.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,33 @@ void cfx_huge_hint(void *p, size_t bytes)
 {
     if (p && bytes >= PART_MIN)
         hint((uintptr_t)p, (uintptr_t)p + bytes);
+}
+
+/* cfx_memory_setup. zlib allocates ~256 KiB for every HDF5 chunk it compresses: with glibc's
+ * defaults each of those is a fresh mmap or trimmed heap, page-faulted in again every time,
+ * which made writing the default scenario's file cost more than simulating it; keeping up to
+ * HEAP_KEEP of freed heap (and serving blocks below that from the heap) ends the churn. Then
+ * one block of HEAP_HUGE is taken from the heap, hinted and freed at once: malloc carves the
+ * blocks it hands out next from that memory, and the heap's small blocks are dense (carved
+ * one after another), so each huge page of them is used whole. glibc's own
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 does it for all of the heap, but is read only before
+ * main. Measured on the AMD EPYC guest (tests/bench/README.md, eleventh round): W1 (a
+ * 1,000-node grid) took 2,270 page faults of 4 KiB, a quarter of its time, most in HDF5's small
+ * blocks and the calendar's buckets, and takes about 460, 0.67-0.74 x the wall time; a Kachin
+ * run 0.79 x; W2 1.00 x. 62 MiB against 30: W2 0.94 x, W1 0.97 x; 126 against 62: W2 1.04 x.
+ * HEAP_HUGE below HEAP_KEEP: the block comes from the heap and stays in it when freed. */
+#define HEAP_KEEP (64 << 20)
+#define HEAP_HUGE ((size_t)62 << 20)
+
+void cfx_memory_setup(void)
+{
+    mallopt(M_MMAP_THRESHOLD, HEAP_KEEP);
+    mallopt(M_TRIM_THRESHOLD, HEAP_KEEP);
+    void *p = malloc(HEAP_HUGE); /* tests/alloc/README.md: the one optional allocation */
+    if (!p)
+        return;
+    hint((uintptr_t)p, (uintptr_t)p + HEAP_HUGE);
+    free(p);
 }
 
 int cfx_regrow(void **ptr, size_t old_bytes, size_t new_bytes)

@@ -9,6 +9,8 @@
  *                            stays out of memory, so that cleanup paths meet it too)
  *   CFX_ALLOC_COUNT=PATH     at exit, write the number of calls made to PATH
  *   CFX_ALLOC_BACKTRACE=1    print a backtrace to stderr at each failed call (to find it)
+ *   CFX_ALLOC_OPTIONAL=BYTES a malloc of exactly BYTES is neither counted nor failed: the one
+ *                            allocation whose failure conflux may ignore (README.md here)
  *
  * The counter is atomic (the engine allocates from OpenMP threads); with one thread the
  * order of the calls, so the meaning of N, is the same in every run. */
@@ -34,6 +36,7 @@ static unsigned long fail_at;       /* 0: never fail */
 static int fail_repeat;             /* fail every call from fail_at on */
 static int fail_backtrace;
 static const char *count_path;
+static size_t optional_bytes; /* 0: none */
 
 static void write_count(void)
 {
@@ -54,6 +57,9 @@ __attribute__((constructor)) static void setup(void)
     fail_repeat = v && *v && strcmp(v, "0") != 0;
     v = getenv("CFX_ALLOC_BACKTRACE");
     fail_backtrace = v && *v && strcmp(v, "0") != 0;
+    v = getenv("CFX_ALLOC_OPTIONAL");
+    if (v && *v)
+        optional_bytes = (size_t)strtoull(v, NULL, 10);
     count_path = getenv("CFX_ALLOC_COUNT");
     if (count_path && *count_path)
         atexit(write_count);
@@ -78,6 +84,8 @@ static int should_fail(void)
 
 void *__wrap_malloc(size_t n)
 {
+    if (optional_bytes && n == optional_bytes)
+        return __real_malloc(n);
     if (should_fail()) {
         errno = ENOMEM;
         return NULL;
