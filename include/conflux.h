@@ -37,11 +37,13 @@ CFX_API const char *cfx_git_commit(void);
 /* ---------------------------------------------------------------- memory */
 
 /* For a program whose main work is conflux (the conflux command calls it first): glibc's
- * malloc keeps up to 64 MiB of freed heap, serves blocks below that from the heap, and the
- * heap's first 62 MiB are advised onto transparent huge pages, so that the many small blocks
- * of a run (HDF5's, the arrival calendar's, the CSV reader's) take one page fault per 2 MiB
- * instead of per 4 KiB (README.md, "Cost of a run"). Changes no result; best effort (nothing
- * happens where it cannot be done). Call it before anything else allocates much. */
+ * malloc serves blocks below 32 MiB from the heap and keeps up to 64 MiB of freed heap, and a
+ * block of 60 MiB at the heap's end is advised onto transparent huge pages, so that the many
+ * small blocks of a run (HDF5's, the arrival calendar's, the CSV reader's) take one page
+ * fault per 2 MiB instead of per 4 KiB (README.md, "Cost of a run"). The advice is skipped
+ * under a limit on address space or data size (ulimit -v, -d) and does nothing where the
+ * kernel has no transparent huge pages. Changes no result. Call it before anything else
+ * allocates much. */
 CFX_API void cfx_memory_setup(void);
 
 /* ---------------------------------------------------------------- errors */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "conflux.h" /* the error codes */
 
@@ -97,7 +98,7 @@ void *cfx_huge_zalloc(size_t bytes)
     if (bytes > SIZE_MAX - 2 * HUGE_PAGE)
         return NULL;
     /* from mmap, not calloc: calloc zeroes a block it reuses from the heap (a sweep's next
-     * member, M_MMAP_THRESHOLD in main.c), touching every page */
+     * member; blocks below M_MMAP_THRESHOLD, cfx_memory_setup), touching every page */
     size_t whole = whole_pages(bytes);
     unsigned char *m = mmap(NULL, whole + HUGE_PAGE, PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -127,29 +128,43 @@ void cfx_huge_hint(void *p, size_t bytes)
 
 /* cfx_memory_setup. zlib allocates ~256 KiB for every HDF5 chunk it compresses: with glibc's
  * defaults each of those is a fresh mmap or trimmed heap, page-faulted in again every time,
- * which made writing the default scenario's file cost more than simulating it; keeping up to
- * HEAP_KEEP of freed heap (and serving blocks below that from the heap) ends the churn. Then
- * one block of HEAP_HUGE is taken from the heap, hinted and freed at once: malloc carves the
- * blocks it hands out next from that memory, and the heap's small blocks are dense (carved
- * one after another), so each huge page of them is used whole. glibc's own
- * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 does it for all of the heap, but is read only before
- * main. Measured on the AMD EPYC guest (tests/bench/README.md, eleventh round): W1 (a
- * 1,000-node grid) took 2,270 page faults of 4 KiB, a quarter of its time, most in HDF5's small
- * blocks and the calendar's buckets, and takes about 460, 0.67-0.74 x the wall time; a Kachin
- * run 0.79 x; W2 1.00 x. 62 MiB against 30: W2 0.94 x, W1 0.97 x; 126 against 62: W2 1.04 x.
- * HEAP_HUGE below HEAP_KEEP: the block comes from the heap and stays in it when freed. */
+ * which made writing the default scenario's file cost more than simulating it; serving blocks
+ * below HEAP_FROM from the heap and keeping up to HEAP_KEEP of freed heap ends the churn
+ * (HEAP_FROM: glibc before 2.35 refuses a larger M_MMAP_THRESHOLD). Then two blocks of
+ * HEAP_PART each are taken from the heap, side by side at its end, advised onto huge pages
+ * and freed at once (their 2 MiB pages inside them: about 58 MiB): malloc carves the blocks
+ * that the process's first thread asks for next from that memory (an OpenMP thread's own
+ * arena is not advised), and those small blocks are dense (carved one after another), so each
+ * huge page of them is used whole. glibc's own GLIBC_TUNABLES=glibc.malloc.hugetlb=1 does it
+ * for all of the heap, but is read only before main. Not done under a limit on address space
+ * or data size (ulimit -v, -d): the freed block counts in them, and cfx_mem_available would
+ * see that much less room. Measured on the AMD EPYC guest (tests/bench/README.md, eleventh
+ * round): W1 (a 1,000-node grid) took 2,270 page faults of 4 KiB, a quarter of its time, most
+ * in HDF5's small blocks and the calendar's buckets, and takes 330-730; W1 about 0.7 x the
+ * wall time, a Kachin run 0.8 x, W2 the same. 2 x HEAP_PART below HEAP_KEEP, with room
+ * to spare: the blocks stay in the heap when freed. */
+#define HEAP_FROM (32 << 20)
 #define HEAP_KEEP (64 << 20)
-#define HEAP_HUGE ((size_t)62 << 20)
+#define HEAP_PART ((size_t)30 << 20)
 
 void cfx_memory_setup(void)
 {
-    mallopt(M_MMAP_THRESHOLD, HEAP_KEEP);
-    mallopt(M_TRIM_THRESHOLD, HEAP_KEEP);
-    void *p = malloc(HEAP_HUGE); /* tests/alloc/README.md: the one optional allocation */
-    if (!p)
+    int ok = mallopt(M_MMAP_THRESHOLD, HEAP_FROM) == 1;
+    ok = mallopt(M_TRIM_THRESHOLD, HEAP_KEEP) == 1 && ok;
+    struct rlimit as, data;
+    if (!ok || getrlimit(RLIMIT_AS, &as) || as.rlim_cur != RLIM_INFINITY ||
+        getrlimit(RLIMIT_DATA, &data) || data.rlim_cur != RLIM_INFINITY)
         return;
-    hint((uintptr_t)p, (uintptr_t)p + HEAP_HUGE);
-    free(p);
+    /* tests/alloc/README.md: the optional allocations */
+    char *a = malloc(HEAP_PART), *b = a ? malloc(HEAP_PART) : NULL;
+    if (a && b && b > a && (size_t)(b - a) < HEAP_PART + HUGE_PAGE) /* side by side */
+        hint((uintptr_t)a, (uintptr_t)b + HEAP_PART);
+    else if (a && b) {
+        hint((uintptr_t)a, (uintptr_t)a + HEAP_PART);
+        hint((uintptr_t)b, (uintptr_t)b + HEAP_PART);
+    }
+    free(b);
+    free(a);
 }
 
 int cfx_regrow(void **ptr, size_t old_bytes, size_t new_bytes)

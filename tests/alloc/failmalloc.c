@@ -9,8 +9,9 @@
  *                            stays out of memory, so that cleanup paths meet it too)
  *   CFX_ALLOC_COUNT=PATH     at exit, write the number of calls made to PATH
  *   CFX_ALLOC_BACKTRACE=1    print a backtrace to stderr at each failed call (to find it)
- *   CFX_ALLOC_OPTIONAL=BYTES a malloc of exactly BYTES is neither counted nor failed: the one
- *                            allocation whose failure conflux may ignore (README.md here)
+ *   CFX_ALLOC_OPTIONAL=BYTES a malloc of exactly BYTES made before any call was counted (as
+ *                            the command starts) is neither counted nor failed: the start-up
+ *                            blocks whose failure conflux may ignore (README.md here)
  *
  * The counter is atomic (the engine allocates from OpenMP threads); with one thread the
  * order of the calls, so the meaning of N, is the same in every run. */
@@ -84,7 +85,7 @@ static int should_fail(void)
 
 void *__wrap_malloc(size_t n)
 {
-    if (optional_bytes && n == optional_bytes)
+    if (optional_bytes && n == optional_bytes && atomic_load(&calls) == 0)
         return __real_malloc(n);
     if (should_fail()) {
         errno = ENOMEM;
