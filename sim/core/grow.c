@@ -140,7 +140,7 @@ void cfx_huge_hint(void *p, size_t bytes)
  * or data size (ulimit -v, -d): the freed block counts in them, and cfx_mem_available would
  * see that much less room. Measured on the AMD EPYC guest (tests/bench/README.md, eleventh
  * round): W1 (a 1,000-node grid) took 2,270 page faults of 4 KiB, a quarter of its time, most
- * in HDF5's small blocks and the calendar's buckets, and takes 330-730; W1 about 0.7 x the
+ * in HDF5's small blocks and the calendar's buckets, and takes 240-730; W1 about 0.7 x the
  * wall time, a Kachin run 0.8 x, W2 the same. 2 x HEAP_PART below HEAP_KEEP, with room
  * to spare: the blocks stay in the heap when freed. */
 #define HEAP_FROM (32 << 20)
