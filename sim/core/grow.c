@@ -130,7 +130,8 @@ void cfx_huge_hint(void *p, size_t bytes)
  * defaults each of those is a fresh mmap or trimmed heap, page-faulted in again every time,
  * which made writing the default scenario's file cost more than simulating it; serving blocks
  * below HEAP_FROM from the heap and keeping up to HEAP_KEEP of freed heap ends the churn
- * (HEAP_FROM: glibc before 2.35 refuses a larger M_MMAP_THRESHOLD). Then two blocks of
+ * (HEAP_FROM: glibc releases whose malloc caps M_MMAP_THRESHOLD at HEAP_MAX_SIZE / 2, 32 MiB
+ * on 64-bit, refuse a larger one). Then two blocks of
  * HEAP_PART each are taken from the heap, side by side at its end, advised onto huge pages
  * and freed at once (their 2 MiB pages inside them: about 58 MiB): malloc carves the blocks
  * that the process's first thread asks for next from that memory (an OpenMP thread's own
@@ -141,8 +142,10 @@ void cfx_huge_hint(void *p, size_t bytes)
  * see that much less room. Measured on the AMD EPYC guest (tests/bench/README.md, eleventh
  * round): W1 (a 1,000-node grid) took 2,270 page faults of 4 KiB, a quarter of its time, most
  * in HDF5's small blocks and the calendar's buckets, and takes 240-730; W1 about 0.7 x the
- * wall time, a Kachin run 0.8 x, W2 the same. 2 x HEAP_PART below HEAP_KEEP, with room
- * to spare: the blocks stay in the heap when freed. */
+ * wall time, a Kachin run 0.8 x, W2 the same. HEAP_PART: about 60 MiB in all (measured as
+ * one block against 30 MiB: W2 1.06 x slower; and 126 MiB: W2 1.04 x slower, 6 MB more peak
+ * memory); 2 x HEAP_PART below HEAP_KEEP, with room to spare: the blocks stay in the heap
+ * when freed. */
 #define HEAP_FROM (32 << 20)
 #define HEAP_KEEP (64 << 20)
 #define HEAP_PART ((size_t)30 << 20)
