@@ -50,4 +50,34 @@ assert list(c.node.values) == list(ds.node.values)
 PY
 then ok "the netCDF-3 copy recipe: labels as characters, selects by label"; else bad "netCDF-3 copy"; sed 's/^/  | /' "$WORK/py"; fi
 [ "$(ncdump -k "$WORK/line3.nc" 2>/dev/null)" = "64-bit offset" ] && ok "ncdump reads the copy as netCDF-3 (64-bit offset)" || bad "the copy is not netCDF-3"
+# A network of 5,000 nodes: its string variables (node ids, names and kinds, road labels: at
+# least 4,096 values) are laid out in chunks (sim/run/output.c, STRING_CHUNK_MIN) and read
+# back as the scenario's tables give them, by h5py, xarray and ncdump alike
+expect_exit 0 "gen a 5,000-node grid" -- "$CONFLUX" gen --topology grid --nodes 5000 --mines 2 --sinks 2 \
+  --shipments 100 --days 1 --seed 5 -o "$WORK/big"
+expect_exit 0 "run it" -- "$CONFLUX" run "$WORK/big/scenario.yaml" -o "$WORK/big.h5" --quiet
+if $PY -W error - "$WORK/big.h5" "$WORK/big" >"$WORK/py" 2>&1 <<'PY'
+import csv, sys
+import h5py, xarray as xr
+f = h5py.File(sys.argv[1], "r")
+with open(sys.argv[2] + "/nodes.csv") as n, open(sys.argv[2] + "/edges.csv") as e:
+    nodes, edges = list(csv.DictReader(n)), list(csv.DictReader(e))
+assert len(nodes) == 5000 and len(edges) >= 4096, (len(nodes), len(edges))
+def text(name):
+    return [x.decode() for x in f[name][:]]
+assert text("node") == [r["id"] for r in nodes]
+assert text("node_id") == [r["id"] for r in nodes]
+assert text("node_name") == [r["name"] for r in nodes]
+assert text("node_kind") == [r["kind"] for r in nodes]
+assert text("edge") == [r["from"] + "-" + r["to"] for r in edges]
+for name in ("node", "node_id", "node_name", "node_kind", "edge"):
+    assert f[name].chunks is not None and f[name].compression is None, (name, f[name].chunks)
+assert f["product"].chunks is None  # a few values: contiguous, as before
+ds = xr.open_dataset(sys.argv[1], engine="h5netcdf")
+assert list(ds.node.values[:3]) == [r["id"] for r in nodes[:3]]
+assert ds.edge_flow.sel(edge=edges[-1]["from"] + "-" + edges[-1]["to"]).dims == ("time",)
+PY
+then ok "5,000 nodes: chunked string variables read back as the tables give them"; else bad "large string variables"; sed 's/^/  | /' "$WORK/py"; fi
+if ncdump -v node_kind "$WORK/big.h5" >"$WORK/cdl" 2>&1 && grep -q '"town"' "$WORK/cdl"; then
+  ok "ncdump reads the chunked strings"; else bad "ncdump on the chunked strings: $(head -3 "$WORK/cdl")"; fi
 finish
