@@ -409,25 +409,34 @@ static int standard_name(hid_t file, const char *name, const char *value)
 }
 
 /* String variables of at least this many values are laid out in chunks of at most
- * STRING_CHUNK_MAX values, smaller ones contiguous. A contiguous variable of strings is
- * filled with empty references when its storage is allocated at the write, and HDF5 then
- * reads them back (the background of a variable-length conversion, so that it can free what
- * it overwrites); a chunk written whole is neither filled on disk nor read back. Measured on
- * W2's layout (700,000 strings in five variables): 203 -> 86 ms of CPU. Below the threshold
- * both cost little (assumption: small networks' files keep their contiguous layout). */
+ * STRING_CHUNK_MAX values, smaller ones contiguous. Over a contiguous variable of strings
+ * HDF5 writes empty references to disk when its storage is allocated at the write, and then
+ * reads them back from disk (the background of a variable-length conversion, so that it can
+ * free what it overwrites); for a chunk written whole it makes that background in memory.
+ * Measured on W2's layout (700,000 strings in five variables): 203 -> 86 ms of CPU. Below
+ * the threshold both cost little (assumption: small networks' files keep their contiguous
+ * layout). */
 #define STRING_CHUNK_MIN 4096
-#define STRING_CHUNK_MAX ((hsize_t)1 << 20) /* 16 MiB of 16-byte references */
+/* 16 MiB of 16-byte references; the sanitizer build sets 1,000 (CMakeLists.txt), so that its
+ * tests write variables of several chunks, the last one short */
+#ifdef CFX_STRING_CHUNK_MAX
+#define STRING_CHUNK_MAX ((hsize_t)CFX_STRING_CHUNK_MAX)
+#else
+#define STRING_CHUNK_MAX ((hsize_t)1 << 20)
+#endif
 
 /* A dataset of n variable-length UTF-8 strings (xarray and netCDF read them as str), open,
- * or -1. The transfer buffer is sized to the data: HDF5's default of 1 MiB, zeroed for every
- * such write, would cost about 1.5 ms per variable. */
+ * or -1. The transfer buffer is sized to the data, or to a chunk of it (HDF5 converts a
+ * chunk at a time): HDF5's default of 1 MiB, zeroed for every such write, would cost about
+ * 1.5 ms per variable. */
 static hid_t string_dset(hid_t file, const char *name, const char *const *v, size_t n)
 {
     hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER), ds = -1;
     hsize_t dim = n, chunk = dim < STRING_CHUNK_MAX ? dim : STRING_CHUNK_MAX;
+    size_t values = n < 256 ? 256 : n >= STRING_CHUNK_MIN ? (size_t)chunk : n;
     if (t >= 0 && xfer >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
         H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
-        H5Pset_buffer(xfer, (n < 256 ? 256 : n) * sizeof(hvl_t), NULL, NULL) >= 0 &&
+        H5Pset_buffer(xfer, values * sizeof(hvl_t), NULL, NULL) >= 0 &&
         (ds = make_dset(file, name, t, 1, &dim, NULL, n >= STRING_CHUNK_MIN ? &chunk : NULL)) >=
             0 &&
         n &&
