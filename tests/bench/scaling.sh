@@ -91,6 +91,10 @@ r, fp, gather = (json.loads(a) for a in sys.argv[1:4])
 nodes, shipments, roads = (int(a) for a in sys.argv[4:7])
 series, G, foot_s = sys.argv[7].split(","), int(sys.argv[8]), int(sys.argv[9])
 wall, hops = r["wall_seconds_median"], r["hop_events"]
+# A peak's resolution: large arrays and the start of the heap are on 2 MiB pages, and whether
+# the kernel gives a huge page varies from run to run, so a peak moves in 2 MiB steps; below
+# two of them a difference of peaks says nothing (10^4 shipments above 10^3: about 0.5 MB).
+RSS_STEP = 4 << 20
 out = {
     "shipments": shipments, "nodes": nodes, "roads": roads, "series": series,
     "threads": r["threads"], "runs": r["runs"], "hop_events": hops,
@@ -104,9 +108,12 @@ out = {
     "footprint_rss_bytes": fp["peak_rss_bytes"] if fp else None,
     "footprint_wall_seconds": fp["wall_seconds_median"] if fp else None,
     "footprint_hop_events": fp["hop_events"] if fp else None,
-    # above the footprint: what each further shipment costs in memory, each further hop in time
+    # above the footprint: what each further shipment costs in memory (none where the two
+    # peaks differ by less than RSS_STEP), each further hop in time
     "bytes_per_shipment": round((r["peak_rss_bytes"] - fp["peak_rss_bytes"])
-                                / (shipments - foot_s), 1) if fp else None,
+                                / (shipments - foot_s), 1)
+                          if fp and r["peak_rss_bytes"] - fp["peak_rss_bytes"] >= RSS_STEP
+                          else None,
     "marginal_ns_per_hop": round(1e9 * (wall - fp["wall_seconds_median"])
                                  / (hops - fp["hop_events"]), 2) if fp else None,
     "gathers_per_hop": G,

@@ -54,7 +54,11 @@ got = sorted((r["nodes"], r["shipments"], tuple(r["series"])) for r in rows)
 assert got == [(1000, 10000, ("nodes",)), (10000, 10000, ("shipments", "nodes"))], got
 for r in rows:
     assert r["hop_events"] > 0 and r["roads"] > r["nodes"], r
-    assert r["ns_per_hop"] > 0 and r["peak_rss_bytes"] > r["footprint_rss_bytes"] > 1e6, r
+    assert r["ns_per_hop"] > 0 and min(r["peak_rss_bytes"], r["footprint_rss_bytes"]) > 1e6, r
+    # a peak moves in 2 MiB steps (huge pages): shipments' memory only where it shows
+    bps = r["bytes_per_shipment"]
+    assert bps is None or bps > 0, r
+    assert bps is not None or abs(r["peak_rss_bytes"] - r["footprint_rss_bytes"]) < 4 << 20, r
     assert r["gathers_per_second"] > 0 and r["gathers_per_hop"] == 2, r
     assert r["gather_bytes"] >= max(r["peak_rss_bytes"], 1 << 20), r
     assert r["gather_bytes"] & (r["gather_bytes"] - 1) == 0, r
