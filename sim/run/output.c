@@ -211,6 +211,7 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
     hid_t sp = H5Screate_simple(rank, dims, maxdims);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t ds = -1;
+    int text = H5Tis_variable_str(type) > 0;
     if (sp < 0 || dcpl < 0)
         goto done;
     /* no object times: the same run gives the same bytes */
@@ -219,11 +220,10 @@ static hid_t make_dset(hid_t file, const char *name, hid_t type, int rank, const
         goto done;
     /* Every element is written before it can be read, so numbers are never pre-filled
      * (HDF5 requires the fill for variable-length strings). */
-    if (H5Tis_variable_str(type) == 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0)
+    if (!text && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0)
         goto done;
     if (chunk && (H5Pset_chunk(dcpl, rank, chunk) < 0 ||
-                  (H5Tis_variable_str(type) == 0 &&
-                   (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 1) < 0))))
+                  (!text && (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 1) < 0))))
         goto done;
     ds = H5Dcreate2(file, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 done:
@@ -432,14 +432,13 @@ static int standard_name(hid_t file, const char *name, const char *value)
 static hid_t string_dset(hid_t file, const char *name, const char *const *v, size_t n)
 {
     hid_t t = H5Tcopy(H5T_C_S1), xfer = H5Pcreate(H5P_DATASET_XFER), ds = -1;
+    int chunked = n >= STRING_CHUNK_MIN;
     hsize_t dim = n, chunk = dim < STRING_CHUNK_MAX ? dim : STRING_CHUNK_MAX;
-    size_t values = n < 256 ? 256 : n >= STRING_CHUNK_MIN ? (size_t)chunk : n;
+    size_t values = chunked ? (size_t)chunk : n < 256 ? 256 : n; /* converted at a time */
     if (t >= 0 && xfer >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
         H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
         H5Pset_buffer(xfer, values * sizeof(hvl_t), NULL, NULL) >= 0 &&
-        (ds = make_dset(file, name, t, 1, &dim, NULL, n >= STRING_CHUNK_MIN ? &chunk : NULL)) >=
-            0 &&
-        n &&
+        (ds = make_dset(file, name, t, 1, &dim, NULL, chunked ? &chunk : NULL)) >= 0 && n &&
         H5Dwrite(ds, t, H5S_ALL, H5S_ALL, xfer, v) < 0) {
         H5Dclose(ds);
         ds = -1;
