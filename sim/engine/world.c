@@ -389,7 +389,8 @@ int cfx_world_route_from(const cfx_world *w, int32_t v, size_t cargo, size_t gro
 {
     const cfx_scenario *s = w->s;
     size_t row = cfx_route_row(s, cargo, group);
-    *out = (cfx_route_info){.cost_usd_per_t = w->routes.cost[row + (size_t)v], .end = v};
+    *out = (cfx_route_info){.cost_usd_per_t = w->routes.cost[row + (size_t)v], .end = v,
+                            .cap_t_per_day = INFINITY, .cap_node = -1, .cap_edge = -1};
     if (isinf(out->cost_usd_per_t))
         return -1;
     for (int32_t a, u = v; (a = w->routes.next_arc[row + (size_t)u]) >= 0;
@@ -398,6 +399,19 @@ int cfx_world_route_from(const cfx_world *w, int32_t v, size_t cargo, size_t gro
                       (s->node_kind[w->net->arc_to[a]] == CFX_NODE_GATE ? s->gate_clearance_hours
                                                                          : 0);
         out->end = w->net->arc_to[a];
+        /* a node's capacity binds what leaves it; a road's, what it carries */
+        int32_t e = w->net->arc_edge[a];
+        if (cfx_in_set(s, s->node_capacity_products[u], cargo) &&
+            s->node_capacity_t_per_day[u] < out->cap_t_per_day) {
+            out->cap_t_per_day = s->node_capacity_t_per_day[u];
+            out->cap_node = u;
+            out->cap_edge = -1;
+        }
+        if (s->edge_capacity_t_per_day[e] < out->cap_t_per_day) {
+            out->cap_t_per_day = s->edge_capacity_t_per_day[e];
+            out->cap_node = -1;
+            out->cap_edge = e;
+        }
     }
     return 0;
 }

@@ -103,6 +103,10 @@ typedef struct cfx_route_info {
     double cost_usd_per_t;
     int32_t end;
     int roads;
+    double cap_t_per_day; /* the least daily capacity on the route that binds the cargo, as
+                             the scenario gives them (INFINITY: none) */
+    int32_t cap_node;     /* where it is: a node (left), or -1 and ... */
+    int32_t cap_edge;     /* ... a road; both -1 without a capacity */
 } cfx_route_info;
 int cfx_world_route_from(const cfx_world *w, int32_t v, size_t cargo, size_t group,
                          cfx_route_info *out);

@@ -18,8 +18,9 @@ static int print_reach(const cfx_scenario *s, FILE *f, cfx_error *err)
         cfx_world_free(w);
         return rc ? cfx_error_set(err, rc, NULL, 0, 0, "out of memory computing the routes") : 0;
     }
-    fprintf(f, "mines (output; with every road open, the route each mine's trucks take: hours on\n"
-           "the road and at gates on average, and the generalized cost routing weighs):\n");
+    fprintf(f, "mines (output; with every road open, the cheapest route of each mine's trucks: hours\n"
+           "on the road and at gates on average, the generalized cost routing weighs, and a\n"
+           "capacity on it below the mine's output, past which trucks go other ways or wait):\n");
     for (size_t m = 0; m < s->n_mines; m++) {
         int32_t v = s->mine_node[m];
         fprintf(f, "  %-20s %10.2f t/day  ", s->node_id[v], s->mine_output_t_per_day[m]);
@@ -29,8 +30,19 @@ static int print_reach(const cfx_scenario *s, FILE *f, cfx_error *err)
             fprintf(f, "NO ROUTE to a market that buys its cargo\n");
             continue;
         }
-        fprintf(f, "%8.1f h  %10.0f USD/t  to %s in %d roads\n", r.hours, r.cost_usd_per_t,
+        fprintf(f, "%8.1f h  %10.0f USD/t  to %s in %d roads", r.hours, r.cost_usd_per_t,
                 s->node_id[r.end], r.roads);
+        /* a capacity on it below the mine's output: the rest goes another way (the day's
+         * capacity plan) or waits */
+        if (r.cap_t_per_day < s->mine_output_t_per_day[m]) {
+            if (r.cap_node >= 0)
+                fprintf(f, ", but %s passes %g t/day", s->node_id[r.cap_node], r.cap_t_per_day);
+            else
+                fprintf(f, ", but the road %s-%s carries %g t/day",
+                        s->node_id[s->edge_from[r.cap_edge]], s->node_id[s->edge_to[r.cap_edge]],
+                        r.cap_t_per_day);
+        }
+        fputc('\n', f);
     }
     cfx_world_free(w);
     return 0;

@@ -12,6 +12,17 @@ while IFS= read -r f; do
 done < <(find "$SRC/scenarios" -name '*.yaml' -not -path '*/sweeps/*' | sort)
 [ "$n" -ge 3 ] && ok "$n scenario files checked" || bad "only $n scenario files found"
 
+# check's summary names a capacity on a mine's cheapest route below the mine's output: the
+# Mai Ja Yang gate passes 1 t/day, Pangwa's own route has no such limit.
+"$CONFLUX" check "$SRC/scenarios/kachin-2025.yaml" >"$WORK/summary" 2>&1
+if grep -q "^  MaiJaYang .*to Ganzhou.*, but MaiJaYangGate passes 1 t/day\$" "$WORK/summary" &&
+   grep -q "^  Hpakant .*to Ruili.*, but MaiJaYangGate passes 1 t/day\$" "$WORK/summary" &&
+   grep "^  Pangwa " "$WORK/summary" | grep -qv "but"; then
+  ok "check names the gate that limits a mine's route"
+else
+  bad "check's routes and their capacities: $(grep -A7 '^mines (' "$WORK/summary")"
+fi
+
 # kachin-2025 against kachin-2025-no-offensive, on three seeds: the offensive shows in the
 # event table (attacks, captures, strikes, closures), and costs deliveries, raises both
 # prices, opens a shortfall and cuts the revenue of the KIA, which holds the mines.
