@@ -13,8 +13,9 @@ static const char help_check[] =
     "the first) as file:line:column: message, and otherwise prints a summary of the\n"
     "network: nodes by kind, roads, mines, groups, products, events, and the route and\n"
     "market of each mine's trucks with every road open (a mine with no road to a market that\n"
-    "buys its cargo is a problem). Exit 0 when valid, 65 for invalid data, 66 for a missing\n"
-    "file.\n";
+    "buys its cargo is a problem). The models' sections (conflict, production, routing,\n"
+    "market) and unknown keys are checked once the tables and the other keys are clean.\n"
+    "Exit 0 when valid, 65 for invalid data, 66 for a missing file.\n";
 
 static int cfx_cmd_check(int argc, char **argv)
 {
