@@ -1549,7 +1549,7 @@ static void load_event(loader *L, const cfx_csv *t, size_t r, const long *col, i
         cell_err(L, t, r, cdays, "a news event needs how long the loss lasts in 'days' (> 0)%s%s",
                  "", "");
     if (news)
-        cell_num(L, t, r, cnotice, 0, 1e6, 0, "a number of days >= 0", &e->notice_days);
+        event_num(L, t, r, cnotice, 0, 1e6, "a number of days >= 0", &e->notice_days);
     else if (k >= 0)
         event_unused(L, t, r, cnotice, kind);
     if (k == CFX_EV_STRIKE && rc >= 0 && e->days == 0)

@@ -142,6 +142,29 @@ PY
 then ok "extends: values replaced and removed, tables found, every file recorded"
 else bad "extends: the runs differ from what the files say"; fi
 
+# notice_days is an optional column (default 0): a news event in a table without it, or with
+# it empty, loads and runs (a table without it once crashed the loader).
+mkdir -p "$WORK/news"
+cp -r "$SRC/scenarios/kachin-2025.yaml" "$SRC/scenarios/kachin-2025" "$WORK/news/"
+echo '5,news,,10,,0.5,,news of a loss; the table has no notice_days column' \
+  >>"$WORK/news/kachin-2025/events.csv"
+expect_exit 0 "news without a notice_days column" -- "$CONFLUX" run \
+  "$WORK/news/kachin-2025.yaml" -o "$WORK/news.h5" --days 20 --quiet
+{ head -1 "$SRC/scenarios/kachin-2025/events.csv" | sed 's/$/,notice_days/'
+  echo '5,news,,10,,0.5,,news of a loss,'; } >"$WORK/news/empty-notice.csv"
+expect_exit 0 "news with notice_days empty" -- "$CONFLUX" check "$WORK/news/kachin-2025.yaml" \
+  --set events="$WORK/news/empty-notice.csv"
+if $PY - "$WORK/news.h5" <<'PY'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+kinds = [k.decode() if isinstance(k, bytes) else k
+         for k in f["event_kind"].attrs["flag_meanings"].split()]
+news = f["event_kind"][:] == kinds.index("news")
+assert news.sum() == 1 and f["event_time"][news][0] == 5, f["event_time"][news]
+PY
+then ok "the news event is in the result, on day 5"
+else bad "the news event of a table without notice_days is missing"; fi
+
 expect_exit 65 "a loop of extends" -- "$CONFLUX" check "$X/loop-a.yaml"
 expect_err "loop-b.yaml:1:10: 'extends' goes more than" "the loop is reported at an extends line"
 expect_exit 66 "a missing base" -- "$CONFLUX" check "$X/missing-base.yaml"
