@@ -1213,8 +1213,17 @@ static void read_member(merge *m, size_t i, blob *b, sink *s)
             got = read_chunks(m, v, ds, (uint32_t)k, b, s);
         if (!got)
             got = read_values(m, v, ds, (size_t)numel, (uint32_t)k, b, s);
-        if (got < 0) /* out of memory: finish says so */
+        if (got < 0 && (b->nomem || s->failed)) /* out of memory (finish says so) or the
+                                                   writer failed (the parent knows why) */
             cfx_error_set(&e, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'", v->name);
+        else if (got < 0) /* the member's own file: bad input, not an error of the writing */
+            cfx_error_set(&e, CFX_EINVAL, path, 0, 0,
+                          ds < 0 ? "has no variable '%s', which the first complete member has; "
+                                   "delete it and run the sweep again with --resume to redo "
+                                   "this member"
+                                 : "cannot read variable '%s': the file is damaged; delete it and "
+                                   "run the sweep again with --resume to redo this member",
+                          v->name);
         if (ds >= 0)
             H5Dclose(ds);
     }

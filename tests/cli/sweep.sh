@@ -83,6 +83,21 @@ for j in 1 2; do
   [ ! -e "$WORK/misfit/sweep.h5" ] && ok "merge --jobs $j wrote no sweep.h5" || bad "merge --jobs $j wrote sweep.h5 from misfits"
 done
 expect_exit 2 "merge --jobs 0" -- "$CONFLUX" merge "$WORK/misfit" --jobs 0
+# a complete member whose data is damaged (bytes of its event_time chunk overwritten) is bad
+# input, not a failure to write: exit 65, a message that says how to redo it, no sweep file
+cp -r "$WORK/local/out" "$WORK/damaged"
+rm "$WORK/damaged/sweep.h5"
+"$PY" - "$WORK/damaged/member-00002.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    c = f["event_time"].id.get_chunk_info(0)
+with open(sys.argv[1], "r+b") as f:
+    f.seek(c.byte_offset + c.size // 2)
+    f.write(b"\xff" * max(4, c.size // 4))
+PY
+expect_exit 65 "merge of a member with a damaged chunk" -- "$CONFLUX" merge "$WORK/damaged" --quiet
+expect_err "member-00002.h5: cannot read variable 'event_time': the file is damaged; delete it and run the sweep again with --resume" "the damaged member is named, with how to redo it"
+[ ! -e "$WORK/damaged/sweep.h5" ] && ok "no sweep.h5 from a damaged member" || bad "sweep.h5 written from a damaged member"
 # gaps in the list of complete members (one missing, one failed): the same bytes, the statuses
 cp -r "$WORK/local/out" "$WORK/gaps"
 rm "$WORK/gaps/sweep.h5" "$WORK/gaps/member-00005.h5" "$WORK/gaps/member-00007.h5"
@@ -110,8 +125,8 @@ for m in (4, 9):
     with h5py.File(f'{sys.argv[1]}/member-{m:05d}.h5', 'a') as f:
         del f['price']" "$WORK/unread"
 for j in 1 2; do
-  expect_exit 74 "merge --jobs $j of a member without its price" -- "$CONFLUX" merge "$WORK/unread" --jobs $j
-  expect_err "member-00004.h5: cannot copy variable 'price'" "merge --jobs $j names the first member it cannot read"
+  expect_exit 65 "merge --jobs $j of a member without its price" -- "$CONFLUX" merge "$WORK/unread" --jobs $j
+  expect_err "member-00004.h5: has no variable 'price', which the first complete member has; delete it and run the sweep again with --resume" "merge --jobs $j names the first member it cannot read"
   [ ! -e "$WORK/unread/sweep.h5" ] && [ ! -e "$WORK/unread/sweep.h5.partial" ] && ok "merge --jobs $j left no file behind" || bad "merge --jobs $j left a file"
 done
 
