@@ -861,7 +861,8 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
     return rc;
 }
 
-/* The percentiles of one series over the finished members, a block of days at a time. */
+/* The percentiles of one series over the finished members, a block of days at a time. 0, -2
+ * when the series cannot be read, -1 when HDF5 fails otherwise. */
 static int write_levels(hid_t f, const char *name, const int *status, size_t n_ok)
 {
     hid_t src = H5Dopen2(f, name, H5P_DEFAULT), fs = H5Dget_space(src);
@@ -895,7 +896,7 @@ static int write_levels(hid_t f, const char *name, const int *status, size_t n_o
         hid_t ms = H5Screate_simple(1, &n, NULL);
         if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
             H5Dread(src, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) < 0)
-            rc = -1;
+            rc = -2; /* the source: a damaged file */
         H5Sclose(ms);
         for (size_t c = 0; c < nt * cell && !rc; c++) {
             size_t k = 0;
@@ -940,13 +941,27 @@ static void write_back(cfx_analysis *a)
         return;
     }
     int rc = 0;
-    for (size_t i = 0; i < sizeof series_vars / sizeof *series_vars && !rc; i++)
+    size_t i = 0, n = sizeof series_vars / sizeof *series_vars;
+    for (; i < n && !rc; i++)
         if (H5Lexists(f, series_vars[i], H5P_DEFAULT) > 0)
             rc = write_levels(f, series_vars[i], a->member_status, a->n_ok);
-    if (H5Fclose(f) < 0 || rc)
+    if (rc) /* no half-made set stays, nor one of an earlier analysis beside it */
+        for (size_t k = 0; k < n; k++)
+            for (size_t q = 0; q < sizeof levels / sizeof *levels; q++) {
+                char vname[128];
+                snprintf(vname, sizeof vname, "%s%s", series_vars[k], levels[q].suffix);
+                if (H5Lexists(f, vname, H5P_DEFAULT) > 0)
+                    drop_var(f, vname);
+            }
+    if (H5Fclose(f) < 0 || rc) {
+        a->write_error = rc == -2 ? CFX_EINVAL : CFX_EHDF5;
         snprintf(a->write_note, sizeof a->write_note,
-                 "writing the percentile series into %s failed", a->path);
-    else {
+                 rc == -2 ? "cannot read the series '%s' of %s (a damaged file?): no percentile "
+                            "series written, and those of an earlier analysis removed"
+                          : "writing the percentile series ('%s') into %s failed: none written, "
+                            "and those of an earlier analysis removed",
+                 i ? series_vars[i - 1] : "", a->path);
+    } else {
         a->wrote_quantiles = 1;
         snprintf(a->write_note, sizeof a->write_note,
                  "wrote the 5th, 50th and 95th percentile series (<variable>_q05, _q50, _q95) "
@@ -1003,6 +1018,11 @@ double cfx_analysis_metric(const cfx_analysis *a, size_t i, double q[3])
 const char *cfx_analysis_note(const cfx_analysis *a)
 {
     return a->write_note[0] ? a->write_note : NULL;
+}
+
+int cfx_analysis_write_error(const cfx_analysis *a)
+{
+    return a->write_error;
 }
 
 int cfx_result_len(cfx_result_reader *r, const char *name, int shared, size_t *n)

@@ -207,6 +207,11 @@ CFX_API double cfx_analysis_metric(const cfx_analysis *a, size_t i, double q[3])
 /* What happened to the write-back: why the percentile series were not written, or that they
  * were; NULL when nothing was asked or there is nothing to say. */
 CFX_API const char *cfx_analysis_note(const cfx_analysis *a);
+/* 0, or why a write-back that was under way failed (a file that cannot be opened for writing
+ * is not a failure): CFX_EINVAL when a series could not be read (a damaged file), CFX_EHDF5
+ * when it could not be written. The series written before are removed again. (Added in
+ * December 2026.) */
+CFX_API int cfx_analysis_write_error(const cfx_analysis *a);
 /* The tables `conflux analyze` prints, and its --json object. The --json printers here and
  * below write one line (NaN and infinite numbers as null, bytes that are not UTF-8 as
  * U+FFFD) and return 0, CFX_ENOMEM (nothing written) or CFX_EIO when f cannot be written. */

@@ -37,8 +37,9 @@ static const char help_analyze[] =
     "  --no-write           a sweep: do not write the percentile series (<var>_q05,\n"
     "                       _q50, _q95) back into FILE.h5 (they are by default)\n"
     "\n"
-    "Exit 0, 65 when FILE is not a conflux result (the reason is printed), 66 when it is\n"
-    "missing. See analysis/README.md for every metric's definition.\n";
+    "Exit 0, 65 when FILE is not a conflux result or a series cannot be read (the reason is\n"
+    "printed), 66 when it is missing, 74 when writing the percentile series failed (then\n"
+    "none is left in FILE). See analysis/README.md for every metric's definition.\n";
 
 static int cfx_cmd_analyze(int argc, char **argv)
 {
@@ -78,8 +79,9 @@ static int cfx_cmd_analyze(int argc, char **argv)
     rc = json ? cfx_analysis_print_json(a, stdout) : 0;
     if (!json)
         cfx_analysis_print(a, stdout);
+    int written = cfx_analysis_write_error(a); /* the metrics are printed all the same */
     cfx_analysis_free(a);
-    return rc ? cfx_cli_json_failed("analyze", rc) : 0;
+    return rc ? cfx_cli_json_failed("analyze", rc) : written ? cfx_exit_code(written) : 0;
 }
 
 const cfx_command cfx_command_analyze = {

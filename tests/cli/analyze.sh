@@ -192,6 +192,22 @@ PY
       ok "CF: the sweep file (and its percentile series) pass the checks of a run" ||
       { bad "CF check of a sweep"; sed 's/^/  | /' "$WORK/cf"; }
   fi
+  # a series that cannot be read while the percentiles are written back (a damaged chunk of
+  # edge_flow, which no metric reads): exit 65, and no percentile series left, half-made or
+  # of the analysis before
+  cp "$WORK/sw/sweep.h5" "$WORK/damaged.h5"
+  $PY - "$WORK/damaged.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    c = f["edge_flow"].id.get_chunk_info(0)
+with open(sys.argv[1], "r+b") as f:
+    f.seek(c.byte_offset + c.size // 2)
+    f.write(b"\xff" * max(4, c.size // 4))
+PY
+  expect_exit 65 "analyze a sweep file with a damaged series" -- "$CONFLUX" analyze "$WORK/damaged.h5"
+  expect_err "cannot read the series 'edge_flow' of $WORK/damaged.h5 (a damaged file?)" "analyze names the series it could not read"
+  $PY -c "import h5py, sys; f = h5py.File(sys.argv[1], 'r'); sys.exit(any(k.endswith(('_q05', '_q50', '_q95')) for k in f))" "$WORK/damaged.h5" \
+    && ok "no percentile series left in the damaged file" || bad "percentile series left behind in the damaged file"
 fi
 
 # A real sobol sweep (tests/data/sweep/sobol.yaml: 8 base samples x (3 parameters + 2) x 2
