@@ -303,6 +303,22 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
             write_note(note, "stopped by a signal, and its checkpoint could not be copied "
                              "from the scratch directory");
         }
+    } else if (rc && resumed && strcmp(err.file, ckpt) == 0) {
+        /* its checkpoint was refused (damaged, or written by another version): every later
+         * --resume would refuse it again, so the note says how to run the member afresh */
+        status = CFX_MEMBER_FAILED;
+        char dir[1100];
+        cfx_error_format(&err, why, sizeof why);
+        snprintf(dir, sizeof dir, "%s", ckpt);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        char msg[2600];
+        snprintf(msg, sizeof msg,
+                 "%s; delete %s and run the sweep again with --resume to run this member from "
+                 "its first day",
+                 why, dir);
+        write_note(note, msg);
     } else if (rc) {
         status = CFX_MEMBER_FAILED;
         note_failure(note, &d, &err);

@@ -229,6 +229,16 @@ rc=$?
 n=$(ls "$WORK/slow/out"/member-*.h5.ckpt/day-*.h5 2>/dev/null | wc -l)
 [ "$n" -ge 1 ] && ok "$n checkpoint(s) copied from scratch into the sweep directory" || { bad "no checkpoint after SIGTERM"; ls -R "$WORK/slow" "$WORK/slow-scratch"; }
 ls "$WORK/slow/out"/member-*.error >/dev/null 2>&1 && bad "a stopped member was recorded as failed" || ok "a stopped member is not a failure"
+# a damaged checkpoint (a copy of the stopped sweep, one checkpoint's middle overwritten):
+# --resume fails that member with how to run it afresh; done so, the sweep is the same
+mkdir -p "$WORK/damagedck" && cp -r "$WORK/slow/out" "$WORK/damagedck/out"
+ck=$(ls "$WORK/damagedck/out"/member-*.h5.ckpt/day-*.h5 | head -1)
+"$PY" -c "import os, sys; p = sys.argv[1]; f = open(p, 'r+b'); f.seek(os.path.getsize(p) // 2); f.write(b'\xff' * 64)" "$ck"
+expect_exit 1 "--resume with a damaged checkpoint" -- sweep_in damagedck "$SLOW" "$PAIR" -o out --jobs 2 --resume --quiet
+expect_err "delete out/$(basename "$(dirname "$ck")") and run the sweep again with --resume to run this member from its first day" "the member's error says how to run it afresh"
+rm -r "$(dirname "$ck")"
+expect_exit 0 "--resume once the damaged checkpoint is deleted" -- sweep_in damagedck "$SLOW" "$PAIR" -o out --jobs 2 --resume --quiet
+cmp -s "$WORK/slow-ref/out/sweep.h5" "$WORK/damagedck/out/sweep.h5" && ok "the member run afresh: sweep.h5 byte-identical to the uninterrupted one" || bad "sweep.h5 after a damaged checkpoint differs"
 expect_exit 0 "--resume after SIGTERM" -- sweep_in slow "$SLOW" "$PAIR" -o out --jobs 2 --scratch "$WORK/slow-scratch" --resume --quiet
 cmp -s "$WORK/slow-ref/out/sweep.h5" "$WORK/slow/out/sweep.h5" && ok "stopped and resumed sweep.h5 byte-identical to the uninterrupted one" || bad "resumed sweep.h5 differs"
 "$PY" "$SRC/tests/cli/sweep_compare.py" --data "$WORK/slow-ref/out" "$WORK/slow/out" >"$WORK/cmp" 2>&1 && ok "every member holds the uninterrupted sweep's data" || { bad "resumed members differ"; cat "$WORK/cmp"; }
