@@ -239,9 +239,10 @@ static int check_index(cfx_result_reader *r, const char *var, size_t j, double v
                            var, v, n);
 }
 
-/* Fills row j from the raw values. */
+/* Fills row j from the raw values; its date from start (days since 1970-01-01, NULL when the
+ * file has none). */
 static int fill_row(cfx_result_reader *r, cfx_events *e, double *const v[EV_N], size_t j,
-                    long start, cfx_event_row *w)
+                    const long *start, cfx_event_row *w)
 {
     int rc;
     const char *kind = kind_name(e, (long)v[EV_KIND][j]);
@@ -263,8 +264,8 @@ static int fill_row(cfx_result_reader *r, cfx_events *e, double *const v[EV_N], 
                          .edge_name = edge >= 0 && e->edge_name ? e->edge_name[edge] : NULL,
                          .group = group >= 0 ? e->group[group] : NULL,
                          .days = isfinite(v[EV_DAYS][j]) && v[EV_DAYS][j] > 0 ? v[EV_DAYS][j] : 0};
-    if (start >= 0)
-        cfx_date_iso(start + (long)floor(w->day), w->date);
+    if (start) /* a date before 1970 is a negative day count: known all the same */
+        cfx_date_iso(*start + (long)floor(w->day), w->date);
     return 0;
 }
 
@@ -293,9 +294,9 @@ static int read_rows(cfx_result_reader *r, cfx_events *e, long member)
     }
     int no_mem = 0;
     char *start_text = cfx_result_attr_text(r->f, "start", &no_mem);
-    long start = -1;
-    if (!start_text || cfx_date_parse_iso(start_text, &start))
-        start = -1;
+    long start_day = 0;
+    const long *start = start_text && !cfx_date_parse_iso(start_text, &start_day) ? &start_day
+                                                                                 : NULL;
     free(start_text);
     if (no_mem) {
         free(buf);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "io/csv.h"
+#include "core/date.h"
 #include "core/network.h"
 #include "core/util.h"
 
@@ -161,6 +162,16 @@ static void load_header(loader *L, const cfx_conf *root)
                           days);
         }
         s->days = days;
+        /* dates are written as YYYY-MM-DD (CF's units, conflux events): the run must end
+         * by 9999-12-31 */
+        if (start && s->start_y > 0 && days > 0 &&
+            cfx_days_from_civil(s->start_y, s->start_m, s->start_d) + days - 1 >
+                cfx_days_from_civil(9999, 12, 31)) {
+            const cfx_conf *n = cfx_conf_get(root, "days");
+            cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
+                          "%ld days from %s run past 9999-12-31, the last date conflux writes",
+                          days, start);
+        }
     }
     if (!note(L, cfx_conf_get_long(root, "seed", 1, &seed, &err), &err)) {
         if (seed < 0) {

@@ -87,6 +87,18 @@ else bad "sweep"; tail -3 "$WORK/sweep.err"; fi
 expect_exit 2 "--member on a run" -- "$CONFLUX" events "$RUN" --member 0
 expect_exit 2 "--member not a number" -- "$CONFLUX" events "$RUN" --member one
 
+# dates before 1970 (a negative day count) are dates all the same; a run may not end past
+# 9999-12-31, the last date YYYY-MM-DD writes
+"$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" --set start=1969-12-01 --days 40 \
+  -o "$WORK/1969.h5" --quiet >/dev/null 2>&1
+"$CONFLUX" events "$WORK/1969.h5" -o "$WORK/1969.csv" >/dev/null 2>&1
+[ "$(sed -n 2p "$WORK/1969.csv" | cut -d, -f1)" = 1969-12-01 ] &&
+  ! cut -d, -f1 "$WORK/1969.csv" | tail -n +2 | grep -qv '^19[67][0-9]-' &&
+  ok "a run from 1969-12-01: every event dated" || bad "events before 1970: $(head -3 "$WORK/1969.csv")"
+expect_exit 65 "a run past 9999-12-31" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025.yaml" \
+  --set start=9999-12-01 --days 40 -o "$WORK/9999.h5" --quiet
+expect_err "40 days from 9999-12-01 run past 9999-12-31, the last date conflux writes" "the message says why"
+
 expect_exit 66 "missing file" -- "$CONFLUX" events "$WORK/nothing.h5"
 expect_err "nothing.h5: cannot open" "the message names the missing file"
 printf 'not hdf5\n' >"$WORK/text.h5"
