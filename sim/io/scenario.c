@@ -1402,7 +1402,7 @@ static void levy_value(loader *L, const cfx_csv *t, size_t r, long cval, long cu
                        &e->value);
     if (rc == 1)
         cell_err(L, t, r, at,
-                 "a %s needs the group's new levy in 'value' (USD/t, or a share of the cargo's "
+                 "'%s' events need the group's new levy in 'value' (USD/t, or a share of the cargo's "
                  "value with unit share)%s",
                  kind, "");
     if (u == 1) {

@@ -242,6 +242,9 @@ static void parse_param(cfx_sweep *sw, cfx_sweep_param *p, const cfx_conf *item,
         }
         if (!(p->lo <= p->hi))
             add(d, vals, "'range' of '%s' must have LOW <= HIGH%s", path, "");
+        else if (!isfinite(p->hi - p->lo)) /* LOW + u (HIGH - LOW) would be infinite */
+            add(d, vals, "'range' of '%s' is too wide: HIGH - LOW must be a finite number%s",
+                path, "");
         return;
     }
     if (!(p->values = calloc(vals->n, sizeof *p->values)))

@@ -62,6 +62,12 @@ grep -qF "sweep-two-problems.yaml:4:11: parameter 'transport.no_such_key' is not
   "$WORK/err" && grep -qF "sweep-two-problems.yaml:7:17: 'transport.truck_t' is a number" \
   "$WORK/err" && ok "a sweep file's two problems reported together" \
   || { bad "a sweep file's two problems"; head -4 "$WORK/err"; }
+# A range whose width is not a finite number would make every member's value infinite.
+printf 'design: lhs\nsamples: 4\nparameters:\n  - path: transport.truck_t\n    range: [-1e308, 1e308]\n' \
+  >"$WORK/wide.yaml"
+expect_exit 65 "a sweep range wider than a double" -- "$CONFLUX" sweep "$BAD/ok.yaml" \
+  "$WORK/wide.yaml" -o "$WORK/wide-out"
+expect_err "wide.yaml:5:12: 'range' of 'transport.truck_t' is too wide" "the range is named at its line"
 # A large edges table looks its node ids up on the run's threads: unknown ids are still
 # reported at their line and column, in the table's order (one in each thread's half of the
 # rows), and nothing is written.
