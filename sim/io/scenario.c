@@ -1402,8 +1402,8 @@ static void levy_value(loader *L, const cfx_csv *t, size_t r, long cval, long cu
                        &e->value);
     if (rc == 1)
         cell_err(L, t, r, at,
-                 "'%s' events need the group's new levy in 'value' (USD/t, or a share of the cargo's "
-                 "value with unit share)%s",
+                 "'%s' events need the group's new levy in 'value' (USD/t, or a share of the "
+                 "cargo's value with unit share)%s",
                  kind, "");
     if (u == 1) {
         e->share = e->value;
