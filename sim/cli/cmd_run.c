@@ -188,7 +188,9 @@ static int cfx_cmd_run(int argc, char **argv)
         cfx_analysis *a = NULL;
         cfx_error aerr = {0};
         cfx_analyze_opts ao = {.threads = res.threads};
-        if (cfx_analyze_file(&a, res.output, &ao, 0, &aerr))
+        /* not a file whose writing failed (a full disk): what it holds is not known, and
+         * HDF5 may not close what it opens in it */
+        if (rc == CFX_EIO || rc == CFX_EHDF5 || cfx_analyze_file(&a, res.output, &ao, 0, &aerr))
             a = NULL;
         if (!quiet)
             cfx_run_print_summary(&res, a, stderr);
