@@ -266,8 +266,16 @@ static int on_event(builder *b, const yaml_event_t *ev)
         if ((rc = check_plain(b, ev, ev->data.scalar.anchor, ev->data.scalar.tag)) ||
             (rc = check_nul(b, ev)))
             return rc;
-        if (b->depth && b->stack[b->depth - 1].node->kind == CFX_CONF_MAP && !b->have_key)
+        if (b->depth && b->stack[b->depth - 1].node->kind == CFX_CONF_MAP && !b->have_key) {
+            /* YAML 1.1's merge key would lay a mapping into this one: like an alias, not
+             * supported (unquoted; "<<" in quotes is a key like any other) */
+            if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                strcmp((const char *)ev->data.scalar.value, "<<") == 0)
+                return fail_at(b, &ev->start_mark,
+                               "merge keys ('<<') are not supported: write the keys out, or "
+                               "use extends: for a whole file");
             return take_key(b, ev);
+        }
         return add_node(b, ev, CFX_CONF_SCALAR, &n);
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {

@@ -556,8 +556,16 @@ static cfx_csv *parse_table(loader *L, const cfx_conf *root, const char *dotted,
     const char *rel = NULL;
     cfx_conf *node = cfx_conf_path(root, dotted);
     if (!node) {
+        /* said where the map that lacks it is written (with extends:, maybe another file) */
+        char parent[64];
+        const char *dot = strrchr(dotted, '.');
+        snprintf(parent, sizeof parent, "%.*s", dot ? (int)(dot - dotted) : 0, dotted);
+        const cfx_conf *at = dot ? cfx_conf_path(root, parent) : NULL;
+        if (!at)
+            at = root;
         if (required)
-            cfx_diags_add(L->d, CFX_EINVAL, L->s->path, root ? root->line : 1, 1,
+            cfx_diags_add(L->d, CFX_EINVAL, at && at->file ? at->file : L->s->path,
+                          at ? at->line : 1, at ? at->col : 1,
                           "missing key '%s' (the %s table)", dotted, dotted);
         return NULL;
     }
