@@ -35,6 +35,8 @@ typedef struct loader {
     int nomem;             /* memory ran out: reported once, the rest of the load skipped */
     int threads;           /* for the network's tables side by side and the node-id look-ups */
     int quiet_bad;         /* with d NULL (a thread's quiet pass over rows): an error met */
+    int mines_ok;          /* the mines table loaded without a problem: an event on a node
+                              that is not among them does not name a mine */
 } loader;
 
 /* Records err in the diagnostics when set; returns its code. */
@@ -1429,7 +1431,8 @@ static void event_values(loader *L, const cfx_csv *t, size_t r, const long *col,
     int rc;
     switch (k) {
     case CFX_EV_DESTROY:
-        if (e->mine < 0 && e->node >= 0 && cval >= 0 && *cfx_csv_cell(t, r, (size_t)cval))
+        if (L->mines_ok && e->mine < 0 && e->node >= 0 && cval >= 0 &&
+            *cfx_csv_cell(t, r, (size_t)cval))
             cell_err(L, t, r, cval,
                      "'value' of a destroy is the share of a mine's equipment; '%s' is a %s",
                      L->s->node_id[e->node], cfx_node_kind_names[L->s->node_kind[e->node]]);
@@ -1818,8 +1821,11 @@ int cfx_scenario_read(cfx_scenario **out, const char *path, const cfx_override *
             load_edges(&L, edges);
         have_edges = edges && s->n_edges == edges->nrows && !out_of_memory(&L, before);
     }
-    if ((mines = load_table(&L, root, "mines", 1)) && have_nodes)
+    size_t mines_from = d->n;
+    if ((mines = load_table(&L, root, "mines", 1)) && have_nodes) {
         load_mines(&L, mines);
+        L.mines_ok = d->n == mines_from && !out_of_memory(&L, before);
+    }
     if ((events = load_table(&L, root, "events", 0)) && have_nodes && have_edges &&
         !out_of_memory(&L, before)) /* an event may name a mine */
         load_events(&L, events);
