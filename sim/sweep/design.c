@@ -196,6 +196,8 @@ static void parse_param(cfx_sweep *sw, cfx_sweep_param *p, const cfx_conf *item,
                                      : "'%s' cannot be swept: members must share one network "
                                        "and one time axis%s",
             path, "");
+        for (size_t i = 0; i < item->n; i++) /* its other keys would only look unknown */
+            item->items[i]->used = 1;
         return;
     }
     int want = scenario_type(sw->scenario, path, 0);

@@ -77,6 +77,11 @@ printf 'design: lhs\nsamples: 4\nparameters:\n  - path: transport.truck_t\n    r
 expect_exit 65 "a sweep range wider than a double" -- "$CONFLUX" sweep "$BAD/ok.yaml" \
   "$WORK/wide.yaml" -o "$WORK/wide-out"
 expect_err "wide.yaml:5:12: 'range' of 'transport.truck_t' is too wide" "the range is named at its line"
+# A parameter that cannot be swept is the one problem reported: its range is not 'unknown'.
+printf 'design: lhs\nsamples: 4\nparameters:\n  - path: days\n    range: [10, 20]\n' >"$WORK/lhs-days.yaml"
+expect_exit 65 "sweeping days" -- "$CONFLUX" sweep "$BAD/ok.yaml" "$WORK/lhs-days.yaml" -o "$WORK/lhs-out"
+expect_err "lhs-days.yaml:4:11: 'days' cannot be swept" "the path is named"
+grep -q "unknown key" "$WORK/err" && bad "a second, wrong problem: $(cat "$WORK/err")" || ok "no 'unknown key' after it"
 # A large edges table looks its node ids up on the run's threads: unknown ids are still
 # reported at their line and column, in the table's order (one in each thread's half of the
 # rows), and nothing is written.
