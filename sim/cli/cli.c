@@ -144,7 +144,7 @@ int cfx_cli_parse_days(const char *cmd, const char *v, long *days)
 int cfx_cli_parse_seed(const char *cmd, const char *v, long hi, long *seed)
 {
     return cfx_cli_parse_long(v, 0, hi, seed)
-               ? cfx_cli_usage(cmd, "--seed must be an integer >= 0, got '%s'", v)
+               ? cfx_cli_usage(cmd, "--seed must be an integer from 0 to %ld, got '%s'", hi, v)
                : 0;
 }
 

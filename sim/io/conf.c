@@ -862,6 +862,9 @@ int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, doubl
     const cfx_conf *n = cfx_conf_get(map, key);
     if (!n)
         return 0;
+    if (v > hi && !strchr(what, ']') && !strstr(what, "at most")) /* what does not give it */
+        return cfx_diags_add(d, CFX_EINVAL, n->file, n->line, n->col,
+                             "'%s' must be %s, at most %g, got %g", key, what, hi, v);
     if (v < lo || v > hi || (lo_open && v == lo))
         return cfx_diags_add(d, CFX_EINVAL, n->file, n->line, n->col, "'%s' must be %s, got %g",
                              key, what, v);

@@ -714,8 +714,11 @@ static int cell_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, do
         return -1;
     }
     if (x < lo || x > hi) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "'%%s' must be %s, got '%%s'", what);
+        char msg[200];
+        if (x > hi && !strchr(what, ']') && !strstr(what, "at most")) /* what lacks it */
+            snprintf(msg, sizeof msg, "'%%s' must be %s, at most %g, got '%%s'", what, hi);
+        else
+            snprintf(msg, sizeof msg, "'%%s' must be %s, got '%%s'", what);
         cell_err(L, t, r, c, msg, t->header[c], v);
         return -1;
     }

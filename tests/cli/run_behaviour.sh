@@ -18,7 +18,7 @@ expect_exit 65 "--set of a bad value" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" 
 expect_err "--set transport.truck_t" "the message points at the override"
 expect_exit 2 "--threads 0" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --threads 0
 expect_exit 2 "--seed of a word" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --seed x
-expect_err "--seed must be an integer >= 0, got 'x'" "the message names --seed, not --set"
+expect_err "--seed must be an integer from 0 to 9223372036854775807, got 'x'" "the message names --seed, not --set"
 expect_exit 2 "--seed with a leading space" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --seed " 5"
 expect_exit 2 "--days 0" -- "$CONFLUX" run "$LINE" -o "$WORK/b.h5" --days 0
 expect_err "--days must be an integer from 1 to 1000000, got '0'" "the message gives the range"
