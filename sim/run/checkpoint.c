@@ -165,6 +165,21 @@ int cfx_checkpoint_write(const char *out, cfx_world *w, cfx_output *o,
     return rc;
 }
 
+/* Overrides as the run keeps them (KEY=VALUE lines) in one line for a message: "a=1; b=2". */
+static void one_line(const char *over, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = over; *p && k + 3 < n; p++) {
+        if (*p != '\n')
+            buf[k++] = *p;
+        else if (p[1]) {
+            buf[k++] = ';';
+            buf[k++] = ' ';
+        }
+    }
+    buf[k] = '\0';
+}
+
 /* The checkpoint must be one this run can continue: same format, same conflux, same scenario
  * text, seed and overrides, a day inside the run. */
 static int check_meta(cfx_ckpt *c, const ckpt_meta *m, const cfx_world *w,
@@ -181,11 +196,15 @@ static int check_meta(cfx_ckpt *c, const ckpt_meta *m, const cfx_world *w,
                        "written by a run with seed %llu; this run has seed %llu (give the "
                        "same --seed and --set options as the run that wrote it)",
                        (unsigned long long)m->seed, (unsigned long long)s->seed);
-    if (strcmp(m->overrides, over) != 0)
+    if (strcmp(m->overrides, over) != 0) {
+        char was[400], now[400];
+        one_line(m->overrides, was, sizeof was);
+        one_line(over, now, sizeof now);
         return cfx_ckpt_failf(c, CFX_EINVAL, NULL,
                        "written by a run with the overrides [%s]; this run has [%s] (give the "
                        "same --seed, --days and --set options as the run that wrote it)",
-                       m->overrides, over);
+                       was, now);
+    }
     char *keys = source_keys(s);
     int same = keys && strcmp(keys, m->sources) == 0;
     free(keys);

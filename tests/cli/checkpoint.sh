@@ -105,7 +105,7 @@ expect_exit 65 "another seed" -- "$CONFLUX" run "$KACHIN" -o "$WORK/x.h5" --resu
 expect_err "seed 20251101; this run has seed 12" "  says which seeds"
 expect_exit 65 "another --set" -- "$CONFLUX" run "$KACHIN" -o "$WORK/x.h5" --resume "$CK" \
   --set transport.truck_t=25
-expect_err "transport.truck_t=25" "  names the override"
+expect_err "this run has [transport.truck_t=25]" "  names the override, on one line"
 expect_exit 65 "another scenario" -- "$CONFLUX" run "$SRC/scenarios/kachin-2025-no-offensive.yaml" \
   -o "$WORK/x.h5" --resume "$CK"
 cp -r "$SRC/scenarios/kachin-2025.yaml" "$SRC/scenarios/kachin-2025" "$WORK/"
