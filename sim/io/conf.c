@@ -614,6 +614,11 @@ static int merge_map(cfx_conf *base, cfx_conf *over)
             free_node(o);
         } else if (is_null(o)) {
             if (b) {
+                /* the map now lacks a key: a message that it is missing points here, at
+                 * the key that removed it (over's strings outlive it: cfx_conf_overlay) */
+                base->file = o->file;
+                base->line = o->key_line;
+                base->col = o->key_col;
                 free_node(b);
                 memmove(base->items + j, base->items + j + 1,
                         (base->n - j - 1) * sizeof *base->items);

@@ -558,7 +558,8 @@ static cfx_csv *parse_table(loader *L, const cfx_conf *root, const char *dotted,
     const char *rel = NULL;
     cfx_conf *node = cfx_conf_path(root, dotted);
     if (!node) {
-        /* said where the map that lacks it is written (with extends:, maybe another file) */
+        /* said at the map that lacks it: where an extending file removed the key, at that
+         * key (cfx_conf_overlay), else where the map is written */
         char parent[64];
         const char *dot = strrchr(dotted, '.');
         snprintf(parent, sizeof parent, "%.*s", dot ? (int)(dot - dotted) : 0, dotted);
