@@ -112,7 +112,8 @@ int cfx_ckpt_failf(cfx_ckpt *c, int code, const char *name, const char *fmt, ...
     return cfx_error_set(c->err, code, c->path, 0, 0, "checkpoint: %s", msg);
 }
 
-/* Loading fails with CFX_EINVAL (a damaged or foreign file), saving with CFX_EIO. */
+/* Loading fails with CFX_EINVAL (a damaged or foreign file), saving with CFX_EIO. The
+ * messages for a damaged file say "damaged": a sweep's runner tells them by that word. */
 static int io_code(const cfx_ckpt *c)
 {
     return c->saving ? CFX_EIO : CFX_EINVAL;

@@ -1207,6 +1207,7 @@ static void read_member(merge *m, size_t i, blob *b, sink *s)
             continue;
         hid_t ds = H5Dopen2(f, v->name, H5P_DEFAULT);
         int got = ds < 0 ? -1 : 0; /* 1: copied as chunks */
+        int absent = ds < 0 && H5Lexists(f, v->name, H5P_DEFAULT) <= 0; /* else damaged */
         if (!got && v->raw && v->kind == V_EVENT)
             got = pack_events(m, v, ds, (size_t)m->n_events[i], (uint32_t)k, b, s) ? -1 : 1;
         else if (!got && v->raw)
@@ -1218,7 +1219,7 @@ static void read_member(merge *m, size_t i, blob *b, sink *s)
             cfx_error_set(&e, CFX_EHDF5, path, 0, 0, "cannot copy variable '%s'", v->name);
         else if (got < 0) /* the member's own file: bad input, not an error of the writing */
             cfx_error_set(&e, CFX_EINVAL, path, 0, 0,
-                          ds < 0 ? "has no variable '%s', which the first complete member has; "
+                          absent ? "has no variable '%s', which the first complete member has; "
                                    "delete it and run the sweep again with --resume to redo "
                                    "this member"
                                  : "cannot read variable '%s': the file is damaged; delete it and "

@@ -303,9 +303,12 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
             write_note(note, "stopped by a signal, and its checkpoint could not be copied "
                              "from the scratch directory");
         }
-    } else if (rc && resumed && strcmp(err.file, ckpt) == 0) {
-        /* its checkpoint was refused (damaged, or written by another version): every later
-         * --resume would refuse it again, so the note says how to run the member afresh */
+    } else if (rc == CFX_EINVAL && resumed && err.file[0] &&
+               strncmp(err.file, ckpt, sizeof err.file - 1) == 0) {
+        /* its checkpoint was refused, and every later --resume would refuse it again: when
+         * it is damaged (io/ckpt.c's words for that all say "damaged"), the note says how to
+         * run the member afresh; otherwise it was written by another conflux or for other
+         * inputs, and rerunning this member alone would mix versions in one sweep */
         status = CFX_MEMBER_FAILED;
         char dir[1100];
         cfx_error_format(&err, why, sizeof why);
@@ -314,10 +317,17 @@ int cfx_sweep_run_member(const cfx_sweep *sw, size_t m, const cfx_sweep_opts *o,
         if (slash)
             *slash = '\0';
         char msg[2600];
-        snprintf(msg, sizeof msg,
-                 "%s; delete %s and run the sweep again with --resume to run this member from "
-                 "its first day",
-                 why, dir);
+        if (strstr(err.msg, "damaged"))
+            snprintf(msg, sizeof msg,
+                     "%s; delete %s and run the sweep again with --resume to run this member "
+                     "from its first day",
+                     why, dir);
+        else
+            snprintf(msg, sizeof msg,
+                     "%s; the sweep's inputs or conflux changed since it was stopped: finish it "
+                     "with the conflux and files that started it, or run it again whole in a "
+                     "new directory",
+                     why);
         write_note(note, msg);
     } else if (rc) {
         status = CFX_MEMBER_FAILED;

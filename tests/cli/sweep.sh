@@ -229,11 +229,18 @@ rc=$?
 n=$(ls "$WORK/slow/out"/member-*.h5.ckpt/day-*.h5 2>/dev/null | wc -l)
 [ "$n" -ge 1 ] && ok "$n checkpoint(s) copied from scratch into the sweep directory" || { bad "no checkpoint after SIGTERM"; ls -R "$WORK/slow" "$WORK/slow-scratch"; }
 ls "$WORK/slow/out"/member-*.error >/dev/null 2>&1 && bad "a stopped member was recorded as failed" || ok "a stopped member is not a failure"
-# a damaged checkpoint (a copy of the stopped sweep, one checkpoint's middle overwritten):
+# a damaged checkpoint (a copy of the stopped sweep, bytes of one checkpoint's data overwritten):
 # --resume fails that member with how to run it afresh; done so, the sweep is the same
 mkdir -p "$WORK/damagedck" && cp -r "$WORK/slow/out" "$WORK/damagedck/out"
 ck=$(ls "$WORK/damagedck/out"/member-*.h5.ckpt/day-*.h5 | head -1)
-"$PY" -c "import os, sys; p = sys.argv[1]; f = open(p, 'r+b'); f.seek(os.path.getsize(p) // 2); f.write(b'\xff' * 64)" "$ck"
+"$PY" - "$ck" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    at = f["world/ships/t_h"].id.get_offset()  # the trucks' clocks, checksummed
+with open(sys.argv[1], "r+b") as f:
+    f.seek(at + 8)
+    f.write(b"\xff" * 64)
+PY
 expect_exit 1 "--resume with a damaged checkpoint" -- sweep_in damagedck "$SLOW" "$PAIR" -o out --jobs 2 --resume --quiet
 expect_err "delete out/$(basename "$(dirname "$ck")") and run the sweep again with --resume to run this member from its first day" "the member's error says how to run it afresh"
 rm -r "$(dirname "$ck")"
