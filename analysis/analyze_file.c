@@ -862,17 +862,18 @@ static int create_levels(hid_t f, hid_t src, const char *name, int rank, const h
 }
 
 /* The percentiles of one series over the finished members, a block of days at a time. 0, -2
- * when the series cannot be read, -1 when HDF5 fails otherwise. */
+ * when the series cannot be read, -3 out of memory, -1 when HDF5 fails otherwise. */
 static int write_levels(hid_t f, const char *name, const int *status, size_t n_ok)
 {
     hid_t src = H5Dopen2(f, name, H5P_DEFAULT), fs = H5Dget_space(src);
     hsize_t dims[8];
     int rank = H5Sget_simple_extent_ndims(fs);
     hid_t out[3] = {-1, -1, -1};
-    int rc = -1;
+    int rc = -2; /* the source cannot be read as a series */
     double *buf = NULL, *col = NULL, *work = NULL, *res[3] = {NULL, NULL, NULL};
     if (rank < 2 || rank > 8)
         goto done;
+    rc = -1;
     H5Sget_simple_extent_dims(fs, dims, NULL);
     size_t M = dims[0], cell = 1; /* cell: values per day */
     for (int i = 2; i < rank; i++)
@@ -885,6 +886,7 @@ static int write_levels(hid_t f, const char *name, const int *status, size_t n_o
     work = malloc((n_ok + 1) * sizeof *work);
     for (int q = 0; q < 3; q++)
         res[q] = malloc((block * cell + 1) * sizeof(double));
+    rc = -3; /* out of memory */
     if (!buf || !col || !work || !res[0] || !res[1] || !res[2])
         goto done;
     rc = 0;
@@ -953,14 +955,21 @@ static void write_back(cfx_analysis *a)
                 if (H5Lexists(f, vname, H5P_DEFAULT) > 0)
                     drop_var(f, vname);
             }
-    if (H5Fclose(f) < 0 || rc) {
-        a->write_error = rc == -2 ? CFX_EINVAL : CFX_EHDF5;
+    if (H5Fclose(f) < 0 && !rc) {
+        a->write_error = CFX_EHDF5;
         snprintf(a->write_note, sizeof a->write_note,
-                 rc == -2 ? "cannot read the series '%s' of %s (a damaged file?): no percentile "
-                            "series written, and those of an earlier analysis removed"
-                          : "writing the percentile series ('%s') into %s failed: none written, "
-                            "and those of an earlier analysis removed",
-                 i ? series_vars[i - 1] : "", a->path);
+                 "closing %s after writing the percentile series failed: they may be incomplete",
+                 a->path);
+    } else if (rc) {
+        a->write_error = rc == -2 ? CFX_EINVAL : rc == -3 ? CFX_ENOMEM : CFX_EHDF5;
+        snprintf(a->write_note, sizeof a->write_note,
+                 rc == -2   ? "cannot read the series '%s' of %s (a damaged file?): no percentile "
+                              "series written, and those of an earlier analysis removed"
+                 : rc == -3 ? "out of memory for the percentile series of '%s' in %s: none "
+                              "written, and those of an earlier analysis removed"
+                            : "writing the percentile series ('%s') into %s failed: none "
+                              "written, and those of an earlier analysis removed",
+                 series_vars[i - 1], a->path);
     } else {
         a->wrote_quantiles = 1;
         snprintf(a->write_note, sizeof a->write_note,

@@ -190,8 +190,10 @@ typedef struct cfx_analyze_opts {
 
 /* Reads a run's or a sweep's result file and computes every metric of `conflux analyze`.
  * write_back (sweeps only): add the *_q05, *_q50, *_q95 percentile series to the file; a
- * file that cannot be written is analysed anyway (cfx_analysis_note says why). Not a
- * conflux result: CFX_EINVAL naming the reason; missing or unreadable: CFX_ENOENT. */
+ * file that cannot be opened for writing is analysed anyway (cfx_analysis_note says why),
+ * and a write-back that fails under way leaves none of them and is told by
+ * cfx_analysis_write_error (the metrics are returned all the same). Not a conflux result:
+ * CFX_EINVAL naming the reason; missing or unreadable: CFX_ENOENT. */
 CFX_API int cfx_analyze_file(cfx_analysis **out, const char *path, const cfx_analyze_opts *o,
                              int write_back, cfx_error *err);
 CFX_API void cfx_analysis_free(cfx_analysis *a);
@@ -208,9 +210,9 @@ CFX_API double cfx_analysis_metric(const cfx_analysis *a, size_t i, double q[3])
  * were; NULL when nothing was asked or there is nothing to say. */
 CFX_API const char *cfx_analysis_note(const cfx_analysis *a);
 /* 0, or why a write-back that was under way failed (a file that cannot be opened for writing
- * is not a failure): CFX_EINVAL when a series could not be read (a damaged file), CFX_EHDF5
- * when it could not be written. The series written before are removed again. (Added in
- * December 2026.) */
+ * is not a failure): CFX_EINVAL when a series could not be read (a damaged file), CFX_ENOMEM,
+ * or CFX_EHDF5 when it could not be written. The series written before are removed again.
+ * (Added in December 2026.) */
 CFX_API int cfx_analysis_write_error(const cfx_analysis *a);
 /* The tables `conflux analyze` prints, and its --json object. The --json printers here and
  * below write one line (NaN and infinite numbers as null, bytes that are not UTF-8 as

@@ -38,8 +38,9 @@ static const char help_analyze[] =
     "                       _q50, _q95) back into FILE.h5 (they are by default)\n"
     "\n"
     "Exit 0, 65 when FILE is not a conflux result or a series cannot be read (the reason is\n"
-    "printed), 66 when it is missing, 74 when writing the percentile series failed (then\n"
-    "none is left in FILE). See analysis/README.md for every metric's definition.\n";
+    "printed), 66 when it is missing, 74 when writing the percentile series failed, 1 out of\n"
+    "memory (after a failed write-back none is left in FILE). See analysis/README.md for\n"
+    "every metric's definition.\n";
 
 static int cfx_cmd_analyze(int argc, char **argv)
 {

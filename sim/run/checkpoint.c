@@ -169,7 +169,8 @@ int cfx_checkpoint_write(const char *out, cfx_world *w, cfx_output *o,
 static void one_line(const char *over, char *buf, size_t n)
 {
     size_t k = 0;
-    for (const char *p = over; *p && k + 3 < n; p++) {
+    const char *p = over;
+    for (; *p && k + 6 < n; p++) {
         if (*p != '\n')
             buf[k++] = *p;
         else if (p[1]) {
@@ -177,6 +178,8 @@ static void one_line(const char *over, char *buf, size_t n)
             buf[k++] = ' ';
         }
     }
+    if (*p && !(*p == '\n' && !p[1])) /* cut short: say so */
+        k += (size_t)snprintf(buf + k, n - k, "...");
     buf[k] = '\0';
 }
 
