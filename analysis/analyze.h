@@ -173,7 +173,7 @@ struct cfx_analysis {
     char sens_note[256];       /* why sensitivities are missing, "" when present */
     int wrote_quantiles;       /* the *_q05/_q50/_q95 series were written into the file */
     int write_error;           /* the write-back failed once under way: CFX_EINVAL (a series
-                                  could not be read) or CFX_EHDF5; 0 otherwise */
+                                  could not be read), CFX_ENOMEM or CFX_EHDF5; 0 otherwise */
     /* A sweep's metrics whose day sits in the run's last CFX_END_DAYS days in at least
      * CFX_END_SHARE of the finished members (a peak bounded by the run's end), with that
      * share: n_warnings entries. */

@@ -857,6 +857,11 @@ size_t cfx_conf_unused(const cfx_conf *node, cfx_diags *d)
     return unused_in(node, node->key ? node->key : "", d);
 }
 
+int cfx_conf_what_has_max(const char *what)
+{
+    return strchr(what, ']') || strstr(what, "at most");
+}
+
 int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out, double lo,
                        double hi, int lo_open, const char *what, cfx_diags *d)
 {
@@ -867,7 +872,7 @@ int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, doubl
     const cfx_conf *n = cfx_conf_get(map, key);
     if (!n)
         return 0;
-    if (v > hi && !strchr(what, ']') && !strstr(what, "at most")) /* what does not give it */
+    if (v > hi && !cfx_conf_what_has_max(what))
         return cfx_diags_add(d, CFX_EINVAL, n->file, n->line, n->col,
                              "'%s' must be %s, at most %g, got %g", key, what, hi, v);
     if (v < lo || v > hi || (lo_open && v == lo))

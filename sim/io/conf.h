@@ -79,10 +79,14 @@ int cfx_conf_get_map(const cfx_conf *map, const char *key, int required, cfx_con
                      cfx_error *err);
 
 /* A number from map[key] that must lie in [lo, hi] (lo excluded when lo_open); a bad or
- * out-of-range value is added to d at its position as "'key' must be WHAT, got V".
- * Absent and not required: *out keeps its default. Returns 0 or the code added. */
+ * out-of-range value is added to d at its position as "'key' must be WHAT, got V" (above hi
+ * "WHAT, at most HI" where cfx_conf_what_has_max(WHAT) is 0). Absent and not required: *out
+ * keeps its default. Returns 0 or the code added. */
 int cfx_conf_get_range(const cfx_conf *map, const char *key, int required, double *out, double lo,
                        double hi, int lo_open, const char *what, cfx_diags *d);
+/* 1 when the words of a range give its upper bound themselves ("in [0, 1]", "at most 12"),
+ * so that a message about a value above it need not add the bound. */
+int cfx_conf_what_has_max(const char *what);
 
 /* Value checks with a located message on the node's position. */
 int cfx_conf_scalar_double(const cfx_conf *node, double *out, cfx_error *err);

@@ -148,8 +148,10 @@ static void load_header(loader *L, const cfx_conf *root)
     if (!(s->description = cfx_strdup(desc)))
         nomem(L, NULL);
     char why[64];
-    if (!get_str(L, root, "start", 1, &start) && start &&
-        parse_iso_date(start, &s->start_y, &s->start_m, &s->start_d, why, sizeof why)) {
+    get_str(L, root, "start", 1, &start); /* set only when it is a string */
+    int start_ok =
+        start && !parse_iso_date(start, &s->start_y, &s->start_m, &s->start_d, why, sizeof why);
+    if (start && !start_ok) {
         const cfx_conf *n = cfx_conf_get(root, "start");
         cfx_diags_add(L->d, CFX_EINVAL, n->file, n->line, n->col,
                       "'start' must be a date YYYY-MM-DD, got '%s' (%s)", start, why);
@@ -166,7 +168,7 @@ static void load_header(loader *L, const cfx_conf *root)
         s->days = days;
         /* dates are written as YYYY-MM-DD (CF's units, conflux events): the run must end
          * by 9999-12-31 */
-        if (start && s->start_y > 0 && days > 0 &&
+        if (start_ok && days > 0 &&
             cfx_days_from_civil(s->start_y, s->start_m, s->start_d) + days - 1 >
                 cfx_days_from_civil(9999, 12, 31)) {
             const cfx_conf *n = cfx_conf_get(root, "days");
@@ -716,7 +718,7 @@ static int cell_num(loader *L, const cfx_csv *t, size_t r, long c, double lo, do
     }
     if (x < lo || x > hi) {
         char msg[200];
-        if (x > hi && !strchr(what, ']') && !strstr(what, "at most")) /* what lacks it */
+        if (x > hi && !cfx_conf_what_has_max(what))
             snprintf(msg, sizeof msg, "'%%s' must be %s, at most %g, got '%%s'", what, hi);
         else
             snprintf(msg, sizeof msg, "'%%s' must be %s, got '%%s'", what);
